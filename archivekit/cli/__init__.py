@@ -1,0 +1,7 @@
+"""The ``archive`` command line: a thin typer layer over :mod:`archivekit.formats`."""
+
+from __future__ import annotations
+
+from archivekit.cli.app import app, main
+
+__all__ = ["app", "main"]

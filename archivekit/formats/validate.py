@@ -1,0 +1,109 @@
+"""Check many files: a pure per-file function, run in order, in worker processes when it pays."""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
+
+from archivekit.formats.diagnostics import Diagnostic, ParseResult
+from archivekit.formats.parser import parse
+from archivekit.formats.rules import RuleOptions, Severity
+from archivekit.formats.walk import STDIN, check_paths, iter_files
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import AsyncResult
+
+#: Files handed to a worker at a time: large enough that pickling and queueing
+#: cost little per file, small enough that the first results come back soon.
+CHUNK = 64
+#: Below this many files a worker pool costs more to start than it saves.
+POOL_THRESHOLD = 256
+
+
+def check_file(path: str, *, options: RuleOptions | None = None, keep_record: bool = True
+               ) -> ParseResult:  # fmt: skip
+    """Read and check one file. Pure: safe to run in a worker process.
+
+    ``-`` reads standard input. A file that cannot be read gives a
+    ``read-error`` finding rather than an exception.
+    """
+    label = "<stdin>" if path == STDIN else path
+    try:
+        if path == STDIN:
+            data = sys.stdin.buffer.read()
+        else:
+            with open(path, "rb") as handle:
+                data = handle.read()
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        message = f"cannot read {'the folder' if os.path.isdir(path) else 'the file'}: {reason}"
+        return ParseResult(label, None, (
+            Diagnostic("read-error", Severity.ERROR, message, label, 1, 1, 2),))  # fmt: skip
+    result = parse(data, path=label, options=options)
+    if not keep_record and result.record is not None:
+        return ParseResult(result.path, None, result.diagnostics)
+    return result
+
+
+def _check_chunk(chunk: list[str], options: RuleOptions | None, keep: bool) -> list[ParseResult]:
+    return [check_file(path, options=options, keep_record=keep) for path in chunk]
+
+
+def validate_paths(
+    paths: Iterable[str],
+    *,
+    glob: str = "*.txt",
+    options: RuleOptions | None = None,
+    jobs: int | None = None,
+    keep_records: bool = False,
+) -> Iterator[ParseResult]:
+    """Check every record file under ``paths``, yielding one result per file, in order.
+
+    Directories are walked recursively for files matching ``glob``. With more
+    than a few hundred files the work is spread over ``jobs`` worker processes
+    (default: the CPU count); at most a few chunks are in flight at once, so
+    memory stays flat however many files there are. Raises
+    :class:`~archivekit.formats.errors.InputError` at once for a path that does
+    not exist, before any file is read.
+    """
+    paths = list(paths)
+    check_paths(paths)
+    return _validate(paths, glob, options, jobs, keep_records)
+
+
+def _validate(paths: list[str], glob: str, options: RuleOptions | None, jobs: int | None,
+              keep_records: bool) -> Iterator[ParseResult]:  # fmt: skip
+    files = iter_files(paths, glob=glob)
+    head = list(itertools.islice(files, POOL_THRESHOLD))
+    workers = jobs or os.cpu_count() or 1
+    if workers <= 1 or len(head) < POOL_THRESHOLD or STDIN in head:
+        for path in itertools.chain(head, files):
+            yield check_file(path, options=options, keep_record=keep_records)
+        return
+    yield from _pooled(itertools.chain(head, files), options, keep_records, workers)
+
+
+def _pooled(files: Iterator[str], options: RuleOptions | None, keep: bool, workers: int
+            ) -> Iterator[ParseResult]:  # fmt: skip
+    # fork is cheap and the parent has already imported what the workers need.
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    pool = multiprocessing.get_context(method).Pool(workers)
+    try:
+        pending: deque[AsyncResult[list[ParseResult]]] = deque()
+        chunks = iter(lambda: list(itertools.islice(files, CHUNK)), [])
+        for chunk in itertools.islice(chunks, workers * 4):
+            pending.append(pool.apply_async(_check_chunk, (chunk, options, keep)))
+        while pending:
+            results = pending.popleft().get()
+            chunk = next(chunks, None)
+            if chunk is not None:
+                pending.append(pool.apply_async(_check_chunk, (chunk, options, keep)))
+            yield from results
+    finally:
+        pool.terminate()
+        pool.join()
