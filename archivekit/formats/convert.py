@@ -7,7 +7,7 @@ import gzip
 import os
 import sys
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -103,6 +103,10 @@ class Conversion:
         self.summary = Summary(target=options.output_dir or options.output or "<stdout>")
 
     def __iter__(self) -> Iterator[Outcome]:
+        return self.run()
+
+    def run(self) -> Generator[Outcome, None, None]:
+        """Do the conversion, yielding an outcome per record (see the class docstring)."""
         options, target = self.options, self.target
         format_options = options.format_options
         stack = contextlib.ExitStack()
