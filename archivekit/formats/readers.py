@@ -65,7 +65,7 @@ def _worker_init() -> None:
 
 def _poolable(source: Source) -> bool:
     """One-record files are spread over workers; a stream of many records is read in order here."""
-    return FORMAT_BY_NAME[source.format].one and source.error is None
+    return FORMAT_BY_NAME[source.format].one and source.error is None and source.stream is None
 
 
 def read_sources(sources: Iterable[Source], options: FormatOptions, jobs: int | None

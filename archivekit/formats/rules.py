@@ -52,7 +52,8 @@ RULES: tuple[Rule, ...] = (
          '["Obama, Barack"]', '["Obama  Barack"]'),
     # Errors from the other formats (archive convert): the container, not a field, is wrong.
     Rule("json-invalid", _E, "A JSON, JSON Lines or front-matter document cannot be parsed, or is "
-         "not a record object (or an array of them).", '{"url": "http://…",', '{"url": "http://…", …}'),
+         "not a record object (or an array of them).",
+         '{"url": "http://…",', '{"url": "http://…", …}'),
     Rule("field-type", _E, "A field of a JSON, CSV or Markdown record has the wrong type.",
          '"keywords": "Mexico,Smuggling"', '"keywords": ["Mexico", "Smuggling"]'),
     Rule("csv-header", _E, "The CSV header row is not url,headline,keywords,date,word_count,body.",

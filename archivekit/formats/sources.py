@@ -29,8 +29,10 @@ class Source:
 
     ``rel`` is its path relative to the input it was found under (what an
     output folder mirrors); ``None`` when it has none (standard input).
-    Exactly one of ``path`` (a file on disk, opened when read, so that a
-    worker process can read it) and ``data`` (bytes already read) is set.
+    One of ``path`` (a file on disk, opened when read, so that a worker
+    process can read it), ``data`` (bytes already read) and ``stream``
+    (standard input holding many records, read as it comes) is set, or
+    ``error`` says why the input cannot be read.
     """
 
     label: str
@@ -39,15 +41,29 @@ class Source:
     path: str | None = None
     data: bytes | None = None
     error: str | None = None
+    stream: BinaryIO | None = None
 
     def open(self) -> BinaryIO:
         """A binary stream of the content, decompressed when the name ends in ``.gz``."""
+        if self.stream is not None:
+            # Standard input is not ours to close: hand out a view that leaves it open.
+            return _Unclosed(self.stream)
         if self.data is not None:
             return io.BytesIO(self.data)
         assert self.path is not None
         if self.path.lower().endswith(".gz"):
             return cast(BinaryIO, gzip.open(self.path, "rb"))
         return open(self.path, "rb")
+
+
+class _Unclosed(io.BufferedReader):
+    """A reader over a stream that closing does not close (standard input)."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        super().__init__(cast(io.RawIOBase, stream))
+
+    def close(self) -> None:
+        """Leave the underlying stream open."""
 
 
 def is_container(name: str) -> bool:
@@ -75,8 +91,12 @@ def iter_sources(inputs: Sequence[str], *, force_format: str | None = None,
     """
     for given in inputs:
         if given == STDIN:
-            data = (stdin or io.BytesIO()).read()
-            yield Source("<stdin>", None, force_format or "archive", data=data)
+            name = force_format or "archive"
+            stream = stdin or io.BytesIO()
+            if FORMAT_BY_NAME[name].many:
+                yield Source("<stdin>", None, name, stream=stream)
+            else:
+                yield Source("<stdin>", None, name, data=stream.read())
         elif Path(given).is_dir():
             for path in _walk(given, force_format, pattern):
                 yield from _expand(path, os.path.relpath(path, given), force_format)
