@@ -18,7 +18,7 @@ _FENCE = "---"
 # A paragraph join in the scraped bodies: a sentence end straight after a
 # lower-case letter or digit, then a capital with no space ("officials.Mexican").
 # Requiring the lower-case letter keeps "U.S.Mexico" and "D.E.A." whole.
-_JOIN = re.compile(r"(?<=[a-z0-9][.!?])(?=[A-Z])|(?<=[a-z0-9][.!?][\"”’'])(?=[A-Z“\"])")
+_JOIN = re.compile(r"(?<=[a-z0-9][.!?])(?=[A-Z“])|(?<=[a-z0-9][.!?][\"”’'])(?=[A-Z“\"])")
 
 
 def split_paragraphs(body: str) -> str:
