@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-import jsonschema
+import jsonschema  # type: ignore[import-untyped]
 import orjson
 import pytest
 from hypothesis import given
@@ -25,7 +25,7 @@ MANY = [f for f in FORMATS if f.many]
 
 @pytest.mark.parametrize("fmt", ONE, ids=lambda f: f.name)
 @given(record=records, options=format_options)
-def test_one_record_formats_round_trip(fmt: Format, record: Record, options: FormatOptions):
+def test_one_record_formats_round_trip(fmt: Format, record: Record, options: FormatOptions) -> None:
     assert fmt.dump is not None
     data = fmt.dump(record, options)
     results = list(fmt.read(io.BytesIO(data), "x", options))
@@ -42,7 +42,8 @@ def test_one_record_formats_round_trip(fmt: Format, record: Record, options: For
 
 @pytest.mark.parametrize("fmt", MANY, ids=lambda f: f.name)
 @given(batch=st.lists(records, max_size=5), options=format_options)
-def test_many_record_formats_round_trip(fmt: Format, batch: list[Record], options: FormatOptions):
+def test_many_record_formats_round_trip(fmt: Format, batch: list[Record],
+                                        options: FormatOptions) -> None:
     data = write_many(fmt, batch, options)
     assert read_all(fmt, data, options) == batch
     again = [parse(dump_bytes(r)).record for r in batch]
@@ -50,14 +51,14 @@ def test_many_record_formats_round_trip(fmt: Format, batch: list[Record], option
 
 
 @given(record=records)
-def test_json_values_match_the_committed_schema(record: Record):
+def test_json_values_match_the_committed_schema(record: Record) -> None:
     jsonschema.validate(record_values(record), record_schema())
     committed = ROOT / "schemas" / "record.schema.json"
     if committed.exists():
         jsonschema.validate(record_values(record), orjson.loads(committed.read_bytes()))
 
 
-def test_seed_goes_through_every_format_unchanged():
+def test_seed_goes_through_every_format_unchanged() -> None:
     data = SEED.read_bytes()
     record = parse(data).record
     assert record is not None
@@ -69,7 +70,7 @@ def test_seed_goes_through_every_format_unchanged():
         assert dump_bytes(back) == data, fmt.name
 
 
-def test_json_shape_is_the_documented_one():
+def test_json_shape_is_the_documented_one() -> None:
     record = parse(SEED.read_bytes()).record
     assert record is not None
     value = orjson.loads(FORMAT_BY_NAME["json"].dump(record, FormatOptions()))  # type: ignore[misc]
