@@ -30,6 +30,14 @@ csv.field_size_limit(2**31 - 1)
 def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
     """Each row after the header is one record; cells are checked like text-format lines."""
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    try:
+        yield from _rows(text, path, options)
+    finally:
+        # The stream belongs to the caller: let go of it without closing it.
+        text.detach()
+
+
+def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator[Read]:
     rows = csv.reader(text, strict=True)
     try:
         header = next(rows, None)
