@@ -178,10 +178,13 @@ def test_gzip_output(tmp_path: Path) -> None:
     ["--to", "json", "-o", "a", "-d", "b"],
     ["--to", "jsonl", "--rejects", "r.jsonl"],  # rejects without --skip-invalid
 ])  # fmt: skip
-def test_usage_errors_exit_2(tmp_path: Path, args: list[str]) -> None:
+def test_usage_errors_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                             args: list[str]) -> None:  # fmt: skip
+    monkeypatch.chdir(tmp_path)
     result = run("convert", SEED, *args)
     assert result.code == 2
-    assert not (Path("x").exists() or Path("a").exists() or Path("b").exists())
+    assert "archive: error" in result.err or "Invalid value" in result.err
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_missing_input_exits_2() -> None:
