@@ -128,6 +128,8 @@ def convert(
                                      excel=excel, paragraphs=paragraphs),
     )  # fmt: skip
     previous = signal.signal(signal.SIGTERM, _on_term)
+    # A shell may start us with Ctrl-C ignored (background jobs); we want it, to clean up.
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     err = sys.stderr
     colour = use_colour(err)
     try:
@@ -154,6 +156,7 @@ def convert(
         raise typer.Exit(128 + signal.SIGTERM) from None
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
     summary = conversion.summary
     if not quiet:
         what = (f"{plural(summary.files_written, 'file')} in {summary.target}"

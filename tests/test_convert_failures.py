@@ -1,0 +1,164 @@
+"""Nothing lost: invalid batches write nothing, outputs are never clobbered, interrupts clean up."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+
+from archivekit.formats.outputs import TEMP_PREFIX
+from tests.conftest import SEED
+from tests.convert_support import write_batch
+from tests.test_convert_cli import files, run
+
+BAD_DATE = b"http://a.com/x\nHeadline\nk\nAug. 32, 2011\n5\nBody."
+BAD_URL = b"www.a.com\nHeadline\nk\nAug. 3, 2011\n5\nBody."
+
+
+def temporaries(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.name.startswith(TEMP_PREFIX)]
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    """A folder of 5 good records and 2 bad ones (in a sub-folder and at the end)."""
+    folder = tmp_path / "in"
+    write_batch(folder, 5)
+    (folder / "part1" / "bad-date.txt").write_bytes(BAD_DATE)
+    (folder / "zz-bad-url.txt").write_bytes(BAD_URL)
+    return folder
+
+
+@pytest.mark.parametrize("to", [["--to", "jsonl", "-o", "OUT/all.jsonl"],
+                                ["--to", "md", "-d", "OUT/md"],
+                                ["--to", "csv"]])  # fmt: skip
+def test_any_invalid_record_writes_nothing_and_reports_all(mixed: Path, to: list[str]) -> None:
+    out = mixed.parent / "OUT"
+    out.mkdir()
+    result = run("convert", mixed, *[a.replace("OUT", str(out)) for a in to])
+    assert result.code == 1
+    assert f"{mixed}/part1/bad-date.txt:4:6: error[date-invalid]" in result.err
+    assert f"{mixed}/zz-bad-url.txt:1:1: error[url-invalid]" in result.err
+    assert "wrote nothing" in result.err
+    assert result.out == b""
+    assert files(out) == {}
+    assert temporaries(mixed.parent) == []
+
+
+def test_invalid_records_inside_a_many_record_file_are_numbered(tmp_path: Path) -> None:
+    good = run("convert", SEED, "--to", "jsonl").out
+    data = good + b'{"url": 5}\n' + good + b"not json\n"
+    result = run("convert", "-", "--from", "jsonl", "--to", "csv", stdin=data)
+    assert result.code == 1
+    assert "<stdin>:2:1: error[field-type]" in result.err
+    assert "<stdin>:4:1: error[json-invalid]" in result.err
+    assert result.out == b""
+
+
+def test_skip_invalid_writes_the_rest_and_rejects_say_why(mixed: Path, tmp_path: Path) -> None:
+    out, rejects = tmp_path / "all.jsonl", tmp_path / "rejects.jsonl"
+    result = run("convert", mixed, "--to", "jsonl", "-o", out, "--skip-invalid",
+                 "--rejects", rejects)  # fmt: skip
+    assert result.code == 0
+    assert "2 invalid (skipped)" in result.err
+    assert "error[date-invalid]" in result.err
+    assert len(out.read_bytes().splitlines()) == 5
+    lines = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
+    assert [(r["path"], [e["code"] for e in r["errors"]]) for r in lines] == [
+        (f"{mixed}/part1/bad-date.txt", ["date-invalid"]),
+        (f"{mixed}/zz-bad-url.txt", ["url-invalid"]),
+    ]
+    assert lines[0]["errors"][0]["line"] == 4
+
+
+def test_existing_output_is_kept_without_force_and_replaced_with_it(tmp_path: Path) -> None:
+    out = tmp_path / "all.jsonl"
+    out.write_bytes(b"precious\n")
+    refused = run("convert", SEED, "--to", "jsonl", "-o", out)
+    assert refused.code == 2
+    assert "already exists" in refused.err
+    assert out.read_bytes() == b"precious\n"
+    forced = run("convert", SEED, "--to", "jsonl", "-o", out, "--force")
+    assert forced.code == 0
+    assert orjson.loads(out.read_bytes())["word_count"] == 8304
+    assert temporaries(tmp_path) == []
+
+
+def test_existing_file_in_output_dir_is_kept_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "md"
+    out.mkdir()
+    (out / "000_1010b656ba4bd7c5.md").write_bytes(b"mine")
+    (out / "other.md").write_bytes(b"other")
+    refused = run("convert", SEED, "--to", "md", "-d", out)
+    assert refused.code == 2
+    assert files(out) == {"000_1010b656ba4bd7c5.md": b"mine", "other.md": b"other"}
+    assert run("convert", SEED, "--to", "md", "-d", out, "--force").code == 0
+    assert files(out)["000_1010b656ba4bd7c5.md"].startswith(b"---\ntitle:")
+    assert temporaries(tmp_path) == []
+
+
+def test_failed_run_leaves_the_old_output_intact(mixed: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all.csv"
+    out.write_bytes(b"old")
+    assert run("convert", mixed, "--to", "csv", "-o", out, "--force").code == 1
+    assert out.read_bytes() == b"old"
+    assert temporaries(tmp_path) == []
+
+
+def test_an_output_that_is_also_an_input_is_refused(tmp_path: Path) -> None:
+    write_batch(tmp_path / "in", 3)
+    before = files(tmp_path / "in")
+    one = next((tmp_path / "in").rglob("*.txt"))
+    cases = [
+        [one, "--to", "jsonl", "-o", one, "--force"],
+        [tmp_path / "in", "--to", "json", "-o", tmp_path / "in" / "part0" / "00000.txt"],
+        [tmp_path / "in", "--to", "archive", "-d", tmp_path / "in", "--force"],
+        [tmp_path / "in", "--to", "jsonl", "--skip-invalid", "--rejects", one, "--force"],
+    ]
+    for case in cases:
+        result = run("convert", *case)
+        assert result.code == 2, case
+        assert "is also an input" in result.err
+    assert files(tmp_path / "in") == before
+    assert temporaries(tmp_path) == []
+
+
+def _start(args: list[str], cwd: Path) -> subprocess.Popen[bytes]:
+    code = "from archivekit.cli import main; main()"
+    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=cwd, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+
+
+def _wait_for_temporary(folder: Path, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(600):  # up to a minute on a loaded machine; not a timing assertion
+        if temporaries(folder) or process.poll() is not None:
+            return
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize("target", [["--to", "jsonl", "-o", "out/all.jsonl"],
+                                    ["--to", "md", "-d", "out"]])  # fmt: skip
+def test_interrupted_run_leaves_no_partial_file_and_no_temporary(
+        tmp_path: Path, signum: int, code: int, target: list[str]) -> None:  # fmt: skip
+    (tmp_path / "out").mkdir()
+    process = _start(["convert", "-", "--from", "jsonl", *target], tmp_path)
+    assert process.stdin is not None
+    record = run("convert", SEED, "--to", "jsonl").out
+    # Half a batch: the run is under way (a temporary exists), waiting for more input.
+    process.stdin.write(record * 50)
+    process.stdin.flush()
+    _wait_for_temporary(tmp_path, process)
+    assert temporaries(tmp_path), process.stderr.read() if process.stderr else ""
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == code, err
+    assert b"Traceback" not in err
+    assert b"nothing was written" in err
+    assert files(tmp_path / "out") == {}
+    assert temporaries(tmp_path) == []
