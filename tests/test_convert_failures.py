@@ -114,7 +114,7 @@ def test_an_output_that_is_also_an_input_is_refused(tmp_path: Path) -> None:
     write_batch(tmp_path / "in", 3)
     before = files(tmp_path / "in")
     one = next((tmp_path / "in").rglob("*.txt"))
-    cases = [
+    cases: list[list[str | Path]] = [
         [one, "--to", "jsonl", "-o", one, "--force"],
         [tmp_path / "in", "--to", "json", "-o", tmp_path / "in" / "part0" / "00000.txt"],
         [tmp_path / "in", "--to", "archive", "-d", tmp_path / "in", "--force"],
