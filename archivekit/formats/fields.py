@@ -168,9 +168,10 @@ def check_keywords(text: str | Sequence[str]) -> tuple[tuple[str, ...] | None, l
                                 f"(first {quote(piece)}): remove the spaces around the commas",
                                 offset, len(piece)))  # fmt: skip
     if empty:
+        entries = _count(len(empty), "empty keyword entry", "empty keyword entries")
         problems.append(Problem("keyword-empty", "keywords",
-                                f"{_count(len(empty), 'empty keyword entry', 'empty keyword entries')}"
-                                " (a doubled or trailing comma): remove them", empty[0], 1))  # fmt: skip
+                                f"{entries} (a doubled or trailing comma): remove them",
+                                empty[0], 1))  # fmt: skip
     if duplicate:
         names = ", ".join(quote(value) for value, _ in duplicate[:3])
         problems.append(Problem("keyword-duplicate", "keywords",
@@ -220,7 +221,8 @@ def check_word_count(text: str | int) -> tuple[int | None, list[Problem]]:
     lead = len(text) - len(text.lstrip())
     if not _DIGITS.fullmatch(value):
         if not value:
-            why = "the word count is empty: give the declared count as a whole number (0 if unknown)"
+            why = ("the word count is empty: give the declared count as a whole number "
+                   "(0 if unknown)")
         elif value.startswith("-") and _DIGITS.fullmatch(value[1:]):
             why = f"{quote(value)} is negative: a word count is 0 or more"
         else:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from typing import Any, Protocol
 
 from archivekit.formats import fields
 from archivekit.formats.diagnostics import Diagnostic, ParseResult
@@ -18,6 +18,11 @@ _DEFAULT_OPTIONS = RuleOptions()
 #: A file with thousands of bad bytes would drown the report: after this many
 #: findings of one rule in one file, the rest are counted in one last finding.
 MAX_PER_RULE = 10
+
+
+class _Report(Protocol):
+    def __call__(self, code: str, message: str, line: int, column: int, length: int = 1,
+                 field: str | None = None) -> None: ...  # fmt: skip
 
 
 def parse(data: bytes | str, *, path: str = "<string>", options: RuleOptions | None = None
@@ -48,7 +53,9 @@ def parse(data: bytes | str, *, path: str = "<string>", options: RuleOptions | N
         report("crlf", f"CRLF line ends ({text.count(chr(13) + chr(10))}): use LF only",
                line, column)  # fmt: skip
         text = text.replace("\r\n", "\n")
-    if text.endswith("\n"):
+    # With fewer than six line breaks the last one ends the word count and the
+    # body is empty: that is an empty body, not a final newline.
+    if text.endswith("\n") and text.count("\n") > 5:
         line, column = line_col(text, len(text) - 1)
         report("final-newline", "the file ends with a newline: remove it", line, column)
         text = text[:-1]
@@ -57,7 +64,7 @@ def parse(data: bytes | str, *, path: str = "<string>", options: RuleOptions | N
     return ParseResult(path, _record(values, found), _capped(found))
 
 
-def _decode(data: bytes, report: Any) -> str:
+def _decode(data: bytes, report: _Report) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -89,7 +96,7 @@ def _encoding_hint(data: bytes) -> str:
     return "the file looks like Windows-1252; convert it (iconv -f WINDOWS-1252 -t UTF-8)"
 
 
-def _check_fields(text: str, report: Any, options: RuleOptions) -> dict[str, Any] | None:
+def _check_fields(text: str, report: _Report, options: RuleOptions) -> dict[str, Any] | None:
     lines = text.split("\n", 5)
     for number in range(len(lines) + 1, 7):
         report("field-missing",
@@ -120,7 +127,7 @@ def _check_fields(text: str, report: Any, options: RuleOptions) -> dict[str, Any
     return values
 
 
-def _check_word_count(values: dict[str, Any], text: str, report: Any, tolerance: float) -> None:
+def _check_word_count(values: dict[str, Any], text: str, report: _Report, tolerance: float) -> None:
     declared, actual = values["word_count"], len(values["body"].split())
     if abs(declared - actual) > tolerance * actual:
         line = 5

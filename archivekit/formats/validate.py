@@ -100,8 +100,7 @@ def _pooled(files: Iterator[str], options: RuleOptions | None, keep: bool, worke
             pending.append(pool.apply_async(_check_chunk, (chunk, options, keep)))
         while pending:
             results = pending.popleft().get()
-            chunk = next(chunks, None)
-            if chunk is not None:
+            for chunk in itertools.islice(chunks, 1):
                 pending.append(pool.apply_async(_check_chunk, (chunk, options, keep)))
             yield from results
     finally:
