@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-import jsonschema  # type: ignore[import-untyped]
+import jsonschema
 import orjson
 import pytest
 from hypothesis import given

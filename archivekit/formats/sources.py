@@ -111,7 +111,7 @@ def iter_sources(inputs: Sequence[str], *, force_format: str | None = None,
 
 def _glob(pattern: str) -> list[str]:
     # Path.glob takes no absolute pattern; the glob module does. Sorted: a stable order.
-    return sorted(globbing.glob(pattern, recursive=True))  # noqa: PTH207
+    return sorted(globbing.glob(pattern, recursive=True))
 
 
 def _glob_base(pattern: str) -> str:
