@@ -162,3 +162,21 @@ def test_interrupted_run_leaves_no_partial_file_and_no_temporary(
     assert b"nothing was written" in err
     assert files(tmp_path / "out") == {}
     assert temporaries(tmp_path) == []
+
+
+def test_damaged_archives_are_reported_not_raised(tmp_path: Path) -> None:
+    (tmp_path / "junk.tar.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip" * 20)
+    (tmp_path / "junk.zip").write_bytes(b"PK\x03\x04 not really zip")
+    (tmp_path / "bad.txt.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    result = run("convert", tmp_path / "junk.tar.gz", tmp_path / "junk.zip",
+                 tmp_path / "bad.txt.gz", "--to", "jsonl")  # fmt: skip
+    assert result.code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.err.count("error[read-error]") == 3
+
+
+def test_a_device_output_is_written_in_place_not_replaced(tmp_path: Path) -> None:
+    result = run("convert", SEED, "--to", "jsonl", "-o", "/dev/null")
+    assert result.code == 0
+    assert Path("/dev/null").is_char_device()
+    assert not [p for p in Path("/dev").iterdir() if p.name.startswith(TEMP_PREFIX)]

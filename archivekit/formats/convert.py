@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Generator, Iterator, Sequence
@@ -121,12 +122,12 @@ class Conversion:
                 staging = Staging(options.output_dir, force=options.force)
                 stack.callback(staging.discard)
                 stream: BinaryIO | None = None
-            elif options.output and options.output != STDIN:
+            elif options.output and options.output != STDIN and not _special(options.output):
                 out = AtomicFile(options.output, force=options.force)
                 stack.callback(out.discard)
                 stream = out.stream
             elif options.skip_invalid:
-                stream = self._stdout or sys.stdout.buffer
+                stream = self._destination(stack)
             else:
                 # All-or-nothing to a pipe: spool on disk, copy out at the end.
                 spool = stack.enter_context(
@@ -184,11 +185,18 @@ class Conversion:
                 out.commit()
             elif spool is not None:
                 spool.seek(0)
-                destination = self._stdout or sys.stdout.buffer
+                destination = self._destination(stack)
                 while chunk := spool.read(1 << 20):
                     destination.write(chunk)
                 destination.flush()
             summary.committed = True
+
+    def _destination(self, stack: contextlib.ExitStack) -> BinaryIO:
+        """Standard output, or a device or pipe named with -o (/dev/stdout, a FIFO)."""
+        output = self.options.output
+        if output and output != STDIN:
+            return stack.enter_context(open(output, "wb"))
+        return self._stdout or sys.stdout.buffer
 
     def _refuse_inputs(self, staging: Staging) -> None:
         """With --force, refuse to replace a file that this run reads."""
@@ -201,6 +209,17 @@ class Conversion:
                 if os.path.lexists(target) and wanted_in(target, self.inputs, self.options.from_,
                                                          self.options.glob):  # fmt: skip
                     raise UsageError(f"{target}: is also an input; write the output elsewhere")
+
+
+def _special(path: str) -> bool:
+    """An existing output that is not a regular file (/dev/null, a FIFO): written in place.
+
+    Renaming a temporary over it would replace the device with a file.
+    """
+    try:
+        return not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _refuse_self(folder: str | None, rel: str, source: str) -> None:

@@ -6,6 +6,7 @@ import itertools
 import multiprocessing
 import os
 import signal
+import zlib
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ def read_source(source: Source, options: FormatOptions) -> Iterator[Item]:
     try:
         with source.open() as stream:
             yield from map(item, FORMAT_BY_NAME[source.format].read(stream, source.label, options))
-    except (OSError, EOFError) as exc:
+    except (OSError, EOFError, zlib.error) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         what = "the folder" if source.path and Path(source.path).is_dir() else "the file"
         yield item(Read(failed(source.label, "read-error", f"cannot read {what}: {reason}")))

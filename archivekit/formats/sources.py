@@ -9,6 +9,7 @@ import os
 import posixpath
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
@@ -197,28 +198,41 @@ def _member(archive: str, name: str, force_format: str | None) -> tuple[str, str
     return (clean, found) if found else None
 
 
+_ARCHIVE_ERRORS = (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zlib.error)
+
+
 def _tar(path: str, force_format: str | None) -> Iterator[Source]:
     try:
         archive = tarfile.open(path, "r:*")  # noqa: SIM115 (closed by the with below)
     except (OSError, tarfile.TarError) as exc:
-        yield Source(path, None, "archive", error=f"cannot read the archive: {exc}")
+        reason = "; ".join(str(exc).splitlines())
+        yield Source(path, None, "archive", error=f"cannot read the archive: {reason}")
         return
     with archive:
-        for member in archive:
-            # tarfile keeps every header it has read; drop them so memory stays flat.
-            archive.members = []  # type: ignore[attr-defined]
-            if not member.isfile():
-                continue
-            found = _member(path, member.name, force_format)
-            label = f"{path}/{member.name}"
-            if isinstance(found, str):
-                yield Source(label, None, "archive", error=found)
-            elif found is not None:
+        members = iter(archive)
+        while True:
+            try:
+                member = next(members, None)
+                if member is None:
+                    return
+                # tarfile keeps every header it has read; drop them so memory stays flat.
+                archive.members = []  # type: ignore[attr-defined]
+                if not member.isfile():
+                    continue
+                label = f"{path}/{member.name}"
+                found = _member(path, member.name, force_format)
+                if isinstance(found, str):
+                    yield Source(label, None, "archive", error=found)
+                    continue
+                if found is None:
+                    continue
                 handle = archive.extractfile(member)
-                data = handle.read() if handle else b""
-                if found[0].lower().endswith(".gz"):
-                    data = gzip.decompress(data)
-                yield Source(label, found[0].removesuffix(".gz"), found[1], data=data)
+                data = _gunzip(found[0], handle.read() if handle else b"")
+            except _ARCHIVE_ERRORS as exc:
+                # A damaged archive: report it once and stop reading it.
+                yield Source(path, None, "archive", error=f"damaged archive: {exc}")
+                return
+            yield Source(label, found[0].removesuffix(".gz"), found[1], data=data)
 
 
 def _zip(path: str, force_format: str | None) -> Iterator[Source]:
@@ -236,7 +250,13 @@ def _zip(path: str, force_format: str | None) -> Iterator[Source]:
             if isinstance(found, str):
                 yield Source(label, None, "archive", error=found)
             elif found is not None:
-                data = archive.read(info)
-                if found[0].lower().endswith(".gz"):
-                    data = gzip.decompress(data)
+                try:
+                    data = _gunzip(found[0], archive.read(info))
+                except _ARCHIVE_ERRORS as exc:
+                    yield Source(label, None, "archive", error=f"damaged member: {exc}")
+                    continue
                 yield Source(label, found[0].removesuffix(".gz"), found[1], data=data)
+
+
+def _gunzip(name: str, data: bytes) -> bytes:
+    return gzip.decompress(data) if name.lower().endswith(".gz") else data
