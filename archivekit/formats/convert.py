@@ -144,7 +144,8 @@ class Conversion:
             sources = iter_sources(self.inputs, force_format=options.from_, pattern=options.glob,
                                    stdin=self._stdin)  # fmt: skip
             summary = self.summary
-            for item in read_sources(sources, format_options, options.jobs):
+            render = target.name if staging is not None else None
+            for item in read_sources(sources, format_options, options.jobs, render):
                 read = item.read
                 summary.records += 1
                 result = read.result
@@ -166,8 +167,8 @@ class Conversion:
                         else record_name(result.record, extension)  # fmt: skip
                     if item.path is not None and options.force:
                         _refuse_self(options.output_dir, rel, item.path)
-                    written = staging.add(rel, target.dump(result.record, format_options),
-                                          unique=True)  # fmt: skip
+                    payload = item.payload or target.dump(result.record, format_options)
+                    written = staging.add(rel, payload, unique=True)
                 yield Outcome(item.label, read.index, read.line, result.diagnostics, written)
             if summary.invalid and not options.skip_invalid:
                 return

@@ -97,6 +97,7 @@ class Staging:
         self.folder = folder
         self._force = force
         self._done = False
+        self._made: set[str] = set()
         self.count = 0
 
     def add(self, rel: str, data: bytes, *, unique: bool) -> str:
@@ -109,8 +110,9 @@ class Staging:
         number = 1
         while True:
             name = rel if number == 1 else f"{stem}-{number}{dot}{ext}"
-            staged = str(Path(self.temporary, *name.split("/")))
-            target = str(Path(self.folder, *name.split("/")))
+            # os.path, not pathlib: this runs once per record, and pathlib costs 3x here.
+            staged = os.path.join(self.temporary, name)
+            target = os.path.join(self.folder, name)
             if not os.path.lexists(staged):
                 break
             if not unique:
@@ -118,7 +120,10 @@ class Staging:
             number += 1
         if not self._force and os.path.lexists(target):
             raise OutputExists(f"{target}: already exists (use --force to replace it)")
-        Path(staged).parent.mkdir(parents=True, exist_ok=True)
+        parent = os.path.dirname(staged)
+        if parent not in self._made:
+            os.makedirs(parent, exist_ok=True)
+            self._made.add(parent)  # folders, not files: small however large the batch
         with open(staged, "xb") as handle:
             handle.write(data)
         self.count += 1

@@ -28,18 +28,31 @@ POOL_THRESHOLD = 256
 
 @dataclass(frozen=True, slots=True)
 class Item:
-    """A record read, with its source's label, relative path and file path (if on disk)."""
+    """A record read, with its source's label, relative path and file path (if on disk).
+
+    ``payload`` is the record already written in the one-record output format,
+    when one was asked for: that work is spread over the workers too.
+    """
 
     label: str
     rel: str | None
     path: str | None
     read: Read
+    payload: bytes | None = None
 
 
-def read_source(source: Source, options: FormatOptions) -> Iterator[Item]:
-    """Every record of one source; a source that cannot be read gives one ``read-error``."""
+def read_source(source: Source, options: FormatOptions, render: str | None = None
+                ) -> Iterator[Item]:  # fmt: skip
+    """Every record of one source; a source that cannot be read gives one ``read-error``.
+
+    ``render`` names a one-record format to write each valid record in.
+    """
+    dump = FORMAT_BY_NAME[render].dump if render else None
+
     def item(read: Read) -> Item:
-        return Item(source.label, source.rel, source.path, read)
+        record = read.result.record
+        payload = dump(record, options) if dump and record is not None and read.ok else None
+        return Item(source.label, source.rel, source.path, read, payload)
 
     if source.error is not None:
         yield item(Read(failed(source.label, "read-error", source.error)))
@@ -53,8 +66,8 @@ def read_source(source: Source, options: FormatOptions) -> Iterator[Item]:
         yield item(Read(failed(source.label, "read-error", f"cannot read {what}: {reason}")))
 
 
-def _read_chunk(chunk: list[Source], options: FormatOptions) -> list[Item]:
-    return [item for source in chunk for item in read_source(source, options)]
+def _read_chunk(chunk: list[Source], options: FormatOptions, render: str | None) -> list[Item]:
+    return [item for source in chunk for item in read_source(source, options, render)]
 
 
 def _worker_init() -> None:
@@ -69,20 +82,21 @@ def _poolable(source: Source) -> bool:
     return FORMAT_BY_NAME[source.format].one and source.error is None and source.stream is None
 
 
-def read_sources(sources: Iterable[Source], options: FormatOptions, jobs: int | None
-                 ) -> Iterator[Item]:  # fmt: skip
-    """Every record of every source, in input order."""
+def read_sources(sources: Iterable[Source], options: FormatOptions, jobs: int | None,
+                 render: str | None = None) -> Iterator[Item]:  # fmt: skip
+    """Every record of every source, in input order (see :func:`read_source`)."""
     sources = iter(sources)
     head = list(itertools.islice(sources, POOL_THRESHOLD))
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(head) < POOL_THRESHOLD:
         for source in itertools.chain(head, sources):
-            yield from read_source(source, options)
+            yield from read_source(source, options, render)
         return
-    yield from _pooled(itertools.chain(head, sources), options, workers)
+    yield from _pooled(itertools.chain(head, sources), options, workers, render)
 
 
-def _pooled(sources: Iterator[Source], options: FormatOptions, workers: int) -> Iterator[Item]:
+def _pooled(sources: Iterator[Source], options: FormatOptions, workers: int,
+            render: str | None) -> Iterator[Item]:  # fmt: skip
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     pool = multiprocessing.get_context(method).Pool(workers, initializer=_worker_init)
     try:
@@ -90,7 +104,7 @@ def _pooled(sources: Iterator[Source], options: FormatOptions, workers: int) -> 
         chunk: list[Source] = []
 
         def submit() -> None:
-            pending.append(pool.apply_async(_read_chunk, (list(chunk), options)))
+            pending.append(pool.apply_async(_read_chunk, (list(chunk), options, render)))
             chunk.clear()
 
         for source in sources:
@@ -106,7 +120,7 @@ def _pooled(sources: Iterator[Source], options: FormatOptions, workers: int) -> 
                 submit()
             while pending:
                 yield from pending.popleft().get()
-            yield from read_source(source, options)
+            yield from read_source(source, options, render)
         if chunk:
             submit()
         while pending:
