@@ -180,3 +180,23 @@ def test_a_device_output_is_written_in_place_not_replaced(tmp_path: Path) -> Non
     assert result.code == 0
     assert Path("/dev/null").is_char_device()
     assert not [p for p in Path("/dev").iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+
+@pytest.mark.parametrize("target", [["--to", "jsonl", "-o", "OUT/all.jsonl"],
+                                    ["--to", "md", "-d", "OUT"]])  # fmt: skip
+def test_a_write_failure_is_one_clear_error_and_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: list[str]) -> None:  # fmt: skip
+    from archivekit.formats import outputs
+
+    def disk_full(temporary: str, final: str, *, force: bool) -> None:
+        raise OSError(28, "No space left on device", final)
+
+    monkeypatch.setattr(outputs, "_place", disk_full)
+    out = tmp_path / "OUT"
+    out.mkdir()
+    write_batch(tmp_path / "in", 3)
+    result = run("convert", tmp_path / "in", *[a.replace("OUT", str(out)) for a in target])
+    assert result.code == 2
+    assert "cannot write the output: No space left on device" in result.err
+    assert files(out) == {}
+    assert temporaries(tmp_path) == []

@@ -211,3 +211,11 @@ def test_record_names_are_safe_file_names(word: str) -> None:
 
 def test_record_name_comes_from_the_url() -> None:
     assert record_name(seed(), ".md") == "2011-08-25-26drugs.md"
+
+
+def test_json_with_a_bom_and_csv_with_bad_utf8() -> None:
+    (result,) = read("json", b"\xef\xbb\xbf" + GOOD)
+    assert result.ok
+    head = b"url,headline,keywords,date,word_count,body\r\n"
+    (bad,) = read("csv", head + b"http://a.com/x,H\xe9,,2011-08-25,3,B.\r\n")
+    assert codes(bad) == ["utf8-invalid"]

@@ -16,13 +16,17 @@ from typing import BinaryIO
 import orjson
 
 from archivekit.formats.diagnostics import Diagnostic, ParseResult
-from archivekit.formats.errors import UsageError
+from archivekit.formats.errors import ArchiveKitError, UsageError
 from archivekit.formats.outputs import AtomicFile, Staging, record_name
 from archivekit.formats.readers import read_sources
 from archivekit.formats.registry import FORMAT_BY_NAME, Format
 from archivekit.formats.rules import Severity
 from archivekit.formats.sources import STDIN, check_inputs, iter_sources, wanted_in
 from archivekit.formats.values import FormatOptions
+
+
+class OutputError(ArchiveKitError):
+    """The output could not be written; nothing was left behind."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +111,18 @@ class Conversion:
         return self.run()
 
     def run(self) -> Generator[Outcome, None, None]:
-        """Do the conversion, yielding an outcome per record (see the class docstring)."""
+        """Do the conversion, yielding an outcome per record (see the class docstring).
+
+        Raises :class:`OutputError` when the output cannot be written (disk
+        full, permissions), after removing every temporary.
+        """
+        try:
+            yield from self._run()
+        except OSError as exc:
+            where = exc.filename or self.summary.target
+            raise OutputError(f"{where}: cannot write the output: {exc.strerror or exc}") from exc
+
+    def _run(self) -> Generator[Outcome, None, None]:
         options, target = self.options, self.target
         format_options = options.format_options
         stack = contextlib.ExitStack()

@@ -41,7 +41,11 @@ def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator
     rows = csv.reader(text, strict=True)
     try:
         header = next(rows, None)
-    except (csv.Error, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        # The decoder works in blocks: a bad byte near the top fails the header read.
+        yield Read(failed(path, "utf8-invalid", f"the file is not UTF-8: {exc}"))
+        return
+    except csv.Error as exc:
         yield Read(failed(path, "csv-header", f"the header row cannot be read: {exc}"))
         return
     if header != HEADER:
@@ -54,8 +58,9 @@ def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator
         try:
             row = next(rows, None)
         except (csv.Error, UnicodeDecodeError) as exc:
-            yield Read(failed(path, "csv-row", f"record {index + 1} cannot be read: {exc}",
-                              start), index + 1, start)
+            code = "utf8-invalid" if isinstance(exc, UnicodeDecodeError) else "csv-row"
+            yield Read(failed(path, code, f"record {index + 1} cannot be read: {exc}",
+                              start), index + 1, start)  # fmt: skip
             return
         if row is None:
             return

@@ -29,7 +29,7 @@ def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
     The document is parsed whole (orjson has no streaming mode): for batches
     too large for memory, use JSON Lines.
     """
-    data = stream.read()
+    data = stream.read().removeprefix(b"\xef\xbb\xbf")  # a BOM, from Windows tools
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
