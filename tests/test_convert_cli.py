@@ -191,3 +191,11 @@ def test_missing_input_exits_2() -> None:
     result = run("convert", "no/such/file.txt", "--to", "jsonl")
     assert result.code == 2
     assert "no such file" in result.err
+
+
+def test_empty_folder_warns_and_writes_an_empty_output(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = run("convert", tmp_path / "empty", "--to", "json")
+    assert result.code == 0
+    assert result.out == b"[]\n"
+    assert "no records found" in result.err

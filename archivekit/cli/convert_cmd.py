@@ -158,6 +158,8 @@ def convert(
         signal.signal(signal.SIGTERM, previous)
         signal.signal(signal.SIGINT, previous_int)
     summary = conversion.summary
+    if summary.records == 0 and not quiet:
+        typer.echo("archive: warning: no records found under the given paths", err=True)
     if not quiet:
         what = (f"{plural(summary.files_written, 'file')} in {summary.target}"
                 if output_dir else summary.target)  # fmt: skip
