@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -128,6 +129,13 @@ class Staging:
             handle.write(data)
         self.count += 1
         return name
+
+    def targets(self) -> Iterator[str]:
+        """The path each staged file will have in the output folder."""
+        for root, _dirs, files in os.walk(self.temporary):
+            rel = os.path.relpath(root, self.temporary)
+            for name in files:
+                yield os.path.normpath(os.path.join(self.folder, rel, name))
 
     def commit(self) -> None:
         """Move every staged file into the output folder, then remove the staging folder."""
