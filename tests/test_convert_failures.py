@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -200,3 +201,31 @@ def test_a_write_failure_is_one_clear_error_and_leaves_nothing(
     assert "cannot write the output: No space left on device" in result.err
     assert files(out) == {}
     assert temporaries(tmp_path) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signal_to_the_whole_process_group_with_workers_running(
+        tmp_path: Path, signum: int) -> None:  # fmt: skip
+    """CI runners and container stops signal the whole group: workers die too, nothing hangs."""
+    write_batch(tmp_path / "in", 600)  # enough for worker processes
+    os.mkfifo(tmp_path / "last.jsonl")  # read after the files; opening it waits for a writer
+    code = "from archivekit.cli import main; main()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, "convert", "in", "last.jsonl", "--to", "md", "-d", "out",
+         "--jobs", "2", "-q"],
+        cwd=tmp_path, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+    # The 600 files are staged once the workers are done; then the run waits on
+    # the FIFO, with its workers alive: a deterministic moment to signal.
+    for _ in range(1200):
+        staged = [p for p in temporaries(tmp_path) if p.is_dir()]
+        done = staged and sum(1 for _ in staged[0].rglob("*.md")) == 600
+        if done or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert done
+    os.killpg(process.pid, signum)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 128 + signum, err
+    assert b"Traceback" not in err
+    assert temporaries(tmp_path) == []
+    assert files(tmp_path / "out") == {}

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
-import multiprocessing
 import os
-import signal
 import zlib
-from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from archivekit.formats.registry import FORMAT_BY_NAME
 from archivekit.formats.sources import Source
 from archivekit.formats.values import FormatOptions, Read, failed
-
-if TYPE_CHECKING:
-    from multiprocessing.pool import AsyncResult
+from archivekit.formats.workers import Workers
 
 #: Sources handed to a worker at a time (see validate.CHUNK for the trade-off).
 CHUNK = 64
@@ -66,15 +61,9 @@ def read_source(source: Source, options: FormatOptions, render: str | None = Non
         yield item(Read(failed(source.label, "read-error", f"cannot read {what}: {reason}")))
 
 
-def _read_chunk(chunk: list[Source], options: FormatOptions, render: str | None) -> list[Item]:
+def _read_chunk(chunk: list[Source], *, options: FormatOptions, render: str | None
+                ) -> list[Item]:  # fmt: skip
     return [item for source in chunk for item in read_source(source, options, render)]
-
-
-def _worker_init() -> None:
-    # Ctrl-C reaches the whole process group: only the parent handles it (and
-    # cleans up); the parent ends workers with SIGTERM, which must just kill them.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _poolable(source: Source) -> bool:
@@ -97,34 +86,23 @@ def read_sources(sources: Iterable[Source], options: FormatOptions, jobs: int | 
 
 def _pooled(sources: Iterator[Source], options: FormatOptions, workers: int,
             render: str | None) -> Iterator[Item]:  # fmt: skip
-    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    pool = multiprocessing.get_context(method).Pool(workers, initializer=_worker_init)
-    try:
-        pending: deque[AsyncResult[list[Item]]] = deque()
+    read_chunk = functools.partial(_read_chunk, options=options, render=render)
+    with Workers(read_chunk, workers) as pool:
         chunk: list[Source] = []
-
-        def submit() -> None:
-            pending.append(pool.apply_async(_read_chunk, (list(chunk), options, render)))
-            chunk.clear()
-
         for source in sources:
             if _poolable(source):
                 chunk.append(source)
                 if len(chunk) >= CHUNK:
-                    submit()
-                # Bounded in flight: memory stays flat however long the batch.
-                while len(pending) > workers * 4:
-                    yield from pending.popleft().get()
+                    # At most one chunk per worker in flight: memory stays flat.
+                    yield from pool.submit(chunk)
+                    chunk = []
                 continue
+            # A stream of many records is read here, in order, after what came before it.
             if chunk:
-                submit()
-            while pending:
-                yield from pending.popleft().get()
+                yield from pool.submit(chunk)
+                chunk = []
+            yield from pool.drain()
             yield from read_source(source, options, render)
         if chunk:
-            submit()
-        while pending:
-            yield from pending.popleft().get()
-    finally:
-        pool.terminate()
-        pool.join()
+            yield from pool.submit(chunk)
+        yield from pool.drain()
