@@ -229,3 +229,21 @@ def test_signal_to_the_whole_process_group_with_workers_running(
     assert b"Traceback" not in err
     assert temporaries(tmp_path) == []
     assert files(tmp_path / "out") == {}
+
+
+def test_a_reader_that_goes_away_stops_the_run_quietly(tmp_path: Path) -> None:
+    """``archive convert … | head``: exit 141 like other filters, no error, no traceback."""
+    (tmp_path / "in").mkdir()
+    for number in range(600):  # 5 MB: far more than any pipe buffer holds
+        (tmp_path / "in" / f"{number}.txt").write_bytes(SEED.read_bytes())
+    code = "from archivekit.cli import main; main()"
+    process = subprocess.Popen([sys.executable, "-c", code, "convert", "in", "--to", "jsonl"],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    assert process.stdout.read(10) == b'{"url":"ht'
+    process.stdout.close()
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 141
+    assert b"Traceback" not in err
+    assert b"error" not in err
+    assert temporaries(tmp_path) == []

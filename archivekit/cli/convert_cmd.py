@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import sys
 from collections.abc import Iterator
@@ -146,6 +147,10 @@ def convert(
             # happen before we exit, interrupted or not.
             outcomes.close()
     except ArchiveKitError as exc:
+        if isinstance(exc.__cause__, BrokenPipeError):
+            # The reader went away (| head): stop quietly, like other filters do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(128 + signal.SIGPIPE) from None
         typer.echo(f"archive: error: {exc}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
     except KeyboardInterrupt:
