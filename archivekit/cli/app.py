@@ -49,9 +49,14 @@ def _fail_usage(message: str) -> typer.Exit:
 
   cat a.txt | archive validate -             # standard input
 
-  archive validate archive/ --glob '*.rec' -q
+  archive validate archive/ --format github --format sarif:archive.sarif
 
-Exit status: 0 no errors, 1 errors found (or warnings with --strict), 2 usage error.""")
+  archive validate archive/ --format json:report.json --format junit:junit.xml
+
+Report formats: text (default), json, github, sarif, junit; each FORMAT or FORMAT:PATH.
+
+Exit status: 0 no errors, 1 errors found (or warnings with --strict), 2 usage or
+configuration error. --exit-zero always exits 0 after reporting. See docs/ci.md.""")
 def validate(
     paths: Annotated[list[str], typer.Argument(
         help="Files, directories (searched recursively) or - for standard input.",
@@ -70,39 +75,26 @@ def validate(
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, show_default="the CPU count",
         help="Worker processes for large batches.")] = None,
+    formats: Annotated[list[str] | None, typer.Option(
+        "--format", "-f", metavar="FORMAT[:PATH]", show_default="text",
+        help="Report format (text, json, github, sarif, junit), to standard output or to "
+             "PATH. Repeatable.")] = None,
+    exit_zero: Annotated[bool, typer.Option(
+        "--exit-zero", help="Exit 0 even when there are findings (usage errors still exit 2).")
+    ] = False,
 ) -> None:  # fmt: skip
     """Check record files and report every finding as path:line:col: severity[code] message."""
-    from archivekit.cli.output import format_diagnostic, plural, use_colour
-    from archivekit.formats.errors import InputError
-    from archivekit.formats.rules import RuleOptions
-    from archivekit.formats.validate import validate_paths
+    from archivekit.cli.validate_cmd import ValidateArgs, run_validate
+    from archivekit.formats.errors import ArchiveKitError
 
+    args = ValidateArgs(paths=paths, glob=glob, strict=strict, quiet=quiet, enable=enable or [],
+                        word_count_tolerance=word_count_tolerance, jobs=jobs,
+                        formats=formats or [], exit_zero=exit_zero)  # fmt: skip
     try:
-        options = RuleOptions(enable=frozenset(enable or ()),
-                              word_count_tolerance=word_count_tolerance)  # fmt: skip
-        results = validate_paths(paths, glob=glob, options=options, jobs=jobs)
-    except (ValueError, InputError) as exc:
+        status = run_validate(args)
+    except ArchiveKitError as exc:
         raise _fail_usage(str(exc)) from None
-    colour = use_colour(sys.stdout)
-    files = errors = warnings = 0
-    out = sys.stdout
-    for result in results:
-        files += 1
-        for d in result.diagnostics:
-            failing = d.severity.value == "error" or strict
-            if d.severity.value == "error":
-                errors += 1
-            else:
-                warnings += 1
-            if failing or not quiet:
-                out.write(format_diagnostic(d, colour=colour) + "\n")
-    if not quiet:
-        out.write(f"{plural(files, 'file')}, {plural(errors, 'error')}, "
-                  f"{plural(warnings, 'warning')}\n")  # fmt: skip
-    if files == 0 and not quiet:
-        typer.echo(f"archive: warning: no files matched {glob!r} under the given paths", err=True)
-    failed = errors > 0 or (strict and warnings > 0)
-    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+    raise typer.Exit(status)
 
 
 @app.command(epilog="Example:\n\n  archive schema > record.schema.json")
