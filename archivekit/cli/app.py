@@ -116,6 +116,22 @@ def rules() -> None:
         typer.echo(f"{rule.code:<{width}}  {level:<7}  {rule.summary}")
 
 
+@app.command(epilog="Examples:\n\n  archive explain date-invalid\n\n"
+                     "  archive explain duplicate-url")
+def explain(
+    code: Annotated[str, typer.Argument(help="A rule code, as archive rules lists them.",
+                                        show_default=False)],
+) -> None:  # fmt: skip
+    """Show a rule's documentation, with a bad and a good example."""
+    from archivekit.formats.errors import UsageError
+    from archivekit.formats.explain import explain as explain_rule
+
+    try:
+        typer.echo(explain_rule(code), nl=False)
+    except UsageError as exc:
+        raise _fail_usage(str(exc)) from None
+
+
 def main() -> None:
     """Entry point of the ``archive`` command."""
     app()
