@@ -53,6 +53,10 @@ def _fail_usage(message: str) -> typer.Exit:
 
   archive validate archive/ --format json:report.json --format junit:junit.xml
 
+  archive validate . --baseline archive-baseline.json --update-baseline
+
+  archive validate . --changed-since origin/main
+
 Report formats: text (default), json, github, sarif, junit; each FORMAT or FORMAT:PATH.
 
 Exit status: 0 no errors, 1 errors found (or warnings with --strict), 2 usage or
@@ -61,8 +65,9 @@ def validate(
     paths: Annotated[list[str], typer.Argument(
         help="Files, directories (searched recursively) or - for standard input.",
         show_default=False)],
-    glob: Annotated[str, typer.Option(
-        help="File-name pattern to pick in directories.")] = "*.txt",
+    glob: Annotated[str | None, typer.Option(
+        help="File-name pattern to pick in directories (wins over the configured include).",
+        show_default="*.txt")] = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Fail (exit 1) on warnings as well as errors.")] = False,
     quiet: Annotated[bool, typer.Option(
@@ -70,8 +75,9 @@ def validate(
     enable: Annotated[list[str] | None, typer.Option(
         "--enable", metavar="RULE",
         help="Turn on an opt-in rule (word-count-mismatch). Repeatable.")] = None,
-    word_count_tolerance: Annotated[float, typer.Option(
-        min=0.0, help="Relative tolerance of word-count-mismatch: 0.1 allows 10 %.")] = 0.1,
+    word_count_tolerance: Annotated[float | None, typer.Option(
+        min=0.0, show_default="0.1",
+        help="Relative tolerance of word-count-mismatch: 0.1 allows 10 %.")] = None,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, show_default="the CPU count",
         help="Worker processes for large batches.")] = None,
@@ -82,14 +88,28 @@ def validate(
     exit_zero: Annotated[bool, typer.Option(
         "--exit-zero", help="Exit 0 even when there are findings (usage errors still exit 2).")
     ] = False,
+    config: Annotated[str | None, typer.Option(
+        "--config", metavar="FILE", show_default="nearest archive.toml or pyproject.toml",
+        help="Configuration file ([tool.archive] in a pyproject.toml, or an archive.toml).")
+    ] = None,
+    baseline: Annotated[str | None, typer.Option(
+        "--baseline", metavar="FILE", help="Hide the findings recorded in FILE.")] = None,
+    update_baseline: Annotated[bool, typer.Option(
+        "--update-baseline", help="Record every finding of this run in the --baseline FILE.")
+    ] = False,
+    changed_since: Annotated[str | None, typer.Option(
+        "--changed-since", metavar="REF",
+        help="Check only files changed since git revision REF, and untracked ones.")] = None,
 ) -> None:  # fmt: skip
     """Check record files and report every finding as path:line:col: severity[code] message."""
     from archivekit.cli.validate_cmd import ValidateArgs, run_validate
     from archivekit.formats.errors import ArchiveKitError
 
-    args = ValidateArgs(paths=paths, glob=glob, strict=strict, quiet=quiet, enable=enable or [],
-                        word_count_tolerance=word_count_tolerance, jobs=jobs,
-                        formats=formats or [], exit_zero=exit_zero)  # fmt: skip
+    args = ValidateArgs(paths=paths, glob=glob, strict=strict, quiet=quiet,
+                        enable=tuple(enable or ()), word_count_tolerance=word_count_tolerance,
+                        jobs=jobs, formats=tuple(formats or ()), exit_zero=exit_zero,
+                        config=config, baseline=baseline, update_baseline=update_baseline,
+                        changed_since=changed_since)  # fmt: skip
     try:
         status = run_validate(args)
     except ArchiveKitError as exc:

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from archivekit.cli.output import use_colour
+from archivekit.cli.output import plural, use_colour
+
+if TYPE_CHECKING:
+    from archivekit.formats.baseline import Baseline, BaselineWriter
+    from archivekit.formats.crossfile import DuplicateUrls
+    from archivekit.formats.diagnostics import ParseResult
+    from archivekit.formats.policy import Policy
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -16,44 +24,120 @@ class ValidateArgs:
     """The options of ``archive validate``, as the command line gave them."""
 
     paths: list[str]
-    glob: str
-    strict: bool
-    quiet: bool
-    enable: list[str]
-    word_count_tolerance: float
-    jobs: int | None
-    formats: list[str]
-    exit_zero: bool
+    glob: str | None = None
+    strict: bool = False
+    quiet: bool = False
+    enable: tuple[str, ...] = ()
+    word_count_tolerance: float | None = None
+    jobs: int | None = None
+    formats: tuple[str, ...] = ()
+    exit_zero: bool = False
+    config: str | None = None
+    baseline: str | None = None
+    update_baseline: bool = False
+    changed_since: str | None = None
 
 
 def run_validate(args: ValidateArgs) -> int:
     """Run the whole command; returns the exit status. Raises ArchiveKitError on usage errors."""
     from archivekit.cli.reporting import open_reports
+    from archivekit.formats.baseline import Baseline, BaselineWriter
+    from archivekit.formats.config import load_config
+    from archivekit.formats.errors import UsageError
+    from archivekit.formats.policy import build
     from archivekit.formats.reports import ReportContext, Totals
-    from archivekit.formats.rules import RuleOptions
-    from archivekit.formats.validate import validate_paths
+    from archivekit.formats.selection import select_files
+    from archivekit.formats.validate import validate_files
+    from archivekit.formats.walk import check_paths
 
-    try:
-        options = RuleOptions(enable=frozenset(args.enable),
-                              word_count_tolerance=args.word_count_tolerance)  # fmt: skip
-    except ValueError as exc:
-        from archivekit.formats.errors import UsageError
-
-        raise UsageError(str(exc)) from None
-    results = validate_paths(args.paths, glob=args.glob, options=options, jobs=args.jobs)
+    if args.update_baseline and not args.baseline:
+        raise UsageError("--update-baseline needs --baseline FILE to write to")
+    config = load_config(args.config)
+    policy, options = build(config, enable=args.enable,
+                            word_count_tolerance=args.word_count_tolerance)  # fmt: skip
+    check_paths(args.paths)
+    duplicates = _duplicate_checker(policy)
+    files: Iterator[str] = select_files(args.paths, config=config, glob=args.glob)
+    if args.changed_since:
+        files = iter(_changed(files, args.changed_since, duplicates))
+    writer = BaselineWriter(args.baseline) if args.baseline and args.update_baseline else None
+    baseline = Baseline.load(args.baseline) if args.baseline and not writer else None
     colour = use_colour(sys.stdout)
     context = ReportContext(colour=colour, quiet=args.quiet, strict=args.strict,
                             show_source=sys.stdout.isatty(),
                             step_summary=os.environ.get("GITHUB_STEP_SUMMARY") or None)  # fmt: skip
     totals = Totals()
-    with open_reports(args.formats, context) as reports:
-        for result in results:
+    with open_reports(list(args.formats), context) as reports:
+        for raw in validate_files(files, options=options, jobs=args.jobs):
+            result = _post_process(raw, policy, duplicates, baseline, writer)
             totals.add(result)
             reports.add(result)
+        if writer:
+            totals.baselined = writer.write()
+        elif baseline:
+            totals.baselined = baseline.hidden
+            _report_stale(baseline, quiet=args.quiet)
         reports.close(totals)
-    if totals.files == 0 and not args.quiet:
-        print(f"archive: warning: no files matched {args.glob!r} under the given paths",
+    if writer:
+        print(f"archive: recorded {plural(totals.baselined, 'finding')} in {args.baseline}",
               file=sys.stderr)  # fmt: skip
+    if totals.files == 0 and not args.quiet:
+        print("archive: warning: no files to check under the given paths", file=sys.stderr)
     if args.exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if totals.failed(strict=args.strict) else EXIT_OK
+
+
+def _post_process(result: ParseResult, policy: Policy, duplicates: DuplicateUrls | None,
+                  baseline: Baseline | None, writer: BaselineWriter | None
+                  ) -> ParseResult:  # fmt: skip
+    from archivekit.formats.crossfile import first_line
+    from archivekit.formats.diagnostics import ParseResult
+
+    if duplicates is not None:
+        url = result.record.url if result.record is not None else first_line(result.path)
+        result = duplicates.check(result, url)
+    result = policy.apply(result)
+    if writer is not None:
+        # Everything found is now recorded, so nothing is left to show.
+        writer.add(result)
+        return ParseResult(result.path, result.record, ())
+    return baseline.filter(result) if baseline is not None else result
+
+
+def _duplicate_checker(policy: Policy) -> DuplicateUrls | None:
+    """A checker, unless duplicate-url is off everywhere: then no file is read twice."""
+    from archivekit.formats.crossfile import DuplicateUrls
+
+    code = "duplicate-url"
+    if policy.levels.get(code) == "off" and not any(code in o for _, o in policy.overrides):
+        return None
+    return DuplicateUrls()
+
+
+def _changed(files: Iterator[str], ref: str, duplicates: DuplicateUrls | None) -> list[str]:
+    """The changed files among ``files``; the others' URLs are remembered for duplicate-url."""
+    from archivekit.formats.crossfile import first_line
+    from archivekit.formats.selection import changed_since
+
+    changed = changed_since(ref)
+    picked = []
+    for path in files:
+        if os.path.abspath(path) in changed:
+            picked.append(path)
+        elif duplicates is not None:
+            duplicates.remember(path, first_line(path))
+    return picked
+
+
+def _report_stale(baseline: Baseline, *, quiet: bool) -> None:
+    stale = baseline.stale()
+    if not stale or quiet:
+        return
+    print(f"archive: {baseline.path}: {plural(len(stale), 'stale entry')} (fixed since; "
+          "--update-baseline drops them):", file=sys.stderr)  # fmt: skip
+    for entry in stale[:20]:
+        field = f" ({entry.field})" if entry.field else ""
+        print(f"  {entry.path}: {entry.code}{field} x{entry.count}", file=sys.stderr)
+    if len(stale) > 20:
+        print(f"  … and {len(stale) - 20} more", file=sys.stderr)

@@ -1,0 +1,93 @@
+"""Rule levels from the configuration, applied to results after parsing: a pure function."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from re import Pattern
+
+from archivekit.formats.config import Config
+from archivekit.formats.diagnostics import ParseResult
+from archivekit.formats.errors import UsageError
+from archivekit.formats.globs import compile_globs, relative
+from archivekit.formats.rules import (
+    DEFAULT_WORD_COUNT_TOLERANCE,
+    RULE_BY_CODE,
+    RULES,
+    RuleOptions,
+    Severity,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The level of each rule, per path. Picklable, so it can run in worker processes.
+
+    ``levels`` holds the configured level of some rules (the others keep their
+    default); an empty policy leaves results untouched at no cost.
+    """
+
+    levels: dict[str, str] = field(default_factory=dict)
+    overrides: tuple[tuple[Pattern[str], dict[str, str]], ...] = ()
+    root: str = "."
+
+    def level(self, code: str, path: str) -> str | None:
+        """``error``, ``warning`` or ``off`` for ``code`` at ``path``; None for the default."""
+        found = self.levels.get(code)
+        if self.overrides:
+            rel = relative(path, self.root)
+            for pattern, levels in self.overrides:
+                if code in levels and pattern.fullmatch(rel):
+                    found = levels[code]
+        return found
+
+    def apply(self, result: ParseResult) -> ParseResult:
+        """``result`` with each finding at its configured level; findings turned off dropped."""
+        if not result.diagnostics or not (self.levels or self.overrides):
+            return result
+        kept = []
+        for d in result.diagnostics:
+            level = self.level(d.code, result.path)
+            if level == "off":
+                continue
+            if level is not None and level != d.severity.value:
+                d = dataclasses.replace(d, severity=Severity(level))
+            kept.append(d)
+        if len(kept) == len(result.diagnostics) and all(
+                a is b for a, b in zip(kept, result.diagnostics, strict=True)):  # fmt: skip
+            return result
+        return ParseResult(result.path, result.record, tuple(kept))
+
+
+def build(config: Config, *, enable: Iterable[str] = (),
+          word_count_tolerance: float | None = None) -> tuple[Policy, RuleOptions]:  # fmt: skip
+    """The policy and parser options of a run; command-line values win over the file's.
+
+    An opt-in rule given a level anywhere in the configuration (or ``enable``d)
+    runs; it stays off where no level is given for it.
+    """
+    levels = dict(config.rules)
+    enable = set(enable)
+    unknown = sorted(enable - RULE_BY_CODE.keys())
+    if unknown:
+        raise UsageError(f"--enable: unknown rule code(s): {', '.join(unknown)}")
+    for code in enable:
+        if levels.get(code, "off") == "off":
+            levels[code] = RULE_BY_CODE[code].severity.value
+    opt_in = {rule.code for rule in RULES if rule.opt_in}
+    used = {code for code, level in levels.items() if level != "off"}
+    for override in config.overrides:
+        used |= {code for code, level in override.rules.items() if level != "off"}
+    running = (used & opt_in) | enable
+    for code in running - levels.keys():
+        levels[code] = "off"  # on only where an override says so
+    overrides = tuple((pattern, dict(o.rules)) for o in config.overrides
+                      if (pattern := compile_globs(o.paths)) is not None)  # fmt: skip
+    tolerance = word_count_tolerance
+    if tolerance is None:
+        tolerance = config.word_count_tolerance
+    if tolerance is None:
+        tolerance = DEFAULT_WORD_COUNT_TOLERANCE
+    options = RuleOptions(enable=frozenset(running), word_count_tolerance=tolerance)
+    return Policy(levels, overrides, config.root), options
