@@ -210,3 +210,16 @@ def test_exit_zero_reports_but_passes(batch: dict[str, Path]) -> None:
     code, out, _ = run("validate", str(batch["bad"]), "--exit-zero")
     assert code == 0
     assert "error[date-invalid]" in out
+
+
+def test_the_cli_module_stays_light() -> None:
+    # `archive --version` and pre-commit's many short runs pay for every import.
+    import subprocess
+    import sys
+
+    code = ("import sys, archivekit.cli.app; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+            "{'pydantic', 'rich', 'orjson', 'xml', 'tomllib'} "
+            "or m.startswith('archivekit.formats.reports')))")  # fmt: skip
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from archivekit import __version__
+from archivekit.cli import fmt_cmd
 
 app = typer.Typer(
     name="archive",
@@ -115,6 +116,18 @@ def validate(
     except ArchiveKitError as exc:
         raise _fail_usage(str(exc)) from None
     raise typer.Exit(status)
+
+
+app.command(epilog="""Examples:
+
+  archive fmt archive/                 # rewrite every *.txt below archive/
+
+  archive fmt a.txt --check            # exit 1 if a.txt is not canonical
+
+  archive fmt archive/ --diff          # show what would change
+
+Exit status: 0 nothing to do (or done), 1 a file is invalid (left untouched) or,
+with --check, would change; 2 usage error.""")(fmt_cmd.fmt)
 
 
 @app.command(epilog="Example:\n\n  archive schema > record.schema.json")

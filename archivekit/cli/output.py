@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-# One definition of each, shared with the report formats.
-from archivekit.formats.reports.base import plural
-from archivekit.formats.reports.text import format_diagnostic
+# Light on purpose: every command, and `archive --version`, imports this module.
+from archivekit.formats.text import plural
+
+if TYPE_CHECKING:
+    from archivekit.formats.diagnostics import Diagnostic
 
 __all__ = ["format_diagnostic", "plural", "use_colour"]
 
@@ -20,3 +22,10 @@ def use_colour(stream: TextIO) -> bool:
         return True
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())
+
+
+def format_diagnostic(d: Diagnostic, *, colour: bool) -> str:
+    """``path:line:col: severity[code] message``; the text report format owns the shape."""
+    from archivekit.formats.reports.text import format_diagnostic as text_format
+
+    return text_format(d, colour=colour)

@@ -47,7 +47,7 @@ class DuplicateUrls:
         first = self._first.setdefault(url, result.path)
         if first == result.path:
             return result
-        finding = Diagnostic("duplicate-url", RULE_BY_CODE["duplicate-url"].severity,
-                             f"{quote(url)} is also the URL of {first}: the same article twice",
+        message = f"{quote(url, limit=300)} is also the URL of {first}: the same article twice"
+        finding = Diagnostic("duplicate-url", RULE_BY_CODE["duplicate-url"].severity, message,
                              result.path, 1, 1, 1 + len(url), "url")  # fmt: skip
         return ParseResult(result.path, result.record, (finding, *result.diagnostics))

@@ -8,6 +8,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar, TextIO
 
 from archivekit import __version__
+from archivekit.formats.text import plural
+
+__all__ = ["ReportContext", "Reporter", "Totals", "plural", "write_report"]
 
 if TYPE_CHECKING:
     from archivekit.formats.diagnostics import Diagnostic, ParseResult
@@ -94,8 +97,3 @@ def write_report(reporter: Reporter, results: Iterable[ParseResult]) -> Totals:
         reporter.add(result)
     reporter.close(totals)
     return totals
-
-
-def plural(count: int, noun: str) -> str:
-    """``1 file``, ``2 files``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
