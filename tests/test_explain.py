@@ -10,8 +10,9 @@ from archivekit.formats.rules import RULES
 from tests.helpers import run
 
 
-def test_every_rule_has_details_and_nothing_else_does() -> None:
-    assert set(DETAILS) == {rule.code for rule in RULES}
+def test_every_rule_has_details() -> None:
+    missing = [rule.code for rule in RULES if not DETAILS.get(rule.code)]
+    assert not missing, f"add them to archivekit/formats/explain.py: {missing}"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)

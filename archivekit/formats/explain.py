@@ -58,6 +58,18 @@ DETAILS: dict[str, str] = {
     "whitespace-separated word count by more than the tolerance (default 0.1, i.e. 10 %). "
     "Real archives rarely match, so it is off unless enabled (--enable word-count-mismatch, "
     "or a severity in [tool.archive.rules]).",
+    # Rules of the other formats' readers (archive convert).
+    "json-invalid": "A JSON, JSON Lines or front-matter document cannot be parsed, or is not a "
+    "record object (or an array of them). The message gives the line and column.",
+    "field-type": "A field of a JSON, CSV or Markdown record has the wrong type: keywords must "
+    "be a list of strings, word_count an integer, date an ISO date string.",
+    "csv-header": "The first CSV row must be exactly url,headline,keywords,date,word_count,body.",
+    "csv-row": "A CSV row has more or fewer cells than the header: a missing quote around a "
+    "cell with a comma or a line break is the usual cause.",
+    "front-matter-invalid": "A Markdown file has no front matter, or YAML outside the safe "
+    "subset archivekit reads (no tags, anchors or custom types).",
+    "field-unknown": "A JSON, CSV or front-matter field that is not one of the six record "
+    "fields; it is not carried over.",
     "duplicate-url": "Two files of one batch have the same URL (line 1, compared exactly as "
     "written): the same article twice. Reported on the later file, naming the first. It "
     "compares the files of one run only; with --changed-since it still sees every file.",
