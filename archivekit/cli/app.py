@@ -138,17 +138,6 @@ def schema() -> None:
     sys.stdout.write(record_schema_json())
 
 
-@app.command(epilog="Example:\n\n  archive rules")
-def rules() -> None:
-    """List every rule: its code, default severity and what it finds."""
-    from archivekit.formats.rules import RULES
-
-    width = max(len(rule.code) for rule in RULES)
-    for rule in RULES:
-        level = "off" if rule.opt_in else rule.severity.value
-        typer.echo(f"{rule.code:<{width}}  {level:<7}  {rule.summary}")
-
-
 @app.command(epilog="Examples:\n\n  archive explain date-invalid\n\n"
                      "  archive explain duplicate-url")
 def explain(
@@ -163,6 +152,17 @@ def explain(
         typer.echo(explain_rule(code), nl=False)
     except UsageError as exc:
         raise _fail_usage(str(exc)) from None
+
+
+@app.command(epilog="Example:\n\n  archive rules")
+def rules() -> None:
+    """List every rule: its code, default severity and what it finds."""
+    from archivekit.formats.rules import RULES
+
+    width = max(len(rule.code) for rule in RULES)
+    for rule in RULES:
+        level = "off" if rule.opt_in else rule.severity.value
+        typer.echo(f"{rule.code:<{width}}  {level:<7}  {rule.summary}")
 
 
 def main() -> None:
