@@ -105,7 +105,7 @@ def test_github_writes_workflow_commands_and_a_summary(batch: dict[str, Path],
 
 
 def test_github_escapes_what_would_break_a_command() -> None:
-    d = Diagnostic("x", Severity.WARNING, "50% off\nnow", "a,b:c.txt", 1, 1, 2)
+    d = Diagnostic("x", Severity.WARNING, "50% off\nnow", "./a,b:c.txt", 1, 1, 2)
     assert annotation(d) == ("::warning file=a%2Cb%3Ac.txt,line=1,col=1,endColumn=2,"
                              "title=archive x::50%25 off%0Anow")  # fmt: skip
 
@@ -174,13 +174,14 @@ def test_junit_has_one_test_case_per_file(batch: dict[str, Path]) -> None:
     assert "final-newline" in (cases[str(batch["warn"])].findtext("system-out") or "")
 
 
-def test_junit_strict_fails_on_warnings_and_survives_control_chars(tmp_path: Path) -> None:
-    bad = tmp_path / "nul\x01.txt"
+def test_junit_survives_markup_and_control_chars_in_paths(tmp_path: Path) -> None:
+    bad = tmp_path / 'a&<"b>\x01.txt'
     bad.write_text("", encoding="utf-8")
-    _, out, _ = run("validate", str(bad), "-f", "junit", "--strict")
+    _, out, _ = run("validate", str(bad), "-f", "junit")
     case = ET.fromstring(out).find("testsuite/testcase")
     assert case is not None
-    assert case.get("name") == str(tmp_path / "nul\N{REPLACEMENT CHARACTER}.txt")
+    assert case.get("name") == str(tmp_path / 'a&<"b>\N{REPLACEMENT CHARACTER}.txt')
+    assert "file-empty" in (case.findtext("failure") or "")
 
 
 def test_several_formats_at_once_to_files(batch: dict[str, Path], tmp_path: Path) -> None:
@@ -223,3 +224,14 @@ def test_the_cli_module_stays_light() -> None:
             "or m.startswith('archivekit.formats.reports')))")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(("path", "uri"), [
+    ("./data/a b.txt", "data/a%20b.txt"),
+    ("data/../x/%.txt", "x/%25.txt"),
+    ("/srv/archive/a.txt", "file:///srv/archive/a.txt"),
+])  # fmt: skip
+def test_sarif_uris(path: str, uri: str) -> None:
+    from archivekit.formats.reports.sarif import artifact_uri
+
+    assert artifact_uri(path) == uri

@@ -6,15 +6,20 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
+# This module is imported only when `archive validate` runs: it may import freely.
 from archivekit.cli.output import plural, use_colour
-
-if TYPE_CHECKING:
-    from archivekit.formats.baseline import Baseline, BaselineWriter
-    from archivekit.formats.crossfile import DuplicateUrls
-    from archivekit.formats.diagnostics import ParseResult
-    from archivekit.formats.policy import Policy
+from archivekit.cli.reporting import open_reports
+from archivekit.formats.baseline import Baseline, BaselineWriter
+from archivekit.formats.config import load_config
+from archivekit.formats.crossfile import DuplicateUrls, first_line
+from archivekit.formats.diagnostics import ParseResult
+from archivekit.formats.errors import UsageError
+from archivekit.formats.policy import Policy, build
+from archivekit.formats.reports import ReportContext, Totals
+from archivekit.formats.selection import changed_since, select_files
+from archivekit.formats.validate import validate_files
+from archivekit.formats.walk import check_paths
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -40,16 +45,6 @@ class ValidateArgs:
 
 def run_validate(args: ValidateArgs) -> int:
     """Run the whole command; returns the exit status. Raises ArchiveKitError on usage errors."""
-    from archivekit.cli.reporting import open_reports
-    from archivekit.formats.baseline import Baseline, BaselineWriter
-    from archivekit.formats.config import load_config
-    from archivekit.formats.errors import UsageError
-    from archivekit.formats.policy import build
-    from archivekit.formats.reports import ReportContext, Totals
-    from archivekit.formats.selection import select_files
-    from archivekit.formats.validate import validate_files
-    from archivekit.formats.walk import check_paths
-
     if args.update_baseline and not args.baseline:
         raise UsageError("--update-baseline needs --baseline FILE to write to")
     config = load_config(args.config)
@@ -91,9 +86,6 @@ def run_validate(args: ValidateArgs) -> int:
 def _post_process(result: ParseResult, policy: Policy, duplicates: DuplicateUrls | None,
                   baseline: Baseline | None, writer: BaselineWriter | None
                   ) -> ParseResult:  # fmt: skip
-    from archivekit.formats.crossfile import first_line
-    from archivekit.formats.diagnostics import ParseResult
-
     if duplicates is not None:
         url = result.record.url if result.record is not None else first_line(result.path)
         result = duplicates.check(result, url)
@@ -107,8 +99,6 @@ def _post_process(result: ParseResult, policy: Policy, duplicates: DuplicateUrls
 
 def _duplicate_checker(policy: Policy) -> DuplicateUrls | None:
     """A checker, unless duplicate-url is off everywhere: then no file is read twice."""
-    from archivekit.formats.crossfile import DuplicateUrls
-
     code = "duplicate-url"
     if policy.levels.get(code) == "off" and not any(code in o for _, o in policy.overrides):
         return None
@@ -117,9 +107,6 @@ def _duplicate_checker(policy: Policy) -> DuplicateUrls | None:
 
 def _changed(files: Iterator[str], ref: str, duplicates: DuplicateUrls | None) -> list[str]:
     """The changed files among ``files``; the others' URLs are remembered for duplicate-url."""
-    from archivekit.formats.crossfile import first_line
-    from archivekit.formats.selection import changed_since
-
     changed = changed_since(ref)
     picked = []
     for path in files:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Iterable, Iterator
 
 from archivekit.formats.config import Config
@@ -50,6 +49,8 @@ def changed_since(ref: str, *, cwd: str = ".") -> set[str]:
 
 
 def _git(args: list[str], cwd: str) -> str:
+    import subprocess  # only for --changed-since: it costs start-up time
+
     try:
         done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False,
                               encoding="utf-8", errors="surrogateescape")  # fmt: skip

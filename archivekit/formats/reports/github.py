@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, ClassVar
 
 from archivekit.formats.reports.base import Reporter, Totals, plural
@@ -27,7 +28,8 @@ def _property(text: str) -> str:
 def annotation(d: Diagnostic) -> str:
     """``::error file=…,line=…,col=…,endColumn=…,title=…::message``."""
     level = "error" if d.severity.value == "error" else "warning"
-    props = (f"file={_property(d.path)},line={d.line},col={d.column},"
+    # GitHub matches file= against paths from the repository root: fold "./".
+    props = (f"file={_property(os.path.normpath(d.path))},line={d.line},col={d.column},"
              f"endColumn={d.end_column},title={_property(f'archive {d.code}')}")  # fmt: skip
     return f"::{level} {props}::{_data(d.message)}"
 

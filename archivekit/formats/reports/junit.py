@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
 from typing import TYPE_CHECKING, ClassVar, TextIO
-from xml.sax.saxutils import escape, quoteattr
 
 from archivekit.formats.reports.base import ReportContext, Reporter, Totals
 from archivekit.formats.reports.text import format_diagnostic
@@ -20,12 +17,18 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 SUITE = "archive validate"
 
 
+# xml.sax.saxutils would do the same, at the cost of importing the xml package.
+_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
+                       "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})  # fmt: skip
+
+
 def _text(value: str) -> str:
-    return escape(_NOT_XML.sub("\N{REPLACEMENT CHARACTER}", value))
+    return _NOT_XML.sub("\N{REPLACEMENT CHARACTER}", value).translate(_TEXT)
 
 
 def _attr(value: str) -> str:
-    return quoteattr(_NOT_XML.sub("\N{REPLACEMENT CHARACTER}", value))
+    return '"' + _NOT_XML.sub("\N{REPLACEMENT CHARACTER}", value).translate(_ATTR) + '"'
 
 
 class JunitReporter(Reporter):
@@ -40,6 +43,8 @@ class JunitReporter(Reporter):
 
     def __init__(self, stream: TextIO, context: ReportContext | None = None) -> None:
         super().__init__(stream, context)
+        import tempfile  # only when a JUnit report is asked for: it costs start-up time
+
         # Closed in close(); a reporter lives as long as the run.
         self._cases = tempfile.SpooledTemporaryFile(  # noqa: SIM115
             max_size=1 << 20, mode="w+", encoding="utf-8")
@@ -73,6 +78,8 @@ class JunitReporter(Reporter):
         self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n'
                           f"<testsuites name={_attr(SUITE)} {counts} time=\"0\">\n"
                           f"<testsuite name={_attr(SUITE)} {counts} time=\"0\">\n")  # fmt: skip
+        import shutil
+
         self._cases.seek(0)
         shutil.copyfileobj(self._cases, self.stream)
         self._cases.close()

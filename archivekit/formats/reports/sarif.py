@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
@@ -43,11 +42,11 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
 
 
 def artifact_uri(path: str) -> str:
-    """A URI reference for ``path``: relative stays relative (GitHub resolves it), POSIX slashes."""
-    pure = PurePath(path)
-    if pure.is_absolute():
-        return pure.as_uri()
-    return quote(path.replace(os.sep, "/"), safe="/")
+    """A URI reference for ``path``: relative stays relative (GitHub resolves it from the
+    repository root), ``./`` and ``..`` folded, POSIX slashes; absolute becomes ``file://``."""
+    if os.path.isabs(path):
+        return "file://" + quote(os.path.normpath(path).replace(os.sep, "/"), safe="/")
+    return quote(os.path.normpath(path).replace(os.sep, "/"), safe="/")
 
 
 def result_object(d: Diagnostic, index: int) -> dict[str, Any]:
