@@ -101,6 +101,7 @@ def test_github_writes_workflow_commands_and_a_summary(batch: dict[str, Path],
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("earlier step\n## archive validate")
     assert "| `date-invalid` | 1 |" in text
+    assert f"| {batch['bad']} | 1 |" in text
     assert "not annotated" not in text
 
 
@@ -235,3 +236,26 @@ def test_sarif_uris(path: str, uri: str) -> None:
     from archivekit.formats.reports.sarif import artifact_uri
 
     assert artifact_uri(path) == uri
+
+
+def test_totals_keep_only_the_worst_files() -> None:
+    from archivekit.formats.diagnostics import ParseResult
+    from archivekit.formats.reports import Totals
+
+    totals = Totals()
+    d = Diagnostic("x", Severity.WARNING, "m", "p", 1, 1, 2)
+    for i in range(100):
+        totals.add(ParseResult(f"f{i}", None, (d,) * (i % 13)))
+    assert totals.files == 100
+    assert totals.warnings == sum(i % 13 for i in range(100))
+    assert totals.worst() == [("f12", 12), ("f25", 12), ("f38", 12), ("f51", 12), ("f64", 12),
+                              ("f77", 12), ("f90", 12), ("f11", 11), ("f24", 11), ("f37", 11)]
+    assert len(totals._worst) == 10
+
+
+def test_an_unwritable_step_summary_is_a_clear_error(batch: dict[str, Path],
+                                                     tmp_path: Path) -> None:  # fmt: skip
+    code, _, err = run("validate", str(batch["good"]), "-f", "github",
+                       env={"GITHUB_STEP_SUMMARY": str(tmp_path / "no" / "such" / "file")})
+    assert code == 2
+    assert "cannot write the report" in err

@@ -62,21 +62,25 @@ def run_validate(args: ValidateArgs) -> int:
                             show_source=sys.stdout.isatty(),
                             step_summary=os.environ.get("GITHUB_STEP_SUMMARY") or None)  # fmt: skip
     totals = Totals()
-    with open_reports(list(args.formats), context) as reports:
-        for raw in validate_files(files, options=options, jobs=args.jobs):
-            result = _post_process(raw, policy, duplicates, baseline, writer)
-            totals.add(result)
-            reports.add(result)
-        if writer:
-            totals.baselined = writer.write()
-        elif baseline:
-            totals.baselined = baseline.hidden
-            _report_stale(baseline, quiet=args.quiet)
-        reports.close(totals)
+    try:
+        with open_reports(list(args.formats), context) as reports:
+            for raw in validate_files(files, options=options, jobs=args.jobs):
+                result = _post_process(raw, policy, duplicates, baseline, writer)
+                totals.add(result)
+                reports.add(result)
+            if writer:
+                totals.baselined = writer.write()
+            elif baseline:
+                totals.baselined = baseline.hidden
+                _report_stale(baseline, quiet=args.quiet)
+            reports.close(totals)
+    except OSError as exc:  # a report file or the job summary could not be written
+        name = f" {exc.filename}" if exc.filename else ""
+        raise UsageError(f"cannot write the report{name}: {exc.strerror or exc}") from None
     if writer:
         print(f"archive: recorded {plural(totals.baselined, 'finding')} in {args.baseline}",
               file=sys.stderr)  # fmt: skip
-    if totals.files == 0 and not args.quiet:
+    if totals.files == 0 and not args.quiet and not args.changed_since:
         print("archive: warning: no files to check under the given paths", file=sys.stderr)
     if args.exit_zero:
         return EXIT_OK

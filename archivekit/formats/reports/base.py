@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -37,15 +38,20 @@ class ReportContext:
         return self.strict or diagnostic.severity.value == "error"
 
 
+#: Files kept in :attr:`Totals.worst`, for the GitHub summary.
+WORST_FILES = 10
+
+
 @dataclass(slots=True)
 class Totals:
-    """Counts over a whole run; memory grows only with the files that have findings."""
+    """Counts over a whole run, in memory that does not grow with the batch."""
 
     files: int = 0
     errors: int = 0
     warnings: int = 0
     by_rule: Counter[str] = field(default_factory=Counter)
-    by_file: Counter[str] = field(default_factory=Counter)
+    #: A min-heap of (findings, -order, path): the files with most findings.
+    _worst: list[tuple[int, int, str]] = field(default_factory=list)
     #: Findings hidden because the baseline records them.
     baselined: int = 0
 
@@ -58,7 +64,17 @@ class Totals:
             else:
                 self.warnings += 1
             self.by_rule[d.code] += 1
-            self.by_file[d.path] += 1
+        if result.diagnostics:
+            # A file's findings all come at once, so its count is final here.
+            entry = (len(result.diagnostics), -self.files, result.path)
+            if len(self._worst) < WORST_FILES:
+                heapq.heappush(self._worst, entry)
+            else:
+                heapq.heappushpop(self._worst, entry)
+
+    def worst(self) -> list[tuple[str, int]]:
+        """Up to 10 ``(path, findings)``, most findings first (earlier files first on ties)."""
+        return [(path, n) for n, _, path in sorted(self._worst, reverse=True)]
 
     def failed(self, *, strict: bool) -> bool:
         """True when the run should exit 1."""

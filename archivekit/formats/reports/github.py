@@ -13,8 +13,6 @@ if TYPE_CHECKING:
 #: GitHub shows at most this many annotations of each level per step; the rest
 #: exist only in the log, so the summary says how many.
 ANNOTATION_LIMIT = 10
-#: Files listed in the summary's "most findings" table.
-TOP_FILES = 10
 
 
 def _data(text: str) -> str:
@@ -50,7 +48,7 @@ def step_summary(totals: Totals, *, strict: bool) -> str:
         lines += ["| Rule | Findings |", "| --- | ---: |"]
         lines += [f"| `{code}` | {n} |" for code, n in sorted(totals.by_rule.items())]
         lines += ["", "| File | Findings |", "| --- | ---: |"]
-        lines += [f"| {_cell(path)} | {n} |" for path, n in totals.by_file.most_common(TOP_FILES)]
+        lines += [f"| {_cell(path)} | {n} |" for path, n in totals.worst()]
         lines.append("")
     hidden = (max(0, totals.errors - ANNOTATION_LIMIT)
               + max(0, totals.warnings - ANNOTATION_LIMIT))  # fmt: skip
