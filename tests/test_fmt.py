@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from archivekit.formats.fmt import FmtStatus, format_bytes, unified_diff
 from archivekit.formats.parser import parse
+from archivekit.formats.reformat import FmtStatus, format_bytes, unified_diff
 from archivekit.formats.writer import dump_bytes
 from tests.conftest import SEED, SEEDS
 from tests.helpers import run

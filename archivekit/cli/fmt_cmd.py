@@ -35,7 +35,7 @@ def fmt(
     """
     from archivekit.formats.config import load_config
     from archivekit.formats.errors import ArchiveKitError
-    from archivekit.formats.fmt import FmtStatus, format_file, unified_diff
+    from archivekit.formats.reformat import FmtStatus, format_file, unified_diff
     from archivekit.formats.reports.text import format_diagnostic
     from archivekit.formats.selection import select_files
     from archivekit.formats.walk import STDIN, check_paths

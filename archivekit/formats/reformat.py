@@ -1,4 +1,4 @@
-"""Rewrite valid record files into canonical form; invalid files are left untouched."""
+"""Rewrite valid record files into canonical form (`archive fmt`); invalid ones are untouched."""
 
 from __future__ import annotations
 
