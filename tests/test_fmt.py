@@ -113,8 +113,23 @@ def test_format_bytes_outcomes() -> None:
     assert "-<U+FEFF>http" in unified_diff(changed)
 
 
-def test_fmt_refuses_standard_input_and_missing_paths(tmp_path: Path) -> None:
-    assert run("fmt", "-")[0] == 2
+def test_fmt_filters_standard_input() -> None:
+    from typer.testing import CliRunner
+
+    from archivekit.cli.app import app
+
+    seed = SEED.read_bytes()
+    result = CliRunner().invoke(app, ["fmt", "-"], input=seed.replace(b"\n", b"\r\n"))
+    assert (result.exit_code, result.stdout_bytes) == (0, seed)
+    result = CliRunner().invoke(app, ["fmt", "-", "--check"], input=seed + b"\n")
+    assert (result.exit_code, result.stdout_bytes) == (1, b"")
+    result = CliRunner().invoke(app, ["fmt", "-"], input=b"http://x\n")
+    assert (result.exit_code, result.stdout_bytes) == (1, b"http://x\n")
+    assert "error[field-missing]" in result.stderr
+
+
+def test_fmt_refuses_mixed_standard_input_and_missing_paths(tmp_path: Path) -> None:
+    assert run("fmt", "-", str(SEED))[0] == 2
     code, _, err = run("fmt", str(tmp_path / "missing.txt"))
     assert code == 2
     assert "no such file" in err

@@ -91,7 +91,7 @@ def validate(
     ] = False,
     config: Annotated[str | None, typer.Option(
         "--config", metavar="FILE", show_default="nearest archive.toml or pyproject.toml",
-        help="Configuration file ([tool.archive] in a pyproject.toml, or an archive.toml).")
+        help="Configuration file: a pyproject.toml (its tool.archive table) or an archive.toml.")
     ] = None,
     baseline: Annotated[str | None, typer.Option(
         "--baseline", metavar="FILE", help="Hide the findings recorded in FILE.")] = None,
@@ -102,7 +102,7 @@ def validate(
         "--changed-since", metavar="REF",
         help="Check only files changed since git revision REF, and untracked ones.")] = None,
 ) -> None:  # fmt: skip
-    """Check record files and report every finding as path:line:col: severity[code] message."""
+    """Check record files; report each finding with path:line:col, severity, rule code, message."""
     from archivekit.cli.validate_cmd import ValidateArgs, run_validate
     from archivekit.formats.errors import ArchiveKitError
 

@@ -14,7 +14,8 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 def fmt(
     paths: Annotated[list[str], typer.Argument(
-        help="Files or directories (searched recursively).", show_default=False)],
+        help="Files or directories (searched recursively), or - to filter standard input "
+             "to standard output.", show_default=False)],
     check: Annotated[bool, typer.Option(
         "--check", help="Change nothing; exit 1 if any file would be rewritten.")] = False,
     diff: Annotated[bool, typer.Option(
@@ -40,9 +41,11 @@ def fmt(
     from archivekit.formats.selection import select_files
     from archivekit.formats.walk import STDIN, check_paths
 
+    if paths == [STDIN]:
+        raise typer.Exit(_format_stdin(check=check))
     try:
         if STDIN in paths:
-            raise ArchiveKitError("archive fmt rewrites files in place; it cannot read -")
+            raise ArchiveKitError("- (standard input) cannot be mixed with paths")
         check_paths(paths)
         files = select_files(paths, config=load_config(config), glob=glob)
         counts = dict.fromkeys(FmtStatus, 0)
@@ -77,3 +80,20 @@ def fmt(
         typer.echo(summary, err=diff)
     broken = counts[FmtStatus.INVALID] + failed
     raise typer.Exit(EXIT_FINDINGS if broken or (check and changed) else EXIT_OK)
+
+
+def _format_stdin(*, check: bool) -> int:
+    """A filter for editors: the canonical form on standard output (the input if invalid)."""
+    from archivekit.formats.reformat import FmtStatus, format_bytes
+    from archivekit.formats.reports.text import format_diagnostic
+
+    data = sys.stdin.buffer.read()
+    outcome = format_bytes(data, path="<stdin>")
+    for d in outcome.diagnostics if outcome.status is FmtStatus.INVALID else ():
+        typer.echo(format_diagnostic(d), err=True)
+    if not check:
+        sys.stdout.buffer.write(outcome.after if outcome.status is FmtStatus.REFORMATTED else data)
+        sys.stdout.flush()
+    if outcome.status is FmtStatus.INVALID or (check and outcome.status is FmtStatus.REFORMATTED):
+        return EXIT_FINDINGS
+    return EXIT_OK
