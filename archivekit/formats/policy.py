@@ -32,32 +32,32 @@ class Policy:
     overrides: tuple[tuple[Pattern[str], dict[str, str]], ...] = ()
     root: str = "."
 
-    def level(self, code: str, path: str) -> str | None:
-        """``error``, ``warning`` or ``off`` for ``code`` at ``path``; None for the default."""
-        found = self.levels.get(code)
-        if self.overrides:
-            rel = relative(path, self.root)
-            for pattern, levels in self.overrides:
-                if code in levels and pattern.fullmatch(rel):
-                    found = levels[code]
-        return found
+    def levels_for(self, path: str) -> dict[str, str]:
+        """Every configured level at ``path``: the global ones, then matching overrides."""
+        if not self.overrides:
+            return self.levels
+        rel = relative(path, self.root)
+        levels = dict(self.levels)
+        for pattern, override in self.overrides:
+            if pattern.fullmatch(rel):
+                levels.update(override)
+        return levels
 
     def apply(self, result: ParseResult) -> ParseResult:
         """``result`` with each finding at its configured level; findings turned off dropped."""
         if not result.diagnostics or not (self.levels or self.overrides):
             return result
+        levels = self.levels_for(result.path)
         kept = []
+        changed = False
         for d in result.diagnostics:
-            level = self.level(d.code, result.path)
-            if level == "off":
-                continue
-            if level is not None and level != d.severity.value:
-                d = dataclasses.replace(d, severity=Severity(level))
-            kept.append(d)
-        if len(kept) == len(result.diagnostics) and all(
-                a is b for a, b in zip(kept, result.diagnostics, strict=True)):  # fmt: skip
-            return result
-        return ParseResult(result.path, result.record, tuple(kept))
+            level = levels.get(d.code)
+            if level is None or level == d.severity.value:
+                kept.append(d)
+            elif level != "off":
+                kept.append(dataclasses.replace(d, severity=Severity(level)))
+            changed = changed or level not in (None, d.severity.value)
+        return ParseResult(result.path, result.record, tuple(kept)) if changed else result
 
 
 def build(config: Config, *, enable: Iterable[str] = (),
