@@ -128,3 +128,24 @@ def test_action_validate_step_annotates_and_writes_sarif(tmp_path: Path) -> None
     assert sarif["runs"][0]["results"][0]["ruleId"] == "file-empty"
     assert output.read_text(encoding="utf-8") == "sarif=out.sarif\n"
     assert "| `file-empty` | 1 |" in summary.read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not os.environ.get("ARCHIVEKIT_NETWORK_TESTS"),
+                    reason="installs archivekit from the package index: ARCHIVEKIT_NETWORK_TESTS=1")
+def test_pre_commit_try_repo_installs_and_runs_the_real_hook(tmp_path: Path) -> None:
+    # language: python as users get it: pre-commit builds a virtualenv from this checkout.
+    if PRE_COMMIT is None or shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("pre-commit, git or a git checkout of archivekit is missing")
+    root = tmp_path / "repo"
+    root.mkdir()
+    git(root, "init", "-q")
+    (root / "good.txt").write_bytes(SEED.read_bytes())
+    (root / "bad.txt").write_text("http://example.com/x\n", encoding="utf-8")
+    git(root, "add", "-A")
+    env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "home"), NO_COLOR="1")
+    done = subprocess.run([str(PRE_COMMIT), "try-repo", str(ROOT), "archive-validate",
+                           "--all-files", "--color", "never"], cwd=root, env=env,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "bad.txt:3:1: error[field-missing]" in done.stdout
+    assert "good.txt" not in done.stdout.replace("2 files", "")
