@@ -6,6 +6,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archivekit.formats.config import ConfigError, find_config, load_config
 from archivekit.formats.globs import compile_globs
@@ -119,6 +121,8 @@ def test_no_configuration_means_defaults(tmp_path: Path) -> None:
     ("[[tool.archive.overrides]]\nrules = {bom = 'off'}\n", "give the files it applies to"),
     ("[[tool.archive.overrides]]\npaths = ['a']\nrule = {}\n", "unknown key 'rule'"),
     ("[tool.archive\n", "not valid TOML"),
+    ("[tool]\narchive = 3\n", "[tool.archive] must be a table"),
+    ("[tool.archive]\nexclude = ['[z-a].txt']\n", "'[z-a].txt' is not a valid glob"),
 ])  # fmt: skip
 def test_configuration_mistakes_are_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                  text: str, message: str) -> None:  # fmt: skip
@@ -191,3 +195,25 @@ def test_globs(pattern: str, path: str, matches: bool) -> None:
     regex = compile_globs([pattern])
     assert regex is not None
     assert bool(regex.fullmatch(path)) is matches
+
+
+def toml_values() -> st.SearchStrategy[object]:
+    scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(
+        max_size=8) | st.sampled_from(["error", "warning", "off", "*.txt", "**/x", "bom", "[a"])
+    keys = st.sampled_from(["include", "exclude", "rules", "overrides", "paths",
+                            "word-count-tolerance", "bom", "crlf", "x"])  # fmt: skip
+    return st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
+                        | st.dictionaries(keys, inner, max_size=4), max_leaves=12)  # fmt: skip
+
+
+@given(st.dictionaries(st.sampled_from(["include", "exclude", "rules", "overrides",
+                                        "word-count-tolerance", "other"]),
+                       toml_values(), max_size=5))  # fmt: skip
+def test_any_table_loads_or_is_a_config_error(table: dict[str, object]) -> None:
+    from archivekit.formats.config import _parse
+
+    try:
+        config = _parse(table, "archive.toml")
+    except ConfigError:
+        return
+    build(config)  # whatever loads, builds

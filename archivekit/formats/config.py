@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
 from archivekit.formats.errors import UsageError
+from archivekit.formats.globs import compile_globs
 from archivekit.formats.rules import RULE_BY_CODE
 
 #: Looked for in the current folder, then each parent; the first found wins.
@@ -71,14 +73,18 @@ def load_config(path: str | None = None, *, start: str = ".") -> Config:
     path = path or find_config(start)
     if path is None:
         return Config(root=os.path.abspath(start))
-    table = _read(path)
+    table: Any = _read(path)
     if os.path.basename(path) == "pyproject.toml" or "tool" in table:
-        table = table.get("tool", {}).get("archive", {})
+        tool = table.get("tool", {})
+        table = tool.get("archive", {}) if isinstance(tool, dict) else None
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.archive] must be a table")
     return _parse(table, path)
 
 
 def _has_table(path: str) -> bool:
-    return "archive" in _read(path).get("tool", {})
+    tool = _read(path).get("tool")
+    return isinstance(tool, dict) and "archive" in tool
 
 
 def _read(path: str) -> dict[str, Any]:
@@ -130,6 +136,11 @@ def _globs(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
         raise ConfigError(f"{where}: {key} must be a list of glob strings, not {value!r}")
+    for glob in value:
+        try:
+            compile_globs([glob])
+        except re.error as exc:
+            raise ConfigError(f"{where}: {key}: {glob!r} is not a valid glob: {exc}") from None
     return tuple(value)
 
 
