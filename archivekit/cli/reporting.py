@@ -26,8 +26,9 @@ def parse_specs(specs: list[str]) -> list[tuple[str, str | None]]:
     for spec in specs or ["text"]:
         name, sep, path = spec.partition(":")
         if name not in REPORTER_BY_NAME:
-            choices = ", ".join(REPORTER_BY_NAME)
-            raise UsageError(f"unknown report format {name!r} (choose from {choices})")
+            choices = "".join(f"\n  {known:<7} {cls.description}"
+                              for known, cls in REPORTER_BY_NAME.items())  # fmt: skip
+            raise UsageError(f"unknown report format {name!r}; choose from:{choices}")
         if sep and not path:
             raise UsageError(f"--format {spec}: give a file after the colon, or leave it out")
         parsed.append((name, path if sep and path != "-" else None))
