@@ -143,3 +143,16 @@ def test_changed_since_a_bad_revision_is_a_usage_error(adopted: Path) -> None:
     code, _, err = run("validate", "data", "--changed-since", "no-such-ref")
     assert code == 2
     assert "--changed-since" in err
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_changed_since_through_a_symbolic_link(adopted: Path) -> None:
+    git(adopted, "init", "-q")
+    git(adopted, "add", "data")
+    git(adopted, "commit", "-q", "-m", "archive")
+    (adopted / "data" / "new.txt").write_text("", encoding="utf-8")
+    link = adopted / "link"  # git resolves it; the paths walked keep it
+    link.symlink_to(adopted, target_is_directory=True)
+    code, out, _ = run("validate", str(link / "data"), "--changed-since", "HEAD", "-f", "json")
+    assert code == 1
+    assert findings(out) == [(str(link / "data" / "new.txt"), "file-empty")]

@@ -114,7 +114,7 @@ def _changed(files: Iterator[str], ref: str, duplicates: DuplicateUrls | None) -
     changed = changed_since(ref)
     picked = []
     for path in files:
-        if os.path.abspath(path) in changed:
+        if os.path.realpath(path) in changed:
             picked.append(path)
         elif duplicates is not None:
             duplicates.remember(path, first_line(path))

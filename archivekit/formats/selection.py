@@ -36,7 +36,7 @@ def select_files(paths: Iterable[str], *, config: Config, glob: str | None = Non
 
 
 def changed_since(ref: str, *, cwd: str = ".") -> set[str]:
-    """Absolute paths of the files changed since git revision ``ref``, plus untracked files.
+    """Real paths of the files changed since git revision ``ref``, plus untracked files.
 
     Raises :class:`UsageError` when git is missing, ``cwd`` is not in a work
     tree, or ``ref`` is not a revision.
@@ -45,7 +45,8 @@ def changed_since(ref: str, *, cwd: str = ".") -> set[str]:
     changed = _git(["diff", "--name-only", "-z", "--no-renames", ref, "--"], top)
     untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
     names = [n for n in (changed + untracked).split("\0") if n]
-    return {os.path.normpath(os.path.join(top, name)) for name in names}
+    # git reports the top folder with symbolic links resolved: compare real paths.
+    return {os.path.realpath(os.path.join(top, name)) for name in names}
 
 
 def _git(args: list[str], cwd: str) -> str:
