@@ -6,11 +6,12 @@ import os
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-# This module is imported only when `archive validate` runs: it may import freely.
+# Imported only when `archive validate` runs; what a plain run does not need
+# (the baseline) is imported when asked for, since pre-commit starts it often.
 from archivekit.cli.output import plural, use_colour
 from archivekit.cli.reporting import open_reports
-from archivekit.formats.baseline import Baseline, BaselineWriter
 from archivekit.formats.config import load_config
 from archivekit.formats.crossfile import DuplicateUrls, first_line
 from archivekit.formats.diagnostics import ParseResult
@@ -20,6 +21,9 @@ from archivekit.formats.reports import ReportContext, Totals
 from archivekit.formats.selection import changed_since, select_files
 from archivekit.formats.validate import validate_files
 from archivekit.formats.walk import check_paths
+
+if TYPE_CHECKING:
+    from archivekit.formats.baseline import Baseline, BaselineWriter
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -55,8 +59,15 @@ def run_validate(args: ValidateArgs) -> int:
     files: Iterator[str] = select_files(args.paths, config=config, glob=args.glob)
     if args.changed_since:
         files = iter(_changed(files, args.changed_since, duplicates))
-    writer = BaselineWriter(args.baseline) if args.baseline and args.update_baseline else None
-    baseline = Baseline.load(args.baseline) if args.baseline and not writer else None
+    writer: BaselineWriter | None = None
+    baseline: Baseline | None = None
+    if args.baseline:
+        from archivekit.formats.baseline import Baseline, BaselineWriter
+
+        if args.update_baseline:
+            writer = BaselineWriter(args.baseline)
+        else:
+            baseline = Baseline.load(args.baseline)
     colour = use_colour(sys.stdout)
     context = ReportContext(colour=colour, quiet=args.quiet, strict=args.strict,
                             show_source=sys.stdout.isatty(),
