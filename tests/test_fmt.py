@@ -133,3 +133,16 @@ def test_fmt_refuses_mixed_standard_input_and_missing_paths(tmp_path: Path) -> N
     code, _, err = run("fmt", str(tmp_path / "missing.txt"))
     assert code == 2
     assert "no such file" in err
+
+
+def test_fmt_honours_the_configured_exclude(tmp_path: Path) -> None:
+    (tmp_path / "archive.toml").write_text('exclude = ["frozen/**"]\n', encoding="utf-8")
+    (tmp_path / "frozen").mkdir()
+    frozen, live = tmp_path / "frozen" / "a.txt", tmp_path / "b.txt"
+    for target in (frozen, live):
+        target.write_bytes(SEED.read_bytes() + b"\n")
+    code, out, _ = run("fmt", str(tmp_path), "--config", str(tmp_path / "archive.toml"))
+    assert code == 0
+    assert out.startswith(f"reformatted {live}\n1 file reformatted")
+    assert frozen.read_bytes() == SEED.read_bytes() + b"\n"
+    assert live.read_bytes() == SEED.read_bytes()

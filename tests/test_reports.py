@@ -259,3 +259,12 @@ def test_an_unwritable_step_summary_is_a_clear_error(batch: dict[str, Path],
                        env={"GITHUB_STEP_SUMMARY": str(tmp_path / "no" / "such" / "file")})
     assert code == 2
     assert "cannot write the report" in err
+
+
+def test_junit_strict_turns_warnings_into_failures(batch: dict[str, Path]) -> None:
+    _, out, _ = run("validate", str(batch["warn"]), "-f", "junit", "--strict")
+    case = ET.fromstring(out).find("testsuite/testcase")
+    assert case is not None
+    failure = case.find("failure")
+    assert failure is not None
+    assert failure.get("type") == "final-newline"
