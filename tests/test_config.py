@@ -217,3 +217,20 @@ def test_any_table_loads_or_is_a_config_error(table: dict[str, object]) -> None:
     except ConfigError:
         return
     build(config)  # whatever loads, builds
+
+
+def test_policy_knows_when_a_rule_is_off_everywhere(tmp_path: Path) -> None:
+    from archivekit.formats.config import Config, Override
+
+    def on(config: Config, code: str, enable: tuple[str, ...] = ()) -> bool:
+        return build(config, enable=enable)[0].is_on(code)
+
+    plain = Config(root=str(tmp_path))
+    assert on(plain, "duplicate-url")
+    assert not on(plain, "word-count-mismatch")  # opt-in
+    assert on(plain, "word-count-mismatch", enable=("word-count-mismatch",))
+    off = Config(root=str(tmp_path), rules={"duplicate-url": "off"})
+    assert not on(off, "duplicate-url")
+    somewhere = Config(root=str(tmp_path), rules={"duplicate-url": "off"},
+                       overrides=(Override(("new/**",), {"duplicate-url": "error"}),))
+    assert on(somewhere, "duplicate-url")

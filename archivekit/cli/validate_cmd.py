@@ -114,10 +114,7 @@ def _post_process(result: ParseResult, policy: Policy, duplicates: DuplicateUrls
 
 def _duplicate_checker(policy: Policy) -> DuplicateUrls | None:
     """A checker, unless duplicate-url is off everywhere: then no file is read twice."""
-    code = "duplicate-url"
-    if policy.levels.get(code) == "off" and not any(code in o for _, o in policy.overrides):
-        return None
-    return DuplicateUrls()
+    return DuplicateUrls() if policy.is_on("duplicate-url") else None
 
 
 def _changed(files: Iterator[str], ref: str, duplicates: DuplicateUrls | None) -> list[str]:

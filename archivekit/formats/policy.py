@@ -43,6 +43,13 @@ class Policy:
                 levels.update(override)
         return levels
 
+    def is_on(self, code: str) -> bool:
+        """False when rule ``code`` is off for every path, so its work can be skipped."""
+        default = "off" if RULE_BY_CODE[code].opt_in else RULE_BY_CODE[code].severity.value
+        if self.levels.get(code, default) != "off":
+            return True
+        return any(levels.get(code, "off") != "off" for _, levels in self.overrides)
+
     def apply(self, result: ParseResult) -> ParseResult:
         """``result`` with each finding at its configured level; findings turned off dropped."""
         if not result.diagnostics or not (self.levels or self.overrides):
