@@ -156,3 +156,14 @@ def test_changed_since_through_a_symbolic_link(adopted: Path) -> None:
     code, out, _ = run("validate", str(link / "data"), "--changed-since", "HEAD", "-f", "json")
     assert code == 1
     assert findings(out) == [(str(link / "data" / "new.txt"), "file-empty")]
+
+
+def test_a_hash_collision_is_no_duplicate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from archivekit.formats import crossfile
+
+    monkeypatch.setattr(crossfile, "hash", lambda _: 42, raising=False)  # every URL collides
+    (tmp_path / "a.txt").write_text(seed_with(url="http://example.com/a"), encoding="utf-8")
+    (tmp_path / "b.txt").write_text(seed_with(url="http://example.com/b"), encoding="utf-8")
+    (tmp_path / "c.txt").write_text(seed_with(url="http://example.com/a"), encoding="utf-8")
+    code, out, _ = run("validate", str(tmp_path), "-f", "json")
+    assert (code, findings(out)) == (0, [(str(tmp_path / "c.txt"), "duplicate-url")])
