@@ -68,8 +68,11 @@ def test_diff_shows_the_change_and_writes_nothing(tmp_path: Path) -> None:
     target = tmp_path / "a.txt"
     data = SEED.read_bytes().replace(b"Aug. 25, 2011", b"2011-08-25").replace(b"\n", b"\r\n")
     target.write_bytes(data)
-    code, out, err = run("fmt", str(target), "--diff")
-    assert code == 0
+    (tmp_path / "0-broken.txt").write_bytes(b"")  # walked first
+    code, out, err = run("fmt", str(tmp_path), "--diff")
+    assert code == 1  # 0-broken.txt
+    assert out.startswith("--- ")  # a clean patch: the findings went to standard error
+    assert "error[file-empty]" in err
     assert "-2011-08-25\\r\n" in out
     assert "+Aug. 25, 2011\n" in out
     assert "1 file would be reformatted" in err

@@ -51,6 +51,8 @@ def fmt(
         counts = dict.fromkeys(FmtStatus, 0)
         failed = 0
         out = sys.stdout
+        # With --diff, standard output is a patch: findings go to standard error.
+        report = sys.stderr if diff else sys.stdout
         for path in files:
             try:
                 outcome = format_file(path, write=not (check or diff))
@@ -61,7 +63,7 @@ def fmt(
             counts[outcome.status] += 1
             if outcome.status is FmtStatus.INVALID:
                 for d in outcome.diagnostics:
-                    out.write(format_diagnostic(d) + "\n")
+                    report.write(format_diagnostic(d) + "\n")
                 typer.echo(f"{path}: invalid, left untouched", err=True)
             elif outcome.status is FmtStatus.REFORMATTED:
                 if diff:
