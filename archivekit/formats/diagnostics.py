@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from archivekit.formats.model import Record
 from archivekit.formats.rules import Severity
+
+if TYPE_CHECKING:  # not at run time: validating alone never imports pydantic
+    from archivekit.formats.model import Record
 
 
 @dataclass(frozen=True, slots=True)

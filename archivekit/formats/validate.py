@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from archivekit.formats.diagnostics import Diagnostic, ParseResult
-from archivekit.formats.parser import parse
+from archivekit.formats.parser import _parse
 from archivekit.formats.rules import RuleOptions, Severity
 from archivekit.formats.walk import STDIN, check_paths, iter_files
 
@@ -34,20 +34,34 @@ def check_file(path: str, *, options: RuleOptions | None = None, keep_record: bo
     """
     label = "<stdin>" if path == STDIN else path
     try:
-        if path == STDIN:
-            data = sys.stdin.buffer.read()
-        else:
-            with open(path, "rb") as handle:
-                data = handle.read()
+        data = sys.stdin.buffer.read() if path == STDIN else read_bytes(path)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         message = f"cannot read {'the folder' if os.path.isdir(path) else 'the file'}: {reason}"
         return ParseResult(label, None, (
             Diagnostic("read-error", Severity.ERROR, message, label, 1, 1, 2),))  # fmt: skip
-    result = parse(data, path=label, options=options)
-    if not keep_record and result.record is not None:
-        return ParseResult(result.path, None, result.diagnostics)
-    return result
+    return _parse(data, label, options, keep_record=keep_record)
+
+
+def read_bytes(path: str) -> bytes:
+    """The whole content of ``path``.
+
+    Plain ``os`` calls, not ``open()``: a buffered file object costs an fstat,
+    an isatty ioctl and two allocations per file, half the time of reading a
+    10 KB record.
+    """
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    try:
+        chunks = [os.read(fd, _READ_SIZE)]
+        while chunks[-1]:  # a short read is not proof of the end (pipes, /proc)
+            chunks.append(os.read(fd, _READ_SIZE))
+    finally:
+        os.close(fd)
+    return chunks[0] if len(chunks) == 2 else b"".join(chunks)
+
+
+#: Below glibc's mmap threshold (128 KiB), so that each read buffer is cheap.
+_READ_SIZE = 64 * 1024
 
 
 def _check_chunk(chunk: list[str], options: RuleOptions | None, keep: bool) -> list[ParseResult]:

@@ -1,0 +1,139 @@
+"""The hot path's shortcuts give exactly what the full path gives.
+
+parse(bytes) of a clean file takes a shortcut (split the bytes, decode each
+line, skip the control-character scans); parse(str) always takes the full
+path. So for any text, both must agree, findings and record alike.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from archivekit.formats import fields
+from archivekit.formats.parser import parse
+from archivekit.formats.rules import RuleOptions
+from archivekit.formats.text import CONTROL
+from archivekit.formats.validate import check_file, read_bytes, validate_paths
+from archivekit.formats.writer import dumps
+from bench.generate import make_record
+
+# Characters that trip a rule somewhere: controls (C0, DEL, C1), CR, BOM, tab,
+# no-break space, commas, spaces, digits and date pieces.
+_TRICKY = "\x00\x07\t\x0b\r\x1b\x7f\x80\x85\x9f\xa0\ufeff\u2028, .-:/0123456789Aug"
+_CANONICAL = [dumps(make_record(i)) for i in range(12)]
+_WCM = RuleOptions(enable=frozenset({"word-count-mismatch"}), word_count_tolerance=0.5)
+
+
+def _same(text: str, options: RuleOptions | None = None) -> None:
+    fast, full = parse(text.encode("utf-8"), options=options), parse(text, options=options)
+    assert fast.diagnostics == full.diagnostics
+    assert fast.record == full.record
+
+
+@st.composite
+def _mutated(draw: st.DrawFn) -> str:
+    text = draw(st.sampled_from(_CANONICAL))
+    for _ in range(draw(st.integers(0, 3))):
+        at = draw(st.integers(0, len(text)))
+        text = text[:at] + draw(st.text(alphabet=_TRICKY + "\n", max_size=3)) + text[at:]
+    return text
+
+
+@given(_mutated())
+def test_bytes_and_text_agree_on_mutated_records(text: str) -> None:
+    _same(text)
+    _same(text, _WCM)
+
+
+@given(st.lists(st.text(alphabet=_TRICKY + "abhtp\n", max_size=12), min_size=0, max_size=8))
+def test_bytes_and_text_agree_on_arbitrary_lines(lines: list[str]) -> None:
+    _same("\n".join(lines))
+
+
+def test_clean_records_take_the_shortcut_and_keep_their_record() -> None:
+    for text in _CANONICAL:
+        result = parse(text.encode())
+        assert result.diagnostics == ()
+        assert result.record is not None
+        assert dumps(result.record) == text
+
+
+def test_word_count_mismatch_is_still_reported_from_bytes() -> None:
+    text = _CANONICAL[0]
+    result = parse(text.encode(), options=RuleOptions(enable=frozenset({"word-count-mismatch"})))
+    assert [d.code for d in result.diagnostics] == ["word-count-mismatch"]
+
+
+@given(st.from_regex(fields._PLAIN_URL, fullmatch=True).filter(
+    lambda u: not any(c.isspace() for c in u) and CONTROL.search(u) is None))
+def test_plain_urls_are_ones_urlsplit_accepts_with_a_host(url: str) -> None:
+    parts = urlsplit(url)
+    assert parts.hostname
+    assert parts.port is None
+    assert fields.check_url(url) == (url, [])
+
+
+def test_check_file_without_record_has_the_same_findings(tmp_path: Path) -> None:
+    for index, text in enumerate([_CANONICAL[1], "http://x\n\n\nAug. 32, 2011\n-1\n", ""]):
+        path = tmp_path / f"{index}.txt"
+        path.write_text(text, encoding="utf-8")
+        lean, full = check_file(str(path), keep_record=False), parse(text, path=str(path))
+        assert lean.record is None
+        assert lean.diagnostics == full.diagnostics
+
+
+def test_read_bytes_reads_large_files_whole_and_refuses_folders(tmp_path: Path) -> None:
+    big = tmp_path / "big.txt"
+    big.write_bytes(bytes(range(256)) * 1000)  # several read() calls
+    assert read_bytes(str(big)) == bytes(range(256)) * 1000
+    (tmp_path / "empty.txt").write_bytes(b"")
+    assert read_bytes(str(tmp_path / "empty.txt")) == b""
+    result = check_file(str(tmp_path))
+    assert [d.code for d in result.diagnostics] == ["read-error"]
+
+
+def test_pool_and_serial_give_the_same_results_in_order(tmp_path: Path) -> None:
+    texts = [*_CANONICAL, "", "http://x.com/a\nH\n\nSEPT. 15, 2016\n7\nbody\n", "\x00bad"]
+    for index in range(300):  # over POOL_THRESHOLD, so that jobs=2 uses workers
+        folder = tmp_path / f"{index // 100}"
+        folder.mkdir(exist_ok=True)
+        (folder / f"{index:03d}.txt").write_text(texts[index % len(texts)], encoding="utf-8")
+    for keep in (False, True):
+        serial = list(validate_paths([str(tmp_path)], jobs=1, keep_records=keep))
+        pooled = list(validate_paths([str(tmp_path)], jobs=2, keep_records=keep))
+        assert pooled == serial
+        assert [r.path for r in serial] == sorted(r.path for r in serial)
+        assert any(r.diagnostics for r in serial)
+        assert any(r.ok for r in serial)
+        assert any(r.record is not None for r in serial) is keep
+
+
+def _imports(code: str) -> set[str]:
+    out = subprocess.run([sys.executable, "-c", code + "\nprint(' '.join(sys.modules))"],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    return set(out.split())
+
+
+def test_validating_does_not_import_pydantic(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text(_CANONICAL[0], encoding="utf-8")
+    loaded = _imports("import sys\nfrom archivekit.formats.validate import validate_paths\n"
+                      f"list(validate_paths([{str(path)!r}]))")  # fmt: skip
+    assert "archivekit.formats.parser" in loaded
+    assert "pydantic" not in loaded
+    assert "rich" not in loaded
+
+
+def test_version_imports_neither_pydantic_nor_rich() -> None:
+    loaded = _imports("import sys\nsys.argv = ['archive', '--version']\n"
+                      "from archivekit.cli import main\n"
+                      "try:\n    main()\nexcept SystemExit:\n    pass")  # fmt: skip
+    assert "typer" in loaded
+    assert "pydantic" not in loaded
+    assert "rich" not in loaded
