@@ -166,7 +166,8 @@ def _encoding_hint(data: bytes) -> str:
 
 
 #: The field checks, given no control-character findings: for a clean file.
-_CLEAN_CHECKS: tuple[Callable[[str], tuple[Any, list[fields.Problem]]], ...] = (
+_Check = Callable[[str], tuple[Any, list[fields.Problem]]]
+_CLEAN_CHECKS: tuple[_Check, ...] = (
     lambda t: fields._url(t, []),
     lambda t: fields._text("headline", t, "headline-empty", False, []),
     lambda t: fields._keywords_line(t, []),
@@ -184,7 +185,7 @@ def _check_fields(text: str, report: _Report, options: RuleOptions, clean: bool 
                f"line {number} ({_LABELS[number - 1]}) is missing: the file has "
                f"{len(lines)} line{'s' if len(lines) > 1 else ''}, a record has six",
                number, 1, field=FIELDS[number - 1])  # fmt: skip
-    checks = _CLEAN_CHECKS if clean else (
+    checks: tuple[_Check, ...] = _CLEAN_CHECKS if clean else (
         fields.check_url,
         lambda t: fields.check_text("headline", t, empty_code="headline-empty"),
         fields.check_keywords,

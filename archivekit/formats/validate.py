@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 import os
@@ -64,8 +65,32 @@ def read_bytes(path: str) -> bytes:
 _READ_SIZE = 64 * 1024
 
 
-def _check_chunk(chunk: list[str], options: RuleOptions | None, keep: bool) -> list[ParseResult]:
-    return [check_file(path, options=options, keep_record=keep) for path in chunk]
+#: What a worker sends back for a chunk when records are not kept: only the
+#: files with findings, as (position in the chunk, diagnostics). Most files
+#: are clean, and a clean file's result is rebuilt from its path for free.
+_Findings = list[tuple[int, tuple[Diagnostic, ...]]]
+
+
+def _check_chunk(chunk: list[str], options: RuleOptions | None, keep: bool
+                 ) -> list[ParseResult] | _Findings:  # fmt: skip
+    if keep:
+        return [check_file(path, options=options, keep_record=True) for path in chunk]
+    findings: _Findings = []
+    for index, path in enumerate(chunk):
+        diagnostics = check_file(path, options=options, keep_record=False).diagnostics
+        if diagnostics:
+            findings.append((index, diagnostics))
+    return findings
+
+
+def _results(chunk: list[str], returned: list[ParseResult] | _Findings, keep: bool
+             ) -> Iterator[ParseResult]:  # fmt: skip
+    if keep:
+        yield from returned  # type: ignore[misc]
+        return
+    found = dict(returned)  # type: ignore[arg-type]
+    for index, path in enumerate(chunk):
+        yield ParseResult(path, None, found.get(index, ()))
 
 
 def validate_paths(
@@ -106,18 +131,24 @@ def _pooled(files: Iterator[str], options: RuleOptions | None, keep: bool, worke
             ) -> Iterator[ParseResult]:  # fmt: skip
     # fork is cheap and the parent has already imported what the workers need.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    # Objects that exist now are never collected in the workers: without this
+    # a worker's garbage collector touches every inherited object, and each
+    # touched page is copied (copy-on-write) in every worker.
+    gc.freeze()
     pool = multiprocessing.get_context(method).Pool(workers)
     try:
-        pending: deque[AsyncResult[list[ParseResult]]] = deque()
+        pending: deque[tuple[list[str], AsyncResult[list[ParseResult] | _Findings]]] = deque()
         chunks = iter(lambda: list(itertools.islice(files, CHUNK)), [])
         for chunk in itertools.islice(chunks, workers * 4):
-            pending.append(pool.apply_async(_check_chunk, (chunk, options, keep)))
+            pending.append((chunk, pool.apply_async(_check_chunk, (chunk, options, keep))))
         while pending:
-            results = pending.popleft().get()
-            chunk = next(chunks, None)
-            if chunk is not None:
-                pending.append(pool.apply_async(_check_chunk, (chunk, options, keep)))
-            yield from results
+            done, result = pending.popleft()
+            returned = result.get()
+            chunk = next(chunks, [])
+            if chunk:
+                pending.append((chunk, pool.apply_async(_check_chunk, (chunk, options, keep))))
+            yield from _results(done, returned, keep)
     finally:
         pool.terminate()
         pool.join()
+        gc.unfreeze()
