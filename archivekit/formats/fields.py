@@ -280,7 +280,8 @@ _ERROR_CODES = frozenset(rule.code for rule in RULES if rule.severity is Severit
 
 
 def _has_error(problems: list[Problem]) -> bool:
-    return any(p.code in _ERROR_CODES for p in problems)
+    # Called six times per file, nearly always with no problem at all.
+    return bool(problems) and any(p.code in _ERROR_CODES for p in problems)
 
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:

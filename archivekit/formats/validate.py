@@ -51,7 +51,7 @@ def read_bytes(path: str) -> bytes:
     an isatty ioctl and two allocations per file, half the time of reading a
     10 KB record.
     """
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+    fd = os.open(path, _READ_FLAGS)
     try:
         chunks = [os.read(fd, _READ_SIZE)]
         while chunks[-1]:  # a short read is not proof of the end (pipes, /proc)
@@ -63,6 +63,7 @@ def read_bytes(path: str) -> bytes:
 
 #: Below glibc's mmap threshold (128 KiB), so that each read buffer is cheap.
 _READ_SIZE = 64 * 1024
+_READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)  # O_BINARY: Windows only
 
 
 #: What a worker sends back for a chunk when records are not kept: only the
