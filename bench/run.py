@@ -355,7 +355,10 @@ def build_report(c: dict[str, Command], n: int, info: dict[str, Any], has_conver
                "start-up"),
     ]  # fmt: skip
     commands = [{
-        "key": cmd.key, "label": cmd.label, "argv": cmd.argv, "median_s": cmd.median,
+        "key": cmd.key, "label": cmd.label, "median_s": cmd.median,
+        # check-jsonschema's argv names N files: keep its head only.
+        "argv": cmd.argv if len(cmd.argv) <= 12 else [
+            *cmd.argv[:4], f"... and {len(cmd.argv) - 4} more arguments"],
         "runs_s": cmd.times, "peak_rss_mb": cmd.peak_rss / 2**20 if cmd.peak_rss else None,
         "peak_tree_pss_mb": cmd.peak_pss / 2**20 if cmd.peak_pss else None, "error": cmd.error,
     } for cmd in c.values()]  # fmt: skip

@@ -115,12 +115,14 @@ def _parse_clean(data: bytes, path: str, options: RuleOptions, keep_record: bool
         lines = [part.decode("utf-8") for part in parts]
     except UnicodeDecodeError:
         return None
-    values: dict[str, Any] = {}
-    for name, line, check in zip(FIELDS, lines, _CLEAN_CHECKS, strict=True):
-        value, problems = check(line)
-        if problems or value is None:
-            return None
-        values[name] = value
+    values = fields._canonical_values(lines)
+    if values is None:  # not plainly canonical: ask the checks themselves
+        values = {}
+        for name, line, check in zip(FIELDS, lines, _CLEAN_CHECKS, strict=True):
+            value, problems = check(line)
+            if problems or value is None:
+                return None
+            values[name] = value
     if "word-count-mismatch" in options.enable:
         mismatch: list[str] = []
 
