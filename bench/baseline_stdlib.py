@@ -26,7 +26,7 @@ def records(root: str) -> Iterator[dict[str, object]]:
             if not name.endswith(".txt"):
                 continue
             # os.path, not pathlib: the plain, quick script a user writes.
-            with open(os.path.join(folder, name), encoding="utf-8") as handle:  # noqa: PTH118
+            with open(os.path.join(folder, name), encoding="utf-8") as handle:
                 url, headline, keywords, date, word_count, body = handle.read().split("\n", 5)
             yield {"url": url, "headline": headline,
                    "keywords": keywords.split(",") if keywords else [],

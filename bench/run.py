@@ -75,7 +75,7 @@ def _tree_memory(pid: int) -> tuple[int, int]:
     peak RSS of one process (what ``/usr/bin/time -v`` reports for it).
     """
     children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):  # noqa: PTH208 - thousands of calls: keep it cheap
+    for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from archivekit import __version__
+from archivekit.cli import fmt_cmd
 
 app = typer.Typer(
     name="archive",
@@ -49,15 +50,25 @@ def _fail_usage(message: str) -> typer.Exit:
 
   cat a.txt | archive validate -             # standard input
 
-  archive validate archive/ --glob '*.rec' -q
+  archive validate archive/ --format github --format sarif:archive.sarif
 
-Exit status: 0 no errors, 1 errors found (or warnings with --strict), 2 usage error.""")
+  archive validate archive/ --format json:report.json --format junit:junit.xml
+
+  archive validate . --baseline archive-baseline.json --update-baseline
+
+  archive validate . --changed-since origin/main
+
+Report formats: text (default), json, github, sarif, junit; each FORMAT or FORMAT:PATH.
+
+Exit status: 0 no errors, 1 errors found (or warnings with --strict), 2 usage or
+configuration error. --exit-zero always exits 0 after reporting. See docs/ci.md.""")
 def validate(
     paths: Annotated[list[str], typer.Argument(
         help="Files, directories (searched recursively) or - for standard input.",
         show_default=False)],
-    glob: Annotated[str, typer.Option(
-        help="File-name pattern to pick in directories.")] = "*.txt",
+    glob: Annotated[str | None, typer.Option(
+        help="File-name pattern to pick in directories (wins over the configured include).",
+        show_default="*.txt")] = None,
     strict: Annotated[bool, typer.Option(
         "--strict", help="Fail (exit 1) on warnings as well as errors.")] = False,
     quiet: Annotated[bool, typer.Option(
@@ -65,44 +76,58 @@ def validate(
     enable: Annotated[list[str] | None, typer.Option(
         "--enable", metavar="RULE",
         help="Turn on an opt-in rule (word-count-mismatch). Repeatable.")] = None,
-    word_count_tolerance: Annotated[float, typer.Option(
-        min=0.0, help="Relative tolerance of word-count-mismatch: 0.1 allows 10 %.")] = 0.1,
+    word_count_tolerance: Annotated[float | None, typer.Option(
+        min=0.0, show_default="0.1",
+        help="Relative tolerance of word-count-mismatch: 0.1 allows 10 %.")] = None,
     jobs: Annotated[int | None, typer.Option(
         "--jobs", "-j", min=1, show_default="the CPU count",
         help="Worker processes for large batches.")] = None,
+    formats: Annotated[list[str] | None, typer.Option(
+        "--format", "-f", metavar="FORMAT[:PATH]", show_default="text",
+        help="Report format (text, json, github, sarif, junit), to standard output or to "
+             "PATH. Repeatable.")] = None,
+    exit_zero: Annotated[bool, typer.Option(
+        "--exit-zero", help="Exit 0 even when there are findings (usage errors still exit 2).")
+    ] = False,
+    config: Annotated[str | None, typer.Option(
+        "--config", metavar="FILE", show_default="nearest archive.toml or pyproject.toml",
+        help="Configuration file: a pyproject.toml (its tool.archive table) or an archive.toml.")
+    ] = None,
+    baseline: Annotated[str | None, typer.Option(
+        "--baseline", metavar="FILE", help="Hide the findings recorded in FILE.")] = None,
+    update_baseline: Annotated[bool, typer.Option(
+        "--update-baseline", help="Record every finding of this run in the --baseline FILE.")
+    ] = False,
+    changed_since: Annotated[str | None, typer.Option(
+        "--changed-since", metavar="REF",
+        help="Check only files changed since git revision REF, and untracked ones.")] = None,
 ) -> None:  # fmt: skip
-    """Check record files and report every finding as path:line:col: severity[code] message."""
-    from archivekit.cli.output import format_diagnostic, plural, use_colour
-    from archivekit.formats.errors import InputError
-    from archivekit.formats.rules import RuleOptions
-    from archivekit.formats.validate import validate_paths
+    """Check record files; report each finding with path:line:col, severity, rule code, message."""
+    from archivekit.cli.validate_cmd import ValidateArgs, run_validate
+    from archivekit.formats.errors import ArchiveKitError
 
+    args = ValidateArgs(paths=paths, glob=glob, strict=strict, quiet=quiet,
+                        enable=tuple(enable or ()), word_count_tolerance=word_count_tolerance,
+                        jobs=jobs, formats=tuple(formats or ()), exit_zero=exit_zero,
+                        config=config, baseline=baseline, update_baseline=update_baseline,
+                        changed_since=changed_since)  # fmt: skip
     try:
-        options = RuleOptions(enable=frozenset(enable or ()),
-                              word_count_tolerance=word_count_tolerance)  # fmt: skip
-        results = validate_paths(paths, glob=glob, options=options, jobs=jobs)
-    except (ValueError, InputError) as exc:
+        status = run_validate(args)
+    except ArchiveKitError as exc:
         raise _fail_usage(str(exc)) from None
-    colour = use_colour(sys.stdout)
-    files = errors = warnings = 0
-    out = sys.stdout
-    for result in results:
-        files += 1
-        for d in result.diagnostics:
-            failing = d.severity.value == "error" or strict
-            if d.severity.value == "error":
-                errors += 1
-            else:
-                warnings += 1
-            if failing or not quiet:
-                out.write(format_diagnostic(d, colour=colour) + "\n")
-    if not quiet:
-        out.write(f"{plural(files, 'file')}, {plural(errors, 'error')}, "
-                  f"{plural(warnings, 'warning')}\n")  # fmt: skip
-    if files == 0 and not quiet:
-        typer.echo(f"archive: warning: no files matched {glob!r} under the given paths", err=True)
-    failed = errors > 0 or (strict and warnings > 0)
-    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+    raise typer.Exit(status)
+
+
+app.command(epilog="""Examples:
+
+  archive fmt archive/                 # rewrite every *.txt below archive/
+
+  archive fmt a.txt --check            # exit 1 if a.txt is not canonical
+
+  archive fmt archive/ --diff          # show what would change
+
+Exit status: 0 nothing to do (or done), 1 a file is invalid (left untouched) or,
+with --check, would change; 2 usage error.""")(fmt_cmd.fmt)
 
 
 @app.command(epilog="Example:\n\n  archive schema > record.schema.json")
@@ -111,6 +136,22 @@ def schema() -> None:
     from archivekit.formats.schema import record_schema_json
 
     sys.stdout.write(record_schema_json())
+
+
+@app.command(epilog="Examples:\n\n  archive explain date-invalid\n\n"
+                     "  archive explain duplicate-url")
+def explain(
+    code: Annotated[str, typer.Argument(help="A rule code, as archive rules lists them.",
+                                        show_default=False)],
+) -> None:  # fmt: skip
+    """Show a rule's documentation, with a bad and a good example."""
+    from archivekit.formats.errors import UsageError
+    from archivekit.formats.explain import explain as explain_rule
+
+    try:
+        typer.echo(explain_rule(code), nl=False)
+    except UsageError as exc:
+        raise _fail_usage(str(exc)) from None
 
 
 @app.command(epilog="Example:\n\n  archive rules")

@@ -1,15 +1,17 @@
-"""Turn findings into terminal text: colour only on a terminal, and never with NO_COLOR."""
+"""Terminal helpers for the commands: colour only on a terminal, and never with NO_COLOR."""
 
 from __future__ import annotations
 
 import os
 from typing import TYPE_CHECKING, TextIO
 
+# Light on purpose: every command, and `archive --version`, imports this module.
+from archivekit.formats.text import plural
+
 if TYPE_CHECKING:
     from archivekit.formats.diagnostics import Diagnostic
 
-_RESET = "\x1b[0m"
-_STYLE = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "path": "\x1b[1m", "code": "\x1b[2m"}
+__all__ = ["format_diagnostic", "plural", "use_colour"]
 
 
 def use_colour(stream: TextIO) -> bool:
@@ -23,16 +25,7 @@ def use_colour(stream: TextIO) -> bool:
 
 
 def format_diagnostic(d: Diagnostic, *, colour: bool) -> str:
-    """``path:line:col: severity[code] message``, the shape editors and CI jump to."""
-    severity = d.severity.value
-    if not colour:
-        return f"{d.path}:{d.line}:{d.column}: {severity}[{d.code}] {d.message}"
-    return (
-        f"{_STYLE['path']}{d.path}:{d.line}:{d.column}:{_RESET} "
-        f"{_STYLE[severity]}{severity}{_RESET}{_STYLE['code']}[{d.code}]{_RESET} {d.message}"
-    )
+    """``path:line:col: severity[code] message``; the text report format owns the shape."""
+    from archivekit.formats.reports.text import format_diagnostic as text_format
 
-
-def plural(count: int, noun: str) -> str:
-    """``1 file``, ``2 files``."""
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+    return text_format(d, colour=colour)

@@ -28,7 +28,11 @@ _HOME = {
     "dump_bytes": "writer", "dumps": "writer",
 }  # fmt: skip
 
-__all__ = sorted(_HOME)
+__all__ = [
+    "ArchiveKitError", "Diagnostic", "InputError", "ParseResult", "Record", "Rule",
+    "RuleOptions", "Severity", "UsageError", "check_file", "dump_bytes", "dumps",
+    "iter_files", "parse", "validate_paths",
+]  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:

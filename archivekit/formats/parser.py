@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from archivekit.formats import fields
 from archivekit.formats.diagnostics import Diagnostic, ParseResult
@@ -24,12 +24,15 @@ _DEFAULT_OPTIONS = RuleOptions()
 #: A file with thousands of bad bytes would drown the report: after this many
 #: findings of one rule in one file, the rest are counted in one last finding.
 MAX_PER_RULE = 10
-#: How the checks hand in a finding: report(code, message, line, column, length, field).
-_Report = Callable[..., None]
 #: The bytes of every character that text.CONTROL matches, in UTF-8: C0 but tab
 #: and line feed, DEL, and C1 (U+0080..U+009F, encoded C2 80..C2 9F).
 _CONTROL_BYTES = bytes((*range(0x09), *range(0x0B, 0x20), 0x7F))
 _C1_BYTES = re.compile(b"\xc2[\x80-\x9f]")
+
+
+class _Report(Protocol):
+    def __call__(self, code: str, message: str, line: int, column: int, length: int = 1,
+                 field: str | None = None) -> None: ...  # fmt: skip
 
 
 def parse(data: bytes | str, *, path: str = "<string>", options: RuleOptions | None = None
@@ -75,7 +78,9 @@ def _parse(data: bytes | str, path: str, options: RuleOptions | None, *, keep_re
         report("crlf", f"CRLF line ends ({text.count(chr(13) + chr(10))}): use LF only",
                line, column)  # fmt: skip
         text = text.replace("\r\n", "\n")
-    if text.endswith("\n"):
+    # With fewer than six line breaks the last one ends the word count and the
+    # body is empty: that is an empty body, not a final newline.
+    if text.endswith("\n") and text.count("\n") > 5:
         line, column = line_col(text, len(text) - 1)
         report("final-newline", "the file ends with a newline: remove it", line, column)
         text = text[:-1]
@@ -126,7 +131,8 @@ def _parse_clean(data: bytes, path: str, options: RuleOptions, keep_record: bool
     if "word-count-mismatch" in options.enable:
         mismatch: list[str] = []
 
-        def report(code: str, *_: object) -> None:
+        def report(code: str, message: str, line: int, column: int, length: int = 1,
+                   field: str | None = None) -> None:  # fmt: skip
             mismatch.append(code)
 
         _check_word_count(values, "", report, options.word_count_tolerance)

@@ -68,6 +68,9 @@ RULES: tuple[Rule, ...] = (
     Rule("word-count-mismatch", _W,
          "The declared word count differs from the body's by more than the tolerance (opt-in).",
          "8304 for a body of 1168 words", "1168", opt_in=True),
+    # Across files: found by comparing the files of one run.
+    Rule("duplicate-url", _W, "Two files of one batch have the same URL: the same article twice (both paths reported).",
+         "a.txt and b.txt both: http://www.nytimes.com/a.html", "one file per URL"),
 )  # fmt: skip
 
 RULE_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}

@@ -118,7 +118,19 @@ def validate_paths(
 
 def _validate(paths: list[str], glob: str, options: RuleOptions | None, jobs: int | None,
               keep_records: bool) -> Iterator[ParseResult]:  # fmt: skip
-    files = iter_files(paths, glob=glob)
+    yield from validate_files(iter_files(paths, glob=glob), options=options, jobs=jobs,
+                              keep_records=keep_records)  # fmt: skip
+
+
+def validate_files(files: Iterable[str], *, options: RuleOptions | None = None,
+                   jobs: int | None = None, keep_records: bool = False,
+                   ) -> Iterator[ParseResult]:  # fmt: skip
+    """Check files already found (no walking, no existence check), in order, like validate_paths.
+
+    For callers that choose the files themselves (configured include and
+    exclude globs, files changed since a git revision).
+    """
+    files = iter(files)
     head = list(itertools.islice(files, POOL_THRESHOLD))
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(head) < POOL_THRESHOLD or STDIN in head:

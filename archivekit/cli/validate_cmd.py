@@ -1,0 +1,142 @@
+"""The body of ``archive validate``: select files, check them, post-process, report, exit code."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+# Imported only when `archive validate` runs; what a plain run does not need
+# (the baseline) is imported when asked for, since pre-commit starts it often.
+from archivekit.cli.output import plural, use_colour
+from archivekit.cli.reporting import open_reports
+from archivekit.formats.config import load_config
+from archivekit.formats.crossfile import DuplicateUrls, first_line
+from archivekit.formats.diagnostics import ParseResult
+from archivekit.formats.errors import UsageError
+from archivekit.formats.policy import Policy, build
+from archivekit.formats.reports import ReportContext, Totals
+from archivekit.formats.selection import changed_since, select_files
+from archivekit.formats.validate import validate_files
+from archivekit.formats.walk import check_paths
+
+if TYPE_CHECKING:
+    from archivekit.formats.baseline import Baseline, BaselineWriter
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass(frozen=True, slots=True)
+class ValidateArgs:
+    """The options of ``archive validate``, as the command line gave them."""
+
+    paths: list[str]
+    glob: str | None = None
+    strict: bool = False
+    quiet: bool = False
+    enable: tuple[str, ...] = ()
+    word_count_tolerance: float | None = None
+    jobs: int | None = None
+    formats: tuple[str, ...] = ()
+    exit_zero: bool = False
+    config: str | None = None
+    baseline: str | None = None
+    update_baseline: bool = False
+    changed_since: str | None = None
+
+
+def run_validate(args: ValidateArgs) -> int:
+    """Run the whole command; returns the exit status. Raises ArchiveKitError on usage errors."""
+    if args.update_baseline and not args.baseline:
+        raise UsageError("--update-baseline needs --baseline FILE to write to")
+    config = load_config(args.config)
+    policy, options = build(config, enable=args.enable,
+                            word_count_tolerance=args.word_count_tolerance)  # fmt: skip
+    check_paths(args.paths)
+    duplicates = _duplicate_checker(policy)
+    files: Iterator[str] = select_files(args.paths, config=config, glob=args.glob)
+    if args.changed_since:
+        files = iter(_changed(files, args.changed_since, duplicates))
+    writer: BaselineWriter | None = None
+    baseline: Baseline | None = None
+    if args.baseline:
+        from archivekit.formats.baseline import Baseline, BaselineWriter
+
+        if args.update_baseline:
+            writer = BaselineWriter(args.baseline)
+        else:
+            baseline = Baseline.load(args.baseline)
+    colour = use_colour(sys.stdout)
+    context = ReportContext(colour=colour, quiet=args.quiet, strict=args.strict,
+                            show_source=sys.stdout.isatty(),
+                            step_summary=os.environ.get("GITHUB_STEP_SUMMARY") or None)  # fmt: skip
+    totals = Totals()
+    try:
+        with open_reports(list(args.formats), context) as reports:
+            for raw in validate_files(files, options=options, jobs=args.jobs):
+                result = _post_process(raw, policy, duplicates, baseline, writer)
+                totals.add(result)
+                reports.add(result)
+            if writer:
+                totals.baselined = writer.write()
+            elif baseline:
+                totals.baselined = baseline.hidden
+                _report_stale(baseline, quiet=args.quiet)
+            reports.close(totals)
+    except OSError as exc:  # a report file or the job summary could not be written
+        name = f" {exc.filename}" if exc.filename else ""
+        raise UsageError(f"cannot write the report{name}: {exc.strerror or exc}") from None
+    if writer:
+        print(f"archive: recorded {plural(totals.baselined, 'finding')} in {args.baseline}",
+              file=sys.stderr)  # fmt: skip
+    if totals.files == 0 and not args.quiet and not args.changed_since:
+        print("archive: warning: no files to check under the given paths", file=sys.stderr)
+    if args.exit_zero:
+        return EXIT_OK
+    return EXIT_FINDINGS if totals.failed(strict=args.strict) else EXIT_OK
+
+
+def _post_process(result: ParseResult, policy: Policy, duplicates: DuplicateUrls | None,
+                  baseline: Baseline | None, writer: BaselineWriter | None
+                  ) -> ParseResult:  # fmt: skip
+    if duplicates is not None:
+        url = result.record.url if result.record is not None else first_line(result.path)
+        result = duplicates.check(result, url)
+    result = policy.apply(result)
+    if writer is not None:
+        # Everything found is now recorded, so nothing is left to show.
+        writer.add(result)
+        return ParseResult(result.path, result.record, ())
+    return baseline.filter(result) if baseline is not None else result
+
+
+def _duplicate_checker(policy: Policy) -> DuplicateUrls | None:
+    """A checker, unless duplicate-url is off everywhere: then no file is read twice."""
+    return DuplicateUrls() if policy.is_on("duplicate-url") else None
+
+
+def _changed(files: Iterator[str], ref: str, duplicates: DuplicateUrls | None) -> list[str]:
+    """The changed files among ``files``; the others' URLs are remembered for duplicate-url."""
+    changed = changed_since(ref)
+    picked = []
+    for path in files:
+        if os.path.realpath(path) in changed:
+            picked.append(path)
+        elif duplicates is not None:
+            duplicates.remember(path, first_line(path))
+    return picked
+
+
+def _report_stale(baseline: Baseline, *, quiet: bool) -> None:
+    stale = baseline.stale()
+    if not stale or quiet:
+        return
+    print(f"archive: {baseline.path}: {plural(len(stale), 'stale entry')} (fixed since; "
+          "--update-baseline drops them):", file=sys.stderr)  # fmt: skip
+    for entry in stale[:20]:
+        field = f" ({entry.field})" if entry.field else ""
+        print(f"  {entry.path}: {entry.code}{field} x{entry.count}", file=sys.stderr)
+    if len(stale) > 20:
+        print(f"  … and {len(stale) - 20} more", file=sys.stderr)
