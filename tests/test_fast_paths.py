@@ -17,10 +17,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archivekit.formats import fields
+from archivekit.formats.crossfile import first_line
 from archivekit.formats.parser import parse
 from archivekit.formats.rules import RuleOptions
 from archivekit.formats.text import CONTROL
-from archivekit.formats.validate import check_file, read_bytes, validate_paths
+from archivekit.formats.validate import (
+    check_file,
+    read_bytes,
+    validate_files,
+    validate_files_with_urls,
+    validate_paths,
+)
 from archivekit.formats.writer import dumps
 from bench.generate import make_record
 
@@ -189,3 +196,20 @@ def test_canonical_values_imply_what_the_checks_say(index: int, data: st.DataObj
 def test_canonical_values_take_the_generated_records() -> None:
     for text in _CANONICAL:
         assert fields._canonical_values(text.split("\n", 5)) is not None
+
+
+def test_workers_give_the_url_line_that_first_line_reads(tmp_path: Path) -> None:
+    texts = [*_CANONICAL[:3], "", "\ufeff  http://x.com/a  \nH", "x" * 5000 + "\nH",
+             "http://x.com/\xe9\n", "\n\n", "caf\xe9\nH"]
+    paths = []
+    for index in range(300):
+        path = tmp_path / f"{index:03d}.txt"
+        data = texts[index % len(texts)].encode("utf-8")
+        path.write_bytes(data if index % 7 else data.replace(b"\xc3\xa9", b"\xe9"))
+        paths.append(str(path))
+    paths.append(str(tmp_path))  # a folder: read-error, no URL
+    for jobs in (1, 2):
+        got = list(validate_files_with_urls(paths, jobs=jobs))
+        assert [r for r, _ in got] == list(validate_files(paths, jobs=jobs))
+        assert [url for _, url in got] == [first_line(p) for p in paths]
+        assert {url for _, url in got} >= {None, "http://x.com/a"}
