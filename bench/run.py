@@ -210,7 +210,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="where records and outputs go (default bench/out)")
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "latest.json"),
                         help="where to write the results")
+    parser.add_argument("--show", metavar="FILE.json",
+                        help="only print the table of a results file written before")
     args = parser.parse_args(argv)
+    if args.show:
+        print_report(orjson.loads(Path(args.show).read_bytes()))
+        return 0
     n, work = args.n, Path(args.work)
     archive, py = tool("archive"), sys.executable
     cjs = tool("check-jsonschema")
@@ -372,13 +377,13 @@ def print_report(report: dict[str, Any]) -> None:
     print(f"\narchivekit benchmark, N = {report['n']}: {m['nproc']} CPUs ({m['cpu']}), "
           f"Python {m['python']}, commit {m['commit']}, {m['date']}, "
           f"load {m['loadavg_start'][0]:.2f}")  # fmt: skip
-    print(f"\n| {'command':<46} | {'median':>9} | {'rss MB':>7} | {'tree MB':>7} | runs |")
-    print(f"|{'-' * 48}|{'-' * 11}|{'-' * 9}|{'-' * 9}|------|")
+    print(f"\n| {'command':<46} | {'median':>10} | {'rss MB':>7} | {'tree MB':>7} | runs |")
+    print(f"|{'-' * 48}|{'-' * 12}|{'-' * 9}|{'-' * 9}|------|")
     for cmd in report["commands"]:
-        median = "n/a" if cmd["error"] else _fmt_time(cmd["median_s"])
+        median = "n/a" if cmd["error"] else _fmt_time(cmd["median_s"]).strip()
         rss = f"{cmd['peak_rss_mb']:.0f}" if cmd["peak_rss_mb"] else ""
         pss = f"{cmd['peak_tree_pss_mb']:.0f}" if cmd["peak_tree_pss_mb"] else ""
-        print(f"| {cmd['label']:<46} | {median:>9} | {rss:>7} | {pss:>7} | "
+        print(f"| {cmd['label']:<46} | {median:>10} | {rss:>7} | {pss:>7} | "
               f"{len(cmd['runs_s']):>4} |")  # fmt: skip
     for error in dict.fromkeys(cmd["error"] for cmd in report["commands"] if cmd["error"]):
         print(f"  n/a: {error}: " + ", ".join(
