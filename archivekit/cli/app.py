@@ -165,6 +165,11 @@ def rules() -> None:
         typer.echo(f"{rule.code:<{width}}  {level:<7}  {rule.summary}")
 
 
+from archivekit.cli import convert_cmd  # noqa: E402  (registers itself on the app above)
+
+convert_cmd.register(app)
+
+
 def main() -> None:
     """Entry point of the ``archive`` command."""
     app()

@@ -50,6 +50,18 @@ RULES: tuple[Rule, ...] = (
     Rule("body-empty", _E, "The body is empty or blank.", "", "WASHINGTON — The Obama administration…"),
     Rule("keyword-invalid", _E, "A keyword holds a comma or a line break (only possible from other formats).",
          '["Obama, Barack"]', '["Obama  Barack"]'),
+    # Errors from the other formats (archive convert): the container, not a field, is wrong.
+    Rule("json-invalid", _E, "A JSON, JSON Lines or front-matter document cannot be parsed, or is "
+         "not a record object (or an array of them).",
+         '{"url": "http://…",', '{"url": "http://…", …}'),
+    Rule("field-type", _E, "A field of a JSON, CSV or Markdown record has the wrong type.",
+         '"keywords": "Mexico,Smuggling"', '"keywords": ["Mexico", "Smuggling"]'),
+    Rule("csv-header", _E, "The CSV header row is not url,headline,keywords,date,word_count,body.",
+         "link,title,tags", "url,headline,keywords,date,word_count,body"),
+    Rule("csv-row", _E, "A CSV row has more or fewer cells than the header.",
+         "http://…,Headline", "http://…,Headline,Mexico,2011-08-25,8304,Body"),
+    Rule("front-matter-invalid", _E, "A Markdown file has no front matter, or YAML outside the "
+         "safe subset archivekit reads.", "title: !!python/object …", 'title: "Headline"'),
     # Warnings: the file is valid, but not in canonical form.
     Rule("bom", _W, "The file starts with a UTF-8 byte order mark.", "\\ufeffhttp://…", "http://…"),
     Rule("crlf", _W, "The file has CRLF (Windows) line ends.", "http://…\\r\\n", "http://…\\n"),
@@ -63,6 +75,8 @@ RULES: tuple[Rule, ...] = (
          "Mexico,,Smuggling,", "Mexico,Smuggling"),
     Rule("keyword-duplicate", _W, "The same keyword twice in one record.", "Mexico,Mexico", "Mexico"),
     Rule("word-count-noncanonical", _W, "The word count has leading zeros.", "0042", "42"),
+    Rule("field-unknown", _W, "A JSON, CSV or front-matter field archivekit does not know; it is "
+         "not carried over.", '"author": "…"', "(only the six record fields)"),
     Rule("body-multiline", _W, "The body runs over several lines.", "First.\\nSecond.", "First.Second."),
     # Opt-in: off unless enabled.
     Rule("word-count-mismatch", _W,

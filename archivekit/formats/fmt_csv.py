@@ -1,0 +1,129 @@
+"""CSV (RFC 4180, UTF-8): a header row, then one record per row."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+import orjson
+
+from archivekit.formats.model import Record
+from archivekit.formats.values import (
+    FIELDS,
+    FormatOptions,
+    Read,
+    Where,
+    failed,
+    record_from_values,
+    record_values,
+)
+
+HEADER = list(FIELDS)
+#: Characters that make a spreadsheet read a cell as a formula (OWASP's list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Bodies are long; the csv module's default cap (128 KiB) would refuse real ones.
+csv.field_size_limit(2**31 - 1)
+
+
+def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
+    """Each row after the header is one record; cells are checked like text-format lines."""
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    try:
+        yield from _rows(text, path, options)
+    finally:
+        # The stream belongs to the caller: let go of it without closing it.
+        text.detach()
+
+
+def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator[Read]:
+    rows = csv.reader(text, strict=True)
+    try:
+        header = next(rows, None)
+    except UnicodeDecodeError as exc:
+        # The decoder works in blocks: a bad byte near the top fails the header read.
+        yield Read(failed(path, "utf8-invalid", f"the file is not UTF-8: {exc}"))
+        return
+    except csv.Error as exc:
+        yield Read(failed(path, "csv-header", f"the header row cannot be read: {exc}"))
+        return
+    if header != HEADER:
+        shown = ",".join(header or [])
+        yield Read(failed(path, "csv-header",
+                          f"the header row is {shown!r}: it must be {','.join(HEADER)!r}"))
+        return
+    index, start = 0, rows.line_num + 1
+    while True:
+        try:
+            row = next(rows, None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            code = "utf8-invalid" if isinstance(exc, UnicodeDecodeError) else "csv-row"
+            yield Read(failed(path, code, f"record {index + 1} cannot be read: {exc}",
+                              start), index + 1, start)  # fmt: skip
+            return
+        if row is None:
+            return
+        line, start = start, rows.line_num + 1
+        if not row:
+            continue
+        index += 1
+        if len(row) != len(HEADER):
+            yield Read(failed(path, "csv-row", f"record {index} has {len(row)} cells: "
+                              f"a record has {len(HEADER)} ({','.join(HEADER)})", line),
+                       index, line)  # fmt: skip
+            continue
+        values: dict[str, Any] = dict(zip(HEADER, row, strict=True))
+        values["keywords"] = _keywords(values["keywords"], options)
+        yield Read(record_from_values(values, path=path, where=_cells(line)), index, line)
+
+
+def _cells(line: int) -> Where:
+    # Cells have no column of their own in a CSV line: the column is the cell's number.
+    return lambda name: (line, 1 + (HEADER.index(name) if name in HEADER else 0))
+
+
+def _keywords(cell: str, options: FormatOptions) -> object:
+    if options.csv_keywords == "json":
+        if not cell.strip():
+            return []
+        try:
+            return orjson.loads(cell)
+        except orjson.JSONDecodeError:
+            return cell  # reported as field-type: not a list
+    if not cell:
+        return []
+    # The text format's rules apply to the cell as they do to line 3.
+    return cell.split(",")
+
+
+def _guard(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+class Writer:
+    """Writes the header, then one row per record; CRLF row ends as RFC 4180 says."""
+
+    def __init__(self, out: BinaryIO, options: FormatOptions) -> None:
+        self._text = io.TextIOWrapper(out, encoding="utf-8-sig" if options.excel else "utf-8",
+                                      newline="", write_through=True)  # fmt: skip
+        self._csv = csv.writer(self._text, lineterminator="\r\n")
+        self._options = options
+        self._csv.writerow(HEADER)
+
+    def write(self, record: Record) -> None:
+        """Append one row."""
+        values = record_values(record)
+        if self._options.csv_keywords == "json":
+            values["keywords"] = orjson.dumps(values["keywords"]).decode()
+        else:
+            values["keywords"] = ",".join(record.keywords)
+        row = [str(values[name]) for name in HEADER]
+        if self._options.excel:
+            row = [_guard(cell) for cell in row]
+        self._csv.writerow(row)
+
+    def close(self) -> None:
+        """Flush, and leave the underlying file open for its owner."""
+        self._text.flush()
+        self._text.detach()

@@ -1,0 +1,44 @@
+"""JSON Lines: one record object per line (``.jsonl``, ``.ndjson``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import BinaryIO
+
+import orjson
+
+from archivekit.formats.fmt_json import record_from_json
+from archivekit.formats.model import Record
+from archivekit.formats.values import FormatOptions, Read, failed, record_values
+
+
+def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
+    """Each non-blank line is one record; a line that is not a JSON object is reported."""
+    index = 0
+    for number, line in enumerate(stream, start=1):
+        if number == 1 and line.startswith(b"\xef\xbb\xbf"):
+            line = line[3:]
+        if not line.strip():
+            continue
+        index += 1
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield Read(failed(path, "json-invalid", f"record {index} is not valid JSON: {exc}",
+                              number, getattr(exc, "colno", 1) or 1), index, number)
+            continue
+        yield Read(record_from_json(value, path=path, line=number, index=index), index, number)
+
+
+class Writer:
+    """Writes one compact JSON object and a line feed per record."""
+
+    def __init__(self, out: BinaryIO, options: FormatOptions) -> None:
+        self._out = out
+
+    def write(self, record: Record) -> None:
+        """Append one record."""
+        self._out.write(orjson.dumps(record_values(record)) + b"\n")
+
+    def close(self) -> None:
+        """Nothing to finish: JSON Lines has no trailer."""

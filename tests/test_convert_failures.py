@@ -1,0 +1,254 @@
+"""Nothing lost: invalid batches write nothing, outputs are never clobbered, interrupts clean up."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import pytest
+
+from archivekit.formats.outputs import TEMP_PREFIX
+from tests.conftest import SEED
+from tests.convert_support import write_batch
+from tests.test_convert_cli import files, run
+
+BAD_DATE = b"http://a.com/x\nHeadline\nk\nAug. 32, 2011\n5\nBody."
+BAD_URL = b"www.a.com\nHeadline\nk\nAug. 3, 2011\n5\nBody."
+
+
+def temporaries(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.name.startswith(TEMP_PREFIX)]
+
+
+@pytest.fixture
+def mixed(tmp_path: Path) -> Path:
+    """A folder of 5 good records and 2 bad ones (in a sub-folder and at the end)."""
+    folder = tmp_path / "in"
+    write_batch(folder, 5)
+    (folder / "part1" / "bad-date.txt").write_bytes(BAD_DATE)
+    (folder / "zz-bad-url.txt").write_bytes(BAD_URL)
+    return folder
+
+
+@pytest.mark.parametrize("to", [["--to", "jsonl", "-o", "OUT/all.jsonl"],
+                                ["--to", "md", "-d", "OUT/md"],
+                                ["--to", "csv"]])  # fmt: skip
+def test_any_invalid_record_writes_nothing_and_reports_all(mixed: Path, to: list[str]) -> None:
+    out = mixed.parent / "OUT"
+    out.mkdir()
+    result = run("convert", mixed, *[a.replace("OUT", str(out)) for a in to])
+    assert result.code == 1
+    assert f"{mixed}/part1/bad-date.txt:4:6: error[date-invalid]" in result.err
+    assert f"{mixed}/zz-bad-url.txt:1:1: error[url-invalid]" in result.err
+    assert "wrote nothing" in result.err
+    assert result.out == b""
+    assert files(out) == {}
+    assert temporaries(mixed.parent) == []
+
+
+def test_invalid_records_inside_a_many_record_file_are_numbered(tmp_path: Path) -> None:
+    good = run("convert", SEED, "--to", "jsonl").out
+    data = good + b'{"url": 5}\n' + good + b"not json\n"
+    result = run("convert", "-", "--from", "jsonl", "--to", "csv", stdin=data)
+    assert result.code == 1
+    assert "<stdin>:2:1: error[field-type]" in result.err
+    assert "<stdin>:4:1: error[json-invalid]" in result.err
+    assert result.out == b""
+
+
+def test_skip_invalid_writes_the_rest_and_rejects_say_why(mixed: Path, tmp_path: Path) -> None:
+    out, rejects = tmp_path / "all.jsonl", tmp_path / "rejects.jsonl"
+    result = run("convert", mixed, "--to", "jsonl", "-o", out, "--skip-invalid",
+                 "--rejects", rejects)  # fmt: skip
+    assert result.code == 0
+    assert "2 invalid (skipped)" in result.err
+    assert "error[date-invalid]" in result.err
+    assert len(out.read_bytes().splitlines()) == 5
+    lines = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
+    assert [(r["path"], [e["code"] for e in r["errors"]]) for r in lines] == [
+        (f"{mixed}/part1/bad-date.txt", ["date-invalid"]),
+        (f"{mixed}/zz-bad-url.txt", ["url-invalid"]),
+    ]
+    assert lines[0]["errors"][0]["line"] == 4
+
+
+def test_existing_output_is_kept_without_force_and_replaced_with_it(tmp_path: Path) -> None:
+    out = tmp_path / "all.jsonl"
+    out.write_bytes(b"precious\n")
+    refused = run("convert", SEED, "--to", "jsonl", "-o", out)
+    assert refused.code == 2
+    assert "already exists" in refused.err
+    assert out.read_bytes() == b"precious\n"
+    forced = run("convert", SEED, "--to", "jsonl", "-o", out, "--force")
+    assert forced.code == 0
+    assert orjson.loads(out.read_bytes())["word_count"] == 8304
+    assert temporaries(tmp_path) == []
+
+
+def test_existing_file_in_output_dir_is_kept_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "md"
+    out.mkdir()
+    (out / "000_1010b656ba4bd7c5.md").write_bytes(b"mine")
+    (out / "other.md").write_bytes(b"other")
+    refused = run("convert", SEED, "--to", "md", "-d", out)
+    assert refused.code == 2
+    assert files(out) == {"000_1010b656ba4bd7c5.md": b"mine", "other.md": b"other"}
+    assert run("convert", SEED, "--to", "md", "-d", out, "--force").code == 0
+    assert files(out)["000_1010b656ba4bd7c5.md"].startswith(b"---\ntitle:")
+    assert temporaries(tmp_path) == []
+
+
+def test_failed_run_leaves_the_old_output_intact(mixed: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all.csv"
+    out.write_bytes(b"old")
+    assert run("convert", mixed, "--to", "csv", "-o", out, "--force").code == 1
+    assert out.read_bytes() == b"old"
+    assert temporaries(tmp_path) == []
+
+
+def test_an_output_that_is_also_an_input_is_refused(tmp_path: Path) -> None:
+    write_batch(tmp_path / "in", 3)
+    before = files(tmp_path / "in")
+    one = next((tmp_path / "in").rglob("*.txt"))
+    cases: list[list[str | Path]] = [
+        [one, "--to", "jsonl", "-o", one, "--force"],
+        [tmp_path / "in", "--to", "json", "-o", tmp_path / "in" / "part0" / "00000.txt"],
+        [tmp_path / "in", "--to", "archive", "-d", tmp_path / "in", "--force"],
+        [tmp_path / "in", "--to", "jsonl", "--skip-invalid", "--rejects", one, "--force"],
+    ]
+    for case in cases:
+        result = run("convert", *case)
+        assert result.code == 2, case
+        assert "is also an input" in result.err
+    assert files(tmp_path / "in") == before
+    assert temporaries(tmp_path) == []
+
+
+def _start(args: list[str], cwd: Path) -> subprocess.Popen[bytes]:
+    code = "from archivekit.cli import main; main()"
+    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=cwd, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+
+
+def _wait_for_temporary(folder: Path, process: subprocess.Popen[bytes]) -> None:
+    for _ in range(600):  # up to a minute on a loaded machine; not a timing assertion
+        if temporaries(folder) or process.poll() is not None:
+            return
+        time.sleep(0.1)
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+@pytest.mark.parametrize("target", [["--to", "jsonl", "-o", "out/all.jsonl"],
+                                    ["--to", "md", "-d", "out"]])  # fmt: skip
+def test_interrupted_run_leaves_no_partial_file_and_no_temporary(
+        tmp_path: Path, signum: int, code: int, target: list[str]) -> None:  # fmt: skip
+    (tmp_path / "out").mkdir()
+    process = _start(["convert", "-", "--from", "jsonl", *target], tmp_path)
+    assert process.stdin is not None
+    record = run("convert", SEED, "--to", "jsonl").out
+    # Half a batch: the run is under way (a temporary exists), waiting for more input.
+    process.stdin.write(record * 50)
+    process.stdin.flush()
+    _wait_for_temporary(tmp_path, process)
+    assert temporaries(tmp_path), process.stderr.read() if process.stderr else ""
+    process.send_signal(signum)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == code, err
+    assert b"Traceback" not in err
+    assert b"nothing was written" in err
+    assert files(tmp_path / "out") == {}
+    assert temporaries(tmp_path) == []
+
+
+def test_damaged_archives_are_reported_not_raised(tmp_path: Path) -> None:
+    (tmp_path / "junk.tar.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip" * 20)
+    (tmp_path / "junk.zip").write_bytes(b"PK\x03\x04 not really zip")
+    (tmp_path / "bad.txt.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
+    result = run("convert", tmp_path / "junk.tar.gz", tmp_path / "junk.zip",
+                 tmp_path / "bad.txt.gz", "--to", "jsonl")  # fmt: skip
+    assert result.code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.err.count("error[read-error]") == 3
+
+
+def test_a_device_output_is_written_in_place_not_replaced(tmp_path: Path) -> None:
+    result = run("convert", SEED, "--to", "jsonl", "-o", "/dev/null")
+    assert result.code == 0
+    assert Path("/dev/null").is_char_device()
+    assert not [p for p in Path("/dev").iterdir() if p.name.startswith(TEMP_PREFIX)]
+
+
+@pytest.mark.parametrize("target", [["--to", "jsonl", "-o", "OUT/all.jsonl"],
+                                    ["--to", "md", "-d", "OUT"]])  # fmt: skip
+def test_a_write_failure_is_one_clear_error_and_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: list[str]) -> None:  # fmt: skip
+    from archivekit.formats import outputs
+
+    def disk_full(temporary: str, final: str, *, force: bool) -> None:
+        raise OSError(28, "No space left on device", final)
+
+    monkeypatch.setattr(outputs, "_place", disk_full)
+    out = tmp_path / "OUT"
+    out.mkdir()
+    write_batch(tmp_path / "in", 3)
+    result = run("convert", tmp_path / "in", *[a.replace("OUT", str(out)) for a in target])
+    assert result.code == 2
+    assert "cannot write the output: No space left on device" in result.err
+    assert files(out) == {}
+    assert temporaries(tmp_path) == []
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_signal_to_the_whole_process_group_with_workers_running(
+        tmp_path: Path, signum: int) -> None:  # fmt: skip
+    """CI runners and container stops signal the whole group: workers die too, nothing hangs."""
+    write_batch(tmp_path / "in", 600)  # enough for worker processes
+    os.mkfifo(tmp_path / "last.jsonl")  # read after the files; opening it waits for a writer
+    code = "from archivekit.cli import main; main()"
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, "convert", "in", "last.jsonl", "--to", "md", "-d", "out",
+         "--jobs", "2", "-q"],
+        cwd=tmp_path, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+    # The 600 files are staged once the workers are done; then the run waits on
+    # the FIFO, with its workers alive: a deterministic moment to signal.
+    for _ in range(1200):
+        staged = [p for p in temporaries(tmp_path) if p.is_dir()]
+        done = staged and sum(1 for _ in staged[0].rglob("*.md")) == 600
+        if done or process.poll() is not None:
+            break
+        time.sleep(0.1)
+    assert done
+    os.killpg(process.pid, signum)
+    try:
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:  # hung (the bug this test is for): leave nothing running
+            os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+    assert process.returncode == 128 + signum, err
+    assert b"Traceback" not in err
+    assert temporaries(tmp_path) == []
+    assert files(tmp_path / "out") == {}
+
+
+def test_a_reader_that_goes_away_stops_the_run_quietly(tmp_path: Path) -> None:
+    """``archive convert … | head``: exit 141 like other filters, no error, no traceback."""
+    (tmp_path / "in").mkdir()
+    for number in range(600):  # 5 MB: far more than any pipe buffer holds
+        (tmp_path / "in" / f"{number}.txt").write_bytes(SEED.read_bytes())
+    code = "from archivekit.cli import main; main()"
+    process = subprocess.Popen([sys.executable, "-c", code, "convert", "in", "--to", "jsonl"],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None
+    assert process.stdout.read(10) == b'{"url":"ht'
+    process.stdout.close()
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 141
+    assert b"Traceback" not in err
+    assert b"error" not in err
+    assert temporaries(tmp_path) == []

@@ -1,0 +1,37 @@
+"""The progress bar: only on a terminal, only for large batches, and it never drops a record."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from archivekit.cli import convert_cmd
+from archivekit.formats.convert import Outcome
+
+
+def outcomes(count: int) -> list[Outcome]:
+    return [Outcome(f"f{n}", None, 1, ()) for n in range(count)]
+
+
+@pytest.mark.parametrize("count", [0, 10, convert_cmd.PROGRESS_AFTER, 1200])
+def test_progress_passes_every_outcome_through_in_order(count: int) -> None:
+    items = outcomes(count)
+    assert list(convert_cmd._progress(iter(items), enabled=True)) == items
+    assert list(convert_cmd._progress(iter(items), enabled=False)) == items
+
+
+def test_progress_draws_on_a_terminal_only_for_large_batches(
+        monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    drawn = io.StringIO()
+
+    def console() -> object:
+        from rich.console import Console
+
+        return Console(file=drawn, force_terminal=True)
+
+    monkeypatch.setattr(convert_cmd, "_console", console)
+    list(convert_cmd._progress(iter(outcomes(100)), enabled=True))
+    assert drawn.getvalue() == ""
+    list(convert_cmd._progress(iter(outcomes(2000)), enabled=True))
+    assert "records" in drawn.getvalue()
