@@ -7,6 +7,8 @@ path. So for any text, both must agree, findings and record alike.
 
 from __future__ import annotations
 
+import os
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -20,6 +22,7 @@ from archivekit.formats import fields
 from archivekit.formats.crossfile import first_line
 from archivekit.formats.parser import parse
 from archivekit.formats.rules import RuleOptions
+from archivekit.formats.sources import _relative
 from archivekit.formats.text import CONTROL
 from archivekit.formats.validate import (
     check_file,
@@ -213,3 +216,23 @@ def test_workers_give_the_url_line_that_first_line_reads(tmp_path: Path) -> None
         assert [r for r, _ in got] == list(validate_files(paths, jobs=jobs))
         assert [url for _, url in got] == [first_line(p) for p in paths]
         assert {url for _, url in got} >= {None, "http://x.com/a"}
+
+
+def test_results_pickle_back_equal() -> None:
+    from archivekit.formats.readers import Item
+    from archivekit.formats.values import Read
+
+    result = parse("http://x.com/a\nH\n\nSEPT. 15, 2016\n7\nbody")
+    assert result.diagnostics
+    full = parse(_CANONICAL[0])
+    for value in (result, full, result.diagnostics[0], Read(full, 3, 4),
+                  Item("a", "b/a.txt", "/x/b/a.txt", Read(result), b"payload")):
+        assert pickle.loads(pickle.dumps(value)) == value
+
+
+@pytest.mark.parametrize(("path", "root"), [
+    ("x/b/c.txt", "x"), ("x/b/c.txt", "x/"), ("./x/b", "./x"), ("./b/c", "."), ("/b/c", "/"),
+    ("x//y/b", "x//y"), ("x/../y/b/c", "x/../y"), ("x", "x"), ("x/sub", "x"), ("x///n", "x///"),
+])  # fmt: skip
+def test_relative_is_relpath_for_walked_paths(path: str, root: str) -> None:
+    assert _relative(path, root) == os.path.relpath(path, root)

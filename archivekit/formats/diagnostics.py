@@ -24,6 +24,13 @@ class Diagnostic:
     end_column: int
     field: str | None = None
 
+    # Pickled by the constructor: the generated __setstate__ of a slots dataclass
+    # calls dataclasses.fields() for every object, the largest cost of sending
+    # results back from worker processes (cProfile of archive convert).
+    def __reduce__(self) -> tuple[type[Diagnostic], tuple[object, ...]]:
+        return (Diagnostic, (self.code, self.severity, self.message, self.path, self.line,
+                             self.column, self.end_column, self.field))  # fmt: skip
+
     def __str__(self) -> str:
         return (
             f"{self.path}:{self.line}:{self.column}: "
@@ -42,6 +49,9 @@ class ParseResult:
     path: str
     record: Record | None
     diagnostics: tuple[Diagnostic, ...]
+
+    def __reduce__(self) -> tuple[type[ParseResult], tuple[object, ...]]:  # see Diagnostic
+        return (ParseResult, (self.path, self.record, self.diagnostics))
 
     @property
     def ok(self) -> bool:
