@@ -19,7 +19,7 @@ from archivekit.formats.errors import UsageError
 from archivekit.formats.policy import Policy, build
 from archivekit.formats.reports import ReportContext, Totals
 from archivekit.formats.selection import changed_since, select_files
-from archivekit.formats.validate import validate_files
+from archivekit.formats.validate import validate_files, validate_files_with_urls
 from archivekit.formats.walk import check_paths
 
 if TYPE_CHECKING:
@@ -75,8 +75,12 @@ def run_validate(args: ValidateArgs) -> int:
     totals = Totals()
     try:
         with open_reports(list(args.formats), context) as reports:
-            for raw in validate_files(files, options=options, jobs=args.jobs):
-                result = _post_process(raw, policy, duplicates, baseline, writer)
+            # duplicate-url needs each file's URL: the workers read it for us.
+            checked = (validate_files_with_urls(files, options=options, jobs=args.jobs)
+                       if duplicates is not None else
+                       ((r, None) for r in validate_files(files, options=options, jobs=args.jobs)))
+            for raw, url in checked:
+                result = _post_process(raw, url, policy, duplicates, baseline, writer)
                 totals.add(result)
                 reports.add(result)
             if writer:
@@ -107,12 +111,12 @@ def run_validate(args: ValidateArgs) -> int:
     return EXIT_FINDINGS if totals.failed(strict=args.strict) else EXIT_OK
 
 
-def _post_process(result: ParseResult, policy: Policy, duplicates: DuplicateUrls | None,
-                  baseline: Baseline | None, writer: BaselineWriter | None
-                  ) -> ParseResult:  # fmt: skip
+def _post_process(result: ParseResult, url: str | None, policy: Policy,
+                  duplicates: DuplicateUrls | None, baseline: Baseline | None,
+                  writer: BaselineWriter | None) -> ParseResult:  # fmt: skip
     if duplicates is not None:
-        url = result.record.url if result.record is not None else first_line(result.path)
-        result = duplicates.check(result, url)
+        # url: what first_line(result.path) reads, taken by the worker from its bytes.
+        result = duplicates.check(result, result.record.url if result.record else url)
     result = policy.apply(result)
     if writer is not None:
         # Everything found is now recorded, so nothing is left to show.

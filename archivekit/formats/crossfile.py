@@ -27,7 +27,16 @@ def first_line(path: str) -> str | None:
             os.close(fd)
     except OSError:
         return None
-    line = head.split(b"\n", 1)[0]
+    return url_line(head)
+
+
+def url_line(data: bytes) -> str | None:
+    """What :func:`first_line` gives for a file holding ``data``.
+
+    The worker processes call it on the bytes they have already read, so that
+    the parent need not read every file a second time.
+    """
+    line = data[:_MAX_URL + 4].split(b"\n", 1)[0]
     url = line.decode("utf-8", "replace").removeprefix("\ufeff").strip()
     return url if url and len(url) <= _MAX_URL else None
 

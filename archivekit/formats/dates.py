@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import functools
 import re
 from typing import NamedTuple
 
@@ -41,11 +42,13 @@ def format_ap(value: dt.date) -> str:
     return f"{AP_MONTHS[value.month - 1]} {value.day}, {value.year:04d}"
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_date(text: str) -> dt.date | DateProblem:
     """Read a date in any accepted shape, or say why it is not one.
 
     The caller decides whether a non-canonical spelling deserves a warning by
-    comparing ``text`` with :func:`format_ap` of the result.
+    comparing ``text`` with :func:`format_ap` of the result. Results are
+    immutable and cached: a batch holds the same few thousand days again and again.
     """
     match = _WORDY.fullmatch(text)
     if match is not None:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from archivekit.formats.model import Record
 from archivekit.formats.rules import Severity
+
+if TYPE_CHECKING:  # not at run time: validating alone never imports pydantic
+    from archivekit.formats.model import Record
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +23,13 @@ class Diagnostic:
     column: int
     end_column: int
     field: str | None = None
+
+    # Pickled by the constructor: the generated __setstate__ of a slots dataclass
+    # calls dataclasses.fields() for every object, the largest cost of sending
+    # results back from worker processes (cProfile of archive convert).
+    def __reduce__(self) -> tuple[type[Diagnostic], tuple[object, ...]]:
+        return (Diagnostic, (self.code, self.severity, self.message, self.path, self.line,
+                             self.column, self.end_column, self.field))  # fmt: skip
 
     def __str__(self) -> str:
         return (
@@ -39,6 +49,9 @@ class ParseResult:
     path: str
     record: Record | None
     diagnostics: tuple[Diagnostic, ...]
+
+    def __reduce__(self) -> tuple[type[ParseResult], tuple[object, ...]]:  # see Diagnostic
+        return (ParseResult, (self.path, self.record, self.diagnostics))
 
     @property
     def ok(self) -> bool:

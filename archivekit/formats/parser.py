@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from archivekit.formats import fields
 from archivekit.formats.diagnostics import Diagnostic, ParseResult
-from archivekit.formats.model import Record
 from archivekit.formats.rules import RULE_BY_CODE, RuleOptions, Severity
 from archivekit.formats.text import line_col
+
+if TYPE_CHECKING:
+    # Imported when a record is built, not before: validation alone never
+    # needs pydantic, and importing it costs a tenth of a second per process.
+    from archivekit.formats.model import Record
 
 FIELDS = ("url", "headline", "keywords", "date", "word_count", "body")
 _LABELS = ("url", "headline", "keywords", "date", "word count", "body")
@@ -19,6 +24,10 @@ _DEFAULT_OPTIONS = RuleOptions()
 #: A file with thousands of bad bytes would drown the report: after this many
 #: findings of one rule in one file, the rest are counted in one last finding.
 MAX_PER_RULE = 10
+#: The bytes of every character that text.CONTROL matches, in UTF-8: C0 but tab
+#: and line feed, DEL, and C1 (U+0080..U+009F, encoded C2 80..C2 9F).
+_CONTROL_BYTES = bytes((*range(0x09), *range(0x0B, 0x20), 0x7F))
+_C1_BYTES = re.compile(b"\xc2[\x80-\x9f]")
 
 
 class _Report(Protocol):
@@ -33,6 +42,20 @@ def parse(data: bytes | str, *, path: str = "<string>", options: RuleOptions | N
     Never raises for bad input: every problem becomes a :class:`Diagnostic`, and
     ``result.record`` is ``None`` when any of them is an error.
     """
+    return _parse(data, path, options, keep_record=True)
+
+
+def _parse(data: bytes | str, path: str, options: RuleOptions | None, *, keep_record: bool
+           ) -> ParseResult:  # fmt: skip
+    """:func:`parse`; without ``keep_record`` the record is checked but not built."""
+    # One pass over the bytes tells whether the file holds any control
+    # character at all; most files hold none, and then no field needs a scan.
+    clean = isinstance(data, bytes) and _no_controls(data)
+    if clean:
+        assert isinstance(data, bytes)  # for mypy
+        fast = _parse_clean(data, path, options or _DEFAULT_OPTIONS, keep_record)
+        if fast is not None:
+            return fast
     found: list[Diagnostic] = []
 
     def report(code: str, message: str, line: int, column: int, length: int = 1,
@@ -41,6 +64,7 @@ def parse(data: bytes | str, *, path: str = "<string>", options: RuleOptions | N
                                 column, column + max(length, 1), field))  # fmt: skip
 
     text = _decode(data, report) if isinstance(data, bytes) else data
+    clean = clean and not found
     if text.startswith(_BOM):
         report("bom", "the file starts with a byte order mark (U+FEFF): remove it", 1, 1)
         text = text[1:]
@@ -60,9 +84,61 @@ def parse(data: bytes | str, *, path: str = "<string>", options: RuleOptions | N
         line, column = line_col(text, len(text) - 1)
         report("final-newline", "the file ends with a newline: remove it", line, column)
         text = text[:-1]
-    values = _check_fields(text, report, options or _DEFAULT_OPTIONS)
+    values = _check_fields(text, report, options or _DEFAULT_OPTIONS, clean)
+    if not found:  # the common clean file: nothing to sort, cap or look at
+        return ParseResult(path, _record(values, found) if keep_record else None, ())
     found.sort(key=lambda d: (d.line, d.column))
-    return ParseResult(path, _record(values, found), _capped(found))
+    return ParseResult(path, _record(values, found) if keep_record else None, _capped(found))
+
+
+def _no_controls(data: bytes) -> bool:
+    """No byte of ``data`` belongs to a character that text.CONTROL matches (CR included)."""
+    return len(data.translate(None, _CONTROL_BYTES)) == len(data) and (
+        b"\xc2" not in data or _C1_BYTES.search(data) is None)  # fmt: skip
+
+
+def _parse_clean(data: bytes, path: str, options: RuleOptions, keep_record: bool
+                 ) -> ParseResult | None:  # fmt: skip
+    """The result for a file without a single finding, or None: then take the full path.
+
+    Most files of a real batch are clean, and for them the full path's work
+    is waste: decoding the whole text and then splitting it copies the ~10 KB
+    body twice (a str slice rescans it for its widest character), and the
+    finding positions are never needed. Here the bytes are split first and
+    each line decoded once (UTF-8 is valid as a whole exactly when each
+    line is: a line feed byte is never part of a multi-byte character). The
+    field checks are the same functions the full path runs, so at the first
+    problem of any kind this gives up and the full path reports it with its
+    line and column.
+    """
+    if data.startswith(b"\xef\xbb\xbf") or data.endswith(b"\n"):
+        return None  # a BOM or a final newline: findings
+    parts = data.split(b"\n", 5)
+    if len(parts) < len(FIELDS):
+        return None
+    try:
+        lines = [part.decode("utf-8") for part in parts]
+    except UnicodeDecodeError:
+        return None
+    values = fields._canonical_values(lines)
+    if values is None:  # not plainly canonical: ask the checks themselves
+        values = {}
+        for name, line, check in zip(FIELDS, lines, _CLEAN_CHECKS, strict=True):
+            value, problems = check(line)
+            if problems or value is None:
+                return None
+            values[name] = value
+    if "word-count-mismatch" in options.enable:
+        mismatch: list[str] = []
+
+        def report(code: str, message: str, line: int, column: int, length: int = 1,
+                   field: str | None = None) -> None:  # fmt: skip
+            mismatch.append(code)
+
+        _check_word_count(values, "", report, options.word_count_tolerance)
+        if mismatch:
+            return None
+    return ParseResult(path, _record(values, []) if keep_record else None, ())
 
 
 def _decode(data: bytes, report: _Report) -> str:
@@ -97,16 +173,27 @@ def _encoding_hint(data: bytes) -> str:
     return "the file looks like Windows-1252; convert it (iconv -f WINDOWS-1252 -t UTF-8)"
 
 
-def _check_fields(text: str, report: _Report, options: RuleOptions) -> dict[str, Any] | None:
+#: The field checks, given no control-character findings: for a clean file.
+_Check = Callable[[str], tuple[Any, list[fields.Problem]]]
+_CLEAN_CHECKS: tuple[_Check, ...] = (
+    lambda t: fields._url(t, []),
+    lambda t: fields._text("headline", t, "headline-empty", False, []),
+    lambda t: fields._keywords_line(t, []),
+    lambda t: fields._date(t, []),
+    lambda t: fields._word_count(t, []),
+    lambda t: fields._text("body", t, "body-empty", True, []),
+)
+
+
+def _check_fields(text: str, report: _Report, options: RuleOptions, clean: bool = False
+                  ) -> dict[str, Any] | None:  # fmt: skip
     lines = text.split("\n", 5)
     for number in range(len(lines) + 1, 7):
         report("field-missing",
                f"line {number} ({_LABELS[number - 1]}) is missing: the file has "
                f"{len(lines)} line{'s' if len(lines) > 1 else ''}, a record has six",
                number, 1, field=FIELDS[number - 1])  # fmt: skip
-    # Annotated: mypy's join of these functions and lambdas is otherwise
-    # order-dependent, and strict mode then fails on some runs but not others.
-    checks: tuple[Callable[[str], tuple[Any, list[fields.Problem]]], ...] = (
+    checks: tuple[_Check, ...] = _CLEAN_CHECKS if clean else (
         fields.check_url,
         lambda t: fields.check_text("headline", t, empty_code="headline-empty"),
         fields.check_keywords,
@@ -145,10 +232,14 @@ def _record(values: dict[str, Any] | None, found: list[Diagnostic]) -> Record | 
         return None
     # The field checks above are the model's own validators, already run:
     # model_construct skips running them a second time on the hot path.
+    from archivekit.formats.model import Record
+
     return Record.model_construct(**values)
 
 
 def _capped(found: list[Diagnostic]) -> tuple[Diagnostic, ...]:
+    if len(found) <= MAX_PER_RULE:
+        return tuple(found)
     counts = Counter(d.code for d in found)
     if max(counts.values(), default=0) <= MAX_PER_RULE:
         return tuple(found)

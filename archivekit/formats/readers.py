@@ -35,6 +35,10 @@ class Item:
     read: Read
     payload: bytes | None = None
 
+    def __reduce__(self) -> tuple[type[Item], tuple[object, ...]]:
+        # By the constructor: see Diagnostic.__reduce__ (pickling from workers).
+        return (Item, (self.label, self.rel, self.path, self.read, self.payload))
+
 
 def read_source(source: Source, options: FormatOptions, render: str | None = None
                 ) -> Iterator[Item]:  # fmt: skip

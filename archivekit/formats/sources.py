@@ -100,7 +100,7 @@ def iter_sources(inputs: Sequence[str], *, force_format: str | None = None,
                 yield Source("<stdin>", None, name, data=stream.read())
         elif Path(given).is_dir():
             for path in _walk(given, force_format, pattern):
-                yield from _expand(path, os.path.relpath(path, given), force_format)
+                yield from _expand(path, _relative(path, given), force_format)
         elif os.path.lexists(given):
             yield from _expand(given, Path(given).name, force_format, explicit=True)
         else:
@@ -119,6 +119,18 @@ def _glob_base(pattern: str) -> str:
     parts = Path(pattern).parts
     fixed = parts[: next(i for i, p in enumerate(parts) if _MAGIC & set(p))]
     return str(Path(*fixed)) if fixed else "."
+
+
+def _relative(path: str, root: str) -> str:
+    """``os.path.relpath(path, root)`` for a path the walk built as root/...
+
+    Cutting the prefix gives the same string: the walk joins only names that
+    scandir listed (never ``.`` or ``..``). relpath makes both paths absolute
+    and normal first, which was a fifth of convert's time in the parent
+    (cProfile, 20,000 files: 0.93 s of 5.5 s).
+    """
+    rest = path[len(root):].lstrip(os.sep) if path.startswith(root) else ""
+    return rest or os.path.relpath(path, root)
 
 
 def _wanted(name: str, force_format: str | None, pattern: str | None) -> bool:

@@ -45,6 +45,10 @@ class Read:
     index: int | None = None
     line: int = 1
 
+    def __reduce__(self) -> tuple[type[Read], tuple[object, ...]]:
+        # By the constructor: see Diagnostic.__reduce__ (pickling from workers).
+        return (Read, (self.result, self.index, self.line))
+
     @property
     def ok(self) -> bool:
         """True when the record is valid."""

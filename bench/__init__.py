@@ -1,0 +1,1 @@
+"""The archivekit benchmark: a record generator, the runner, and the stdlib baseline."""
