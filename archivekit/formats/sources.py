@@ -87,8 +87,11 @@ def iter_sources(inputs: Sequence[str], *, force_format: str | None = None,
     """Every input to read, lazily, in order: explicit files, folders walked in name order,
     glob matches in name order, then archive members in archive order.
 
-    In folders, only files whose extension names a format (or ``pattern``,
-    when given) are taken; hidden entries and symbolic links are skipped.
+    In folders, only files with the extensions of ``force_format`` (archive
+    ``.txt`` when not given; ``.gz`` looked through) or matching ``pattern``,
+    when given, are taken (archives in folders only through ``pattern``);
+    hidden entries and symbolic links are skipped. Files named explicitly
+    and glob matches are detected by their extension.
     """
     for given in inputs:
         if given == STDIN:
@@ -121,14 +124,18 @@ def _glob_base(pattern: str) -> str:
     return str(Path(*fixed)) if fixed else "."
 
 
+#: What a folder walk takes without --from or --glob: archive files, as ``archive validate``
+#: does. Not every known extension: a folder of records also holds a README.md or a
+#: MANIFEST.json, and reading those as records gives bogus findings.
+DEFAULT_FOLDER_FORMAT = "archive"
+
+
 def _wanted(name: str, force_format: str | None, pattern: str | None) -> bool:
+    """Is a file found in a folder walk read? ``--glob``, else the format's extensions (.gz too)."""
     if pattern is not None:
         return fnmatchcase(name, pattern)
-    if is_container(name):
-        return True
-    if force_format is not None:
-        return name.lower().removesuffix(".gz").endswith(FORMAT_BY_NAME[force_format].extensions)
-    return format_for_name(name) is not None
+    extensions = FORMAT_BY_NAME[force_format or DEFAULT_FOLDER_FORMAT].extensions
+    return name.lower().removesuffix(".gz").endswith(extensions)
 
 
 def _walk(directory: str, force_format: str | None, pattern: str | None) -> Iterator[str]:
@@ -165,6 +172,26 @@ def wanted_in(path: str, inputs: Sequence[str], force_format: str | None,
         elif _MAGIC & set(given) and fnmatchcase(real, os.path.realpath(given)):
             return True
     return False
+
+
+def input_folder_holding(folder: str, inputs: Sequence[str], force_format: str | None,
+                         pattern: str | None, extension: str) -> str | None:  # fmt: skip
+    """The input folder that holds (or is) ``folder``, if a walk of it would read files
+    with ``extension`` written there: so that an output folder is not read back next run.
+
+    Any ``pattern`` counts as picking them (output names are not known in advance).
+    """
+    real = os.path.realpath(folder)
+    for given in inputs:
+        if given == STDIN or not Path(given).is_dir():
+            continue
+        root = os.path.realpath(given)
+        if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
+            continue
+        hidden = any(p.startswith(".") for p in Path(os.path.relpath(real, root)).parts)
+        if not hidden and (pattern is not None or _wanted(f"x{extension}", force_format, None)):
+            return given
+    return None
 
 
 def _expand(path: str, rel: str, force_format: str | None, explicit: bool = False
