@@ -151,3 +151,35 @@ def test_convert_has_no_f_short_option() -> None:
     result = run("convert", SEED, "-f", "archive", "--to", "jsonl")
     assert result.code == 2
     assert "--from" in run("convert", "--help").out.decode()
+
+
+# 5. columns in JSON Lines and CSV findings
+
+
+def test_jsonl_and_csv_findings_point_at_the_record_and_name_the_field(tmp_path: Path) -> None:
+    jsonl = tmp_path / "bad.jsonl"
+    jsonl.write_bytes(b'{"url":"http://a.com/x","headline":"H","keywords":["k"],'
+                      b'"date":"2011-02-30","word_count":5,"body":"B."}\n')  # fmt: skip
+    result = run("convert", jsonl, "--to", "csv")
+    assert result.code == 1
+    assert f"{jsonl}:1:1: error[date-invalid] date: " in result.err
+    csv = tmp_path / "bad.csv"
+    csv.write_bytes(b"url,headline,keywords,date,word_count,body\r\n"
+                    b"http://a.com/x, H ,k,2011-02-30,5,B.\r\n")  # fmt: skip
+    result = run("convert", csv, "--to", "jsonl")
+    assert f"{csv}:2:1: error[date-invalid] date: " in result.err
+    assert f"{csv}:2:1: warning[whitespace] headline: " in result.err
+
+
+# 6. CRLF inside CSV cells
+
+
+def test_csv_crlf_inside_a_cell_is_read_as_lf_with_a_warning(tmp_path: Path) -> None:
+    csv = tmp_path / "excel.csv"
+    csv.write_bytes(b"url,headline,keywords,date,word_count,body\r\n"
+                    b'http://a.com/x,H,k,2011-08-25,5,"First.\r\nSecond."\r\n')  # fmt: skip
+    result = run("convert", csv, "--to", "jsonl")
+    assert result.code == 0, result.err
+    assert f"{csv}:2:1: warning[crlf]" in result.err
+    assert "control-char" not in result.err
+    assert orjson.loads(result.out)["body"] == "First.\nSecond."
