@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import stat
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -183,3 +184,37 @@ def test_csv_crlf_inside_a_cell_is_read_as_lf_with_a_warning(tmp_path: Path) -> 
     assert f"{csv}:2:1: warning[crlf]" in result.err
     assert "control-char" not in result.err
     assert orjson.loads(result.out)["body"] == "First.\nSecond."
+
+
+# 7. unsafe archive members
+
+
+def test_an_unsafe_member_is_not_read_and_fails_the_batch_unless_skipped(tmp_path: Path) -> None:
+    seed = SEED.read_bytes()
+    archive = tmp_path / "b.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        zipped.writestr("good.txt", seed)
+        zipped.writestr("../evil.txt", seed)
+        zipped.writestr("/abs.txt", seed)
+    out = tmp_path / "out"
+    result = run("convert", archive, "--to", "archive", "-d", out)
+    assert result.code == 1
+    assert "error[read-error] unsafe member name '../evil.txt' (absolute or outside the " \
+           "archive): not read" in result.err
+    assert "'/abs.txt'" in result.err
+    assert not out.exists() or files(out) == {}
+    rejects = tmp_path / "rejects.jsonl"
+    skipped = run("convert", archive, "--to", "archive", "-d", out, "--skip-invalid",
+                  "--rejects", rejects)  # fmt: skip
+    assert skipped.code == 0, skipped.err
+    assert files(out) == {"good.txt": seed}
+    assert [orjson.loads(line)["errors"][0]["code"] for line in rejects.read_bytes().splitlines()
+            ] == ["read-error", "read-error"]  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.zip", "out", "rejects.jsonl"]
+
+
+def test_help_says_what_a_folder_walk_reads() -> None:
+    # Rich wraps option help inside a box: drop the box's sides before joining the words.
+    text = " ".join(run("convert", "--help").out.decode().replace("\u2502", " ").split())
+    assert "Folders are walked for archive files (*.txt) unless --from FORMAT" in text
+    assert "standard output, only when the records go to -o FILE or --output-dir" in text

@@ -46,6 +46,11 @@ _EPILOG = """Examples:
 
   cat records.jsonl | archive convert - --from jsonl --to csv
 
+  archive convert site/content/posts --from md --to jsonl -o back.jsonl
+
+Folders are walked for archive files (*.txt) unless --from FORMAT (that format's
+extensions) or --glob PATTERN; files named on the command line go by their extension.
+
 By default any invalid record stops the whole batch: nothing is written, every
 invalid record is reported, exit 1. --skip-invalid writes the valid ones.
 Outputs appear whole or not at all; existing files are kept unless --force.

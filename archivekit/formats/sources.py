@@ -220,7 +220,8 @@ def _member(archive: str, name: str, force_format: str | None) -> tuple[str, str
     """(relative name, format) of a member, a reason to refuse it, or None to skip it."""
     clean = str(PurePosixPath(posixpath.normpath(name)))
     if name.startswith("/") or clean == ".." or clean.startswith("../"):
-        return f"unsafe member name {name!r} (absolute or outside the archive): skipped"
+        # Not a warning: the member may hold a record, and a batch never drops one silently.
+        return f"unsafe member name {name!r} (absolute or outside the archive): not read"
     found = force_format or _format_of(clean)
     return (clean, found) if found else None
 
