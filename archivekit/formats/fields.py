@@ -7,18 +7,26 @@ call these, so that a field means the same thing wherever it comes from.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from archivekit.formats import limits
 from archivekit.formats.dates import DateProblem, format_ap, parse_date
 from archivekit.formats.rules import RULES, Severity
-from archivekit.formats.text import CONTROL, char_name, quote
+from archivekit.formats.text import CONTROL, CONTROL_RANGES, char_name, quote
 
 #: The largest word count we accept: a signed 64-bit integer, so that every
 #: spreadsheet, database and JSON reader downstream can hold it.
 MAX_WORD_COUNT = 2**63 - 1
+
+#: Findings of one kind listed per field; the last one counts the rest.
+MAX_LISTED = 10
+
+#: Deletes what CONTROL matches: str.translate counts them far faster than a regex.
+_NO_CONTROLS = dict.fromkeys(c for a, b in CONTROL_RANGES for c in range(a, b + 1))
 
 _DIGITS = re.compile(r"[0-9]+")
 _SPACE = re.compile(r"\s")
@@ -35,11 +43,21 @@ class Problem(NamedTuple):
 
 
 def _controls(field: str, text: str) -> list[Problem]:
-    return [
+    problems = [
         Problem("control-char", field,
                 f"{char_name(m.group())} in the {_LABEL[field]}: remove it", m.start(), 1)
-        for m in CONTROL.finditer(text)
+        for m in itertools.islice(CONTROL.finditer(text), MAX_LISTED)
     ]  # fmt: skip
+    if len(problems) == MAX_LISTED:
+        # A field of a million NULs must not become a million findings (each
+        # later placed by a scan of the text): count the rest in one pass.
+        last = problems[-1]
+        tail = text[last.offset + 1:]
+        rest = len(tail) - len(tail.translate(_NO_CONTROLS))
+        if rest:
+            problems[-1] = last._replace(message=f"{last.message} (and {rest} more like it in "
+                                                 f"the {_LABEL[field]}, not shown)")  # fmt: skip
+    return problems
 
 
 _LABEL = {
@@ -118,6 +136,11 @@ def check_text(field: str, text: str, *, empty_code: str, multiline: bool = Fals
 
 def check_keywords(text: str | Sequence[str]) -> tuple[tuple[str, ...] | None, list[Problem]]:
     """Keywords from a comma-separated line, or from a list (other formats)."""
+    count = text.count(",") + 1 if isinstance(text, str) else len(text)
+    if count > limits.MAX_KEYWORDS:
+        return None, [Problem("keyword-too-many", "keywords",
+                              f"{count} keyword entries: a record holds at most "
+                              f"{limits.MAX_KEYWORDS}", 0, 1)]  # fmt: skip
     problems: list[Problem] = []
     if isinstance(text, str):
         problems += _controls("keywords", text)

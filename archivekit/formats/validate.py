@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import errno
 import itertools
 import multiprocessing
 import os
+import stat
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from archivekit.formats.diagnostics import Diagnostic, ParseResult
+from archivekit.formats.limits import default_max_bytes, too_large_message
 from archivekit.formats.parser import parse
 from archivekit.formats.rules import RuleOptions, Severity
 from archivekit.formats.walk import STDIN, check_paths, iter_files
@@ -33,21 +36,42 @@ def check_file(path: str, *, options: RuleOptions | None = None, keep_record: bo
     ``read-error`` finding rather than an exception.
     """
     label = "<stdin>" if path == STDIN else path
+    limit = options.max_bytes if options is not None else default_max_bytes()
+    size: int | None = None
     try:
         if path == STDIN:
-            data = sys.stdin.buffer.read()
+            data = sys.stdin.buffer.read(limit + 1)
         else:
-            with open(path, "rb") as handle:
-                data = handle.read()
+            data, size = _read_regular(path, limit)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         message = f"cannot read {'the folder' if os.path.isdir(path) else 'the file'}: {reason}"
         return ParseResult(label, None, (
             Diagnostic("read-error", Severity.ERROR, message, label, 1, 1, 2),))  # fmt: skip
+    if len(data) > limit:
+        # Only limit + 1 bytes were read: a huge file costs no more memory than that.
+        return ParseResult(label, None, (Diagnostic(
+            "file-too-large", Severity.ERROR, too_large_message(size, limit), label, 1, 1, 2),))
     result = parse(data, path=label, options=options)
     if not keep_record and result.record is not None:
         return ParseResult(result.path, None, result.diagnostics)
     return result
+
+
+def _read_regular(path: str, limit: int) -> tuple[bytes, int]:
+    """At most ``limit + 1`` bytes of a regular file, and its size.
+
+    O_NONBLOCK makes opening a FIFO return at once instead of waiting for a
+    writer forever; anything but a regular file is then refused.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket or device)", path)
+        return handle.read(limit + 1), info.st_size
 
 
 def _check_chunk(chunk: list[str], options: RuleOptions | None, keep: bool) -> list[ParseResult]:
@@ -61,10 +85,12 @@ def validate_paths(
     options: RuleOptions | None = None,
     jobs: int | None = None,
     keep_records: bool = False,
+    follow_symlinks: bool = False,
 ) -> Iterator[ParseResult]:
     """Check every record file under ``paths``, yielding one result per file, in order.
 
-    Directories are walked recursively for files matching ``glob``. With more
+    Directories are walked recursively for files matching ``glob`` (symbolic
+    links inside them are followed only with ``follow_symlinks``). With more
     than a few hundred files the work is spread over ``jobs`` worker processes
     (default: the CPU count); at most a few chunks are in flight at once, so
     memory stays flat however many files there are. Raises
@@ -73,12 +99,12 @@ def validate_paths(
     """
     paths = list(paths)
     check_paths(paths)
-    return _validate(paths, glob, options, jobs, keep_records)
+    files = iter_files(paths, glob=glob, follow_symlinks=follow_symlinks)
+    return _validate(files, options, jobs, keep_records)
 
 
-def _validate(paths: list[str], glob: str, options: RuleOptions | None, jobs: int | None,
+def _validate(files: Iterator[str], options: RuleOptions | None, jobs: int | None,
               keep_records: bool) -> Iterator[ParseResult]:  # fmt: skip
-    files = iter_files(paths, glob=glob)
     head = list(itertools.islice(files, POOL_THRESHOLD))
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(head) < POOL_THRESHOLD or STDIN in head:
@@ -99,7 +125,7 @@ def _pooled(files: Iterator[str], options: RuleOptions | None, keep: bool, worke
         for chunk in itertools.islice(chunks, workers * 4):
             pending.append(pool.apply_async(_check_chunk, (chunk, options, keep)))
         while pending:
-            results = pending.popleft().get()
+            results = _get(pending.popleft())
             chunk = next(chunks, None)
             if chunk is not None:
                 pending.append(pool.apply_async(_check_chunk, (chunk, options, keep)))
@@ -107,3 +133,12 @@ def _pooled(files: Iterator[str], options: RuleOptions | None, keep: bool, worke
     finally:
         pool.terminate()
         pool.join()
+
+
+def _get(result: AsyncResult[list[ParseResult]]) -> list[ParseResult]:
+    # Wait in slices: the kernel may hand SIGINT or SIGTERM to one of the
+    # pool's threads, and that does not wake a main thread blocked for ever
+    # on a lock, so the signal handler would never run.
+    while not result.ready():
+        result.wait(0.25)
+    return result.get()
