@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from archivekit.formats import limits
+import archivekit.formats.limits as limits
 from archivekit.formats.dates import DateProblem, format_ap, parse_date
 from archivekit.formats.rules import RULES, Severity
 from archivekit.formats.text import CONTROL, CONTROL_RANGES, char_name, quote
@@ -26,7 +26,7 @@ MAX_WORD_COUNT = 2**63 - 1
 MAX_LISTED = 10
 
 #: Deletes what CONTROL matches: str.translate counts them far faster than a regex.
-_NO_CONTROLS = dict.fromkeys(c for a, b in CONTROL_RANGES for c in range(a, b + 1))
+_NO_CONTROLS: dict[int, None] = dict.fromkeys(c for a, b in CONTROL_RANGES for c in range(a, b + 1))
 
 _DIGITS = re.compile(r"[0-9]+")
 _SPACE = re.compile(r"\s")
