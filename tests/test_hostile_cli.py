@@ -175,3 +175,22 @@ def test_internal_error_line_is_bounded() -> None:
     line = guard.internal_error_line(ValueError("x" * 10_000 + "\n\x1b[31m"))
     assert "\n" not in line
     assert len(line) < 600
+
+
+def test_hostile_file_names_cannot_forge_output(tmp_path: Path) -> None:
+    """A name with a line break, a terminal escape or bytes that are not UTF-8."""
+    folder = tmp_path / "names"
+    folder.mkdir()
+    bad = b"http://e.com/\nH\n\nAug. 25, 2011\n5\n\x00"
+    for name in (b"a\nfake.txt:1:1: error[x] forged.txt", b"b\x1b[2J.txt", b"c\xff.txt"):
+        (folder / os.fsdecode(name)).write_bytes(bad)
+    done = subprocess.run([*ARCHIVE, "validate", str(folder)], capture_output=True,
+                          timeout=120, check=False)  # fmt: skip
+    assert done.returncode == 1, done.stderr
+    assert done.stderr == b""
+    lines = done.stdout.decode("utf-8").splitlines()
+    assert len(lines) == 4  # three findings and the summary: nothing forged
+    assert "\x1b" not in done.stdout.decode("utf-8")
+    assert "a\\nfake.txt" in lines[0]
+    assert "b\\x1b[2J.txt" in lines[1]
+    assert "c\\udcff.txt" in lines[2]

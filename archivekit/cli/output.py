@@ -25,12 +25,25 @@ def use_colour(stream: TextIO) -> bool:
 def format_diagnostic(d: Diagnostic, *, colour: bool) -> str:
     """``path:line:col: severity[code] message``, the shape editors and CI jump to."""
     severity = d.severity.value
+    path = safe_path(d.path)
     if not colour:
-        return f"{d.path}:{d.line}:{d.column}: {severity}[{d.code}] {d.message}"
+        return f"{path}:{d.line}:{d.column}: {severity}[{d.code}] {d.message}"
     return (
-        f"{_STYLE['path']}{d.path}:{d.line}:{d.column}:{_RESET} "
+        f"{_STYLE['path']}{path}:{d.line}:{d.column}:{_RESET} "
         f"{_STYLE[severity]}{severity}{_RESET}{_STYLE['code']}[{d.code}]{_RESET} {d.message}"
     )
+
+
+def safe_path(path: str) -> str:
+    """A file name as printable text: a name holding a line break or a terminal
+    escape sequence must not forge a line of output or restyle the terminal."""
+    from archivekit.formats.text import CONTROL
+
+    path = path.replace("\n", "\\n")
+    # Undecodable bytes in a name come back from the OS as lone surrogates,
+    # which standard output cannot encode: escape them too.
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                       else f"\\u{ord(m.group()):04x}", path)  # fmt: skip
 
 
 def plural(count: int, noun: str) -> str:
