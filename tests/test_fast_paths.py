@@ -102,9 +102,11 @@ def test_check_file_without_record_has_the_same_findings(tmp_path: Path) -> None
 def test_read_bytes_reads_large_files_whole_and_refuses_folders(tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     big.write_bytes(bytes(range(256)) * 1000)  # several read() calls
-    assert read_bytes(str(big)) == bytes(range(256)) * 1000
+    assert read_bytes(str(big), 10**6) == (bytes(range(256)) * 1000, 256_000)
+    # Never more than the limit and one byte: enough to tell "too large".
+    assert read_bytes(str(big), 100_000) == ((bytes(range(256)) * 1000)[:100_001], 256_000)
     (tmp_path / "empty.txt").write_bytes(b"")
-    assert read_bytes(str(tmp_path / "empty.txt")) == b""
+    assert read_bytes(str(tmp_path / "empty.txt"), 10) == (b"", 0)
     result = check_file(str(tmp_path))
     assert [d.code for d in result.diagnostics] == ["read-error"]
 

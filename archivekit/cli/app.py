@@ -33,8 +33,18 @@ def _version(value: bool) -> None:
 def _root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Print the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", envvar="ARCHIVEKIT_DEBUG",
+                                        help="Show the traceback of an internal error.")] = False,
+    max_bytes: Annotated[str | None, typer.Option("--max-bytes", envvar="ARCHIVEKIT_MAX_BYTES",
+        metavar="SIZE", show_default="64M",
+        help="Refuse record files larger than SIZE (bytes, or with K, M, G).")] = None,
 ) -> None:  # fmt: skip
     """Validate and convert news-archive record files."""
+    from archivekit.cli import guard
+
+    guard.DEBUG = debug
+    if max_bytes is not None:
+        guard.set_max_bytes(max_bytes)
 
 
 def _fail_usage(message: str) -> typer.Exit:
@@ -171,5 +181,7 @@ convert_cmd.register(app)
 
 
 def main() -> None:
-    """Entry point of the ``archive`` command."""
-    app()
+    """Entry point of the ``archive`` command: no traceback, whatever happens."""
+    from archivekit.cli import guard
+
+    guard.run(app)

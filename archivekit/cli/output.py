@@ -29,3 +29,4 @@ def format_diagnostic(d: Diagnostic, *, colour: bool) -> str:
     from archivekit.formats.reports.text import format_diagnostic as text_format
 
     return text_format(d, colour=colour)
+

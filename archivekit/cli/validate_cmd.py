@@ -89,6 +89,8 @@ def run_validate(args: ValidateArgs) -> int:
                 totals.baselined = baseline.hidden
                 _report_stale(baseline, quiet=args.quiet)
             reports.close(totals)
+    except BrokenPipeError:
+        raise  # `archive validate … | head`: the guard ends quietly
     except OSError as exc:  # a report file or the job summary could not be written
         name = f" {exc.filename}" if exc.filename else ""
         raise UsageError(f"cannot write the report{name}: {exc.strerror or exc}") from None

@@ -6,7 +6,7 @@ import os
 
 from archivekit.formats.diagnostics import Diagnostic, ParseResult
 from archivekit.formats.rules import RULE_BY_CODE
-from archivekit.formats.text import quote
+from archivekit.formats.text import quote, safe_path
 from archivekit.formats.walk import STDIN
 
 #: A URL line longer than this is no URL worth comparing (and not worth keeping).
@@ -65,7 +65,8 @@ class DuplicateUrls:
         first = self._first.setdefault(hash(url), result.path)
         if first == result.path or first_line(first) != url:
             return result
-        message = f"{quote(url, limit=300)} is also the URL of {first}: the same article twice"
+        message = (f"{quote(url, limit=300)} is also the URL of {safe_path(first)}: "
+                   "the same article twice")
         finding = Diagnostic("duplicate-url", RULE_BY_CODE["duplicate-url"].severity, message,
                              result.path, 1, 1, 1 + len(url), "url")  # fmt: skip
         return ParseResult(result.path, result.record, (finding, *result.diagnostics))

@@ -12,6 +12,12 @@ from archivekit.formats.rules import RULE_BY_CODE, Rule
 DETAILS: dict[str, str] = {
     "file-empty": "The file holds no bytes (or only a byte order mark). A record has six lines: "
     "url, headline, keywords, date, word count, body. Fill it in or delete the file.",
+    "file-too-large": "The file is larger than the size limit (64 MiB by default), so it was "
+    "not read: only the limit and one byte are. Real articles are far smaller; a file this "
+    "large is most likely not a record. Raise the limit with archive --max-bytes SIZE (or "
+    "ARCHIVEKIT_MAX_BYTES) if it truly is one.",
+    "keyword-too-many": "The keywords line holds more than 10,000 entries. Real records have "
+    "a few dozen; so many is most likely a broken scrape. Keep the real keywords.",
     "read-error": "The file or folder could not be read: permissions, a folder where a file "
     "was expected, or a file that vanished during the run. Fix the permissions or the path.",
     "field-missing": "The file has fewer than six lines; one finding per missing field, naming "

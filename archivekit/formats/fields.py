@@ -8,18 +8,26 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
 from collections.abc import Sequence
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+import archivekit.formats.limits as limits
 from archivekit.formats.dates import DateProblem, format_ap, parse_date
 from archivekit.formats.rules import RULES, Severity
-from archivekit.formats.text import CONTROL, char_name, quote
+from archivekit.formats.text import CONTROL, CONTROL_RANGES, char_name, quote
 
 #: The largest word count we accept: a signed 64-bit integer, so that every
 #: spreadsheet, database and JSON reader downstream can hold it.
 MAX_WORD_COUNT = 2**63 - 1
+
+#: Findings of one kind listed per field; the last one counts the rest.
+MAX_LISTED = 10
+
+#: Deletes what CONTROL matches: str.translate counts them far faster than a regex.
+_NO_CONTROLS: dict[int, None] = dict.fromkeys(c for a, b in CONTROL_RANGES for c in range(a, b + 1))
 
 _DIGITS = re.compile(r"[0-9]+")
 #: URLs that urlsplit would surely accept, with a host: a plain ASCII host
@@ -40,11 +48,21 @@ class Problem(NamedTuple):
 
 
 def _controls(field: str, text: str) -> list[Problem]:
-    return [
+    problems = [
         Problem("control-char", field,
                 f"{char_name(m.group())} in the {_LABEL[field]}: remove it", m.start(), 1)
-        for m in CONTROL.finditer(text)
+        for m in itertools.islice(CONTROL.finditer(text), MAX_LISTED)
     ]  # fmt: skip
+    if len(problems) == MAX_LISTED:
+        # A field of a million NULs must not become a million findings (each
+        # later placed by a scan of the text): count the rest in one pass.
+        last = problems[-1]
+        tail = text[last.offset + 1:]
+        rest = len(tail) - len(tail.translate(_NO_CONTROLS))
+        if rest:
+            problems[-1] = last._replace(message=f"{last.message} (and {rest} more like it in "
+                                                 f"the {_LABEL[field]}, not shown)")  # fmt: skip
+    return problems
 
 
 _LABEL = {
@@ -140,6 +158,8 @@ def check_keywords(text: str | Sequence[str]) -> tuple[tuple[str, ...] | None, l
     """Keywords from a comma-separated line, or from a list (other formats)."""
     if isinstance(text, str):
         return _keywords_line(text, _controls("keywords", text))
+    if (too_many := _too_many(len(text))) is not None:
+        return too_many
     problems: list[Problem] = []
     pieces = [(piece, 0) for piece in text]
     for index, piece in enumerate(text):
@@ -154,8 +174,19 @@ def check_keywords(text: str | Sequence[str]) -> tuple[tuple[str, ...] | None, l
     return _keywords(pieces, problems)
 
 
+def _too_many(count: int) -> tuple[None, list[Problem]] | None:
+    """Refuse a keyword list too long to hold (a file of commas would grow a million-fold)."""
+    if count <= limits.MAX_KEYWORDS:
+        return None
+    return None, [Problem("keyword-too-many", "keywords",
+                          f"{count} keyword entries: a record holds at most "
+                          f"{limits.MAX_KEYWORDS}", 0, 1)]  # fmt: skip
+
+
 def _keywords_line(text: str, problems: list[Problem]
                    ) -> tuple[tuple[str, ...] | None, list[Problem]]:  # fmt: skip
+    if (too_many := _too_many(text.count(",") + 1)) is not None:
+        return too_many
     if "\n" in text:
         problems.append(Problem("keyword-invalid", "keywords",
                                 "a line break in the keywords", text.index("\n"), 1))
@@ -314,6 +345,8 @@ def _canonical_values(lines: list[str]) -> dict[str, object] | None:
     if date is None:
         return None
     pieces = keywords.split(",") if keywords else []
+    if len(pieces) > limits.MAX_KEYWORDS:
+        return None
     if not all(_bare(piece) for piece in pieces) or len(set(pieces)) != len(pieces):
         return None
     return {"url": url, "headline": headline, "keywords": tuple(pieces), "date": date,

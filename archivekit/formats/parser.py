@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from archivekit.formats import fields
 from archivekit.formats.diagnostics import Diagnostic, ParseResult
+from archivekit.formats.limits import default_max_bytes, too_large_message
 from archivekit.formats.rules import RULE_BY_CODE, RuleOptions, Severity
 from archivekit.formats.text import line_col
 
@@ -40,7 +41,8 @@ def parse(data: bytes | str, *, path: str = "<string>", options: RuleOptions | N
     """Read one record from the bytes (or text) of an archive file.
 
     Never raises for bad input: every problem becomes a :class:`Diagnostic`, and
-    ``result.record`` is ``None`` when any of them is an error.
+    ``result.record`` is ``None`` when any of them is an error. Input longer
+    than ``options.max_bytes`` is refused unread (``file-too-large``).
     """
     return _parse(data, path, options, keep_record=True)
 
@@ -48,6 +50,11 @@ def parse(data: bytes | str, *, path: str = "<string>", options: RuleOptions | N
 def _parse(data: bytes | str, path: str, options: RuleOptions | None, *, keep_record: bool
            ) -> ParseResult:  # fmt: skip
     """:func:`parse`; without ``keep_record`` the record is checked but not built."""
+    limit = options.max_bytes if options is not None else default_max_bytes()
+    if len(data) > limit:  # for text, characters: never more than its UTF-8 bytes
+        size = len(data) if isinstance(data, bytes) else None
+        return ParseResult(path, None, (Diagnostic(
+            "file-too-large", Severity.ERROR, too_large_message(size, limit), path, 1, 1, 2),))
     # One pass over the bytes tells whether the file holds any control
     # character at all; most files hold none, and then no field needs a scan.
     clean = isinstance(data, bytes) and _no_controls(data)
@@ -148,19 +155,29 @@ def _decode(data: bytes, report: _Report) -> str:
         pass
     hint = _encoding_hint(data)
     start = 0
-    while True:
+    for reported in range(1, MAX_PER_RULE + 1):
         try:
             data[start:].decode("utf-8")
             break
         except UnicodeDecodeError as exc:
             bad = start + exc.start
+            start = start + exc.end
             line_start = data.rfind(b"\n", 0, bad) + 1
             column = len(data[line_start:bad].decode("utf-8", "replace")) + 1
-            report("utf8-invalid",
-                   f"byte 0x{data[bad]:02X} at byte offset {bad} is not UTF-8: {hint}",
-                   data.count(b"\n", 0, bad) + 1, column)  # fmt: skip
-            start = start + exc.end
+            message = f"byte 0x{data[bad]:02X} at byte offset {bad} is not UTF-8: {hint}"
+            # Each search above re-reads the rest of the file: stop after a
+            # few, and count the others in one linear pass.
+            rest = _count_invalid(data[start:]) if reported == MAX_PER_RULE else 0
+            if rest:
+                message += f" (and {rest} more like it in this file, not shown)"
+            report("utf8-invalid", message, data.count(b"\n", 0, bad) + 1, column)
     return data.decode("utf-8", "replace")
+
+
+def _count_invalid(data: bytes) -> int:
+    # "replace" puts one U+FFFD per invalid sequence, the same sequences a
+    # strict decode raises for; U+FFFD written in the file itself is not one.
+    return data.decode("utf-8", "replace").count("\ufffd") - data.count(b"\xef\xbf\xbd")
 
 
 def _encoding_hint(data: bytes) -> str:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+
+from archivekit.formats.limits import default_max_bytes
 
 
 class Severity(StrEnum):
@@ -32,11 +34,15 @@ RULES: tuple[Rule, ...] = (
     Rule("file-empty", _E, "The file is empty.", "", "http://…\n(six lines)"),
     Rule("read-error", _E, "The file or directory cannot be read (permissions, a vanished file).",
          "chmod 000 a.txt", "chmod 644 a.txt"),
+    Rule("file-too-large", _E,
+         "The file is larger than the size limit (64 MiB unless --max-bytes says otherwise).",
+         "a 100 MB file", "one article, well under the limit"),
     Rule("field-missing", _E, "The file has fewer than six lines; each missing field is named.",
          "http://example.com/a\nHeadline", "six lines: url, headline, keywords, date, word count, body"),
     Rule("utf8-invalid", _E, "Bytes that are not UTF-8 (byte offset, line and column given).",
          "Caf\\xe9 (Latin-1)", "Café (UTF-8)"),
-    Rule("control-char", _E, "A NUL or other control character (anything but tab) in a field.",
+    Rule("control-char", _E,
+         "A NUL or other control character (anything but tab), or a lone surrogate, in a field.",
          "Head\\x00line", "Headline"),
     Rule("url-invalid", _E, "The URL is not an absolute http(s) URL with a host, or holds whitespace.",
          "//www.nytimes.com/a.html", "http://www.nytimes.com/a.html"),
@@ -62,6 +68,8 @@ RULES: tuple[Rule, ...] = (
          "http://…,Headline", "http://…,Headline,Mexico,2011-08-25,8304,Body"),
     Rule("front-matter-invalid", _E, "A Markdown file has no front matter, or YAML outside the "
          "safe subset archivekit reads.", "title: !!python/object …", 'title: "Headline"'),
+    Rule("keyword-too-many", _E, "More keywords than a record may hold (10,000).",
+         "a,b,c,… (a million entries)", "Mexico,Drug Trafficking"),
     # Warnings: the file is valid, but not in canonical form.
     Rule("bom", _W, "The file starts with a UTF-8 byte order mark.", "\\ufeffhttp://…", "http://…"),
     Rule("crlf", _W, "The file has CRLF (Windows) line ends.", "http://…\\r\\n", "http://…\\n"),
@@ -95,10 +103,15 @@ DEFAULT_WORD_COUNT_TOLERANCE = 0.1
 
 @dataclass(frozen=True, slots=True)
 class RuleOptions:
-    """Which opt-in rules run, and their settings. Picklable, for worker processes."""
+    """Which opt-in rules run, their settings, and the size limit. Picklable, for workers.
+
+    ``max_bytes`` defaults to :func:`archivekit.formats.limits.default_max_bytes`
+    at construction (64 MiB, or what ``--max-bytes`` set).
+    """
 
     enable: frozenset[str] = frozenset()
     word_count_tolerance: float = DEFAULT_WORD_COUNT_TOLERANCE
+    max_bytes: int = field(default_factory=default_max_bytes)
 
     def __post_init__(self) -> None:
         unknown = sorted(self.enable - RULE_BY_CODE.keys())
@@ -106,3 +119,5 @@ class RuleOptions:
             raise ValueError(f"unknown rule code(s): {', '.join(unknown)}")
         if not self.word_count_tolerance >= 0:
             raise ValueError("the word-count tolerance must be 0 or more")
+        if self.max_bytes < 1:
+            raise ValueError("the size limit must be at least 1 byte")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from archivekit.formats.reports.base import Reporter, Totals, plural
-from archivekit.formats.text import CONTROL
+from archivekit.formats.text import CONTROL, safe_path
 
 if TYPE_CHECKING:
     from archivekit.formats.diagnostics import Diagnostic, ParseResult
@@ -21,10 +21,11 @@ _WIDTH = 100
 def format_diagnostic(d: Diagnostic, *, colour: bool = False) -> str:
     """``path:line:col: severity[code] message``, the shape editors and CI jump to."""
     severity = d.severity.value
+    path = safe_path(d.path)
     if not colour:
-        return f"{d.path}:{d.line}:{d.column}: {severity}[{d.code}] {d.message}"
+        return f"{path}:{d.line}:{d.column}: {severity}[{d.code}] {d.message}"
     return (
-        f"{_STYLE['path']}{d.path}:{d.line}:{d.column}:{_RESET} "
+        f"{_STYLE['path']}{path}:{d.column}:{_RESET} "
         f"{_STYLE[severity]}{severity}{_RESET}{_STYLE['code']}[{d.code}]{_RESET} {d.message}"
     )
 

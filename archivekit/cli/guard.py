@@ -1,0 +1,110 @@
+"""Run the CLI so that nothing ends in a traceback: internal errors, signals, closed pipes."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import traceback
+from collections.abc import Callable
+from types import FrameType
+
+#: Set by ``--debug`` (or ARCHIVEKIT_DEBUG=1): show the traceback of an internal error.
+DEBUG = False
+#: Where users report internal errors; the lead sets the project's tracker URL.
+REPORT_TO = "https://github.com/archivekit/archivekit/issues"
+
+EXIT_USAGE = 2
+#: 128 + the signal number, as shells report a process ended by that signal.
+EXIT_SIGINT, EXIT_SIGPIPE, EXIT_SIGTERM = 130, 141, 143
+
+_installed = False
+
+
+def set_max_bytes(text: str) -> None:
+    """Apply ``--max-bytes``: the size above which a record file is refused."""
+    import typer
+
+    from archivekit.formats import limits
+
+    try:
+        limits.set_default_max_bytes(limits.parse_size(text))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--max-bytes'") from None
+
+
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    # Unwinding (rather than dying) runs every ``finally``: temporaries are
+    # removed and worker pools stopped, as for Ctrl-C.
+    raise SystemExit(128 + signum)
+
+
+def _in_forked_child() -> None:
+    # A forked worker leaves both signals to the kernel, not to Python code:
+    # Ctrl-C reaches the whole process group, and the parent alone reports it
+    # and stops the pool, so the worker ignores it (no traceback per worker);
+    # SIGTERM is how the pool stops a worker, and a Python-level handler can
+    # miss it (it may arrive just before the worker blocks on the pool's
+    # queue lock, leaving the parent waiting on the worker for ever).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def install_signal_handlers() -> None:
+    """SIGINT and SIGTERM unwind the main process; forked workers are left to the kernel."""
+    global _installed
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _on_signal)
+    if not _installed:
+        os.register_at_fork(after_in_child=_in_forked_child)
+        _installed = True
+
+
+def internal_error_line(exc: BaseException) -> str:
+    """The one line shown for a bug: what it was, and where to report it."""
+    message = " ".join(str(exc).split())
+    if len(message) > 300:
+        message = message[:299] + "…"
+    detail = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return (f"archive: internal error: {detail} — please report it at {REPORT_TO} "
+            "with the output of the same command run with --debug")  # fmt: skip
+
+
+def _silence_stdout() -> None:
+    # Output still buffered for a closed pipe would fail again when Python
+    # flushes at exit and print "Exception ignored ... BrokenPipeError".
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def _pipe_closed() -> bool:
+    # typer (like click) answers EPIPE by wrapping stdout and exiting 1.
+    return type(sys.stdout).__name__ == "PacifyFlushWrapper"
+
+
+def run(app: Callable[[], object]) -> None:
+    """Call ``app`` and turn every way it can end into a clean exit status."""
+    install_signal_handlers()
+    try:
+        app()
+    except SystemExit:
+        if _pipe_closed():
+            _silence_stdout()
+            raise SystemExit(EXIT_SIGPIPE) from None
+        raise
+    except KeyboardInterrupt:
+        raise SystemExit(EXIT_SIGINT) from None
+    except BrokenPipeError:
+        _silence_stdout()
+        raise SystemExit(EXIT_SIGPIPE) from None
+    except Exception as exc:
+        if DEBUG or os.environ.get("ARCHIVEKIT_DEBUG") in ("1", "true", "yes"):
+            traceback.print_exc()
+        sys.stderr.write(internal_error_line(exc) + "\n")
+        raise SystemExit(EXIT_USAGE) from None
