@@ -131,3 +131,12 @@ def test_installed_command_colour_and_no_color() -> None:
     assert "\x1b[1;31merror" in forced.stdout
     both = _installed("validate", bad, env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
     assert "\x1b[" not in both.stdout
+
+
+def test_a_folder_with_nothing_to_check_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text("x")
+    code, out = run("validate", str(tmp_path))
+    assert code == 2
+    assert "no files to check" in out
+    # Files named one by one (as pre-commit passes them) never trip it.
+    assert run("validate", str(SEED))[0] == 0

@@ -29,9 +29,9 @@ def seeds(tmp_path: Path) -> Path:
 
 def test_fmt_makes_every_accepted_seed_canonical(seeds: Path) -> None:
     before = {p.name: p.read_bytes() for p in seeds.iterdir()}
-    code, out, err = run("fmt", str(seeds))
+    code, out, _ = run("fmt", str(seeds))
     assert code == 1  # the invalid seeds could not be formatted
-    assert "invalid, left untouched" in err
+    assert "invalid, left untouched" in out  # beside its findings
     for name, data in before.items():
         now = (seeds / name).read_bytes()
         result = parse(data)
@@ -149,3 +149,15 @@ def test_fmt_honours_the_configured_exclude(tmp_path: Path) -> None:
     assert out.startswith(f"reformatted {live}\n1 file reformatted")
     assert frozen.read_bytes() == SEED.read_bytes() + b"\n"
     assert live.read_bytes() == SEED.read_bytes()
+
+
+def test_fmt_writes_through_a_symbolic_link(tmp_path: Path) -> None:
+    from archivekit.formats.reformat import format_file
+
+    target = tmp_path / "t.txt"
+    target.write_bytes((SEEDS / "valid" / "crlf.txt").read_bytes())
+    link = tmp_path / "l.txt"
+    link.symlink_to(target)
+    format_file(str(link))
+    assert link.is_symlink()
+    assert b"\r" not in target.read_bytes()

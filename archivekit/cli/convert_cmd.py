@@ -46,6 +46,11 @@ _EPILOG = """Examples:
 
   cat records.jsonl | archive convert - --from jsonl --to csv
 
+  archive convert site/content/posts --from md --to jsonl -o back.jsonl
+
+Folders are walked for archive files (*.txt) unless --from FORMAT (that format's
+extensions) or --glob PATTERN; files named on the command line go by their extension.
+
 By default any invalid record stops the whole batch: nothing is written, every
 invalid record is reported, exit 1. --skip-invalid writes the valid ones.
 Outputs appear whole or not at all; existing files are kept unless --force.
@@ -82,7 +87,7 @@ def convert(
         show_default=False)],
     to: Annotated[FormatName, typer.Option("--to", "-t", help="The format to write.",
                                            show_default=False)],
-    from_: Annotated[FormatName | None, typer.Option("--from", "-f",
+    from_: Annotated[FormatName | None, typer.Option("--from",
                                                      show_default="from each file's extension",
                                                      help="Read every input as this format.")
                      ] = None,
@@ -97,13 +102,14 @@ def convert(
     skip_invalid: Annotated[bool, typer.Option(
         "--skip-invalid", help="Write the valid records, report the others, exit 0.")] = False,
     rejects: Annotated[str | None, typer.Option(
-        metavar="FILE", help="With --skip-invalid: the skipped records and why, as JSON Lines.")
+        metavar="FILE", help="With --skip-invalid: the skipped records and why, as JSON Lines "
+        "(- : standard output, only when the records go to -o FILE or --output-dir).")
     ] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, show_default="the CPU count",
                                              help="Worker processes.")] = None,
     glob: Annotated[str | None, typer.Option(
-        metavar="PATTERN", show_default="every known extension",
-        help="File-name pattern to pick in folders.")] = None,
+        metavar="PATTERN", show_default="*.txt, or the --from format's extensions",
+        help="File-name pattern to pick in folders (named files: by extension).")] = None,
     csv_keywords: Annotated[CsvKeywords, typer.Option(
         help="CSV keyword cell: comma-joined, or a JSON list.")] = CsvKeywords.comma,
     excel: Annotated[bool, typer.Option(

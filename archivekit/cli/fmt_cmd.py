@@ -64,7 +64,8 @@ def fmt(
             if outcome.status is FmtStatus.INVALID:
                 for d in outcome.diagnostics:
                     report.write(format_diagnostic(d) + "\n")
-                typer.echo(f"{path}: invalid, left untouched", err=True)
+                # Beside its findings, so that CI logs show them in order.
+                report.write(f"{path}: invalid, left untouched\n")
             elif outcome.status is FmtStatus.REFORMATTED:
                 if diff:
                     out.write(unified_diff(outcome))

@@ -95,8 +95,17 @@ def run_validate(args: ValidateArgs) -> int:
     if writer:
         print(f"archive: recorded {plural(totals.baselined, 'finding')} in {args.baseline}",
               file=sys.stderr)  # fmt: skip
-    if totals.files == 0 and not args.quiet and not args.changed_since:
-        print("archive: warning: no files to check under the given paths", file=sys.stderr)
+    if totals.files == 0 and not args.changed_since:
+        # A folder with nothing to check is most likely a mistyped --glob or path:
+        # passing silently would let a CI job check nothing for ever. (Files named
+        # one by one, as pre-commit passes them, may all be excluded: that is fine.)
+        folders = [p for p in args.paths if os.path.isdir(p)]
+        if folders and len(folders) == len(args.paths):
+            pattern = args.glob or "*.txt, or the include globs of the configuration"
+            raise UsageError(f"no files to check under {', '.join(folders)} ({pattern}): "
+                             "check the paths and --glob")  # fmt: skip
+        if not args.quiet:
+            print("archive: warning: no files to check under the given paths", file=sys.stderr)
     if args.exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if totals.failed(strict=args.strict) else EXIT_OK

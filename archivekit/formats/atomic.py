@@ -10,9 +10,11 @@ def write_atomic(path: str, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically, keeping its permissions; raises OSError.
 
     Readers see the old content or the new, never a mix; a failure leaves the
-    old file and no temporary behind.
+    old file and no temporary behind. A symbolic link is written through: its
+    target changes and the link stays a link.
     """
-    folder = os.path.dirname(os.path.abspath(path))
+    path = os.path.realpath(path)
+    folder = os.path.dirname(path)
     fd, temporary = tempfile.mkstemp(dir=folder, prefix=".archive-", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:

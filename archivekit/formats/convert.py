@@ -12,8 +12,14 @@ from archivekit.formats.errors import ArchiveKitError, UsageError
 from archivekit.formats.readers import read_sources
 from archivekit.formats.registry import FORMAT_BY_NAME, Format
 from archivekit.formats.rules import Severity
-from archivekit.formats.sources import STDIN, check_inputs, iter_sources, wanted_in
-from archivekit.formats.targets import Targets
+from archivekit.formats.sources import (
+    STDIN,
+    check_inputs,
+    input_folder_holding,
+    iter_sources,
+    wanted_in,
+)
+from archivekit.formats.targets import Targets, records_to_stdout
 from archivekit.formats.values import FormatOptions
 
 
@@ -93,6 +99,13 @@ class Conversion:
             if path and path != STDIN and wanted_in(path, self.inputs, options.from_,
                                                     options.glob):  # fmt: skip
                 raise UsageError(f"{path}: is also an input; write the output elsewhere")
+        if options.output_dir is not None:
+            holder = input_folder_holding(options.output_dir, self.inputs, options.from_,
+                                          options.glob, self.target.extensions[0])  # fmt: skip
+            if holder is not None:
+                raise UsageError(f"{options.output_dir}: is inside the input folder {holder}, "
+                                 "so the next run would read the output back as input; "
+                                 "write it elsewhere")  # fmt: skip
         if options.output and options.output == options.rejects and options.output != STDIN:
             raise UsageError("--rejects and the output must be different files")
         self._stdin = stdin
@@ -155,6 +168,9 @@ def _check_options(options: ConvertOptions) -> Format:
                          "write it with -o FILE or to standard output, not --output-dir")
     if options.rejects and not options.skip_invalid:
         raise UsageError("--rejects lists the records --skip-invalid skips: give both")
+    if options.rejects == STDIN and records_to_stdout(options):
+        raise UsageError("--rejects -: standard output carries the records; give --rejects FILE, "
+                         "or write the records with -o FILE or --output-dir DIR")
     if options.output_dir is None and target.sink is None:
         raise UsageError(f"{target.name} holds one record per file: give --output-dir DIR")
     return target

@@ -9,12 +9,14 @@ from typing import Any, BinaryIO
 
 import orjson
 
+from archivekit.formats.diagnostics import Diagnostic, ParseResult
 from archivekit.formats.model import Record
 from archivekit.formats.values import (
     FIELDS,
     FormatOptions,
     Read,
     Where,
+    diagnostic,
     failed,
     record_from_values,
     record_values,
@@ -74,13 +76,32 @@ def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator
                        index, line)  # fmt: skip
             continue
         values: dict[str, Any] = dict(zip(HEADER, row, strict=True))
+        crlf = _crlf(path, line, values)
         values["keywords"] = _keywords(values["keywords"], options)
-        yield Read(record_from_values(values, path=path, where=_cells(line)), index, line)
+        result = record_from_values(values, path=path, where=_cells(line))
+        if crlf is not None:
+            result = ParseResult(path, result.record, (crlf, *result.diagnostics))
+        yield Read(result, index, line)
 
 
 def _cells(line: int) -> Where:
-    # Cells have no column of their own in a CSV line: the column is the cell's number.
-    return lambda name: (line, 1 + (HEADER.index(name) if name in HEADER else 0))
+    # The csv module gives no cell positions: report at the row's start, naming the field.
+    return lambda name: (line, 1)
+
+
+def _crlf(path: str, line: int, values: dict[str, Any]) -> Diagnostic | None:
+    """Excel writes line breaks inside quoted cells as CRLF: read them as LF, with a warning.
+
+    The same as the archive reader does with CRLF line ends (rule ``crlf``).
+    """
+    count = 0
+    for name, cell in values.items():
+        if "\r\n" in cell:
+            count += cell.count("\r\n")
+            values[name] = cell.replace("\r\n", "\n")
+    if not count:
+        return None
+    return diagnostic("crlf", f"CRLF line breaks inside cells ({count}): read as LF", path, line)
 
 
 def _keywords(cell: str, options: FormatOptions) -> object:

@@ -6,6 +6,7 @@ import contextlib
 import os
 import re
 import shutil
+import stat
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,8 +25,13 @@ class OutputExists(UsageError):
 
 
 def _place(temporary: str, target: str, *, force: bool) -> None:
-    """Move ``temporary`` to ``target`` atomically; without ``force``, never over a file."""
+    """Move ``temporary`` to ``target`` atomically; without ``force``, never over a file.
+
+    With ``force``, a replaced file's permissions are kept, as an editor's save keeps them.
+    """
     if force:
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
         Path(temporary).replace(target)
         return
     try:
@@ -57,6 +63,8 @@ class AtomicFile:
             fd, self.temporary = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{base}.", dir=folder)
         except OSError as exc:
             raise UsageError(f"{target}: cannot write here: {exc.strerror or exc}") from None
+        # mkstemp makes the file 0600; the output must get what a plain open() would give.
+        os.fchmod(fd, 0o666 & ~_umask())
         self.stream: BinaryIO = os.fdopen(fd, "wb")
         self._force = force
         self._done = False
@@ -154,6 +162,13 @@ class Staging:
         if not self._done:
             self._done = True
             shutil.rmtree(self.temporary, ignore_errors=True)
+
+
+def _umask() -> int:
+    # There is no way to read the umask without setting it (this runs once per output file).
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 _UNSAFE = re.compile(r"[^a-z0-9]+")

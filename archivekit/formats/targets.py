@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import gzip
+import io
 import os
 import stat
 import sys
@@ -32,7 +33,8 @@ class Targets:
     - ``-o FILE``: an :class:`AtomicFile` beside the target, renamed by :meth:`commit`;
     - standard output (or a device such as ``/dev/stdout``): a spool file copied out by
       :meth:`commit`, or, with ``skip_invalid``, the stream itself;
-    - ``--rejects FILE``: another :class:`AtomicFile`.
+    - ``--rejects FILE``: another :class:`AtomicFile`; ``--rejects -`` (only when the
+      records go elsewhere): a spool copied to standard output after the outputs are in place.
     """
 
     def __init__(self, options: ConvertOptions, target: Format, stack: contextlib.ExitStack,
@@ -43,7 +45,13 @@ class Targets:
         self._out: AtomicFile | None = None
         self._spool: BinaryIO | None = None
         self._rejects: AtomicFile | None = None
-        if options.rejects:
+        self._rejects_spool: BinaryIO | None = None
+        if options.rejects == STDIN:
+            # Standard output is free (the records go to a file): the rejects go there,
+            # spooled and copied out only once the outputs are in place.
+            spool = tempfile.TemporaryFile(prefix=TEMP_PREFIX)  # noqa: SIM115 (the stack closes it)
+            self._rejects_spool = stack.enter_context(spool)
+        elif options.rejects:
             self._rejects = AtomicFile(options.rejects, force=options.force)
             stack.callback(self._rejects.discard)
         stream: BinaryIO | None = None
@@ -89,8 +97,9 @@ class Targets:
 
     def reject(self, label: str, index: int | None, line: int, result: ParseResult) -> None:
         """Record a skipped record and why, when ``--rejects`` was given."""
-        if self._rejects is not None:
-            self._rejects.stream.write(orjson.dumps({
+        stream = self._rejects.stream if self._rejects is not None else self._rejects_spool
+        if stream is not None:
+            stream.write(orjson.dumps({
                 "path": label, "record": index, "line": line,
                 "errors": [{"code": d.code, "severity": d.severity.value, "message": d.message,
                             "line": d.line, "column": d.column, "field": d.field}
@@ -116,16 +125,15 @@ class Targets:
                         raise UsageError(f"{target}: is also an input; write the output elsewhere")
             count = self.staging.count
             self.staging.commit()
-            return count
-        if self._out is not None:
-            self._out.commit()
-        elif self._spool is not None:
-            self._spool.seek(0)
-            destination = self._destination()
-            while chunk := self._spool.read(1 << 20):
-                destination.write(chunk)
-            destination.flush()
-        return 0
+        else:
+            count = 0
+            if self._out is not None:
+                self._out.commit()
+            elif self._spool is not None:
+                _copy(self._spool, self._destination())
+        if self._rejects_spool is not None:
+            _copy(self._rejects_spool, self._stdout or sys.stdout.buffer)
+        return count
 
     def _destination(self) -> BinaryIO:
         """Standard output, or a device or pipe named with -o (/dev/stdout, a FIFO)."""
@@ -133,6 +141,26 @@ class Targets:
         if output and output != STDIN:
             return self._stack.enter_context(open(output, "wb"))
         return self._stdout or sys.stdout.buffer
+
+
+def _copy(spool: BinaryIO, destination: BinaryIO) -> None:
+    spool.seek(0)
+    while chunk := spool.read(1 << 20):
+        destination.write(chunk)
+    destination.flush()
+
+
+def records_to_stdout(options: ConvertOptions) -> bool:
+    """Do the records go to standard output (no file, ``-``, or a name for it)?"""
+    if options.output_dir is not None:
+        return False
+    output = options.output
+    if output is None or output == STDIN or output in ("/dev/stdout", "/dev/fd/1"):
+        return True
+    try:
+        return os.path.samestat(os.stat(output), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False
 
 
 def _special(path: str) -> bool:

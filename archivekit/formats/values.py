@@ -68,7 +68,12 @@ def failed(path: str, code: str, message: str, line: int = 1, column: int = 1) -
 
 
 Where = Callable[[str], tuple[int, int]]
-"""Maps a field name to the (line, column) of its value in the input."""
+"""Maps a field name to the (line, column) where its entry starts in the input.
+
+Findings are reported there, never at an offset inside the value: a value's
+characters do not map to columns of the file (JSON escapes, CSV quotes), so a
+column computed from them would point at the wrong place. The message names the
+field instead."""
 
 
 def record_from_values(values: Mapping[str, Any], *, path: str, where: Where,
@@ -82,12 +87,9 @@ def record_from_values(values: Mapping[str, Any], *, path: str, where: Where,
     """
     found: list[Diagnostic] = []
 
-    def report(code: str, message: str, name: str | None, offset: int = 0,
-               length: int = 1) -> None:  # fmt: skip
+    def report(code: str, message: str, name: str | None) -> None:
         line, column = where(name or "")
-        single = name in ("url", "headline", "date", "word_count")
-        found.append(diagnostic(code, message, path, line, column + (offset if single else 0),
-                                length, name))  # fmt: skip
+        found.append(diagnostic(code, message, path, line, column, 1, name))
 
     for key in values:
         if key not in known:
@@ -138,7 +140,8 @@ def _check(name: str, raw: object, date_style: str, report: Callable[..., None])
         value, problems = fields.check_text(name, raw, empty_code=f"{name}-empty",
                                             multiline=name == "body")  # fmt: skip
     for problem in problems:
-        report(problem.code, problem.message, name, problem.offset, problem.length)
+        # The text format's messages rely on the line to say which field: say it here.
+        report(problem.code, f"{name}: {problem.message}", name)
     return value
 
 
