@@ -235,6 +235,7 @@ def test_results_pickle_back_equal() -> None:
 @pytest.mark.parametrize(("path", "root"), [
     ("x/b/c.txt", "x"), ("x/b/c.txt", "x/"), ("./x/b", "./x"), ("./b/c", "."), ("/b/c", "/"),
     ("x//y/b", "x//y"), ("x/../y/b/c", "x/../y"), ("x", "x"), ("x/sub", "x"), ("x///n", "x///"),
+    ("xy/z", "x"), ("x//n", "x"),
 ])  # fmt: skip
 def test_relative_is_relpath_for_walked_paths(path: str, root: str) -> None:
     assert _relative(path, root) == os.path.relpath(path, root)
