@@ -177,3 +177,17 @@ def test_keywords_like_calderon_felipe_keep_their_double_space() -> None:
     result = parse(lines(keywords="Calderon  Felipe"))
     assert result.record is not None
     assert result.record.keywords == ("Calderon  Felipe",)
+
+
+def test_a_mixed_file_is_not_sent_to_iconv() -> None:
+    # Converting a file that is partly UTF-8 already would garble that part.
+    data = lines(headline="Caf\udce9 — Mexico’s").encode("utf-8", "surrogateescape")
+    (d,) = parse(data).errors
+    assert "fix this byte by hand" in d.message
+    assert '"é"' in d.message
+    assert "iconv" not in d.message
+
+
+def test_a_pure_windows_1252_file_is_sent_to_iconv() -> None:
+    data = lines(headline="\u201cQuoted\u201d café").encode("cp1252")
+    assert all("iconv -f WINDOWS-1252" in d.message for d in parse(data).errors)

@@ -64,3 +64,7 @@ def test_an_unreadable_path_is_a_finding_not_a_crash(tmp_path: Path) -> None:
     assert not result.ok
     assert result.diagnostics[0].code == "read-error"
     assert "cannot read the folder" in result.diagnostics[0].message
+
+
+def test_a_path_named_twice_is_read_once() -> None:
+    assert list(iter_files([str(SEED), str(SEED), "-", "-"])) == [str(SEED), "-"]

@@ -11,7 +11,7 @@ from archivekit.formats import fields
 from archivekit.formats.diagnostics import Diagnostic, ParseResult
 from archivekit.formats.limits import default_max_bytes, too_large_message
 from archivekit.formats.rules import RULE_BY_CODE, RuleOptions, Severity
-from archivekit.formats.text import line_col
+from archivekit.formats.text import line_col, quote
 
 if TYPE_CHECKING:
     # Imported when a record is built, not before: validation alone never
@@ -164,7 +164,8 @@ def _decode(data: bytes, report: _Report) -> str:
             start = start + exc.end
             line_start = data.rfind(b"\n", 0, bad) + 1
             column = len(data[line_start:bad].decode("utf-8", "replace")) + 1
-            message = f"byte 0x{data[bad]:02X} at byte offset {bad} is not UTF-8: {hint}"
+            message = (f"byte 0x{data[bad]:02X} at byte offset {bad} is not UTF-8: "
+                       f"{hint(data[bad])}")
             # Each search above re-reads the rest of the file: stop after a
             # few, and count the others in one linear pass.
             rest = _count_invalid(data[start:]) if reported == MAX_PER_RULE else 0
@@ -180,14 +181,35 @@ def _count_invalid(data: bytes) -> int:
     return data.decode("utf-8", "replace").count("\ufffd") - data.count(b"\xef\xbf\xbd")
 
 
-def _encoding_hint(data: bytes) -> str:
+def _encoding_hint(data: bytes) -> Callable[[int], str]:
+    """What to do about a bad byte, knowing the whole file."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "the file is UTF-16; convert it (iconv -f UTF-16 -t UTF-8)"
+        return lambda byte: "the file is UTF-16; convert it (iconv -f UTF-16 -t UTF-8)"
+    if _UTF8_MULTIBYTE.search(data) is not None:
+        # Part of the file is UTF-8 already: converting the whole file from
+        # another encoding would garble that part ("’" into "â€™") with no
+        # finding left to tell. Only the bad bytes need mending, by hand.
+        return lambda byte: (f"the rest of the file is UTF-8, so fix this byte by hand "
+                             f"({_as_cp1252(byte)}); do not convert the whole file")
     try:
         data.decode("cp1252")
     except UnicodeDecodeError:
-        return "save the file as UTF-8"
-    return "the file looks like Windows-1252; convert it (iconv -f WINDOWS-1252 -t UTF-8)"
+        return lambda byte: ("the file looks like ISO-8859-1; convert it "
+                             "(iconv -f ISO-8859-1 -t UTF-8)")
+    return lambda byte: ("the file looks like Windows-1252; convert it "
+                         "(iconv -f WINDOWS-1252 -t UTF-8)")
+
+
+def _as_cp1252(byte: int) -> str:
+    try:
+        return f"in Windows-1252 it would be {quote(bytes([byte]).decode('cp1252'))}"
+    except UnicodeDecodeError:
+        return "it is no character in Windows-1252 either"
+
+
+#: A well-formed multi-byte UTF-8 sequence (overlong and surrogate forms aside).
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 
 
 #: The field checks, given no control-character findings: for a clean file.

@@ -29,7 +29,7 @@ def iter_files(paths: Iterable[str], *, glob: str = "*.txt", follow_symlinks: bo
     yielded itself, for the same reason. ``-`` is yielded as is.
     Raises :class:`InputError` for a path that does not exist.
     """
-    for path in paths:
+    for path in dict.fromkeys(paths):  # a path named twice ("- -") is read once
         if path == STDIN or Path(path).is_file():
             yield path
         elif Path(path).is_dir():
