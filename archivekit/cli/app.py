@@ -16,6 +16,13 @@ app = typer.Typer(
     "A record file holds six lines: URL, headline, keywords, date (AP style), "
     "word count, body. See docs/format.md for every rule.",
     no_args_is_help=True,
+    epilog="Examples:\n\n"
+    "  archive validate seeds/                        # check a folder of records\n\n"
+    "  archive validate . --format sarif:out.sarif    # a report for code scanning\n\n"
+    "  archive fmt --check archive/                   # anything to rewrite?\n\n"
+    "  archive convert archive/ --to jsonl -o all.jsonl\n\n"
+    "  archive explain date-invalid                   # what a rule means\n\n"
+    "Run 'archive COMMAND --help' for a command's options.",
     add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )

@@ -74,7 +74,7 @@ def register(app: typer.Typer) -> None:
 
 
 def formats() -> None:
-    """List the formats ``archive convert`` reads and writes."""
+    """List the formats archive convert reads and writes."""
     width = max(len(f.name) for f in FORMATS)
     for fmt in FORMATS:
         extensions = " ".join(fmt.extensions)
