@@ -135,17 +135,23 @@ class Conversion:
                                    stdin=self._stdin)  # fmt: skip
             # One-record outputs are written by the workers that read the records.
             render = self.target.name if targets.staging is not None else None
-            for item in read_sources(sources, options.format_options, options.jobs, render):
+            # Many-record outputs are rendered by the workers too, a chunk at a time.
+            rows = self.target.name if targets.staging is None else None
+            for item in read_sources(sources, options.format_options, options.jobs, render,
+                                     rows):  # fmt: skip
                 read, result = item.read, item.read.result
                 summary.records += 1
                 summary.warnings += sum(d.severity is Severity.WARNING for d in result.diagnostics)
                 written = None
-                if not result.ok or result.record is None:
+                if not result.ok or (result.record is None and not item.rendered):
                     summary.invalid += 1
                     targets.reject(item.label, read.index, read.line, result)
-                elif options.skip_invalid or not summary.invalid:
+                elif (options.skip_invalid or not summary.invalid) and result.record is not None:
                     # (Once a record is invalid nothing will be written: skip the work.)
                     written = targets.write(item, result.record)
+                if item.rows is not None and (options.skip_invalid or not summary.invalid):
+                    # The valid records of this item's chunk, this one included, in order.
+                    targets.write_rows(item.rows)
                 yield Outcome(item.label, read.index, read.line, result.diagnostics, written)
             if summary.invalid and not options.skip_invalid:
                 return  # the stack removes every temporary

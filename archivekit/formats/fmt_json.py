@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 import orjson
@@ -81,6 +81,11 @@ def dump(record: Record, options: FormatOptions) -> bytes:
     return orjson.dumps(record_values(record), option=orjson.OPT_INDENT_2) + b"\n"
 
 
+def rows(records: Iterable[Record], options: FormatOptions) -> bytes:
+    """Array elements for :meth:`Writer.write_rows`: compact objects joined by ``,\\n``."""
+    return b",\n".join([orjson.dumps(record_values(record)) for record in records])
+
+
 class Writer:
     """Writes a JSON array, one compact record object per line, streaming."""
 
@@ -93,6 +98,12 @@ class Writer:
         self._out.write(b"[\n" if self._first else b",\n")
         self._first = False
         self._out.write(orjson.dumps(record_values(record)))
+
+    def write_rows(self, data: bytes) -> None:
+        """Append records already rendered by :func:`rows` (nothing when ``data`` is empty)."""
+        if data:
+            self._out.write((b"[\n" if self._first else b",\n") + data)
+            self._first = False
 
     def close(self) -> None:
         """Close the array (``[]`` when no record was written)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 import orjson
@@ -30,6 +30,11 @@ def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
         yield Read(record_from_json(value, path=path, line=number, index=index), index, number)
 
 
+def rows(records: Iterable[Record], options: FormatOptions) -> bytes:
+    """The lines of ``records``, each ending in a line feed (what :class:`Writer` writes)."""
+    return b"".join([orjson.dumps(record_values(record)) + b"\n" for record in records])
+
+
 class Writer:
     """Writes one compact JSON object and a line feed per record."""
 
@@ -39,6 +44,10 @@ class Writer:
     def write(self, record: Record) -> None:
         """Append one record."""
         self._out.write(orjson.dumps(record_values(record)) + b"\n")
+
+    def write_rows(self, data: bytes) -> None:
+        """Append records already rendered by :func:`rows`."""
+        self._out.write(data)
 
     def close(self) -> None:
         """Nothing to finish: JSON Lines has no trailer."""

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from archivekit.formats.diagnostics import ParseResult
 from archivekit.formats.registry import FORMAT_BY_NAME
 from archivekit.formats.sources import Source
 from archivekit.formats.values import FormatOptions, Read, failed
@@ -27,6 +28,11 @@ class Item:
 
     ``payload`` is the record already written in the one-record output format,
     when one was asked for: that work is spread over the workers too.
+
+    For a many-record output format, a worker renders its chunk's valid
+    records itself: each of them comes back ``rendered`` (valid, but without
+    its record, which need not cross the pipe), and the chunk's last item
+    carries ``rows``, the output bytes of every valid record of the chunk.
     """
 
     label: str
@@ -34,10 +40,13 @@ class Item:
     path: str | None
     read: Read
     payload: bytes | None = None
+    rendered: bool = False
+    rows: bytes | None = None
 
     def __reduce__(self) -> tuple[type[Item], tuple[object, ...]]:
         # By the constructor: see Diagnostic.__reduce__ (pickling from workers).
-        return (Item, (self.label, self.rel, self.path, self.read, self.payload))
+        return (Item, (self.label, self.rel, self.path, self.read, self.payload,
+                       self.rendered, self.rows))  # fmt: skip
 
 
 def read_source(source: Source, options: FormatOptions, render: str | None = None
@@ -65,9 +74,27 @@ def read_source(source: Source, options: FormatOptions, render: str | None = Non
         yield item(Read(failed(source.label, "read-error", f"cannot read {what}: {reason}")))
 
 
-def _read_chunk(chunk: list[Source], *, options: FormatOptions, render: str | None
-                ) -> list[Item]:  # fmt: skip
-    return [item for source in chunk for item in read_source(source, options, render)]
+def _read_chunk(chunk: list[Source], *, options: FormatOptions, render: str | None,
+                rows: str | None = None) -> list[Item]:  # fmt: skip
+    items = [item for source in chunk for item in read_source(source, options, render)]
+    renderer = FORMAT_BY_NAME[rows].rows if rows else None
+    if renderer is None:
+        return items
+    # Render here, in the worker: the parent then neither unpickles the records
+    # nor serialises them, and writes the chunk with one call.
+    records = []
+    for number, item in enumerate(items):
+        result = item.read.result
+        if result.record is not None and result.ok:
+            records.append(result.record)
+            read = Read(ParseResult(result.path, None, result.diagnostics), item.read.index,
+                        item.read.line)  # fmt: skip
+            items[number] = Item(item.label, item.rel, item.path, read, rendered=True)
+    if records:
+        last = items[-1]
+        items[-1] = Item(last.label, last.rel, last.path, last.read, last.payload, last.rendered,
+                         renderer(records, options))  # fmt: skip
+    return items
 
 
 def _poolable(source: Source) -> bool:
@@ -76,8 +103,12 @@ def _poolable(source: Source) -> bool:
 
 
 def read_sources(sources: Iterable[Source], options: FormatOptions, jobs: int | None,
-                 render: str | None = None) -> Iterator[Item]:  # fmt: skip
-    """Every record of every source, in input order (see :func:`read_source`)."""
+                 render: str | None = None, rows: str | None = None) -> Iterator[Item]:  # fmt: skip
+    """Every record of every source, in input order (see :func:`read_source`).
+
+    ``rows`` names a many-record format for the workers to render records in
+    (see :class:`Item`); records read in this process come back whole.
+    """
     sources = iter(sources)
     head = list(itertools.islice(sources, POOL_THRESHOLD))
     workers = jobs or os.cpu_count() or 1
@@ -85,12 +116,12 @@ def read_sources(sources: Iterable[Source], options: FormatOptions, jobs: int | 
         for source in itertools.chain(head, sources):
             yield from read_source(source, options, render)
         return
-    yield from _pooled(itertools.chain(head, sources), options, workers, render)
+    yield from _pooled(itertools.chain(head, sources), options, workers, render, rows)
 
 
 def _pooled(sources: Iterator[Source], options: FormatOptions, workers: int,
-            render: str | None) -> Iterator[Item]:  # fmt: skip
-    read_chunk = functools.partial(_read_chunk, options=options, render=render)
+            render: str | None, rows: str | None) -> Iterator[Item]:  # fmt: skip
+    read_chunk = functools.partial(_read_chunk, options=options, render=render, rows=rows)
     with Workers(read_chunk, workers) as pool:
         chunk: list[Source] = []
         for source in sources:

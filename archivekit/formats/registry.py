@@ -7,7 +7,7 @@ format's module is imported only when its reader or writer is first used.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO, Protocol, cast
 
@@ -22,6 +22,9 @@ class Sink(Protocol):
     def write(self, record: Record) -> None:
         """Append one record."""
 
+    def write_rows(self, data: bytes) -> None:
+        """Append records already rendered by the format's ``rows`` function."""
+
     def close(self) -> None:
         """Finish the stream (a closing bracket, a flush); the stream stays open."""
 
@@ -29,6 +32,7 @@ class Sink(Protocol):
 Reader = Callable[[BinaryIO, str, "FormatOptions"], Iterator["Read"]]
 Dumper = Callable[["Record", "FormatOptions"], bytes]
 SinkFactory = Callable[[BinaryIO, "FormatOptions"], Sink]
+RowsRenderer = Callable[[Iterable["Record"], "FormatOptions"], bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +75,14 @@ class Format:
     def sink(self) -> SinkFactory | None:
         """``Writer(stream, options)`` for a many-record stream, or ``None``."""
         return cast(SinkFactory, self._impl("Writer")) if self.many else None
+
+    @property
+    def rows(self) -> RowsRenderer | None:
+        """``rows(records, options) -> bytes`` for the sink's ``write_rows``, or ``None``.
+
+        Workers render their records with it, so that the parent only copies bytes.
+        """
+        return cast(RowsRenderer, self._impl("rows")) if self.many else None
 
 
 FORMATS: tuple[Format, ...] = (

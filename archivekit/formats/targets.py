@@ -95,6 +95,11 @@ class Targets:
         payload = item.payload or dump(record, self._options.format_options)
         return self.staging.add(rel, payload, unique=True)
 
+    def write_rows(self, data: bytes) -> None:
+        """Write valid records already rendered in the output format (by a worker)."""
+        assert self._sink is not None  # rows are rendered only for a many-record output
+        self._sink.write_rows(data)
+
     def reject(self, label: str, index: int | None, line: int, result: ParseResult) -> None:
         """Record a skipped record and why, when ``--rejects`` was given."""
         stream = self._rejects.stream if self._rejects is not None else self._rejects_spool
