@@ -85,21 +85,27 @@ def test_readers_arbitrary_text(name: str, text: str) -> None:
 
 
 def _container(folder: Path, kind: str, name: str, data: bytes) -> Path:
+    """``data`` in a .gz, .zip or .tar.gz; the same bytes every time (no time stamps), so
+    that hypothesis can replay a mutation of the container."""
+    packed = gzip.compress(data, mtime=0)
+    out = io.BytesIO()
     if kind == "gz":
         path = folder / f"in.{name}.gz"
-        path.write_bytes(gzip.compress(data))
+        out.write(packed)
     elif kind == "zip":
         path = folder / "in.zip"
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr(f"a.{name}", data)
-            archive.writestr(f"b.{name}.gz", gzip.compress(data))
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr(zipfile.ZipInfo(f"a.{name}"), data, zipfile.ZIP_DEFLATED)
+            archive.writestr(zipfile.ZipInfo(f"b.{name}.gz"), packed)
     else:
         path = folder / "in.tar.gz"
-        with tarfile.open(path, "w:gz") as archive:
-            for member, content in ((f"a.{name}", data), (f"b.{name}.gz", gzip.compress(data))):
+        with tarfile.open(fileobj=out, mode="w") as archive:
+            for member, content in ((f"a.{name}", data), (f"b.{name}.gz", packed)):
                 info = tarfile.TarInfo(member)
                 info.size = len(content)
                 archive.addfile(info, io.BytesIO(content))
+        out = io.BytesIO(gzip.compress(out.getvalue(), mtime=0))
+    path.write_bytes(out.getvalue())
     return path
 
 
@@ -147,7 +153,7 @@ def test_convert_cli_mutated(name: str, rng: random.Random) -> None:
     with tempfile.TemporaryDirectory(prefix="fuzz-") as folder:
         if name == "gz":
             path = Path(folder) / "in.jsonl.gz"
-            path.write_bytes(mutate(gzip.compress(VALID["jsonl"]), rng))
+            path.write_bytes(mutate(gzip.compress(VALID["jsonl"], mtime=0), rng))
         else:
             path = Path(folder) / f"in.{name}"
             path.write_bytes(mutate(VALID[name], rng))

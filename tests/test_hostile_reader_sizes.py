@@ -109,3 +109,21 @@ def test_csv_field_over_the_limit_is_refused(one_mib: int) -> None:
     message = reads[0].result.diagnostics[0].message
     assert "field limit" in message
     assert "--max-bytes" in message
+
+
+def test_markdown_over_the_limit_is_refused_unread(one_mib: int) -> None:
+    stream = Counting(b"---\nurl: https://e.com/a\n---\n" + b"z" * (2 * one_mib))
+    reads = _read("md", stream)
+    assert _codes(reads) == ["file-too-large"]
+    assert stream.most <= one_mib + 1
+
+
+@pytest.mark.parametrize("value", ["!!python/object/apply:os.system ['true']",
+                                   "!!python/name:os.system", "&a [*a, *a]"])  # fmt: skip
+def test_yaml_tags_and_anchors_are_refused_not_evaluated(value: str) -> None:
+    """Front matter is read by a minimal parser: a tag or anchor is a finding, never an object."""
+    data = (f"---\nurl: {value}\nheadline: H\nkeywords: []\ndate: 2011-08-25\n"
+            "word_count: 1\n---\n\nB\n").encode()  # fmt: skip
+    reads = _read("md", data)
+    assert reads[0].result.record is None
+    assert _codes(reads) == ["front-matter-invalid"]
