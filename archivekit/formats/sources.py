@@ -8,6 +8,7 @@ import io
 import lzma
 import os
 import posixpath
+import stat
 import tarfile
 import zipfile
 import zlib
@@ -20,7 +21,7 @@ from typing import BinaryIO, cast
 from archivekit.formats.errors import InputError, UsageError
 from archivekit.formats.limits import bomb_limits, default_max_bytes, format_size
 from archivekit.formats.registry import FORMAT_BY_NAME, format_for_name
-from archivekit.formats.safety import BombGuard, LimitError
+from archivekit.formats.safety import REGULAR, BombGuard, LimitError, member_problem
 
 STDIN = "-"
 _TARS = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
@@ -269,14 +270,37 @@ def _format_of(name: str) -> str | None:
     return found.name if found else None
 
 
-def _member(archive: str, name: str, force_format: str | None) -> tuple[str, str] | str | None:
-    """(relative name, format) of a member, a reason to refuse it, or None to skip it."""
+def _member(archive: str, name: str, force_format: str | None, kind: str = REGULAR,
+            seen: set[str] | None = None) -> tuple[str, str] | str | None:  # fmt: skip
+    """(relative name, format) of a member, a reason to refuse it, or None to skip it.
+
+    ``kind`` is ``"file"`` for a regular member, else what it is (a link, a
+    device...); ``seen`` collects the names read so far, to refuse duplicates.
+    Only members a run would read (a known extension, or ``--from``) are refused.
+    """
     clean = str(PurePosixPath(posixpath.normpath(name)))
     if name.startswith("/") or clean == ".." or clean.startswith("../"):
         # Not a warning: the member may hold a record, and a batch never drops one silently.
         return f"unsafe member name {name!r} (absolute or outside the archive): not read"
     found = force_format or _format_of(clean)
-    return (clean, found) if found else None
+    if not found:
+        return None
+    problem = member_problem(name, kind, seen)
+    if problem is not None:
+        return f"member {name!r} is {problem}: not read"
+    return clean, found
+
+
+def _tar_kind(member: tarfile.TarInfo) -> str:
+    if member.isfile():
+        return REGULAR
+    if member.issym():
+        return "symbolic link"
+    if member.islnk():
+        return "hard link"
+    if member.ischr() or member.isblk():
+        return "device"
+    return "FIFO" if member.isfifo() else "special member"
 
 
 # What damaged or unusual archives raise: zipfile raises NotImplementedError for an unknown
@@ -355,6 +379,7 @@ def _tar_members(path: str, raw: BinaryIO, force_format: str | None) -> Iterator
         return
     # The raw position counts the compressed bytes read (for a plain tar, about the output).
     budget = _Budget(raw.tell)
+    seen: set[str] = set()
     with archive:
         members = iter(archive)
         while True:
@@ -364,10 +389,10 @@ def _tar_members(path: str, raw: BinaryIO, force_format: str | None) -> Iterator
                     return
                 # tarfile keeps every header it has read; drop them so memory stays flat.
                 archive.members = []  # type: ignore[attr-defined]
-                if not member.isfile():
+                if member.isdir():
                     continue
                 label = f"{path}/{member.name}"
-                found = _member(path, member.name, force_format)
+                found = _member(path, member.name, force_format, _tar_kind(member), seen)
                 if isinstance(found, str):
                     yield Source(label, None, "archive", error=found)
                     continue
@@ -394,11 +419,15 @@ def _zip(path: str, force_format: str | None) -> Iterator[Source]:
         yield Source(path, None, "archive", error=f"cannot read the archive: {exc}")
         return
     budget = _Budget(lambda: 0)
+    seen: set[str] = set()
     with archive:
         for info in archive.infolist():
             if info.is_dir():
                 continue
-            found = _member(path, info.filename, force_format)
+            # Unix zip tools keep a symbolic link as a member holding its target, marked so.
+            link = stat.S_ISLNK(info.external_attr >> 16)
+            found = _member(path, info.filename, force_format,
+                            "symbolic link" if link else REGULAR, seen)  # fmt: skip
             label = f"{path}/{info.filename}"
             if isinstance(found, str):
                 yield Source(label, None, "archive", error=found)
