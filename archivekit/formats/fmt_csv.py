@@ -10,6 +10,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from archivekit.formats.diagnostics import Diagnostic, ParseResult
+from archivekit.formats.limits import default_max_bytes
 from archivekit.formats.model import Record
 from archivekit.formats.values import (
     FIELDS,
@@ -25,12 +26,16 @@ from archivekit.formats.values import (
 HEADER = list(FIELDS)
 #: Characters that make a spreadsheet read a cell as a formula (OWASP's list).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# Bodies are long; the csv module's default cap (128 KiB) would refuse real ones.
-csv.field_size_limit(2**31 - 1)
 
 
 def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
-    """Each row after the header is one record; cells are checked like text-format lines."""
+    """Each row after the header is one record; cells are checked like text-format lines.
+
+    A cell over the file-size limit (``--max-bytes``) stops the file (``csv-row``).
+    """
+    # Bodies are long: the csv module's default cap (128 KiB) would refuse real ones.
+    # Unbounded, one unclosed quote makes the rest of a huge file one cell in memory.
+    csv.field_size_limit(default_max_bytes())
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
     try:
         yield from _rows(text, path, options)
@@ -61,7 +66,8 @@ def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator
             row = next(rows, None)
         except (csv.Error, UnicodeDecodeError) as exc:
             code = "utf8-invalid" if isinstance(exc, UnicodeDecodeError) else "csv-row"
-            yield Read(failed(path, code, f"record {index + 1} cannot be read: {exc}",
+            hint = "; raise the limit with --max-bytes" if "field limit" in str(exc) else ""
+            yield Read(failed(path, code, f"record {index + 1} cannot be read: {exc}{hint}",
                               start), index + 1, start)  # fmt: skip
             return
         if row is None:

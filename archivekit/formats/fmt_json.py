@@ -9,6 +9,7 @@ from typing import BinaryIO
 import orjson
 
 from archivekit.formats.diagnostics import ParseResult
+from archivekit.formats.limits import default_max_bytes, too_large_message
 from archivekit.formats.model import Record
 from archivekit.formats.values import FormatOptions, Read, failed, record_from_values, record_values
 
@@ -26,10 +27,16 @@ def record_from_json(value: object, *, path: str, line: int = 1, index: int | No
 def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
     """One record object, or an array of them.
 
-    The document is parsed whole (orjson has no streaming mode): for batches
-    too large for memory, use JSON Lines.
+    The document is parsed whole (orjson has no streaming mode), so it must be
+    under the file-size limit (``--max-bytes``, 64 MiB by default): for larger
+    batches, use JSON Lines. orjson refuses nesting over 1,024 levels deep.
     """
-    data = stream.read().removeprefix(b"\xef\xbb\xbf")  # a BOM, from Windows tools
+    limit = default_max_bytes()
+    # Parsed whole, so bounded: a file over the limit is refused, not loaded.
+    data = stream.read(limit + 1).removeprefix(b"\xef\xbb\xbf")  # a BOM, from Windows tools
+    if len(data) > limit:
+        yield Read(failed(path, "file-too-large", too_large_message(None, limit)))
+        return
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:

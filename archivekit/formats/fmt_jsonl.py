@@ -8,19 +8,31 @@ from typing import BinaryIO
 import orjson
 
 from archivekit.formats.fmt_json import record_from_json
+from archivekit.formats.limits import default_max_bytes, too_large_message
 from archivekit.formats.model import Record
 from archivekit.formats.values import FormatOptions, Read, failed, record_values
 
 
 def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
-    """Each non-blank line is one record; a line that is not a JSON object is reported."""
-    index = 0
-    for number, line in enumerate(stream, start=1):
+    """Each non-blank line is one record; a line that is not a JSON object is reported.
+
+    A line over the file-size limit (``--max-bytes``) is reported and skipped
+    without being held in memory.
+    """
+    index, limit = 0, default_max_bytes()
+    for number, line in enumerate(iter(lambda: stream.readline(limit + 1), b""), start=1):
         if number == 1 and line.startswith(b"\xef\xbb\xbf"):
             line = line[3:]
         if not line.strip():
             continue
         index += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := stream.readline(2**20)) and not rest.endswith(b"\n"):
+                pass  # skip the rest of the line
+            message = f"record {index}: {too_large_message(None, limit)}".replace(
+                "the file is", "the line is")  # fmt: skip
+            yield Read(failed(path, "file-too-large", message, number), index, number)
+            continue
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as exc:

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from archivekit.formats import frontmatter
+from archivekit.formats.limits import default_max_bytes, too_large_message
 from archivekit.formats.model import Record
 from archivekit.formats.values import FormatOptions, Read, failed, record_from_values
 
@@ -54,7 +55,11 @@ def dump(record: Record, options: FormatOptions) -> bytes:
 
 def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
     """The record of one Markdown file: fields from the front matter, the body after the heading."""
-    data = stream.read()
+    limit = default_max_bytes()
+    data = stream.read(limit + 1)  # read whole, so bounded: refused past the limit, unread
+    if len(data) > limit:
+        yield Read(failed(path, "file-too-large", too_large_message(None, limit)))
+        return
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 
 #: Largest record file read by default: 64 MiB, hundreds of times the largest
@@ -11,6 +12,16 @@ DEFAULT_MAX_BYTES = 64 * 2**20
 #: keyword costs a few hundred bytes of Python objects, so a file of commas
 #: could otherwise grow a million-fold in memory.
 MAX_KEYWORDS = 10_000
+
+#: Most bytes one ``.gz`` file, or all the members of one ``.tar``/``.zip``
+#: together, may decompress to (environment variable ``ARCHIVEKIT_MAX_TOTAL``).
+#: Members are held in memory one at a time, each under the file-size limit;
+#: this bounds the time and the disk a hostile archive can cost.
+DEFAULT_MAX_TOTAL = 2**30
+#: Largest decompressed-to-compressed ratio past the first MiB (environment
+#: variable ``ARCHIVEKIT_MAX_RATIO``). Text compresses 3 to 10 times; a run of
+#: zeros, the stuff of decompression bombs, about a thousand times.
+DEFAULT_MAX_RATIO = 100.0
 
 _SIZE = re.compile(r"\s*([0-9]+)\s*([kmgt]?)(i?b)?\s*", re.IGNORECASE)
 _UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
@@ -59,3 +70,24 @@ def too_large_message(size: int | None, limit: int) -> str:
     what = f"the file is {format_size(size)}, over" if size is not None else "the file is over"
     return (f"{what} the {format_size(limit)} limit ({limit} bytes): "
             "split it, or raise the limit with --max-bytes")  # fmt: skip
+
+
+def bomb_limits() -> tuple[int, float]:
+    """(total, ratio) limits on decompression, from the environment or the defaults.
+
+    Raises ValueError for a value that is not a size (total) or a number of at
+    least 1 (ratio).
+    """
+    total = os.environ.get("ARCHIVEKIT_MAX_TOTAL", "").strip()
+    ratio_text = os.environ.get("ARCHIVEKIT_MAX_RATIO", "").strip()
+    try:
+        ratio = float(ratio_text) if ratio_text else DEFAULT_MAX_RATIO
+    except ValueError:
+        ratio = 0.0
+    if not ratio >= 1:  # NaN too
+        raise ValueError(f"ARCHIVEKIT_MAX_RATIO={ratio_text!r}: give a number of at least 1")
+    try:
+        size = parse_size(total) if total else DEFAULT_MAX_TOTAL
+    except ValueError as exc:
+        raise ValueError(f"ARCHIVEKIT_MAX_TOTAL: {exc}") from None
+    return size, ratio

@@ -24,8 +24,12 @@ _RESERVED = frozenset(
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
-class LimitError(ArchiveKitError):
-    """Decompressed data went over a size or ratio limit (a decompression bomb)."""
+class LimitError(ArchiveKitError, OSError):
+    """Decompressed data went over a size or ratio limit (a decompression bomb).
+
+    An OSError too: readers report it as they do any input that cannot be read
+    (``read-error``), and go on with the next input.
+    """
 
 
 def member_problem(name: str, kind: str = REGULAR, seen: set[str] | None = None) -> str | None:

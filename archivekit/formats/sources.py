@@ -5,19 +5,23 @@ from __future__ import annotations
 import glob as globbing
 import gzip
 import io
+import lzma
 import os
 import posixpath
+import stat
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO, cast
 
 from archivekit.formats.errors import InputError, UsageError
+from archivekit.formats.limits import bomb_limits, default_max_bytes, format_size
 from archivekit.formats.registry import FORMAT_BY_NAME, format_for_name
+from archivekit.formats.safety import REGULAR, BombGuard, LimitError, member_problem
 
 STDIN = "-"
 _TARS = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz")
@@ -53,8 +57,40 @@ class Source:
             return io.BytesIO(self.data)
         assert self.path is not None
         if self.path.lower().endswith(".gz"):
-            return cast(BinaryIO, gzip.open(self.path, "rb"))
+            # Streamed, so only the total and the ratio are bounded (see limits.bomb_limits).
+            total, ratio = bomb_limits()
+            raw = open(self.path, "rb")  # noqa: SIM115 (closed with the stream returned)
+            unpacked = cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb"))
+            guard = BombGuard(unpacked, max_bytes=total, max_ratio=ratio, compressed=raw.tell)
+            return cast(BinaryIO, io.BufferedReader(_Guarded(guard, unpacked, raw)))
         return open(self.path, "rb")
+
+
+class _Guarded(io.RawIOBase):
+    """A raw stream over a :class:`BombGuard`, so that readers get a full binary file."""
+
+    def __init__(self, guard: BombGuard, *closing: BinaryIO) -> None:
+        super().__init__()
+        self._guard = guard
+        self._closing = closing
+
+    def readable(self) -> bool:
+        """Always: a read-only stream."""
+        return True
+
+    def readinto(self, buffer: object) -> int:
+        """Fill ``buffer`` from the guard (raises LimitError past a limit)."""
+        view = memoryview(cast(bytearray, buffer)).cast("B")
+        data = self._guard.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        """Close the decompressor and the file under it."""
+        if not self.closed:
+            for stream in self._closing:
+                stream.close()
+        super().close()
 
 
 class _Unclosed(io.BufferedReader):
@@ -93,6 +129,10 @@ def iter_sources(inputs: Sequence[str], *, force_format: str | None = None,
     hidden entries and symbolic links are skipped. Files named explicitly
     and glob matches are detected by their extension.
     """
+    try:
+        bomb_limits()  # a bad setting is a usage error here, not a crash in a worker
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
     for given in inputs:
         if given == STDIN:
             name = force_format or "archive"
@@ -230,26 +270,116 @@ def _format_of(name: str) -> str | None:
     return found.name if found else None
 
 
-def _member(archive: str, name: str, force_format: str | None) -> tuple[str, str] | str | None:
-    """(relative name, format) of a member, a reason to refuse it, or None to skip it."""
+def _member(archive: str, name: str, force_format: str | None, kind: str = REGULAR,
+            seen: set[str] | None = None) -> tuple[str, str] | str | None:  # fmt: skip
+    """(relative name, format) of a member, a reason to refuse it, or None to skip it.
+
+    ``kind`` is ``"file"`` for a regular member, else what it is (a link, a
+    device...); ``seen`` collects the names read so far, to refuse duplicates.
+    Only members a run would read (a known extension, or ``--from``) are refused.
+    """
     clean = str(PurePosixPath(posixpath.normpath(name)))
     if name.startswith("/") or clean == ".." or clean.startswith("../"):
         # Not a warning: the member may hold a record, and a batch never drops one silently.
         return f"unsafe member name {name!r} (absolute or outside the archive): not read"
     found = force_format or _format_of(clean)
-    return (clean, found) if found else None
+    if not found:
+        return None
+    problem = member_problem(name, kind, seen)
+    if problem is not None:
+        return f"member {name!r} is {problem}: not read"
+    return clean, found
 
 
-_ARCHIVE_ERRORS = (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zlib.error)
+def _tar_kind(member: tarfile.TarInfo) -> str:
+    if member.isfile():
+        return REGULAR
+    if member.issym():
+        return "symbolic link"
+    if member.islnk():
+        return "hard link"
+    if member.ischr() or member.isblk():
+        return "device"
+    return "FIFO" if member.isfifo() else "special member"
+
+
+# What damaged or unusual archives raise: zipfile raises NotImplementedError for an unknown
+# compression method and RuntimeError for an encrypted member; lzma its own error (.tar.xz).
+_ARCHIVE_ERRORS = (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zlib.error,
+                   lzma.LZMAError, NotImplementedError, RuntimeError, ValueError)  # fmt: skip
+
+
+class _Budget:
+    """What the members of one archive may still decompress to (total and ratio limits).
+
+    ``packed`` gives the compressed bytes read so far, or the archive's size.
+    """
+
+    def __init__(self, packed: Callable[[], float]) -> None:
+        self.total, self.ratio = bomb_limits()
+        self.left = self.total
+        self.member = default_max_bytes()
+        self._packed = packed
+        self._done = 0
+
+    def read(self, stream: BinaryIO, name: str, packed: int | None = None) -> bytes:
+        """A member's bytes, gunzipped when its name ends in ``.gz``; LimitError past a limit.
+
+        Each member is held in memory, so it must stay under the file-size limit.
+        ``packed`` is the member's own compressed size, when known (zip).
+        """
+        limit = min(self.member, self.left)
+        if packed is not None:
+            count: Callable[[], float] = lambda: packed  # noqa: E731
+        else:
+            # The guard compares one member's output with the compressed bytes read so far:
+            # take off what earlier members were allowed, so the ratio holds for them all.
+            done, whole = self._done / self.ratio, self._packed
+            count = lambda: whole() - done  # noqa: E731
+        guard = BombGuard(stream, max_bytes=limit, max_ratio=self.ratio, compressed=count)
+        if name.lower().endswith(".gz"):
+            outer = guard
+            guard = BombGuard(cast(BinaryIO, gzip.GzipFile(fileobj=cast(BinaryIO, outer))),
+                              max_bytes=limit, max_ratio=self.ratio,
+                              compressed=lambda: outer.total)  # fmt: skip
+        try:
+            data = guard.read()
+        except LimitError as exc:
+            raise LimitError(self._why(exc, limit)) from None
+        self.left -= len(data)
+        self._done += len(data)
+        return data
+
+    def _why(self, exc: LimitError, limit: int) -> str:
+        if "times" in str(exc):
+            return f"{exc}: not read (limit ARCHIVEKIT_MAX_RATIO={self.ratio:g})"
+        if limit == self.member:
+            return (f"a member decompresses to over the {format_size(limit)} file-size limit: "
+                    "not read (raise it with --max-bytes)")  # fmt: skip
+        return (f"the members decompress to over {format_size(self.total)} in all: the rest "
+                "is not read (limit ARCHIVEKIT_MAX_TOTAL)")  # fmt: skip
 
 
 def _tar(path: str, force_format: str | None) -> Iterator[Source]:
     try:
-        archive = tarfile.open(path, "r:*")  # noqa: SIM115 (closed by the with below)
-    except (OSError, tarfile.TarError) as exc:
+        raw = open(path, "rb")  # noqa: SIM115 (closed by the with below)
+    except OSError as exc:
+        yield Source(path, None, "archive", error=f"cannot read the archive: {exc}")
+        return
+    with raw:
+        yield from _tar_members(path, raw, force_format)
+
+
+def _tar_members(path: str, raw: BinaryIO, force_format: str | None) -> Iterator[Source]:
+    try:
+        archive = tarfile.open(fileobj=raw, mode="r:*")  # noqa: SIM115 (closed below)
+    except _ARCHIVE_ERRORS as exc:
         reason = "; ".join(str(exc).splitlines())
         yield Source(path, None, "archive", error=f"cannot read the archive: {reason}")
         return
+    # The raw position counts the compressed bytes read (for a plain tar, about the output).
+    budget = _Budget(raw.tell)
+    seen: set[str] = set()
     with archive:
         members = iter(archive)
         while True:
@@ -259,17 +389,22 @@ def _tar(path: str, force_format: str | None) -> Iterator[Source]:
                     return
                 # tarfile keeps every header it has read; drop them so memory stays flat.
                 archive.members = []  # type: ignore[attr-defined]
-                if not member.isfile():
+                if member.isdir():
                     continue
                 label = f"{path}/{member.name}"
-                found = _member(path, member.name, force_format)
+                found = _member(path, member.name, force_format, _tar_kind(member), seen)
                 if isinstance(found, str):
                     yield Source(label, None, "archive", error=found)
                     continue
                 if found is None:
                     continue
                 handle = archive.extractfile(member)
-                data = _gunzip(found[0], handle.read() if handle else b"")
+                data = budget.read(cast(BinaryIO, handle), found[0]) if handle else b""
+            except LimitError as exc:
+                # A tar is read in order: past a bomb the rest cannot be trusted to be cheap.
+                yield Source(label, None, "archive", error=f"{exc}; the rest of the archive "
+                             "is not read")  # fmt: skip
+                return
             except _ARCHIVE_ERRORS as exc:
                 # A damaged archive: report it once and stop reading it.
                 yield Source(path, None, "archive", error=f"damaged archive: {exc}")
@@ -280,25 +415,33 @@ def _tar(path: str, force_format: str | None) -> Iterator[Source]:
 def _zip(path: str, force_format: str | None) -> Iterator[Source]:
     try:
         archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as exc:
+    except _ARCHIVE_ERRORS as exc:
         yield Source(path, None, "archive", error=f"cannot read the archive: {exc}")
         return
+    budget = _Budget(lambda: 0)
+    seen: set[str] = set()
     with archive:
         for info in archive.infolist():
             if info.is_dir():
                 continue
-            found = _member(path, info.filename, force_format)
+            # Unix zip tools keep a symbolic link as a member holding its target, marked so.
+            link = stat.S_ISLNK(info.external_attr >> 16)
+            found = _member(path, info.filename, force_format,
+                            "symbolic link" if link else REGULAR, seen)  # fmt: skip
             label = f"{path}/{info.filename}"
             if isinstance(found, str):
                 yield Source(label, None, "archive", error=found)
             elif found is not None:
                 try:
-                    data = _gunzip(found[0], archive.read(info))
+                    with archive.open(info) as member:
+                        data = budget.read(cast(BinaryIO, member), found[0], info.compress_size)
+                except LimitError as exc:
+                    yield Source(label, None, "archive", error=str(exc))
+                    if budget.left <= 0 or "in all" in str(exc):
+                        return
+                    continue
                 except _ARCHIVE_ERRORS as exc:
                     yield Source(label, None, "archive", error=f"damaged member: {exc}")
                     continue
                 yield Source(label, found[0].removesuffix(".gz"), found[1], data=data)
 
-
-def _gunzip(name: str, data: bytes) -> bytes:
-    return gzip.decompress(data) if name.lower().endswith(".gz") else data
