@@ -98,6 +98,18 @@ def test_a_very_deep_tree_does_not_exhaust_the_recursion_limit(tmp_path: Path) -
             deep = deep.rsplit("/", 1)[0]
 
 
+def deny(monkeypatch: pytest.MonkeyPatch, call: str, denied: str) -> None:
+    """Make ``os.<call>`` refuse ``denied`` as chmod 000 would refuse a non-root user."""
+    real = getattr(os, call)
+
+    def refuse(path: str, *args: int) -> object:
+        if str(path) == denied:
+            raise PermissionError(13, "Permission denied", path)
+        return real(path, *args)
+
+    monkeypatch.setattr(os, call, refuse)
+
+
 def test_an_unreadable_folder_is_reported_and_the_rest_processed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests run as root, whom chmod 000 does not stop: deny the listing instead."""
@@ -105,22 +117,8 @@ def test_an_unreadable_folder_is_reported_and_the_rest_processed(
     make(tmp_path / "b" / "2.txt")
     make(tmp_path / "c" / "3.txt")
     denied = str(tmp_path / "b")
-    real_scandir = os.scandir
-
-    def scandir(path: str) -> object:
-        if str(path) == denied:
-            raise PermissionError(13, "Permission denied", path)
-        return real_scandir(path)
-
-    monkeypatch.setattr(os, "scandir", scandir)
-    real_open = os.open
-
-    def os_open(path: str, flags: int, *args: int) -> int:
-        if str(path) == denied:
-            raise PermissionError(13, "Permission denied", path)
-        return real_open(path, flags, *args)
-
-    monkeypatch.setattr(os, "open", os_open)
+    deny(monkeypatch, "scandir", denied)
+    deny(monkeypatch, "open", denied)
     results = list(validate_paths([str(tmp_path)]))
     assert names([r.path for r in results], tmp_path) == ["a/1.txt", "b", "c/3.txt"]
     assert results[0].ok
@@ -133,15 +131,7 @@ def test_an_unreadable_file_is_reported_and_the_rest_processed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("1.txt", "2.txt", "3.txt"):
         make(tmp_path / name)
-    denied = str(tmp_path / "2.txt")
-    real_open = os.open
-
-    def os_open(path: str, flags: int, *args: int) -> int:
-        if str(path) == denied:
-            raise PermissionError(13, "Permission denied", path)
-        return real_open(path, flags, *args)
-
-    monkeypatch.setattr(os, "open", os_open)
+    deny(monkeypatch, "open", str(tmp_path / "2.txt"))
     results = list(validate_paths([str(tmp_path)]))
     assert [r.ok for r in results] == [True, False, True]
     assert results[1].diagnostics[0].message == "cannot read the file: Permission denied"
