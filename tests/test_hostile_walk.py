@@ -22,23 +22,24 @@ def names(paths: list[str], root: Path) -> list[str]:
     return [str(Path(p).relative_to(root)) for p in paths]
 
 
-def test_links_inside_folders_are_not_followed_by_default(tmp_path: Path) -> None:
+def linked_tree(tmp_path: Path) -> Path:
+    """root/a.txt, plus a link to a file and a link to a folder outside root."""
     outside = tmp_path / "outside"
     make(outside / "secret.txt")
     root = tmp_path / "root"
     make(root / "a.txt")
     (root / "link.txt").symlink_to(outside / "secret.txt")
     (root / "linkdir").symlink_to(outside)
+    return root
+
+
+def test_links_inside_folders_are_not_followed_by_default(tmp_path: Path) -> None:
+    root = linked_tree(tmp_path)
     assert names(list(iter_files([str(root)])), root) == ["a.txt"]
 
 
 def test_links_are_followed_when_asked(tmp_path: Path) -> None:
-    outside = tmp_path / "outside"
-    make(outside / "secret.txt")
-    root = tmp_path / "root"
-    make(root / "a.txt")
-    (root / "link.txt").symlink_to(outside / "secret.txt")
-    (root / "linkdir").symlink_to(outside)
+    root = linked_tree(tmp_path)
     found = names(list(iter_files([str(root)], follow_symlinks=True)), root)
     assert found == ["a.txt", "link.txt", "linkdir/secret.txt"]
 
