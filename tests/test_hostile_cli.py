@@ -59,7 +59,7 @@ def test_an_internal_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatc
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert err.startswith("archive: internal error: RuntimeError: boom second line — please "
-                          "report it at ")  # fmt: skip
+                          "report it to the archivekit maintainers ")  # fmt: skip
     assert "--debug" in err
     assert "Traceback" not in err
 

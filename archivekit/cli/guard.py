@@ -11,8 +11,9 @@ from types import FrameType
 
 #: Set by ``--debug`` (or ARCHIVEKIT_DEBUG=1): show the traceback of an internal error.
 DEBUG = False
-#: Where users report internal errors; the lead sets the project's tracker URL.
-REPORT_TO = "https://github.com/archivekit/archivekit/issues"
+#: Who hears of internal errors. No tracker address is published yet, and an
+#: invented one would send users nowhere: name the people, not a URL.
+REPORT_TO = "the archivekit maintainers"
 
 EXIT_USAGE = 2
 #: 128 + the signal number, as shells report a process ended by that signal.
@@ -68,7 +69,7 @@ def internal_error_line(exc: BaseException) -> str:
     if len(message) > 300:
         message = message[:299] + "…"
     detail = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-    return (f"archive: internal error: {detail} — please report it at {REPORT_TO} "
+    return (f"archive: internal error: {detail} — please report it to {REPORT_TO} "
             "with the output of the same command run with --debug")  # fmt: skip
 
 
