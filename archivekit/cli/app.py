@@ -81,6 +81,7 @@ Exit status: 0 no errors, 1 errors found (or warnings with --strict), 2 usage or
 configuration error. --exit-zero always exits 0 after reporting. See docs/ci.md.""")
 def validate(
     paths: Annotated[list[str], typer.Argument(
+        metavar="PATH...",
         help="Files, directories (searched recursively) or - for standard input.",
         show_default=False)],
     glob: Annotated[str | None, typer.Option(
@@ -158,8 +159,8 @@ def schema() -> None:
 @app.command(epilog="Examples:\n\n  archive explain date-invalid\n\n"
                      "  archive explain duplicate-url")
 def explain(
-    code: Annotated[str, typer.Argument(help="A rule code, as archive rules lists them.",
-                                        show_default=False)],
+    code: Annotated[str, typer.Argument(
+        metavar="CODE", help="A rule code, as archive rules lists them.", show_default=False)],
 ) -> None:  # fmt: skip
     """Show a rule's documentation, with a bad and a good example."""
     from archivekit.formats.errors import UsageError

@@ -83,6 +83,7 @@ def formats() -> None:
 
 def convert(
     paths: Annotated[list[str], typer.Argument(
+        metavar="PATH...",
         help="Files, folders (recursively), globs, .gz/.tar/.tar.gz/.zip, or - for standard input.",
         show_default=False)],
     to: Annotated[FormatName, typer.Option("--to", "-t", help="The format to write.",

@@ -14,6 +14,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 def fmt(
     paths: Annotated[list[str], typer.Argument(
+        metavar="PATH...",
         help="Files or directories (searched recursively), or - to filter standard input "
              "to standard output.", show_default=False)],
     check: Annotated[bool, typer.Option(
