@@ -9,39 +9,67 @@ Names are loaded on first use, so that ``archive --version`` stays fast.
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from archivekit.formats import (
-        ArchiveKitError,
-        Diagnostic,
-        InputError,
-        ParseResult,
-        Record,
-        Rule,
-        RuleOptions,
-        Severity,
-        UsageError,
-        check_file,
-        dump_bytes,
-        dumps,
-        iter_files,
-        parse,
-        validate_paths,
-    )
+    from archivekit.convert import Conversion, ConvertOptions
+    from archivekit.diagnostics import Diagnostic, ParseResult
+    from archivekit.errors import ArchiveKitError, InputError, UsageError
+    from archivekit.files.walk import iter_files
+    from archivekit.record.model import Record
+    from archivekit.record.parse import parse
+    from archivekit.record.write import dump_bytes, dumps
+    from archivekit.rules import Rule, RuleOptions, Severity
+    from archivekit.validate import check_file, validate_paths
+
+#: Where each public name lives.
+_HOME = {
+    "ArchiveKitError": "errors",
+    "Conversion": "convert",
+    "ConvertOptions": "convert",
+    "Diagnostic": "diagnostics",
+    "InputError": "errors",
+    "ParseResult": "diagnostics",
+    "Record": "record.model",
+    "Rule": "rules",
+    "RuleOptions": "rules",
+    "Severity": "rules",
+    "UsageError": "errors",
+    "check_file": "validate",
+    "dump_bytes": "record.write",
+    "dumps": "record.write",
+    "iter_files": "files.walk",
+    "parse": "record.parse",
+    "validate_paths": "validate",
+}
 
 __all__ = [
-    "ArchiveKitError", "Diagnostic", "InputError", "ParseResult", "Record", "Rule",
-    "RuleOptions", "Severity", "UsageError", "__version__", "check_file", "dump_bytes",
-    "dumps", "iter_files", "parse", "validate_paths",
-]  # fmt: skip
+    "ArchiveKitError",
+    "Conversion",
+    "ConvertOptions",
+    "Diagnostic",
+    "InputError",
+    "ParseResult",
+    "Record",
+    "Rule",
+    "RuleOptions",
+    "Severity",
+    "UsageError",
+    "__version__",
+    "check_file",
+    "dump_bytes",
+    "dumps",
+    "iter_files",
+    "parse",
+    "validate_paths",
+]
 
 
 def __getattr__(name: str) -> Any:
-    if name in __all__:
-        from archivekit import formats
-
-        return getattr(formats, name)
-    raise AttributeError(f"module 'archivekit' has no attribute {name!r}")
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'archivekit' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"archivekit.{module}"), name)

@@ -29,8 +29,8 @@ import orjson
 if __package__ in (None, ""):  # run as a script: make ``archivekit`` and ``bench`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archivekit.formats.model import Record
-from archivekit.formats.writer import dumps
+from archivekit.record.model import Record
+from archivekit.record.write import dumps
 
 #: Files per sub-folder: big folders are slow to list on some file systems.
 PER_FOLDER = 1000

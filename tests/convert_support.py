@@ -10,11 +10,11 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from archivekit.formats.fields import MAX_WORD_COUNT
-from archivekit.formats.model import Record
-from archivekit.formats.registry import Format
-from archivekit.formats.values import FormatOptions
-from archivekit.formats.writer import dump_bytes
+from archivekit.formats import Format
+from archivekit.formats.base import FormatOptions
+from archivekit.record.fields import MAX_WORD_COUNT
+from archivekit.record.model import Record
+from archivekit.record.write import dump_bytes
 
 # Text the archive format can hold in a one-line field: no controls, no line
 # breaks (Cc), no surrogates (Cs), no line/paragraph separators (Zl, Zp).

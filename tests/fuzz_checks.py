@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from archivekit.formats.diagnostics import ParseResult
-from archivekit.formats.parser import parse
-from archivekit.formats.rules import RULE_BY_CODE, Severity
-from archivekit.formats.writer import dump_bytes
+from archivekit.diagnostics import ParseResult
+from archivekit.record.parse import parse
+from archivekit.record.write import dump_bytes
+from archivekit.rules import RULE_BY_CODE, Severity
 
 
 def check_parse(data: bytes | str) -> ParseResult:

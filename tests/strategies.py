@@ -6,8 +6,8 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from archivekit.formats.fields import MAX_WORD_COUNT
-from archivekit.formats.model import Record
+from archivekit.record.fields import MAX_WORD_COUNT
+from archivekit.record.model import Record
 
 # Anything but control characters and lone surrogates; tab is allowed.
 _CHARS = st.characters(blacklist_categories=("Cc", "Cs"), whitelist_characters="\t")

@@ -159,7 +159,7 @@ def test_changed_since_through_a_symbolic_link(adopted: Path) -> None:
 
 
 def test_a_hash_collision_is_no_duplicate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from archivekit.formats import crossfile
+    import archivekit.validate.duplicates as crossfile
 
     monkeypatch.setattr(crossfile, "hash", lambda _: 42, raising=False)  # every URL collides
     (tmp_path / "a.txt").write_text(seed_with(url="http://example.com/a"), encoding="utf-8")

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import orjson
 
-from archivekit.formats.model import Record
-from archivekit.formats.parser import parse
-from archivekit.formats.validate import validate_paths
+from archivekit.record.model import Record
+from archivekit.record.parse import parse
+from archivekit.validate import validate_paths
 from bench.generate import (
     generate,
     make_record,

@@ -91,7 +91,7 @@ def test_schema_prints_the_committed_schema() -> None:
 
 
 def test_rules_lists_every_rule() -> None:
-    from archivekit.formats.rules import RULES
+    from archivekit.rules import RULES
 
     code, out = run("rules")
     assert code == 0

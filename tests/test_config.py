@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivekit.formats.config import ConfigError, find_config, load_config
-from archivekit.formats.globs import compile_globs
-from archivekit.formats.policy import build
-from archivekit.formats.validate import check_file
+from archivekit.config import ConfigError, find_config, load_config
+from archivekit.files.globs import compile_globs
+from archivekit.validate import check_file
+from archivekit.validate.levels import build
 from tests.helpers import make_batch, run, seed_with
 
 PYPROJECT = """\
@@ -210,7 +210,7 @@ def toml_values() -> st.SearchStrategy[object]:
                                         "word-count-tolerance", "other"]),
                        toml_values(), max_size=5))  # fmt: skip
 def test_any_table_loads_or_is_a_config_error(table: dict[str, object]) -> None:
-    from archivekit.formats.config import _parse
+    from archivekit.config import _parse
 
     try:
         config = _parse(table, "archive.toml")
@@ -220,7 +220,7 @@ def test_any_table_loads_or_is_a_config_error(table: dict[str, object]) -> None:
 
 
 def test_policy_knows_when_a_rule_is_off_everywhere(tmp_path: Path) -> None:
-    from archivekit.formats.config import Config, Override
+    from archivekit.config import Config, Override
 
     def on(config: Config, code: str, enable: tuple[str, ...] = ()) -> bool:
         return build(config, enable=enable)[0].is_on(code)

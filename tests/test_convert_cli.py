@@ -13,8 +13,8 @@ import pytest
 from typer.testing import CliRunner
 
 from archivekit.cli.app import app
-from archivekit.formats.registry import FORMAT_BY_NAME, FORMATS
-from archivekit.formats.values import FormatOptions
+from archivekit.formats import FORMAT_BY_NAME, FORMATS
+from archivekit.formats.base import FormatOptions
 from tests.conftest import SEED
 from tests.convert_support import read_all, write_batch
 

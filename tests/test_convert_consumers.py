@@ -13,10 +13,10 @@ from pathlib import Path
 import orjson
 import pytest
 
-from archivekit.formats.model import Record
-from archivekit.formats.parser import parse
-from archivekit.formats.values import record_values
-from archivekit.formats.writer import dump_bytes
+from archivekit.formats.base import record_values
+from archivekit.record.model import Record
+from archivekit.record.parse import parse
+from archivekit.record.write import dump_bytes
 from tests.conftest import SEED
 from tests.convert_support import write_batch
 from tests.test_convert_cli import run

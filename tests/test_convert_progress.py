@@ -6,8 +6,8 @@ import io
 
 import pytest
 
-from archivekit.cli import convert_cmd
-from archivekit.formats.convert import Outcome
+from archivekit.cli import convert as convert_cmd
+from archivekit.convert import Outcome
 
 
 def outcomes(count: int) -> list[Outcome]:

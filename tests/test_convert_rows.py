@@ -11,12 +11,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivekit.formats.convert import Conversion, ConvertOptions
-from archivekit.formats.fmt_csv import row_text
-from archivekit.formats.model import Record
-from archivekit.formats.readers import POOL_THRESHOLD
-from archivekit.formats.registry import FORMAT_BY_NAME
-from archivekit.formats.values import FormatOptions
+from archivekit.convert import Conversion, ConvertOptions
+from archivekit.formats import FORMAT_BY_NAME
+from archivekit.formats.base import FormatOptions
+from archivekit.formats.csv import row_text
+from archivekit.record.model import Record
+from archivekit.sources.reading import POOL_THRESHOLD
 from tests.convert_support import records, write_batch, write_many
 
 _MANY = [name for name, fmt in FORMAT_BY_NAME.items() if fmt.many]

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivekit.formats.dates import DateProblem, format_ap, parse_date
+from archivekit.record.dates import DateProblem, format_ap, parse_date
 
 
 @pytest.mark.parametrize(

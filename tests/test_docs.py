@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from archivekit.formats.rules import RULES
+from archivekit.rules import RULES
 from tests.conftest import ROOT
 
 
@@ -18,8 +18,8 @@ def test_every_rule_is_documented_in_format_md() -> None:
 
 def test_ci_docs_cover_every_report_format_and_their_config_example_loads(
         tmp_path: Path) -> None:  # fmt: skip
-    from archivekit.formats.config import load_config
-    from archivekit.formats.reports import REPORTER_BY_NAME
+    from archivekit.config import load_config
+    from archivekit.reports import REPORTER_BY_NAME
 
     text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     for name in REPORTER_BY_NAME:

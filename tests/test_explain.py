@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from archivekit.formats.errors import UsageError
-from archivekit.formats.explain import DETAILS, explain
-from archivekit.formats.rules import RULES
+from archivekit.errors import UsageError
+from archivekit.explain import DETAILS, explain
+from archivekit.rules import RULES
 from tests.helpers import run
 
 
 def test_every_rule_has_details() -> None:
     missing = [rule.code for rule in RULES if not DETAILS.get(rule.code)]
-    assert not missing, f"add them to archivekit/formats/explain.py: {missing}"
+    assert not missing, f"add them to archivekit/explain.py: {missing}"
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
 def test_explain_shows_summary_and_both_examples(rule: object) -> None:
-    from archivekit.formats.rules import Rule
+    from archivekit.rules import Rule
 
     assert isinstance(rule, Rule)
     code, out, _ = run("explain", rule.code)

@@ -18,20 +18,20 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivekit.formats import fields
-from archivekit.formats.crossfile import first_line
-from archivekit.formats.parser import parse
-from archivekit.formats.rules import RuleOptions
-from archivekit.formats.sources import _relative
-from archivekit.formats.text import CONTROL
-from archivekit.formats.validate import (
+from archivekit.record import fields
+from archivekit.record.parse import parse
+from archivekit.record.write import dumps
+from archivekit.rules import RuleOptions
+from archivekit.sources.inputs import _relative
+from archivekit.text import CONTROL
+from archivekit.validate import (
     check_file,
     read_bytes,
     validate_files,
     validate_files_with_urls,
     validate_paths,
 )
-from archivekit.formats.writer import dumps
+from archivekit.validate.duplicates import first_line
 from bench.generate import make_record
 
 # Characters that trip a rule somewhere: controls (C0, DEL, C1), CR, BOM, tab,
@@ -136,9 +136,9 @@ def _imports(code: str) -> set[str]:
 def test_validating_does_not_import_pydantic(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text(_CANONICAL[0], encoding="utf-8")
-    loaded = _imports("import sys\nfrom archivekit.formats.validate import validate_paths\n"
+    loaded = _imports("import sys\nfrom archivekit.validate import validate_paths\n"
                       f"list(validate_paths([{str(path)!r}]))")  # fmt: skip
-    assert "archivekit.formats.parser" in loaded
+    assert "archivekit.record.parse" in loaded
     assert "pydantic" not in loaded
     assert "rich" not in loaded
 
@@ -221,8 +221,8 @@ def test_workers_give_the_url_line_that_first_line_reads(tmp_path: Path) -> None
 
 
 def test_results_pickle_back_equal() -> None:
-    from archivekit.formats.readers import Item
-    from archivekit.formats.values import Read
+    from archivekit.formats.base import Read
+    from archivekit.sources.reading import Item
 
     result = parse("http://x.com/a\nH\n\nSEPT. 15, 2016\n7\nbody")
     assert result.diagnostics

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from archivekit.formats.parser import parse
-from archivekit.formats.reformat import FmtStatus, format_bytes, unified_diff
-from archivekit.formats.writer import dump_bytes
+from archivekit.record.parse import parse
+from archivekit.record.write import dump_bytes
+from archivekit.reformat import FmtStatus, format_bytes, unified_diff
 from tests.conftest import SEED, SEEDS
 from tests.helpers import run
 
@@ -97,7 +97,7 @@ def test_a_failed_write_keeps_the_file_and_leaves_no_temporary(
     def disk_full(src: str, dst: str) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("archivekit.formats.atomic.os.replace", disk_full)
+    monkeypatch.setattr("archivekit.files.atomic.os.replace", disk_full)
     code, _, err = run("fmt", str(target))
     assert code == 1
     assert "cannot format: No space left on device" in err
@@ -152,7 +152,7 @@ def test_fmt_honours_the_configured_exclude(tmp_path: Path) -> None:
 
 
 def test_fmt_writes_through_a_symbolic_link(tmp_path: Path) -> None:
-    from archivekit.formats.reformat import format_file
+    from archivekit.reformat import format_file
 
     target = tmp_path / "t.txt"
     target.write_bytes((SEEDS / "valid" / "crlf.txt").read_bytes())

@@ -9,14 +9,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivekit.formats import frontmatter
-from archivekit.formats.fmt_md import join_paragraphs, split_paragraphs
-from archivekit.formats.model import Record
-from archivekit.formats.outputs import record_name
-from archivekit.formats.parser import parse
-from archivekit.formats.registry import FORMAT_BY_NAME, FORMATS, format_for_name
-from archivekit.formats.rules import RULE_BY_CODE
-from archivekit.formats.values import FormatOptions, Read
+from archivekit.files.staging import record_name
+from archivekit.formats import FORMAT_BY_NAME, FORMATS, format_for_name, frontmatter
+from archivekit.formats.base import FormatOptions, Read
+from archivekit.formats.markdown import join_paragraphs, split_paragraphs
+from archivekit.record.model import Record
+from archivekit.record.parse import parse
+from archivekit.rules import RULE_BY_CODE
 from tests.conftest import SEED
 from tests.convert_support import keyword, write_many
 

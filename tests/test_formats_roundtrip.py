@@ -10,12 +10,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivekit.formats.model import Record
-from archivekit.formats.parser import parse
-from archivekit.formats.registry import FORMAT_BY_NAME, FORMATS, Format
-from archivekit.formats.schema import record_schema
-from archivekit.formats.values import FormatOptions, record_values
-from archivekit.formats.writer import dump_bytes
+from archivekit.formats import FORMAT_BY_NAME, FORMATS, Format
+from archivekit.formats.base import FormatOptions, record_values
+from archivekit.record.model import Record
+from archivekit.record.parse import parse
+from archivekit.record.schema import record_schema
+from archivekit.record.write import dump_bytes
 from tests.conftest import ROOT, SEED
 from tests.convert_support import format_options, read_all, records, write_many
 

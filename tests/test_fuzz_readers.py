@@ -15,12 +15,12 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from archivekit.cli.app import app
-from archivekit.formats.parser import parse
-from archivekit.formats.readers import read_source
-from archivekit.formats.registry import FORMAT_BY_NAME
-from archivekit.formats.rules import RULE_BY_CODE
-from archivekit.formats.sources import iter_sources
-from archivekit.formats.values import FormatOptions
+from archivekit.formats import FORMAT_BY_NAME
+from archivekit.formats.base import FormatOptions
+from archivekit.record.parse import parse
+from archivekit.rules import RULE_BY_CODE
+from archivekit.sources.inputs import iter_sources
+from archivekit.sources.reading import read_source
 from tests.mutations import SEEDS, mutate
 
 FORMATS = ("json", "jsonl", "csv", "md")

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import archivekit.files.read as limits
 from archivekit.cli.app import app
-from archivekit.formats import limits
-from archivekit.formats.errors import UsageError
-from archivekit.formats.readers import Item, read_source
-from archivekit.formats.sources import iter_sources
-from archivekit.formats.values import FormatOptions
+from archivekit.errors import UsageError
+from archivekit.formats.base import FormatOptions
+from archivekit.sources.inputs import iter_sources
+from archivekit.sources.reading import Item, read_source
 
 #: 50 MB of zeros gzip to about 50 kB: a ratio of about a thousand.
 BOMB_SIZE = 50 * 10**6

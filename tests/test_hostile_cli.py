@@ -19,7 +19,7 @@ ARCHIVE = [sys.executable, "-c", "from archivekit.cli import main; main()"]
 #: can signal it at a known moment instead of guessing with a sleep.
 STALLING = [sys.executable, "-c", """
 import sys, time
-import archivekit.formats.validate as v
+import archivekit.validate as v
 real = v._check_chunk
 def stall(*args):
     sys.stderr.write("working\\n"); sys.stderr.flush(); time.sleep(600)
@@ -54,7 +54,7 @@ def _boom(*args: object, **kwargs: object) -> None:
 
 def test_an_internal_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr("archivekit.cli.validate_cmd.run_validate", _boom)
+    monkeypatch.setattr("archivekit.cli.validate.run_validate", _boom)
     assert run_main(monkeypatch, "validate", str(SEED)) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
@@ -67,7 +67,7 @@ def test_an_internal_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatc
 @pytest.mark.parametrize("how", ["option", "env"])
 def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch,
                                    capsys: pytest.CaptureFixture[str], how: str) -> None:
-    monkeypatch.setattr("archivekit.cli.validate_cmd.run_validate", _boom)
+    monkeypatch.setattr("archivekit.cli.validate.run_validate", _boom)
     args = ["validate", str(SEED)]
     if how == "option":
         args.insert(0, "--debug")
@@ -89,7 +89,7 @@ def test_a_memory_error_is_an_internal_error_too(monkeypatch: pytest.MonkeyPatch
     def oom(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr("archivekit.cli.validate_cmd.run_validate", oom)
+    monkeypatch.setattr("archivekit.cli.validate.run_validate", oom)
     assert run_main(monkeypatch, "validate", str(SEED)) == 2
     assert capsys.readouterr().err.startswith("archive: internal error: MemoryError — ")
 

@@ -7,9 +7,9 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from archivekit.formats.readers import Item, read_source
-from archivekit.formats.sources import iter_sources
-from archivekit.formats.values import FormatOptions
+from archivekit.formats.base import FormatOptions
+from archivekit.sources.inputs import iter_sources
+from archivekit.sources.reading import Item, read_source
 from tests.conftest import SEED
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivekit.formats.model import Record
-from archivekit.formats.outputs import record_name
+from archivekit.files.staging import record_name
+from archivekit.record.model import Record
 from tests.convert_support import write_batch
 from tests.strategies import records
 

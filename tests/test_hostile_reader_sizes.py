@@ -7,9 +7,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from archivekit.formats import limits
-from archivekit.formats.registry import FORMAT_BY_NAME
-from archivekit.formats.values import FormatOptions, Read
+import archivekit.files.read as limits
+from archivekit.formats import FORMAT_BY_NAME
+from archivekit.formats.base import FormatOptions, Read
 
 HEAD = b'{"url":"https://e.com/a","headline":"H","keywords":[],"date":"2011-08-25","word_count":1,'
 GOOD = HEAD + b'"body":"B"}\n'

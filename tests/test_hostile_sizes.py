@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from archivekit.formats import limits
-from archivekit.formats.fields import MAX_LISTED, check_keywords
-from archivekit.formats.parser import MAX_PER_RULE, parse
-from archivekit.formats.rules import RULE_BY_CODE, RuleOptions
-from archivekit.formats.validate import check_file
+import archivekit.files.read as limits
+from archivekit.record.fields import MAX_LISTED, check_keywords
+from archivekit.record.parse import MAX_PER_RULE, parse
+from archivekit.rules import RULE_BY_CODE, RuleOptions
+from archivekit.validate import check_file
 
 HEAD = b"http://example.com/a\nHeadline\nMexico\nAug. 25, 2011\n5\n"
 ARCHIVE = [sys.executable, "-c", "from archivekit.cli import main; main()"]
@@ -83,7 +83,7 @@ def test_a_regular_file_is_read_only_up_to_the_limit(tmp_path: Path,
         asked.append(size)
         return real_read(fd, size)
 
-    monkeypatch.setattr("archivekit.formats.validate.os.read", spy)
+    monkeypatch.setattr("archivekit.validate.os.read", spy)
     assert codes(check_file(str(path), options=RuleOptions(max_bytes=1000))) == ["file-too-large"]
     assert sum(asked) == 1001
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from archivekit.formats.validate import check_file, validate_paths
-from archivekit.formats.walk import iter_files
+from archivekit.files.walk import iter_files
+from archivekit.validate import check_file, validate_paths
 from tests.conftest import SEED
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import pydantic
 import pytest
 
-from archivekit.formats.model import Record
+from archivekit.record.model import Record
 
 FIELDS: dict[str, Any] = {
     "url": "http://www.nytimes.com/2011/08/26/world/americas/26drugs.html",

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from archivekit.formats.parser import MAX_PER_RULE, parse
-from archivekit.formats.rules import RuleOptions
-from archivekit.formats.writer import dumps
+from archivekit.record.parse import MAX_PER_RULE, parse
+from archivekit.record.write import dumps
+from archivekit.rules import RuleOptions
 
 GOOD = (
     "http://www.nytimes.com/2011/08/26/world/americas/26drugs.html\n"

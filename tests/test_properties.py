@@ -5,10 +5,10 @@ from __future__ import annotations
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from archivekit.formats.model import Record
-from archivekit.formats.parser import parse
-from archivekit.formats.rules import RULE_BY_CODE, Severity
-from archivekit.formats.writer import dump_bytes, dumps
+from archivekit.record.model import Record
+from archivekit.record.parse import parse
+from archivekit.record.write import dump_bytes, dumps
+from archivekit.rules import RULE_BY_CODE, Severity
 from tests.strategies import records
 
 

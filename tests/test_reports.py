@@ -9,12 +9,12 @@ from pathlib import Path
 import orjson
 import pytest
 
-from archivekit.formats.diagnostics import Diagnostic
-from archivekit.formats.reports import REPORTER_BY_NAME, ReportContext
-from archivekit.formats.reports.github import annotation
-from archivekit.formats.reports.text import TextReporter, source_excerpt
-from archivekit.formats.rules import RULES, Severity
-from archivekit.formats.validate import validate_paths
+from archivekit.diagnostics import Diagnostic
+from archivekit.reports import REPORTER_BY_NAME, ReportContext
+from archivekit.reports.github import annotation
+from archivekit.reports.text import TextReporter, source_excerpt
+from archivekit.rules import RULES, Severity
+from archivekit.validate import validate_paths
 from tests.conftest import SHARED
 from tests.helpers import make_batch, run
 
@@ -222,7 +222,7 @@ def test_the_cli_module_stays_light() -> None:
     code = ("import sys, archivekit.cli.app; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in "
             "{'pydantic', 'rich', 'orjson', 'xml', 'tomllib'} "
-            "or m.startswith('archivekit.formats.reports')))")  # fmt: skip
+            "or m.startswith('archivekit.reports')))")  # fmt: skip
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -233,14 +233,14 @@ def test_the_cli_module_stays_light() -> None:
     ("/srv/archive/a.txt", "file:///srv/archive/a.txt"),
 ])  # fmt: skip
 def test_sarif_uris(path: str, uri: str) -> None:
-    from archivekit.formats.reports.sarif import artifact_uri
+    from archivekit.reports.sarif import artifact_uri
 
     assert artifact_uri(path) == uri
 
 
 def test_totals_keep_only_the_worst_files() -> None:
-    from archivekit.formats.diagnostics import ParseResult
-    from archivekit.formats.reports import Totals
+    from archivekit.diagnostics import ParseResult
+    from archivekit.reports import Totals
 
     totals = Totals()
     d = Diagnostic("x", Severity.WARNING, "m", "p", 1, 1, 2)

@@ -10,10 +10,10 @@ import orjson
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivekit.formats.diagnostics import Diagnostic, ParseResult
-from archivekit.formats.reports import REPORTER_BY_NAME, ReportContext, write_report
-from archivekit.formats.reports.github import annotation
-from archivekit.formats.rules import RULES, Severity
+from archivekit.diagnostics import Diagnostic, ParseResult
+from archivekit.reports import REPORTER_BY_NAME, ReportContext, write_report
+from archivekit.reports.github import annotation
+from archivekit.rules import RULES, Severity
 
 # Paths and messages as hostile as a file system and a quoted field allow.
 texts = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=40)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivekit.formats.safety import (
+from archivekit.files.archives import (
     MAX_NAME,
     BombGuard,
     LimitError,

@@ -6,8 +6,8 @@ import jsonschema
 import orjson
 from hypothesis import given
 
-from archivekit.formats.model import Record
-from archivekit.formats.schema import record_schema, record_schema_json
+from archivekit.record.model import Record
+from archivekit.record.schema import record_schema, record_schema_json
 from tests.conftest import ROOT
 from tests.strategies import records
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from archivekit.formats.parser import parse
-from archivekit.formats.rules import RULE_BY_CODE, RuleOptions, Severity
-from archivekit.formats.writer import dump_bytes
+from archivekit.record.parse import parse
+from archivekit.record.write import dump_bytes
+from archivekit.rules import RULE_BY_CODE, RuleOptions, Severity
 from tests.conftest import SEED, SEEDS
 
 INVALID = sorted((SEEDS / "invalid").glob("*.txt"))

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from archivekit.formats.errors import InputError
-from archivekit.formats.validate import POOL_THRESHOLD, check_file, validate_paths
-from archivekit.formats.walk import iter_files
+from archivekit.errors import InputError
+from archivekit.files.walk import iter_files
+from archivekit.validate import POOL_THRESHOLD, check_file, validate_paths
 from tests.conftest import SEED, SEEDS
 
 

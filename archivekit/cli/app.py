@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from archivekit import __version__
-from archivekit.cli import fmt_cmd
+from archivekit.cli import fmt as fmt_cmd
 
 app = typer.Typer(
     name="archive",
@@ -121,8 +121,8 @@ def validate(
         help="Check only files changed since git revision REF, and untracked ones.")] = None,
 ) -> None:  # fmt: skip
     """Check record files; report each finding with path:line:col, severity, rule code, message."""
-    from archivekit.cli.validate_cmd import ValidateArgs, run_validate
-    from archivekit.formats.errors import ArchiveKitError
+    from archivekit.cli.validate import ValidateArgs, run_validate
+    from archivekit.errors import ArchiveKitError
 
     args = ValidateArgs(paths=paths, glob=glob, strict=strict, quiet=quiet,
                         enable=tuple(enable or ()), word_count_tolerance=word_count_tolerance,
@@ -151,7 +151,7 @@ with --check, would change; 2 usage error.""")(fmt_cmd.fmt)
 @app.command(epilog="Example:\n\n  archive schema > record.schema.json")
 def schema() -> None:
     """Print the JSON Schema of a record in its JSON form (draft 2020-12)."""
-    from archivekit.formats.schema import record_schema_json
+    from archivekit.record.schema import record_schema_json
 
     sys.stdout.write(record_schema_json())
 
@@ -163,8 +163,8 @@ def explain(
         metavar="CODE", help="A rule code, as archive rules lists them.", show_default=False)],
 ) -> None:  # fmt: skip
     """Show a rule's documentation, with a bad and a good example."""
-    from archivekit.formats.errors import UsageError
-    from archivekit.formats.explain import explain as explain_rule
+    from archivekit.errors import UsageError
+    from archivekit.explain import explain as explain_rule
 
     try:
         typer.echo(explain_rule(code), nl=False)
@@ -175,7 +175,7 @@ def explain(
 @app.command(epilog="Example:\n\n  archive rules")
 def rules() -> None:
     """List every rule: its code, default severity and what it finds."""
-    from archivekit.formats.rules import RULES
+    from archivekit.rules import RULES
 
     width = max(len(rule.code) for rule in RULES)
     for rule in RULES:
@@ -183,7 +183,7 @@ def rules() -> None:
         typer.echo(f"{rule.code:<{width}}  {level:<7}  {rule.summary}")
 
 
-from archivekit.cli import convert_cmd  # noqa: E402  (registers itself on the app above)
+from archivekit.cli import convert as convert_cmd  # noqa: E402  (registers itself on the app above)
 
 convert_cmd.register(app)
 

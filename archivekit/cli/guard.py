@@ -26,7 +26,7 @@ def set_max_bytes(text: str) -> None:
     """Apply ``--max-bytes``: the size above which a record file is refused."""
     import typer
 
-    from archivekit.formats import limits
+    import archivekit.files.read as limits
 
     try:
         limits.set_default_max_bytes(limits.parse_size(text))

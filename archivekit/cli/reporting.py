@@ -7,11 +7,11 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from archivekit.formats.errors import UsageError
+from archivekit.errors import UsageError
 
 if TYPE_CHECKING:
-    from archivekit.formats.diagnostics import ParseResult
-    from archivekit.formats.reports import ReportContext, Reporter, Totals
+    from archivekit.diagnostics import ParseResult
+    from archivekit.reports import ReportContext, Reporter, Totals
 
 
 def parse_specs(specs: list[str]) -> list[tuple[str, str | None]]:
@@ -20,7 +20,7 @@ def parse_specs(specs: list[str]) -> list[tuple[str, str | None]]:
     Raises :class:`UsageError` for an unknown format, an empty path, or two
     formats both writing to standard output (they would interleave).
     """
-    from archivekit.formats.reports import REPORTER_BY_NAME
+    from archivekit.reports import REPORTER_BY_NAME
 
     parsed: list[tuple[str, str | None]] = []
     for spec in specs or ["text"]:
@@ -42,8 +42,8 @@ class Reports:
 
     def __init__(self, specs: list[tuple[str, str | None]], context: ReportContext,
                  stack: contextlib.ExitStack) -> None:  # fmt: skip
-        from archivekit.formats.reports import REPORTER_BY_NAME
-        from archivekit.formats.reports.base import ReportContext
+        from archivekit.reports import REPORTER_BY_NAME
+        from archivekit.reports.base import ReportContext
 
         self.reporters: list[Reporter] = []
         for name, path in specs:

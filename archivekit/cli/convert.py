@@ -1,0 +1,212 @@
+"""``archive convert`` and ``archive formats``: thin wrappers over archivekit.convert."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from collections.abc import Iterator
+from enum import StrEnum
+from types import FrameType
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from archivekit.formats import FORMAT_BY_NAME, FORMATS
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from archivekit.convert import Outcome
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+#: Show a progress bar only for batches at least this large (and only on a terminal).
+PROGRESS_AFTER = 500
+#: The --to/--from choices, built from the format registry.
+FormatName = StrEnum("FormatName", {name: name for name in FORMAT_BY_NAME})  # type: ignore[misc]
+
+
+class CsvKeywords(StrEnum):
+    """How the CSV keyword cell holds the list."""
+
+    comma = "comma"
+    json = "json"
+
+_EPILOG = """Examples:
+
+  archive convert seeds/ --to jsonl -o records.jsonl
+
+  archive convert records.jsonl --to md --output-dir site/content/posts
+
+  archive convert records.jsonl --to archive --output-dir back/
+
+  archive convert 'data/**/*.txt' --to csv --excel -o sheet.csv
+
+  archive convert dump.tar.gz --to json -o - | jq '.[0].headline'
+
+  cat records.jsonl | archive convert - --from jsonl --to csv
+
+  archive convert site/content/posts --from md --to jsonl -o back.jsonl
+
+Folders are walked for archive files (*.txt) unless --from FORMAT (that format's
+extensions) or --glob PATTERN; files named on the command line go by their extension.
+
+By default any invalid record stops the whole batch: nothing is written, every
+invalid record is reported, exit 1. --skip-invalid writes the valid ones.
+Outputs appear whole or not at all; existing files are kept unless --force.
+
+Exit status: 0 written, 1 invalid records (nothing written), 2 usage error,
+130/143 interrupted (nothing written)."""
+
+
+class _Terminated(BaseException):
+    """SIGTERM, raised where the program is so that every cleanup runs."""
+
+
+def _on_term(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``convert`` and ``formats`` to the ``archive`` app."""
+    app.command(epilog=_EPILOG)(convert)
+    app.command(epilog="Example:\n\n  archive formats")(formats)
+
+
+def formats() -> None:
+    """List the formats archive convert reads and writes."""
+    width = max(len(f.name) for f in FORMATS)
+    for fmt in FORMATS:
+        extensions = " ".join(fmt.extensions)
+        typer.echo(f"{fmt.name:<{width}}  {extensions:<18}  {fmt.holds:<11}  {fmt.summary}")
+
+
+def convert(
+    paths: Annotated[list[str], typer.Argument(
+        metavar="PATH...",
+        help="Files, folders (recursively), globs, .gz/.tar/.tar.gz/.zip, or - for standard input.",
+        show_default=False)],
+    to: Annotated[FormatName, typer.Option("--to", "-t", help="The format to write.",
+                                           show_default=False)],
+    from_: Annotated[FormatName | None, typer.Option("--from",
+                                                     show_default="from each file's extension",
+                                                     help="Read every input as this format.")
+                     ] = None,
+    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
+                                               show_default="standard output",
+                                               help="Where many-record formats go (.gz: "
+                                               "compressed).")] = None,
+    output_dir: Annotated[str | None, typer.Option(
+        "--output-dir", "-d", metavar="DIR",
+        help="Where one-record formats go, one file per record.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+    skip_invalid: Annotated[bool, typer.Option(
+        "--skip-invalid", help="Write the valid records, report the others, exit 0.")] = False,
+    rejects: Annotated[str | None, typer.Option(
+        metavar="FILE", help="With --skip-invalid: the skipped records and why, as JSON Lines "
+        "(- : standard output, only when the records go to -o FILE or --output-dir).")
+    ] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, show_default="the CPU count",
+                                             help="Worker processes.")] = None,
+    glob: Annotated[str | None, typer.Option(
+        metavar="PATTERN", show_default="*.txt, or the --from format's extensions",
+        help="File-name pattern to pick in folders (named files: by extension).")] = None,
+    csv_keywords: Annotated[CsvKeywords, typer.Option(
+        help="CSV keyword cell: comma-joined, or a JSON list.")] = CsvKeywords.comma,
+    excel: Annotated[bool, typer.Option(
+        "--excel", help="CSV for spreadsheets: BOM, formula guard. Lossy.")] = False,
+    paragraphs: Annotated[bool, typer.Option(
+        "--paragraphs", help="Markdown: split run-together paragraphs (undone on reading).")
+    ] = False,
+    quiet: Annotated[bool, typer.Option(
+        "--quiet", "-q", help="Only errors: no warnings, summary or progress bar.")] = False,
+) -> None:  # fmt: skip
+    """Convert records between formats: archive, json, jsonl, csv, md (see: archive formats)."""
+    from archivekit.cli.console import format_diagnostic, plural, use_colour
+    from archivekit.convert import Conversion, ConvertOptions
+    from archivekit.errors import ArchiveKitError
+    from archivekit.formats.base import FormatOptions
+
+    options = ConvertOptions(
+        to=str(to), from_=str(from_) if from_ else None, output=output,
+        output_dir=output_dir, force=force,
+        skip_invalid=skip_invalid, rejects=rejects, jobs=jobs, glob=glob,
+        format_options=FormatOptions(csv_keywords="json" if csv_keywords is CsvKeywords.json
+                                     else "comma",
+                                     excel=excel, paragraphs=paragraphs),
+    )  # fmt: skip
+    previous = signal.signal(signal.SIGTERM, _on_term)
+    # A shell may start us with Ctrl-C ignored (background jobs); we want it, to clean up.
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
+    err = sys.stderr
+    colour = use_colour(err)
+    try:
+        conversion = Conversion(paths, options, stdin=sys.stdin.buffer,
+                                stdout=sys.stdout.buffer)  # fmt: skip
+        outcomes = conversion.run()
+        try:
+            for outcome in _progress(outcomes, enabled=not quiet and err.isatty()):
+                for d in outcome.diagnostics:
+                    if d.severity.value == "error" or not quiet:
+                        err.write(format_diagnostic(d, colour=colour) + "\n")
+        finally:
+            # Close the run at once (not whenever it is collected): its cleanup must
+            # happen before we exit, interrupted or not.
+            outcomes.close()
+    except ArchiveKitError as exc:
+        if isinstance(exc.__cause__, BrokenPipeError):
+            # The reader went away (| head): stop quietly, like other filters do.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(128 + signal.SIGPIPE) from None
+        typer.echo(f"archive: error: {exc}", err=True)
+        raise typer.Exit(EXIT_USAGE) from None
+    except KeyboardInterrupt:
+        typer.echo("archive: interrupted: nothing was written", err=True)
+        raise typer.Exit(128 + signal.SIGINT) from None
+    except _Terminated:
+        typer.echo("archive: terminated: nothing was written", err=True)
+        raise typer.Exit(128 + signal.SIGTERM) from None
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
+    summary = conversion.summary
+    if summary.records == 0 and not quiet:
+        typer.echo("archive: warning: no records found under the given paths", err=True)
+    if not quiet:
+        what = (f"{plural(summary.files_written, 'file')} in {summary.target}"
+                if output_dir else summary.target)  # fmt: skip
+        done = f"wrote {what}" if summary.committed else "wrote nothing"
+        skipped = " (skipped)" if skip_invalid and summary.invalid else ""
+        err.write(f"{plural(summary.records, 'record')}, {summary.invalid} invalid{skipped}, "
+                  f"{plural(summary.warnings, 'warning')}: {done}\n")  # fmt: skip
+    raise typer.Exit(EXIT_OK if summary.committed else EXIT_FINDINGS)
+
+
+def _progress(outcomes: Iterator[Outcome], *, enabled: bool) -> Iterator[Outcome]:
+    """Pass outcomes through; on a terminal, count them on a progress bar once the batch is big."""
+    if not enabled:
+        yield from outcomes
+        return
+    count = 0
+    for outcome in outcomes:
+        count += 1
+        yield outcome
+        if count == PROGRESS_AFTER:
+            break
+    else:
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("converting"), BarColumn(),
+               TextColumn("{task.completed} records"), TimeElapsedColumn())  # fmt: skip
+    with Progress(*columns, transient=True, console=_console()) as bar:
+        task = bar.add_task("convert", total=None, completed=count)
+        for outcome in outcomes:
+            yield outcome
+            bar.advance(task)
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)

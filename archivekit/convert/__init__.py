@@ -1,0 +1,182 @@
+"""Convert whole batches between formats: streamed, in order, all-or-nothing by default."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from archivekit.convert.outputs import Targets, records_to_stdout
+from archivekit.diagnostics import Diagnostic
+from archivekit.errors import ArchiveKitError, UsageError
+from archivekit.formats import FORMAT_BY_NAME, Format
+from archivekit.formats.base import FormatOptions
+from archivekit.rules import Severity
+from archivekit.sources.inputs import (
+    STDIN,
+    check_inputs,
+    input_folder_holding,
+    iter_sources,
+    wanted_in,
+)
+from archivekit.sources.reading import read_sources
+
+
+class OutputError(ArchiveKitError):
+    """The output could not be written; nothing was left behind."""
+
+
+@dataclass(frozen=True, slots=True)
+class ConvertOptions:
+    """What to convert to, and where.
+
+    Many-record output goes to ``output`` (a file, or ``-``/``None`` for
+    standard output); one-record output goes into ``output_dir``. JSON can be
+    either: an array to ``output``, or one file per record in ``output_dir``.
+    """
+
+    to: str
+    from_: str | None = None
+    output: str | None = None
+    output_dir: str | None = None
+    force: bool = False
+    skip_invalid: bool = False
+    rejects: str | None = None
+    jobs: int | None = None
+    glob: str | None = None
+    format_options: FormatOptions = field(default_factory=FormatOptions)
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One record read: where it came from, its findings, and where it went (if anywhere)."""
+
+    source: str
+    index: int | None
+    line: int
+    diagnostics: tuple[Diagnostic, ...]
+    written: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the record was valid."""
+        return not any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+
+@dataclass(slots=True)
+class Summary:
+    """Counts of a finished run; ``committed`` says whether the output was written."""
+
+    records: int = 0
+    invalid: int = 0
+    warnings: int = 0
+    files_written: int = 0
+    committed: bool = False
+    target: str = ""
+
+
+class Conversion:
+    """One run of ``archive convert``: iterate it to do the work, then read :attr:`summary`.
+
+    The constructor checks the options and inputs and raises
+    :class:`~archivekit.errors.UsageError` (or ``InputError``) before
+    anything is written. Iterating yields an :class:`Outcome` per record, in
+    input order; the output is renamed into place only when iteration ends
+    normally and (unless ``skip_invalid``) every record was valid. If
+    iteration stops early (an exception, ``KeyboardInterrupt``, the caller
+    closing the iterator), every temporary is removed.
+    """
+
+    def __init__(self, inputs: Sequence[str], options: ConvertOptions, *,
+                 stdin: BinaryIO | None = None,
+                 stdout: BinaryIO | None = None) -> None:  # fmt: skip
+        self.inputs = list(inputs)
+        self.options = options
+        self.target = _check_options(options)
+        check_inputs(self.inputs)
+        for path in (options.output, options.rejects):
+            if path and path != STDIN and wanted_in(path, self.inputs, options.from_,
+                                                    options.glob):  # fmt: skip
+                raise UsageError(f"{path}: is also an input; write the output elsewhere")
+        if options.output_dir is not None:
+            holder = input_folder_holding(options.output_dir, self.inputs, options.from_,
+                                          options.glob, self.target.extensions[0])  # fmt: skip
+            if holder is not None:
+                raise UsageError(f"{options.output_dir}: is inside the input folder {holder}, "
+                                 "so the next run would read the output back as input; "
+                                 "write it elsewhere")  # fmt: skip
+        if options.output and options.output == options.rejects and options.output != STDIN:
+            raise UsageError("--rejects and the output must be different files")
+        self._stdin = stdin
+        self._stdout = stdout
+        self.summary = Summary(target=options.output_dir or options.output or "<stdout>")
+
+    def __iter__(self) -> Iterator[Outcome]:
+        return self.run()
+
+    def run(self) -> Generator[Outcome, None, None]:
+        """Do the conversion, yielding an outcome per record (see the class docstring).
+
+        Raises :class:`OutputError` when the output cannot be written (disk
+        full, permissions), after removing every temporary.
+        """
+        try:
+            yield from self._run()
+        except OSError as exc:
+            where = exc.filename or self.summary.target
+            raise OutputError(f"{where}: cannot write the output: {exc.strerror or exc}") from exc
+
+    def _run(self) -> Generator[Outcome, None, None]:
+        options, summary = self.options, self.summary
+        with contextlib.ExitStack() as stack:
+            targets = Targets(options, self.target, stack, self._stdout)
+            sources = iter_sources(self.inputs, force_format=options.from_, pattern=options.glob,
+                                   stdin=self._stdin)  # fmt: skip
+            # One-record outputs are written by the workers that read the records.
+            render = self.target.name if targets.staging is not None else None
+            # Many-record outputs are rendered by the workers too, a chunk at a time.
+            rows = self.target.name if targets.staging is None else None
+            for item in read_sources(sources, options.format_options, options.jobs, render,
+                                     rows):  # fmt: skip
+                read, result = item.read, item.read.result
+                summary.records += 1
+                summary.warnings += sum(d.severity is Severity.WARNING for d in result.diagnostics)
+                written = None
+                if not result.ok or (result.record is None and not item.rendered):
+                    summary.invalid += 1
+                    targets.reject(item.label, read.index, read.line, result)
+                elif (options.skip_invalid or not summary.invalid) and result.record is not None:
+                    # (Once a record is invalid nothing will be written: skip the work.)
+                    written = targets.write(item, result.record)
+                if item.rows is not None and (options.skip_invalid or not summary.invalid):
+                    # The valid records of this item's chunk, this one included, in order.
+                    targets.write_rows(item.rows)
+                yield Outcome(item.label, read.index, read.line, result.diagnostics, written)
+            if summary.invalid and not options.skip_invalid:
+                return  # the stack removes every temporary
+            summary.files_written = targets.commit(
+                lambda path: wanted_in(path, self.inputs, options.from_, options.glob))
+            summary.committed = True
+
+
+def _check_options(options: ConvertOptions) -> Format:
+    target = FORMAT_BY_NAME.get(options.to)
+    if target is None:
+        raise UsageError(f"unknown format {options.to!r}: choose from {', '.join(FORMAT_BY_NAME)}")
+    if options.from_ is not None and options.from_ not in FORMAT_BY_NAME:
+        raise UsageError(f"unknown format {options.from_!r}: "
+                         f"choose from {', '.join(FORMAT_BY_NAME)}")  # fmt: skip
+    if options.output and options.output_dir:
+        raise UsageError("give either -o/--output or --output-dir, not both")
+    if options.output_dir is not None and target.dump is None:
+        raise UsageError(f"{target.name} holds many records in one file: "
+                         "write it with -o FILE or to standard output, not --output-dir")
+    if options.rejects and not options.skip_invalid:
+        raise UsageError("--rejects lists the records --skip-invalid skips: give both")
+    if options.rejects == STDIN and records_to_stdout(options):
+        raise UsageError("--rejects -: standard output carries the records; give --rejects FILE, "
+                         "or write the records with -o FILE or --output-dir DIR")
+    if options.output_dir is None and target.sink is None:
+        raise UsageError(f"{target.name} holds one record per file: give --output-dir DIR")
+    return target

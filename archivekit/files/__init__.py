@@ -1,0 +1,1 @@
+"""Files on disk: the walker, selection, the bounded reader, archives, atomic writes."""

@@ -1,0 +1,63 @@
+"""Which files a run reads: the paths given, filtered by the include and exclude globs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+
+from archivekit.config import Config
+from archivekit.errors import UsageError
+from archivekit.files.globs import compile_globs, relative
+from archivekit.files.walk import STDIN, iter_files
+
+
+def select_files(paths: Iterable[str], *, config: Config, glob: str | None = None
+                 ) -> Iterator[str]:  # fmt: skip
+    """The files to check under ``paths``, lazily, in walk order.
+
+    ``glob`` (the command line's ``--glob``) picks file names in folders and
+    wins over the configured ``include``; without either, ``*.txt``. When
+    ``include`` is in force it applies to files named explicitly too (pre-commit
+    passes every changed ``.txt`` file), and ``exclude`` always does.
+    """
+    include = None if glob else compile_globs(config.include)
+    exclude = compile_globs(config.exclude)
+    walk_glob = glob or ("*" if include else "*.txt")
+    for path in iter_files(paths, glob=walk_glob):
+        if path == STDIN or not (include or exclude):
+            yield path
+            continue
+        rel = relative(path, config.root)
+        if exclude and exclude.fullmatch(rel):
+            continue
+        if include and not include.fullmatch(rel):
+            continue
+        yield path
+
+
+def changed_since(ref: str, *, cwd: str = ".") -> set[str]:
+    """Real paths of the files changed since git revision ``ref``, plus untracked files.
+
+    Raises :class:`UsageError` when git is missing, ``cwd`` is not in a work
+    tree, or ``ref`` is not a revision.
+    """
+    top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
+    changed = _git(["diff", "--name-only", "-z", "--no-renames", ref, "--"], top)
+    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
+    names = [n for n in (changed + untracked).split("\0") if n]
+    # git reports the top folder with symbolic links resolved: compare real paths.
+    return {os.path.realpath(os.path.join(top, name)) for name in names}
+
+
+def _git(args: list[str], cwd: str) -> str:
+    import subprocess  # only for --changed-since: it costs start-up time
+
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False,
+                              encoding="utf-8", errors="surrogateescape")  # fmt: skip
+    except OSError as exc:
+        raise UsageError(f"--changed-since needs git: {exc.strerror or exc}") from None
+    if done.returncode != 0:
+        message = done.stderr.strip().splitlines()[-1:] or ["failed"]
+        raise UsageError(f"--changed-since: git {args[0]}: {message[0]}")
+    return done.stdout

@@ -1,0 +1,191 @@
+"""Outputs that appear whole or not at all: a temporary beside the target, renamed at the end."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shutil
+import stat
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from archivekit.errors import UsageError
+from archivekit.record.model import Record
+
+#: The prefix of every temporary archivekit creates; hidden, so that walks skip it.
+TEMP_PREFIX = ".archive-convert-"
+_NAME_MAX = 80
+
+
+class OutputExists(UsageError):
+    """An output file exists and ``force`` was not given."""
+
+
+def _place(temporary: str, target: str, *, force: bool) -> None:
+    """Move ``temporary`` to ``target`` atomically; without ``force``, never over a file.
+
+    With ``force``, a replaced file's permissions are kept, as an editor's save keeps them.
+    """
+    if force:
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
+        Path(temporary).replace(target)
+        return
+    try:
+        # A hard link fails if the target exists, even if another process just
+        # made it: no check-then-rename race.
+        os.link(temporary, target)
+    except FileExistsError:
+        raise OutputExists(f"{target}: already exists (use --force to replace it)") from None
+    except OSError:
+        if os.path.lexists(target):
+            raise OutputExists(f"{target}: already exists (use --force to replace it)") from None
+        Path(temporary).rename(target)  # a file system without hard links
+        return
+    Path(temporary).unlink()
+
+
+class AtomicFile:
+    """A file written under a temporary name beside ``target`` and renamed by :meth:`commit`."""
+
+    def __init__(self, target: str, *, force: bool) -> None:
+        if Path(target).is_dir():
+            raise UsageError(f"{target}: is a folder, give a file name")
+        if not force and os.path.lexists(target):
+            raise OutputExists(f"{target}: already exists (use --force to replace it)")
+        self.target = target
+        folder = str(Path(target).absolute().parent)
+        base = Path(target).name
+        try:
+            fd, self.temporary = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{base}.", dir=folder)
+        except OSError as exc:
+            raise UsageError(f"{target}: cannot write here: {exc.strerror or exc}") from None
+        # mkstemp makes the file 0600; the output must get what a plain open() would give.
+        os.fchmod(fd, 0o666 & ~_umask())
+        self.stream: BinaryIO = os.fdopen(fd, "wb")
+        self._force = force
+        self._done = False
+
+    def commit(self) -> None:
+        """Flush, sync and rename into place."""
+        self.stream.flush()
+        os.fsync(self.stream.fileno())
+        self.stream.close()
+        try:
+            _place(self.temporary, self.target, force=self._force)
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove the temporary (idempotent)."""
+        if not self._done:
+            self._done = True
+            self.stream.close()
+            with contextlib.suppress(FileNotFoundError):
+                Path(self.temporary).unlink()
+
+
+class Staging:
+    """One-record outputs, written into a hidden folder inside ``folder`` and moved at the end.
+
+    The batch becomes visible only when every record has been converted;
+    each file is moved with an atomic rename, so every file is whole.
+    """
+
+    def __init__(self, folder: str, *, force: bool) -> None:
+        if Path(folder).exists() and not Path(folder).is_dir():
+            raise UsageError(f"{folder}: not a folder")
+        try:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            self.temporary = tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder)
+        except OSError as exc:
+            raise UsageError(f"{folder}: cannot write here: {exc.strerror or exc}") from None
+        self.folder = folder
+        self._force = force
+        self._done = False
+        self._made: set[str] = set()
+        self.count = 0
+
+    def add(self, rel: str, data: bytes, *, unique: bool) -> str:
+        """Stage ``data`` as ``rel`` (a relative POSIX path); returns the name it got.
+
+        With ``unique``, a name already taken in this batch gets ``-2``, ``-3``…
+        before the extension; otherwise taking it twice is an error.
+        """
+        stem, dot, ext = rel.rpartition(".") if "." in rel.rsplit("/", 1)[-1] else (rel, "", "")
+        number = 1
+        while True:
+            name = rel if number == 1 else f"{stem}-{number}{dot}{ext}"
+            # os.path, not pathlib: this runs once per record, and pathlib costs 3x here.
+            staged = os.path.join(self.temporary, name)
+            target = os.path.join(self.folder, name)
+            if not os.path.lexists(staged):
+                break
+            if not unique:
+                raise OutputExists(f"{target}: two inputs would be written to the same file")
+            number += 1
+        if not self._force and os.path.lexists(target):
+            raise OutputExists(f"{target}: already exists (use --force to replace it)")
+        parent = os.path.dirname(staged)
+        if parent not in self._made:
+            os.makedirs(parent, exist_ok=True)
+            self._made.add(parent)  # folders, not files: small however large the batch
+        with open(staged, "xb") as handle:
+            handle.write(data)
+        self.count += 1
+        return name
+
+    def targets(self) -> Iterator[str]:
+        """The path each staged file will have in the output folder."""
+        for root, _dirs, files in os.walk(self.temporary):
+            rel = os.path.relpath(root, self.temporary)
+            for name in files:
+                yield os.path.normpath(os.path.join(self.folder, rel, name))
+
+    def commit(self) -> None:
+        """Move every staged file into the output folder, then remove the staging folder."""
+        try:
+            for root, _dirs, files in os.walk(self.temporary):
+                rel = os.path.relpath(root, self.temporary)
+                target_dir = Path(self.folder, rel)
+                target_dir.mkdir(parents=True, exist_ok=True)
+                for name in sorted(files):
+                    _place(str(Path(root, name)), str(target_dir / name), force=self._force)
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove the staging folder and whatever is left in it (idempotent)."""
+        if not self._done:
+            self._done = True
+            shutil.rmtree(self.temporary, ignore_errors=True)
+
+
+def _umask() -> int:
+    # There is no way to read the umask without setting it (this runs once per output file).
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+def record_name(record: Record, extension: str) -> str:
+    """A file name from the record: its date and the URL's last path segment.
+
+    ``2011-08-25-26drugs.md`` for ``…/26drugs.html``; only lower-case letters,
+    digits and single dashes, at most 80 characters; the headline when the URL
+    gives nothing.
+    """
+    path = record.url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    last = path.rsplit("/", 1)[-1] if path.count("/") > 2 else ""
+    stem = last.rsplit(".", 1)[0] if "." in last else last
+    slug = _UNSAFE.sub("-", stem.lower()).strip("-")
+    if not slug:
+        slug = _UNSAFE.sub("-", record.headline.lower()).strip("-")
+    slug = slug[:_NAME_MAX].rstrip("-") or "record"
+    return f"{record.date.isoformat()}-{slug}{extension}"

@@ -1,0 +1,176 @@
+"""Shared by every format: raw field values to a checked record, and a record to plain values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from archivekit.diagnostics import Diagnostic, ParseResult
+from archivekit.record import fields
+from archivekit.record.model import Record
+from archivekit.rules import RULE_BY_CODE, Severity
+from archivekit.text import quote
+
+FIELDS = ("url", "headline", "keywords", "date", "word_count", "body")
+_LABEL = {"url": "URL", "headline": "headline", "keywords": "keywords", "date": "date",
+          "word_count": "word count", "body": "body"}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class FormatOptions:
+    """Settings of the readers and writers. Picklable, for worker processes.
+
+    ``csv_keywords``: how the CSV keywords cell holds the list (``comma``: joined
+    by commas as in the text format; ``json``: a JSON list). ``excel``: CSV for
+    spreadsheets (BOM, formula guard; lossy). ``paragraphs``: Markdown bodies
+    split into paragraphs for reading, undone on the way back.
+    """
+
+    csv_keywords: Literal["comma", "json"] = "comma"
+    excel: bool = False
+    paragraphs: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """One record read from an input: the result, and where it came from.
+
+    ``index`` is the 1-based record number inside a file that holds many
+    (JSON array, JSON Lines, CSV), ``None`` for a file that holds one record.
+    """
+
+    result: ParseResult
+    index: int | None = None
+    line: int = 1
+
+    def __reduce__(self) -> tuple[type[Read], tuple[object, ...]]:
+        # By the constructor: see Diagnostic.__reduce__ (pickling from workers).
+        return (Read, (self.result, self.index, self.line))
+
+    @property
+    def ok(self) -> bool:
+        """True when the record is valid."""
+        return self.result.ok
+
+
+def diagnostic(code: str, message: str, path: str, line: int = 1, column: int = 1,
+               length: int = 1, field: str | None = None) -> Diagnostic:  # fmt: skip
+    """A finding with the severity its rule has."""
+    return Diagnostic(code, RULE_BY_CODE[code].severity, message, path, line, column,
+                      column + max(length, 1), field)  # fmt: skip
+
+
+def failed(path: str, code: str, message: str, line: int = 1, column: int = 1) -> ParseResult:
+    """The result of a record (or file) that could not be read at all."""
+    return ParseResult(path, None, (diagnostic(code, message, path, line, column),))
+
+
+Where = Callable[[str], tuple[int, int]]
+"""Maps a field name to the (line, column) where its entry starts in the input.
+
+Findings are reported there, never at an offset inside the value: a value's
+characters do not map to columns of the file (JSON escapes, CSV quotes), so a
+column computed from them would point at the wrong place. The message names the
+field instead."""
+
+
+def record_from_values(values: Mapping[str, Any], *, path: str, where: Where,
+                       date_style: Literal["iso", "ap"] = "iso",
+                       known: Sequence[str] = FIELDS) -> ParseResult:  # fmt: skip
+    """Check raw values (from JSON, CSV, front matter) with the text parser's field rules.
+
+    Strings go through the same checks as the text format; JSON-typed values
+    (a keyword list, an integer word count) must have the right type. Keys in
+    ``values`` outside ``known`` are reported as ``field-unknown`` warnings.
+    """
+    found: list[Diagnostic] = []
+
+    def report(code: str, message: str, name: str | None) -> None:
+        line, column = where(name or "")
+        found.append(diagnostic(code, message, path, line, column, 1, name))
+
+    for key in values:
+        if key not in known:
+            report("field-unknown", f"unknown field {quote(str(key))}: it is not carried over",
+                   str(key))  # fmt: skip
+    checked: dict[str, Any] = {}
+    for name in FIELDS:
+        if name not in values:
+            report("field-missing", f"the {_LABEL[name]} is missing: give the field {name!r}",
+                   name)  # fmt: skip
+            continue
+        value = _check(name, values[name], date_style, report)
+        checked[name] = value
+    found.sort(key=lambda d: (d.line, d.column))
+    errors = any(d.severity is Severity.ERROR for d in found)
+    if errors or len(checked) < len(FIELDS) or any(v is None for v in checked.values()):
+        return ParseResult(path, None, tuple(found))
+    return ParseResult(path, Record.model_construct(**checked), tuple(found))
+
+
+def _check(name: str, raw: object, date_style: str, report: Callable[..., None]) -> object:
+    problems: list[fields.Problem]
+    value: object
+    if name == "keywords":
+        if isinstance(raw, str) or not isinstance(raw, list | tuple) or not all(
+            isinstance(k, str) for k in raw
+        ):
+            report("field-type", f"the keywords must be a list of strings, not {_kind(raw)}",
+                   name)  # fmt: skip
+            return None
+        value, problems = fields.check_keywords(raw)
+    elif name == "word_count":
+        if isinstance(raw, bool) or not isinstance(raw, int | str):
+            report("field-type", f"the word count must be a whole number, not {_kind(raw)}",
+                   name)  # fmt: skip
+            return None
+        value, problems = fields.check_word_count(raw)
+    elif name == "date" and isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
+        value, problems = raw, []
+    elif not isinstance(raw, str):
+        report("field-type", f"the {_LABEL[name]} must be a string, not {_kind(raw)}", name)
+        return None
+    elif name == "url":
+        value, problems = fields.check_url(raw)
+    elif name == "date":
+        value, problems = _check_date(raw, date_style)
+    else:
+        value, problems = fields.check_text(name, raw, empty_code=f"{name}-empty",
+                                            multiline=name == "body")  # fmt: skip
+    for problem in problems:
+        # The text format's messages rely on the line to say which field: say it here.
+        report(problem.code, f"{name}: {problem.message}", name)
+    return value
+
+
+def _check_date(raw: str, style: str) -> tuple[dt.date | None, list[fields.Problem]]:
+    """The text parser's date check, with ISO 8601 as the canonical spelling when asked."""
+    value, problems = fields.check_date(raw)
+    if style != "iso" or value is None:
+        return value, problems
+    kept = [p for p in problems if p.code != "date-noncanonical"]
+    if raw.strip() != value.isoformat():
+        kept.append(fields.Problem("date-noncanonical", "date",
+                                   f"{quote(raw.strip())} is not an ISO date: write "
+                                   f"{quote(value.isoformat())}", 0, len(raw)))  # fmt: skip
+    return value, kept
+
+
+def _kind(value: object) -> str:
+    names = {str: "a string", int: "a number", float: "a number", bool: "true/false",
+             list: "a list", dict: "an object", type(None): "null"}  # fmt: skip
+    return names.get(type(value), type(value).__name__)
+
+
+def record_values(record: Record) -> dict[str, Any]:
+    """The record as JSON values, in field order: ISO date, keyword list."""
+    return {
+        "url": record.url,
+        "headline": record.headline,
+        "keywords": list(record.keywords),
+        "date": record.date.isoformat(),
+        "word_count": record.word_count,
+        "body": record.body,
+    }

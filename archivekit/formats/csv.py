@@ -1,0 +1,186 @@
+"""CSV (RFC 4180, UTF-8): a header row, then one record per row."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from typing import Any, BinaryIO
+
+import orjson
+
+from archivekit.diagnostics import Diagnostic, ParseResult
+from archivekit.files.read import default_max_bytes
+from archivekit.formats.base import (
+    FIELDS,
+    FormatOptions,
+    Read,
+    Where,
+    diagnostic,
+    failed,
+    record_from_values,
+    record_values,
+)
+from archivekit.record.model import Record
+
+HEADER = list(FIELDS)
+#: Characters that make a spreadsheet read a cell as a formula (OWASP's list).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
+    """Each row after the header is one record; cells are checked like text-format lines.
+
+    A cell over the file-size limit (``--max-bytes``) stops the file (``csv-row``).
+    """
+    # Bodies are long: the csv module's default cap (128 KiB) would refuse real ones.
+    # Unbounded, one unclosed quote makes the rest of a huge file one cell in memory.
+    csv.field_size_limit(default_max_bytes())
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
+    try:
+        yield from _rows(text, path, options)
+    finally:
+        # The stream belongs to the caller: let go of it without closing it.
+        text.detach()
+
+
+def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator[Read]:
+    rows = csv.reader(text, strict=True)
+    try:
+        header = next(rows, None)
+    except UnicodeDecodeError as exc:
+        # The decoder works in blocks: a bad byte near the top fails the header read.
+        yield Read(failed(path, "utf8-invalid", f"the file is not UTF-8: {exc}"))
+        return
+    except csv.Error as exc:
+        yield Read(failed(path, "csv-header", f"the header row cannot be read: {exc}"))
+        return
+    if header != HEADER:
+        shown = ",".join(header or [])
+        yield Read(failed(path, "csv-header",
+                          f"the header row is {shown!r}: it must be {','.join(HEADER)!r}"))
+        return
+    index, start = 0, rows.line_num + 1
+    while True:
+        try:
+            row = next(rows, None)
+        except (csv.Error, UnicodeDecodeError) as exc:
+            code = "utf8-invalid" if isinstance(exc, UnicodeDecodeError) else "csv-row"
+            hint = "; raise the limit with --max-bytes" if "field limit" in str(exc) else ""
+            yield Read(failed(path, code, f"record {index + 1} cannot be read: {exc}{hint}",
+                              start), index + 1, start)  # fmt: skip
+            return
+        if row is None:
+            return
+        line, start = start, rows.line_num + 1
+        if not row:
+            continue
+        index += 1
+        if len(row) != len(HEADER):
+            yield Read(failed(path, "csv-row", f"record {index} has {len(row)} cells: "
+                              f"a record has {len(HEADER)} ({','.join(HEADER)})", line),
+                       index, line)  # fmt: skip
+            continue
+        values: dict[str, Any] = dict(zip(HEADER, row, strict=True))
+        crlf = _crlf(path, line, values)
+        values["keywords"] = _keywords(values["keywords"], options)
+        result = record_from_values(values, path=path, where=_cells(line))
+        if crlf is not None:
+            result = ParseResult(path, result.record, (crlf, *result.diagnostics))
+        yield Read(result, index, line)
+
+
+def _cells(line: int) -> Where:
+    # The csv module gives no cell positions: report at the row's start, naming the field.
+    return lambda name: (line, 1)
+
+
+def _crlf(path: str, line: int, values: dict[str, Any]) -> Diagnostic | None:
+    """Excel writes line breaks inside quoted cells as CRLF: read them as LF, with a warning.
+
+    The same as the archive reader does with CRLF line ends (rule ``crlf``).
+    """
+    count = 0
+    for name, cell in values.items():
+        if "\r\n" in cell:
+            count += cell.count("\r\n")
+            values[name] = cell.replace("\r\n", "\n")
+    if not count:
+        return None
+    return diagnostic("crlf", f"CRLF line breaks inside cells ({count}): read as LF", path, line)
+
+
+def _keywords(cell: str, options: FormatOptions) -> object:
+    if options.csv_keywords == "json":
+        if not cell.strip():
+            return []
+        try:
+            return orjson.loads(cell)
+        except orjson.JSONDecodeError:
+            return cell  # reported as field-type: not a list
+    if not cell:
+        return []
+    # The text format's rules apply to the cell as they do to line 3.
+    return cell.split(",")
+
+
+def _guard(cell: str) -> str:
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def _row(record: Record, options: FormatOptions) -> list[str]:
+    values = record_values(record)
+    if options.csv_keywords == "json":
+        values["keywords"] = orjson.dumps(values["keywords"]).decode()
+    else:
+        values["keywords"] = ",".join(record.keywords)
+    row = [str(values[name]) for name in HEADER]
+    if options.excel:
+        row = [_guard(cell) for cell in row]
+    return row
+
+
+def _cell(cell: str) -> str:
+    # What csv.writer's QUOTE_MINIMAL does with "\r\n" row ends (a test holds the two
+    # equal), with str methods that run in C over the whole cell: the csv module
+    # looks at a 10 KB body one character at a time, and took half of the workers' time.
+    if '"' in cell:
+        return '"' + cell.replace('"', '""') + '"'
+    if "," in cell or "\n" in cell or "\r" in cell:
+        return '"' + cell + '"'
+    return cell
+
+
+def row_text(row: list[str]) -> str:
+    """One row as ``csv.writer(lineterminator="\\r\\n")`` writes it (rows have six cells)."""
+    return ",".join([_cell(cell) for cell in row]) + "\r\n"
+
+
+def rows(records: Iterable[Record], options: FormatOptions) -> bytes:
+    """The rows of ``records`` in UTF-8, CRLF row ends (what :class:`Writer` writes)."""
+    return "".join([row_text(_row(record, options)) for record in records]).encode("utf-8")
+
+
+class Writer:
+    """Writes the header, then one row per record; CRLF row ends as RFC 4180 says."""
+
+    def __init__(self, out: BinaryIO, options: FormatOptions) -> None:
+        self._text = io.TextIOWrapper(out, encoding="utf-8-sig" if options.excel else "utf-8",
+                                      newline="", write_through=True)  # fmt: skip
+        self._csv = csv.writer(self._text, lineterminator="\r\n")
+        self._options = options
+        self._csv.writerow(HEADER)
+
+    def write(self, record: Record) -> None:
+        """Append one row."""
+        self._text.write(row_text(_row(record, self._options)))
+
+    def write_rows(self, data: bytes) -> None:
+        """Append rows already rendered by :func:`rows`."""
+        # write_through: nothing waits in the text layer, so the bytes land in order.
+        self._text.buffer.write(data)
+
+    def close(self) -> None:
+        """Flush, and leave the underlying file open for its owner."""
+        self._text.flush()
+        self._text.detach()

@@ -1,0 +1,117 @@
+"""JSON: an array of record objects, or one record object per ``.json`` file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+import orjson
+
+from archivekit.diagnostics import ParseResult
+from archivekit.files.read import default_max_bytes, too_large_message
+from archivekit.formats.base import FormatOptions, Read, failed, record_from_values, record_values
+from archivekit.record.model import Record
+
+
+def record_from_json(value: object, *, path: str, line: int = 1, index: int | None = None
+                     ) -> ParseResult:  # fmt: skip
+    """Check one decoded JSON value as a record object."""
+    if not isinstance(value, dict):
+        what = f"record {index}" if index is not None else "the document"
+        return failed(path, "json-invalid",
+                      f"{what} is not a JSON object with the six record fields", line)
+    return record_from_values(value, path=path, where=lambda _name: (line, 1))
+
+
+def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
+    """One record object, or an array of them.
+
+    The document is parsed whole (orjson has no streaming mode), so it must be
+    under the file-size limit (``--max-bytes``, 64 MiB by default): for larger
+    batches, use JSON Lines. orjson refuses nesting over 1,024 levels deep.
+    """
+    limit = default_max_bytes()
+    # Parsed whole, so bounded: a file over the limit is refused, not loaded.
+    data = stream.read(limit + 1).removeprefix(b"\xef\xbb\xbf")  # a BOM, from Windows tools
+    if len(data) > limit:
+        yield Read(failed(path, "file-too-large", too_large_message(None, limit)))
+        return
+    try:
+        value = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        yield Read(failed(path, "json-invalid", f"not valid JSON: {exc}",
+                          getattr(exc, "lineno", 1) or 1, getattr(exc, "colno", 1) or 1))
+        return
+    if not isinstance(value, list):
+        yield Read(record_from_json(value, path=path))
+        return
+    lines: list[int] | None = None
+    for index, item in enumerate(value, start=1):
+        result = record_from_json(item, path=path, line=1, index=index)
+        if result.diagnostics:
+            # Only a record with findings needs its line: find them all once.
+            lines = lines or _element_lines(data.decode("utf-8", "replace"))
+            line = lines[index - 1] if index <= len(lines) else 1
+            result = record_from_json(item, path=path, line=line, index=index)
+            yield Read(result, index, line)
+        else:
+            yield Read(result, index, 1)
+
+
+_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},]|[^\s\[\]{},"]+', re.DOTALL)
+
+
+def _element_lines(text: str) -> list[int]:
+    """The line on which each element of a top-level JSON array starts."""
+    lines: list[int] = []
+    depth, line, last, expect = 0, 1, 0, False
+    for match in _TOKEN.finditer(text):
+        line += text.count("\n", last, match.start())
+        last = match.start()
+        token = match.group()
+        if expect and depth == 1 and token not in ("]", ","):
+            lines.append(line)
+        expect = False
+        if token in ("[", "{"):
+            depth += 1
+            expect = depth == 1
+        elif token in ("]", "}"):
+            depth -= 1
+        elif token == "," and depth == 1:
+            expect = True
+    return lines
+
+
+def dump(record: Record, options: FormatOptions) -> bytes:
+    """One record object, indented, with a final newline."""
+    return orjson.dumps(record_values(record), option=orjson.OPT_INDENT_2) + b"\n"
+
+
+def rows(records: Iterable[Record], options: FormatOptions) -> bytes:
+    """Array elements for :meth:`Writer.write_rows`: compact objects joined by ``,\\n``."""
+    return b",\n".join([orjson.dumps(record_values(record)) for record in records])
+
+
+class Writer:
+    """Writes a JSON array, one compact record object per line, streaming."""
+
+    def __init__(self, out: BinaryIO, options: FormatOptions) -> None:
+        self._out = out
+        self._first = True
+
+    def write(self, record: Record) -> None:
+        """Append one record to the array."""
+        self._out.write(b"[\n" if self._first else b",\n")
+        self._first = False
+        self._out.write(orjson.dumps(record_values(record)))
+
+    def write_rows(self, data: bytes) -> None:
+        """Append records already rendered by :func:`rows` (nothing when ``data`` is empty)."""
+        if data:
+            self._out.write((b"[\n" if self._first else b",\n") + data)
+            self._first = False
+
+    def close(self) -> None:
+        """Close the array (``[]`` when no record was written)."""
+        self._out.write(b"[]\n" if self._first else b"\n]\n")

@@ -1,0 +1,65 @@
+"""JSON Lines: one record object per line (``.jsonl``, ``.ndjson``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import BinaryIO
+
+import orjson
+
+from archivekit.files.read import default_max_bytes, too_large_message
+from archivekit.formats.base import FormatOptions, Read, failed, record_values
+from archivekit.formats.json import record_from_json
+from archivekit.record.model import Record
+
+
+def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
+    """Each non-blank line is one record; a line that is not a JSON object is reported.
+
+    A line over the file-size limit (``--max-bytes``) is reported and skipped
+    without being held in memory.
+    """
+    index, limit = 0, default_max_bytes()
+    for number, line in enumerate(iter(lambda: stream.readline(limit + 1), b""), start=1):
+        if number == 1 and line.startswith(b"\xef\xbb\xbf"):
+            line = line[3:]
+        if not line.strip():
+            continue
+        index += 1
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := stream.readline(2**20)) and not rest.endswith(b"\n"):
+                pass  # skip the rest of the line
+            message = f"record {index}: {too_large_message(None, limit)}".replace(
+                "the file is", "the line is")  # fmt: skip
+            yield Read(failed(path, "file-too-large", message, number), index, number)
+            continue
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError as exc:
+            yield Read(failed(path, "json-invalid", f"record {index} is not valid JSON: {exc}",
+                              number, getattr(exc, "colno", 1) or 1), index, number)
+            continue
+        yield Read(record_from_json(value, path=path, line=number, index=index), index, number)
+
+
+def rows(records: Iterable[Record], options: FormatOptions) -> bytes:
+    """The lines of ``records``, each ending in a line feed (what :class:`Writer` writes)."""
+    return b"".join([orjson.dumps(record_values(record)) + b"\n" for record in records])
+
+
+class Writer:
+    """Writes one compact JSON object and a line feed per record."""
+
+    def __init__(self, out: BinaryIO, options: FormatOptions) -> None:
+        self._out = out
+
+    def write(self, record: Record) -> None:
+        """Append one record."""
+        self._out.write(orjson.dumps(record_values(record)) + b"\n")
+
+    def write_rows(self, data: bytes) -> None:
+        """Append records already rendered by :func:`rows`."""
+        self._out.write(data)
+
+    def close(self) -> None:
+        """Nothing to finish: JSON Lines has no trailer."""

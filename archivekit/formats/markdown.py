@@ -1,0 +1,112 @@
+"""Markdown with YAML front matter, for Hugo, Jekyll and Obsidian: one record per file."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, BinaryIO
+
+from archivekit.files.read import default_max_bytes, too_large_message
+from archivekit.formats import frontmatter
+from archivekit.formats.base import FormatOptions, Read, failed, record_from_values
+from archivekit.record.model import Record
+
+#: Front-matter keys, in the order they are written.
+KEYS = ("title", "date", "tags", "keywords", "source_url", "word_count", "paragraphs")
+#: What the ``paragraphs`` key says when the body was split for reading.
+SPLIT = "split"
+_FENCE = "---"
+# A paragraph join in the scraped bodies: a sentence end straight after a
+# lower-case letter or digit, then a capital with no space ("officials.Mexican").
+# Requiring the lower-case letter keeps "U.S.Mexico" and "D.E.A." whole.
+_JOIN = re.compile(r"(?<=[a-z0-9][.!?])(?=[A-Z“])|(?<=[a-z0-9][.!?][\"”’'])(?=[A-Z“\"])")
+
+
+def split_paragraphs(body: str) -> str:
+    """Put a blank line at each run-together paragraph join of a one-line body."""
+    return _JOIN.sub("\n\n", body)
+
+
+def join_paragraphs(body: str) -> str:
+    """Undo :func:`split_paragraphs`."""
+    return body.replace("\n\n", "")
+
+
+def dump(record: Record, options: FormatOptions) -> bytes:
+    """Front matter, the headline as a level-1 heading, a blank line and the body."""
+    body = record.body
+    # Only a one-line body is split: then every blank line is ours, and reading undoes it exactly.
+    split_body = split_paragraphs(body) if options.paragraphs and "\n" not in body else body
+    split = split_body != body
+    items: list[tuple[str, Any]] = [
+        ("title", record.headline),
+        ("date", record.date.isoformat()),
+        ("tags", list(record.keywords)),
+        ("keywords", list(record.keywords)),
+        ("source_url", record.url),
+        ("word_count", record.word_count),
+    ]
+    if split:
+        items.append(("paragraphs", SPLIT))
+        body = split_body
+    text = f"{_FENCE}\n{frontmatter.dumps(items)}{_FENCE}\n\n# {record.headline}\n\n{body}\n"
+    return text.encode("utf-8")
+
+
+def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
+    """The record of one Markdown file: fields from the front matter, the body after the heading."""
+    limit = default_max_bytes()
+    data = stream.read(limit + 1)  # read whole, so bounded: refused past the limit, unread
+    if len(data) > limit:
+        yield Read(failed(path, "file-too-large", too_large_message(None, limit)))
+        return
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        yield Read(failed(path, "utf8-invalid",
+                          f"byte offset {exc.start} is not UTF-8: save the file as UTF-8"))
+        return
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    lines = text.split("\n")
+    end = next((i for i, line in enumerate(lines[1:], start=1) if line.rstrip() == _FENCE), 0)
+    if not lines or lines[0].rstrip() != _FENCE or not end:
+        yield Read(failed(path, "front-matter-invalid",
+                          "no front matter: the file must start with a '---' line, the YAML "
+                          "fields, and a closing '---' line"))  # fmt: skip
+        return
+    try:
+        values, where = frontmatter.loads("\n".join(lines[1:end]), first_line=2)
+    except frontmatter.FrontMatterError as exc:
+        yield Read(failed(path, "front-matter-invalid", str(exc), exc.line))
+        return
+    body_line, body = _body(lines, end)
+    split = values.pop("paragraphs", None) == SPLIT
+    fields: dict[str, Any] = {}
+    renamed = {"title": "headline", "source_url": "url", "word_count": "word_count",
+               "date": "date", "keywords": "keywords"}  # fmt: skip
+    for key, value in values.items():
+        fields[renamed.get(key, key)] = value
+    tags = fields.pop("tags", None)
+    if "keywords" not in fields and tags is not None:
+        fields["keywords"] = tags
+    fields["body"] = join_paragraphs(body) if split else body
+    lines_of = {renamed.get(k, k): n for k, n in where.items()}
+    lines_of["body"] = body_line
+    yield Read(record_from_values(fields, path=path,
+                                  where=lambda name: (lines_of.get(name, 1), 1),
+                                  known=("url", "headline", "keywords", "date", "word_count",
+                                         "body", "tags")))  # fmt: skip
+
+
+def _body(lines: list[str], end: int) -> tuple[int, str]:
+    """The body: after the front matter and the headline heading, without the final newline."""
+    rest = lines[end + 1 :]
+    start = end + 1
+    while rest and not rest[0].strip():
+        rest, start = rest[1:], start + 1
+    if rest and rest[0].startswith("# "):
+        rest, start = rest[1:], start + 1
+        if rest and not rest[0]:
+            rest, start = rest[1:], start + 1
+    text = "\n".join(rest)
+    return start + 1, text.removesuffix("\n")

@@ -1,0 +1,23 @@
+"""Write a record in the canonical archive text form."""
+
+from __future__ import annotations
+
+from archivekit.record.dates import format_ap
+from archivekit.record.model import Record
+
+
+def dumps(record: Record) -> str:
+    """The canonical text of ``record``: LF line ends, AP date, no final newline."""
+    return "\n".join((
+        record.url,
+        record.headline,
+        ",".join(record.keywords),
+        format_ap(record.date),
+        str(record.word_count),
+        record.body,
+    ))  # fmt: skip
+
+
+def dump_bytes(record: Record) -> bytes:
+    """The canonical file content of ``record``, UTF-8 encoded, no BOM."""
+    return dumps(record).encode("utf-8")

@@ -1,0 +1,1 @@
+"""Where records come from: inputs expanded into sources, and sources read into records in order."""

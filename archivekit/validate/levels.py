@@ -1,0 +1,100 @@
+"""Rule levels from the configuration, applied to results after parsing: a pure function."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from re import Pattern
+
+from archivekit.config import Config
+from archivekit.diagnostics import ParseResult
+from archivekit.errors import UsageError
+from archivekit.files.globs import compile_globs, relative
+from archivekit.rules import (
+    DEFAULT_WORD_COUNT_TOLERANCE,
+    RULE_BY_CODE,
+    RULES,
+    RuleOptions,
+    Severity,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    """The level of each rule, per path. Picklable, so it can run in worker processes.
+
+    ``levels`` holds the configured level of some rules (the others keep their
+    default); an empty policy leaves results untouched at no cost.
+    """
+
+    levels: dict[str, str] = field(default_factory=dict)
+    overrides: tuple[tuple[Pattern[str], dict[str, str]], ...] = ()
+    root: str = "."
+
+    def levels_for(self, path: str) -> dict[str, str]:
+        """Every configured level at ``path``: the global ones, then matching overrides."""
+        if not self.overrides:
+            return self.levels
+        rel = relative(path, self.root)
+        levels = dict(self.levels)
+        for pattern, override in self.overrides:
+            if pattern.fullmatch(rel):
+                levels.update(override)
+        return levels
+
+    def is_on(self, code: str) -> bool:
+        """False when rule ``code`` is off for every path, so its work can be skipped."""
+        default = "off" if RULE_BY_CODE[code].opt_in else RULE_BY_CODE[code].severity.value
+        if self.levels.get(code, default) != "off":
+            return True
+        return any(levels.get(code, "off") != "off" for _, levels in self.overrides)
+
+    def apply(self, result: ParseResult) -> ParseResult:
+        """``result`` with each finding at its configured level; findings turned off dropped."""
+        if not result.diagnostics or not (self.levels or self.overrides):
+            return result
+        levels = self.levels_for(result.path)
+        kept = []
+        changed = False
+        for d in result.diagnostics:
+            level = levels.get(d.code)
+            if level is None or level == d.severity.value:
+                kept.append(d)
+            elif level != "off":
+                kept.append(dataclasses.replace(d, severity=Severity(level)))
+            changed = changed or level not in (None, d.severity.value)
+        return ParseResult(result.path, result.record, tuple(kept)) if changed else result
+
+
+def build(config: Config, *, enable: Iterable[str] = (),
+          word_count_tolerance: float | None = None) -> tuple[Policy, RuleOptions]:  # fmt: skip
+    """The policy and parser options of a run; command-line values win over the file's.
+
+    An opt-in rule given a level anywhere in the configuration (or ``enable``d)
+    runs; it stays off where no level is given for it.
+    """
+    levels = dict(config.rules)
+    enable = set(enable)
+    unknown = sorted(enable - RULE_BY_CODE.keys())
+    if unknown:
+        raise UsageError(f"--enable: unknown rule code(s): {', '.join(unknown)}")
+    for code in enable:
+        if levels.get(code, "off") == "off":
+            levels[code] = RULE_BY_CODE[code].severity.value
+    opt_in = {rule.code for rule in RULES if rule.opt_in}
+    used = {code for code, level in levels.items() if level != "off"}
+    for override in config.overrides:
+        used |= {code for code, level in override.rules.items() if level != "off"}
+    running = (used & opt_in) | enable
+    for code in running - levels.keys():
+        levels[code] = "off"  # on only where an override says so
+    overrides = tuple((pattern, dict(o.rules)) for o in config.overrides
+                      if (pattern := compile_globs(o.paths)) is not None)  # fmt: skip
+    tolerance = word_count_tolerance
+    if tolerance is None:
+        tolerance = config.word_count_tolerance
+    if tolerance is None:
+        tolerance = DEFAULT_WORD_COUNT_TOLERANCE
+    options = RuleOptions(enable=frozenset(running), word_count_tolerance=tolerance)
+    return Policy(levels, overrides, config.root), options
