@@ -101,25 +101,31 @@ def _parse(table: dict[str, Any], path: str) -> Config:
     where = f"{path}: [tool.archive]" if path.endswith("pyproject.toml") else path
     _known(table, KEYS, where)
     tolerance = table.get("word-count-tolerance")
-    if tolerance is not None and (isinstance(tolerance, bool)
-                                  or not isinstance(tolerance, int | float) or tolerance < 0):
-        raise ConfigError(f"{where}: word-count-tolerance must be a number >= 0, "
-                          f"not {tolerance!r}")  # fmt: skip
+    if tolerance is not None and (
+        isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0
+    ):
+        raise ConfigError(f"{where}: word-count-tolerance must be a number >= 0, not {tolerance!r}")
     overrides = table.get("overrides", [])
     if not isinstance(overrides, list) or not all(isinstance(o, dict) for o in overrides):
-        raise ConfigError(f"{where}: overrides must be an array of tables "
-                          "([[tool.archive.overrides]])")
+        raise ConfigError(
+            f"{where}: overrides must be an array of tables ([[tool.archive.overrides]])"
+        )
     parsed = []
     for number, override in enumerate(overrides, 1):
         place = f"{where} overrides #{number}"
         _known(override, OVERRIDE_KEYS, place)
         if "paths" not in override:
-            raise ConfigError(f"{place}: give the files it applies to as paths = [\"glob\", ...]")
+            raise ConfigError(f'{place}: give the files it applies to as paths = ["glob", ...]')
         parsed.append(Override(_globs(override, "paths", place), _rules(override, place)))
-    return Config(root=os.path.dirname(os.path.abspath(path)), source=path,
-                  include=_globs(table, "include", where), exclude=_globs(table, "exclude", where),
-                  rules=_rules(table, where), overrides=tuple(parsed),
-                  word_count_tolerance=None if tolerance is None else float(tolerance))  # fmt: skip
+    return Config(
+        root=os.path.dirname(os.path.abspath(path)),
+        source=path,
+        include=_globs(table, "include", where),
+        exclude=_globs(table, "exclude", where),
+        rules=_rules(table, where),
+        overrides=tuple(parsed),
+        word_count_tolerance=None if tolerance is None else float(tolerance),
+    )
 
 
 def _known(table: dict[str, Any], keys: tuple[str, ...], where: str) -> None:

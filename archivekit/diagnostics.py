@@ -28,8 +28,19 @@ class Diagnostic:
     # calls dataclasses.fields() for every object, the largest cost of sending
     # results back from worker processes (cProfile of archive convert).
     def __reduce__(self) -> tuple[type[Diagnostic], tuple[object, ...]]:
-        return (Diagnostic, (self.code, self.severity, self.message, self.path, self.line,
-                             self.column, self.end_column, self.field))  # fmt: skip
+        return (
+            Diagnostic,
+            (
+                self.code,
+                self.severity,
+                self.message,
+                self.path,
+                self.line,
+                self.column,
+                self.end_column,
+                self.field,
+            ),
+        )
 
     def __str__(self) -> str:
         return (

@@ -55,8 +55,7 @@ DETAILS: dict[str, str] = {
     "Valid; archive fmt drops them.",
     "keyword-duplicate": "The same keyword twice in one record. Valid; archive fmt keeps the "
     "first.",
-    "word-count-noncanonical": "The word count has leading zeros. Valid; archive fmt drops "
-    "them.",
+    "word-count-noncanonical": "The word count has leading zeros. Valid; archive fmt drops them.",
     "body-multiline": "The body runs over several lines (scrapers keep paragraph breaks). "
     "Valid and kept as is; turn the rule off in the configuration if your archive does this "
     "on purpose.",
@@ -97,7 +96,9 @@ def explain(code: str) -> str:
         raise UsageError(f"unknown rule code {code!r}{hint}")
     level = "off by default (opt-in)" if rule.opt_in else f"{rule.severity.value} by default"
     details = textwrap.fill(DETAILS.get(code, ""), 79)
-    return (f"{rule.code} ({level})\n\n{rule.summary}\n\n{details}\n\n"
-            f"Bad:\n{_example(rule.bad)}\n\nGood:\n{_example(rule.good)}\n\n"
-            f"Change its severity in pyproject.toml:\n\n    [tool.archive.rules]\n"
-            f'    {rule.code} = "warning"   # or "error", "off"\n')  # fmt: skip
+    return (
+        f"{rule.code} ({level})\n\n{rule.summary}\n\n{details}\n\n"
+        f"Bad:\n{_example(rule.bad)}\n\nGood:\n{_example(rule.good)}\n\n"
+        f"Change its severity in pyproject.toml:\n\n    [tool.archive.rules]\n"
+        f'    {rule.code} = "warning"   # or "error", "off"\n'
+    )

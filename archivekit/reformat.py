@@ -65,5 +65,8 @@ def unified_diff(outcome: FmtOutcome) -> str:
         return [line + "\n" for line in text.split("\n")]
 
     before, after = lines(outcome.before), lines(outcome.after)
-    return "".join(difflib.unified_diff(before, after, f"{outcome.path} (before)",
-                                        f"{outcome.path} (canonical)"))  # fmt: skip
+    return "".join(
+        difflib.unified_diff(
+            before, after, f"{outcome.path} (before)", f"{outcome.path} (canonical)"
+        )
+    )

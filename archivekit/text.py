@@ -53,5 +53,9 @@ def safe_path(path: str) -> str:
     path = path.replace("\n", "\\n")
     # Undecodable bytes in a name come back from the OS as lone surrogates,
     # which standard output cannot encode: escape them too.
-    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
-                       else f"\\u{ord(m.group()):04x}", path)  # fmt: skip
+    return CONTROL.sub(
+        lambda m: (
+            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
+        ),
+        path,
+    )

@@ -97,8 +97,10 @@ class Workers(Generic[T, R]):
         try:
             ok, value = self._conns[worker].recv()
         except (EOFError, OSError):
-            raise WorkerError(f"worker process {self._procs[worker].pid} died "
-                              f"(exit code {self._procs[worker].exitcode})") from None  # fmt: skip
+            raise WorkerError(
+                f"worker process {self._procs[worker].pid} died "
+                f"(exit code {self._procs[worker].exitcode})"
+            ) from None
         if not ok:
             raise WorkerError(f"a worker process failed:\n{value}")
         return list(value)

@@ -28,9 +28,14 @@ def records(root: str) -> Iterator[dict[str, object]]:
             # os.path, not pathlib: the plain, quick script a user writes.
             with open(os.path.join(folder, name), encoding="utf-8") as handle:
                 url, headline, keywords, date, word_count, body = handle.read().split("\n", 5)
-            yield {"url": url, "headline": headline,
-                   "keywords": keywords.split(",") if keywords else [],
-                   "date": date, "word_count": int(word_count), "body": body}  # fmt: skip
+            yield {
+                "url": url,
+                "headline": headline,
+                "keywords": keywords.split(",") if keywords else [],
+                "date": date,
+                "word_count": int(word_count),
+                "body": body,
+            }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,9 +45,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--to", choices=("jsonl", "csv"), required=True)
     parser.add_argument("-o", "--output")
     args = parser.parse_args(argv)
-    with (open(args.output, "w", encoding="utf-8", newline="") if args.output
-          else open(sys.stdout.fileno(), "w", encoding="utf-8", newline="", closefd=False)
-          ) as out:  # fmt: skip
+    with (
+        open(args.output, "w", encoding="utf-8", newline="")
+        if args.output
+        else open(sys.stdout.fileno(), "w", encoding="utf-8", newline="", closefd=False)
+    ) as out:
         if args.to == "jsonl":
             for record in records(args.root):
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")

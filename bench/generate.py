@@ -75,26 +75,70 @@ _CAPITALISED = _split(
 )
 
 _PEOPLE = (
-    ("Calderón", "Felipe"), ("Obama", "Barack"), ("Müller", "Jürgen"), ("Nuñez", "José"),
-    ("García", "Márquez"), ("Dvořák", "Antonín"), ("Brontë", "Zoë"), ("Sánchez", "Inés"),
-    ("Smith", "John"), ("O’Brien", "Siobhán"), ("Lefèvre", "Amélie"), ("Özil", "Mesut"),
-    ("Kowalczyk", "Łukasz"), ("Johnson", "Mary"), ("Søndergaard", "Bjørn"),
-    ("Clinton", "Hillary Rodham"), ("Bush", "George W"), ("Castro", "Raúl"),
-    ("Nakamura", "Kenji"), ("Ibáñez", "Ángel"), ("Rousseff", "Dilma"), ("Merkel", "Angela"),
-)  # fmt: skip
+    ("Calderón", "Felipe"),
+    ("Obama", "Barack"),
+    ("Müller", "Jürgen"),
+    ("Nuñez", "José"),
+    ("García", "Márquez"),
+    ("Dvořák", "Antonín"),
+    ("Brontë", "Zoë"),
+    ("Sánchez", "Inés"),
+    ("Smith", "John"),
+    ("O’Brien", "Siobhán"),
+    ("Lefèvre", "Amélie"),
+    ("Özil", "Mesut"),
+    ("Kowalczyk", "Łukasz"),
+    ("Johnson", "Mary"),
+    ("Søndergaard", "Bjørn"),
+    ("Clinton", "Hillary Rodham"),
+    ("Bush", "George W"),
+    ("Castro", "Raúl"),
+    ("Nakamura", "Kenji"),
+    ("Ibáñez", "Ángel"),
+    ("Rousseff", "Dilma"),
+    ("Merkel", "Angela"),
+)
 
 _TOPICS = (
-    "Drug Cartels", "Mexico", "United States International Relations", "Politics and Government",
-    "United States Defense and Military Forces", "Smuggling", "Immigration and Emigration",
-    "Drug Enforcement Administration", "Elections", "Economic Conditions and Trends",
-    "Education (K-12)", "Music", "Theater", "Baseball", "Global Warming",
+    "Drug Cartels",
+    "Mexico",
+    "United States International Relations",
+    "Politics and Government",
+    "United States Defense and Military Forces",
+    "Smuggling",
+    "Immigration and Emigration",
+    "Drug Enforcement Administration",
+    "Elections",
+    "Economic Conditions and Trends",
+    "Education (K-12)",
+    "Music",
+    "Theater",
+    "Baseball",
+    "Global Warming",
     "Computers and the Internet",
-    "Suits and Litigation", "Terrorism", "Labor and Jobs", "Health Insurance and Managed Care",
-    "São Paulo (Brazil)", "Montréal (Quebec)", "Zürich (Switzerland)", "Art", "Movies",
-)  # fmt: skip
+    "Suits and Litigation",
+    "Terrorism",
+    "Labor and Jobs",
+    "Health Insurance and Managed Care",
+    "São Paulo (Brazil)",
+    "Montréal (Quebec)",
+    "Zürich (Switzerland)",
+    "Art",
+    "Movies",
+)
 
-_SECTIONS = ("world/americas", "us/politics", "business", "arts/music", "sports/baseball",
-             "science", "nyregion", "opinion", "technology", "health")  # fmt: skip
+_SECTIONS = (
+    "world/americas",
+    "us/politics",
+    "business",
+    "arts/music",
+    "sports/baseball",
+    "science",
+    "nyregion",
+    "opinion",
+    "technology",
+    "health",
+)
 _DATELINES = ("WASHINGTON", "MEXICO CITY", "NEW YORK", "SÃO PAULO", "BERLIN", "LOS ANGELES")
 _SUFFIXES = (" - The New York Times", " - NYTimes.com", "")
 _FIRST_DAY = dt.date(1981, 1, 1).toordinal()
@@ -144,11 +188,15 @@ def make_record(index: int, seed: int = 0) -> Record:
     printed = day + dt.timedelta(days=rng.choice((0, 1, 1)))
     slug = "-".join(rng.choices(_WORDS[40:], k=rng.randint(2, 5))).lower()
     scheme = "https" if day.year >= 2014 else "http"
-    url = (f"{scheme}://www.nytimes.com/{printed.year}/{printed.month:02d}/{printed.day:02d}/"
-           f"{rng.choice(_SECTIONS)}/{printed.day:02d}{slug}.html")  # fmt: skip
+    url = (
+        f"{scheme}://www.nytimes.com/{printed.year}/{printed.month:02d}/{printed.day:02d}/"
+        f"{rng.choice(_SECTIONS)}/{printed.day:02d}{slug}.html"
+    )
     last, _ = rng.choice(_PEOPLE)
-    headline = (f"{rng.choice(_CAPITALISED)}’s {' '.join(rng.choices(_WORDS[40:], k=4)).title()}"
-                f" “{last}” Says{rng.choice(_SUFFIXES)}")  # fmt: skip
+    headline = (
+        f"{rng.choice(_CAPITALISED)}’s {' '.join(rng.choices(_WORDS[40:], k=4)).title()}"
+        f" “{last}” Says{rng.choice(_SUFFIXES)}"
+    )
     keywords: list[str] = []
     if rng.random() > 0.1:
         picked = rng.sample(_TOPICS, rng.randint(1, 6))
@@ -158,16 +206,28 @@ def make_record(index: int, seed: int = 0) -> Record:
     # The source's own count never matches the body's: off by a factor, or unknown (0).
     words = len(body.split())
     declared = 0 if rng.random() < 0.05 else int(words * rng.uniform(0.4, 8.0)) + 1
-    return Record(url=url, headline=headline, keywords=tuple(keywords), date=day,
-                  word_count=declared, body=body)  # fmt: skip
+    return Record(
+        url=url,
+        headline=headline,
+        keywords=tuple(keywords),
+        date=day,
+        word_count=declared,
+        body=body,
+    )
 
 
 def record_json(record: Record) -> bytes:
     """The record in its JSON form (what ``schemas/record.schema.json`` describes)."""
-    return orjson.dumps({
-        "url": record.url, "headline": record.headline, "keywords": list(record.keywords),
-        "date": record.date.isoformat(), "word_count": record.word_count, "body": record.body,
-    })  # fmt: skip
+    return orjson.dumps(
+        {
+            "url": record.url,
+            "headline": record.headline,
+            "keywords": list(record.keywords),
+            "date": record.date.isoformat(),
+            "word_count": record.word_count,
+            "body": record.body,
+        }
+    )
 
 
 def relative_path(index: int, suffix: str = ".txt") -> str:
@@ -182,8 +242,13 @@ def iter_texts(n: int, seed: int = 0) -> Iterator[tuple[int, Record, str]]:
         yield index, record, dumps(record)
 
 
-def generate(out: str | os.PathLike[str], n: int, *, seed: int = 0,
-             json_out: str | os.PathLike[str] | None = None) -> int:  # fmt: skip
+def generate(
+    out: str | os.PathLike[str],
+    n: int,
+    *,
+    seed: int = 0,
+    json_out: str | os.PathLike[str] | None = None,
+) -> int:
     """Write ``n`` record files under ``out`` (and their JSON under ``json_out``).
 
     A folder already stamped with the same ``n``, seed and version is kept as
@@ -198,8 +263,10 @@ def generate(out: str | os.PathLike[str], n: int, *, seed: int = 0,
         # Only a tree this generator made (it holds a stamp) is ever removed.
         if path is not None and (path / STAMP).exists():
             shutil.rmtree(path)
-    folders = [(root, json_root, seed, start, min(start + PER_FOLDER, n))
-               for start in range(0, n, PER_FOLDER)]  # fmt: skip
+    folders = [
+        (root, json_root, seed, start, min(start + PER_FOLDER, n))
+        for start in range(0, n, PER_FOLDER)
+    ]
     if len(folders) > 2 and (os.cpu_count() or 1) > 1:
         with multiprocessing.get_context("spawn").Pool() as pool:
             for _ in pool.imap_unordered(_write_folder, folders):

@@ -83,7 +83,7 @@ def _tree_memory(pid: int) -> tuple[int, int]:
                 stat = handle.read()
         except OSError:
             continue
-        ppid = int(stat[stat.rindex(b")") + 2:].split()[1])
+        ppid = int(stat[stat.rindex(b")") + 2 :].split()[1])
         children.setdefault(ppid, []).append(int(entry))
     pss = hwm = 0
     stack = [pid]
@@ -110,8 +110,9 @@ def run_once(command: Command, *, sample_memory: bool = False) -> float:
     done = threading.Event()
     with open(os.devnull, "wb") as devnull:
         start = time.perf_counter()
-        process = subprocess.Popen(command.argv, stdout=devnull, stderr=subprocess.PIPE,
-                                   stdin=subprocess.DEVNULL)  # fmt: skip
+        process = subprocess.Popen(
+            command.argv, stdout=devnull, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+        )
         sampler = None
         if sample_memory and Path("/proc/self/smaps_rollup").exists():
 
@@ -139,8 +140,9 @@ def run_once(command: Command, *, sample_memory: bool = False) -> float:
     return elapsed
 
 
-def measure(commands: Sequence[Command], repeat: int, *, warm: bool = True,
-            sample_memory: bool = False) -> None:  # fmt: skip
+def measure(
+    commands: Sequence[Command], repeat: int, *, warm: bool = True, sample_memory: bool = False
+) -> None:
     """Time every command ``repeat`` times, round-robin; one untimed warm-up round first."""
     live = [c for c in commands if c.error is None]
     if warm:
@@ -180,13 +182,21 @@ def machine() -> dict[str, Any]:
                 break
     except OSError:
         pass
-    commit = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
-                            capture_output=True, text=True, check=False).stdout.strip()  # fmt: skip
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
     return {
-        "nproc": os.cpu_count(), "cpu": model, "python": platform.python_version(),
-        "platform": platform.platform(), "loadavg_start": os.getloadavg(),
-        "commit": commit or None, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-    }  # fmt: skip
+        "nproc": os.cpu_count(),
+        "cpu": model,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "loadavg_start": os.getloadavg(),
+        "commit": commit or None,
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+    }
 
 
 PY_READ_LOOP = """
@@ -206,12 +216,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=5, help="timed rounds (default 5)")
     parser.add_argument("--startup-repeat", type=int, default=15, help="rounds for start-up")
     parser.add_argument("--no-scale", action="store_true", help="skip the 10 x N run")
-    parser.add_argument("--work", default=str(ROOT / "bench" / "out"),
-                        help="where records and outputs go (default bench/out)")
-    parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "latest.json"),
-                        help="where to write the results")
-    parser.add_argument("--show", metavar="FILE.json",
-                        help="only print the table of a results file written before")
+    parser.add_argument(
+        "--work",
+        default=str(ROOT / "bench" / "out"),
+        help="where records and outputs go (default bench/out)",
+    )
+    parser.add_argument(
+        "--json",
+        default=str(ROOT / "bench" / "results" / "latest.json"),
+        help="where to write the results",
+    )
+    parser.add_argument(
+        "--show", metavar="FILE.json", help="only print the table of a results file written before"
+    )
     args = parser.parse_args(argv)
     if args.show:
         print_report(orjson.loads(Path(args.show).read_bytes()))
@@ -229,8 +246,9 @@ def main(argv: list[str] | None = None) -> int:
     schema = ROOT / "schemas" / "record.schema.json"
     if not schema.exists():
         schema = tmp / "record.schema.json"
-        schema.write_bytes(subprocess.run([archive, "schema"], capture_output=True,
-                                          check=True).stdout)  # fmt: skip
+        schema.write_bytes(
+            subprocess.run([archive, "schema"], capture_output=True, check=True).stdout
+        )
     json_files = sorted(str(p) for p in json_dir.rglob("*.json"))
     has_convert = convert_available(archive)
     q = shlex.quote
@@ -239,34 +257,60 @@ def main(argv: list[str] | None = None) -> int:
         find = f"find {q(str(tree))} -type f -name '*.txt' -print0 | xargs -0 cat"
         return [
             Command(f"cat{tag}", f"cat all files > /dev/null{tag}", _sh(f"{find} > /dev/null")),
-            Command(f"pyread{tag}", f"python open+read loop{tag}",
-                    [py, "-c", PY_READ_LOOP, str(tree)]),
-            Command(f"copy{tag}", f"cat all files > one file{tag}",
-                    _sh(f"{find} > {q(str(tmp / 'all.txt'))}"), tmp / "all.txt"),
-        ]  # fmt: skip
+            Command(
+                f"pyread{tag}", f"python open+read loop{tag}", [py, "-c", PY_READ_LOOP, str(tree)]
+            ),
+            Command(
+                f"copy{tag}",
+                f"cat all files > one file{tag}",
+                _sh(f"{find} > {q(str(tmp / 'all.txt'))}"),
+                tmp / "all.txt",
+            ),
+        ]
 
     def ours(tree: Path, tag: str) -> list[Command]:
-        found = [Command(f"validate{tag}", f"archive validate DIR{tag}",
-                         [archive, "validate", str(tree)])]  # fmt: skip
+        found = [
+            Command(
+                f"validate{tag}", f"archive validate DIR{tag}", [archive, "validate", str(tree)]
+            )
+        ]
         for fmt in ("jsonl", "csv"):
             out = tmp / f"convert.{fmt}"
-            found.append(Command(f"convert_{fmt}{tag}", f"archive convert --to {fmt}{tag}",
-                                 [archive, "convert", str(tree), "--to", fmt, "-o", str(out)],
-                                 out))  # fmt: skip
+            found.append(
+                Command(
+                    f"convert_{fmt}{tag}",
+                    f"archive convert --to {fmt}{tag}",
+                    [archive, "convert", str(tree), "--to", fmt, "-o", str(out)],
+                    out,
+                )
+            )
             if not has_convert:
                 found[-1].error = "not available (archive convert is not on this checkout)"
         return found
 
     def baselines(tree: Path, tag: str) -> list[Command]:
         script = str(ROOT / "bench" / "baseline_stdlib.py")
-        return [Command(f"stdlib_{fmt}{tag}", f"stdlib script --to {fmt}{tag}",
-                        [py, script, str(tree), "--to", fmt, "-o", str(tmp / f"base.{fmt}")],
-                        tmp / f"base.{fmt}") for fmt in ("jsonl", "csv")]  # fmt: skip
+        return [
+            Command(
+                f"stdlib_{fmt}{tag}",
+                f"stdlib script --to {fmt}{tag}",
+                [py, script, str(tree), "--to", fmt, "-o", str(tmp / f"base.{fmt}")],
+                tmp / f"base.{fmt}",
+            )
+            for fmt in ("jsonl", "csv")
+        ]
 
     print(f"bench: throughput at N = {n} ({args.repeat} rounds)", file=sys.stderr)
-    main_set = [*floors(records, ""), *ours(records, ""), *baselines(records, ""),
-                Command("check_jsonschema", "check-jsonschema on N .json files",
-                        [cjs, "--schemafile", str(schema), *json_files])]  # fmt: skip
+    main_set = [
+        *floors(records, ""),
+        *ours(records, ""),
+        *baselines(records, ""),
+        Command(
+            "check_jsonschema",
+            "check-jsonschema on N .json files",
+            [cjs, "--schemafile", str(schema), *json_files],
+        ),
+    ]
     measure(main_set, args.repeat)
 
     print("bench: start-up", file=sys.stderr)
@@ -276,9 +320,12 @@ def main(argv: list[str] | None = None) -> int:
         Command("py_typer", 'python -c "import typer"', [py, "-c", "import typer"]),
         Command("version", "archive --version", [archive, "--version"]),
         Command("validate_one", "archive validate ONE.txt", [archive, "validate", str(one_txt)]),
-        Command("cjs_one", "check-jsonschema ONE.json",
-                [cjs, "--schemafile", str(schema), str(one_json)]),
-    ]  # fmt: skip
+        Command(
+            "cjs_one",
+            "check-jsonschema ONE.json",
+            [cjs, "--schemafile", str(schema), str(one_json)],
+        ),
+    ]
     measure(startup, args.startup_repeat)
 
     print("bench: memory at N", file=sys.stderr)
@@ -292,8 +339,12 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: 10 x N (time and memory)", file=sys.stderr)
         # N and 10 x N side by side, round by round, so that the ratio is
         # not skewed by whatever else the machine was doing in between.
-        scale = [*floors(records, "@N")[:1], *floors(big, "@10N")[:1],
-                 *ours(records, "@N time"), *ours(big, "@10N")]  # fmt: skip
+        scale = [
+            *floors(records, "@N")[:1],
+            *floors(big, "@10N")[:1],
+            *ours(records, "@N time"),
+            *ours(big, "@10N"),
+        ]
         measure(scale, max(1, min(args.repeat, 2)))
         scale_memory = ours(big, "@10N mem")
         measure(scale_memory, 1, warm=False, sample_memory=True)
@@ -315,8 +366,9 @@ def _ratio(a: float | None, b: float | None) -> float | None:
     return None if a is None or b is None or b == 0 else a / b
 
 
-def build_report(c: dict[str, Command], n: int, info: dict[str, Any], has_convert: bool
-                 ) -> dict[str, Any]:  # fmt: skip
+def build_report(
+    c: dict[str, Command], n: int, info: dict[str, Any], has_convert: bool
+) -> dict[str, Any]:
     """Commands and targets as plain data: what latest.json holds."""
 
     def t(key: str) -> float | None:
@@ -325,69 +377,147 @@ def build_report(c: dict[str, Command], n: int, info: dict[str, Any], has_conver
     def mem(key: str) -> float | None:
         return c[key].peak_pss / 2**20 if key in c and c[key].peak_pss else None
 
-    def target(name: str, value: float | None, op: str, limit: float, detail: str
-               ) -> dict[str, Any]:  # fmt: skip
+    def target(
+        name: str, value: float | None, op: str, limit: float, detail: str
+    ) -> dict[str, Any]:
         met = None if value is None else (value <= limit if op == "<=" else value >= limit)
-        return {"target": name, "value": value, "op": op, "limit": limit, "met": met,
-                "detail": detail}  # fmt: skip
+        return {
+            "target": name,
+            "value": value,
+            "op": op,
+            "limit": limit,
+            "met": met,
+            "detail": detail,
+        }
 
     targets = [
-        target("validate / cat floor", _ratio(t("validate"), t("cat")), "<=", 1.3,
-               "archive validate DIR vs cat of every file to /dev/null"),
-        target("check-jsonschema / validate", _ratio(t("check_jsonschema"), t("validate")),
-               ">=", 6, "same records, one .json file each"),
-        target("stdlib jsonl / convert jsonl", _ratio(t("stdlib_jsonl"), t("convert_jsonl")),
-               ">=", 2, "bench/baseline_stdlib.py --to jsonl"),
-        target("convert jsonl / copy floor", _ratio(t("convert_jsonl"), t("copy")), "<=", 3,
-               "cat of every file into one file"),
-        target("stdlib csv / convert csv", _ratio(t("stdlib_csv"), t("convert_csv")), ">=", 1.5,
-               "bench/baseline_stdlib.py --to csv"),
-    ]  # fmt: skip
-    for key, what in (("validate", "validate"), ("convert_jsonl", "convert jsonl"),
-                      ("convert_csv", "convert csv")):  # fmt: skip
+        target(
+            "validate / cat floor",
+            _ratio(t("validate"), t("cat")),
+            "<=",
+            1.3,
+            "archive validate DIR vs cat of every file to /dev/null",
+        ),
+        target(
+            "check-jsonschema / validate",
+            _ratio(t("check_jsonschema"), t("validate")),
+            ">=",
+            6,
+            "same records, one .json file each",
+        ),
+        target(
+            "stdlib jsonl / convert jsonl",
+            _ratio(t("stdlib_jsonl"), t("convert_jsonl")),
+            ">=",
+            2,
+            "bench/baseline_stdlib.py --to jsonl",
+        ),
+        target(
+            "convert jsonl / copy floor",
+            _ratio(t("convert_jsonl"), t("copy")),
+            "<=",
+            3,
+            "cat of every file into one file",
+        ),
+        target(
+            "stdlib csv / convert csv",
+            _ratio(t("stdlib_csv"), t("convert_csv")),
+            ">=",
+            1.5,
+            "bench/baseline_stdlib.py --to csv",
+        ),
+    ]
+    for key, what in (
+        ("validate", "validate"),
+        ("convert_jsonl", "convert jsonl"),
+        ("convert_csv", "convert csv"),
+    ):
         targets += [
-            target(f"memory {what}: 10N / N", _ratio(mem(f"{key}@10N"), mem(f"{key}@N")),
-                   "<=", 1.2, "peak PSS of the whole process tree"),
-            target(f"memory {what} at 10N (MB)", mem(f"{key}@10N"), "<=", 150,
-                   "peak PSS of the whole process tree"),
-            target(f"time {what}: 10N / N", _ratio(t(f"{key}@10N"), t(f"{key}@N time")),
-                   "<=", 11, "median wall time, N and 10 x N timed side by side"),
-        ]  # fmt: skip
+            target(
+                f"memory {what}: 10N / N",
+                _ratio(mem(f"{key}@10N"), mem(f"{key}@N")),
+                "<=",
+                1.2,
+                "peak PSS of the whole process tree",
+            ),
+            target(
+                f"memory {what} at 10N (MB)",
+                mem(f"{key}@10N"),
+                "<=",
+                150,
+                "peak PSS of the whole process tree",
+            ),
+            target(
+                f"time {what}: 10N / N",
+                _ratio(t(f"{key}@10N"), t(f"{key}@N time")),
+                "<=",
+                11,
+                "median wall time, N and 10 x N timed side by side",
+            ),
+        ]
     targets += [
-        target("validate one file / check-jsonschema one", _ratio(t("validate_one"), t("cjs_one")),
-               "<=", 1.0, "start-up, one small file"),
-        target("archive --version / import typer", _ratio(t("version"), t("py_typer")), "<=", 1.5,
-               "start-up"),
-    ]  # fmt: skip
-    commands = [{
-        "key": cmd.key, "label": cmd.label, "median_s": cmd.median,
-        # check-jsonschema's argv names N files: keep its head only.
-        "argv": cmd.argv if len(cmd.argv) <= 12 else [
-            *cmd.argv[:4], f"... and {len(cmd.argv) - 4} more arguments"],
-        "runs_s": cmd.times, "peak_rss_mb": cmd.peak_rss / 2**20 if cmd.peak_rss else None,
-        "peak_tree_pss_mb": cmd.peak_pss / 2**20 if cmd.peak_pss else None, "error": cmd.error,
-    } for cmd in c.values()]  # fmt: skip
-    return {"n": n, "machine": info, "convert_available": has_convert, "commands": commands,
-            "targets": targets}  # fmt: skip
+        target(
+            "validate one file / check-jsonschema one",
+            _ratio(t("validate_one"), t("cjs_one")),
+            "<=",
+            1.0,
+            "start-up, one small file",
+        ),
+        target(
+            "archive --version / import typer",
+            _ratio(t("version"), t("py_typer")),
+            "<=",
+            1.5,
+            "start-up",
+        ),
+    ]
+    commands = [
+        {
+            "key": cmd.key,
+            "label": cmd.label,
+            "median_s": cmd.median,
+            # check-jsonschema's argv names N files: keep its head only.
+            "argv": cmd.argv
+            if len(cmd.argv) <= 12
+            else [*cmd.argv[:4], f"... and {len(cmd.argv) - 4} more arguments"],
+            "runs_s": cmd.times,
+            "peak_rss_mb": cmd.peak_rss / 2**20 if cmd.peak_rss else None,
+            "peak_tree_pss_mb": cmd.peak_pss / 2**20 if cmd.peak_pss else None,
+            "error": cmd.error,
+        }
+        for cmd in c.values()
+    ]
+    return {
+        "n": n,
+        "machine": info,
+        "convert_available": has_convert,
+        "commands": commands,
+        "targets": targets,
+    }
 
 
 def print_report(report: dict[str, Any]) -> None:
     """The table: every command's median, then every target with its measured ratio."""
     m = report["machine"]
-    print(f"\narchivekit benchmark, N = {report['n']}: {m['nproc']} CPUs ({m['cpu']}), "
-          f"Python {m['python']}, commit {m['commit']}, {m['date']}, "
-          f"load {m['loadavg_start'][0]:.2f}")  # fmt: skip
+    print(
+        f"\narchivekit benchmark, N = {report['n']}: {m['nproc']} CPUs ({m['cpu']}), "
+        f"Python {m['python']}, commit {m['commit']}, {m['date']}, "
+        f"load {m['loadavg_start'][0]:.2f}"
+    )
     print(f"\n| {'command':<46} | {'median':>10} | {'rss MB':>7} | {'tree MB':>7} | runs |")
     print(f"|{'-' * 48}|{'-' * 12}|{'-' * 9}|{'-' * 9}|------|")
     for cmd in report["commands"]:
         median = "n/a" if cmd["error"] else _fmt_time(cmd["median_s"]).strip()
         rss = f"{cmd['peak_rss_mb']:.0f}" if cmd["peak_rss_mb"] else ""
         pss = f"{cmd['peak_tree_pss_mb']:.0f}" if cmd["peak_tree_pss_mb"] else ""
-        print(f"| {cmd['label']:<46} | {median:>10} | {rss:>7} | {pss:>7} | "
-              f"{len(cmd['runs_s']):>4} |")  # fmt: skip
+        print(
+            f"| {cmd['label']:<46} | {median:>10} | {rss:>7} | {pss:>7} | {len(cmd['runs_s']):>4} |"
+        )
     for error in dict.fromkeys(cmd["error"] for cmd in report["commands"] if cmd["error"]):
-        print(f"  n/a: {error}: " + ", ".join(
-            cmd["label"] for cmd in report["commands"] if cmd["error"] == error))
+        print(
+            f"  n/a: {error}: "
+            + ", ".join(cmd["label"] for cmd in report["commands"] if cmd["error"] == error)
+        )
     print(f"\n| {'target':<42} | {'measured':>8} | {'goal':>8} | met |")
     print(f"|{'-' * 44}|{'-' * 10}|{'-' * 10}|-----|")
     for tg in report["targets"]:

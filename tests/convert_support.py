@@ -27,11 +27,16 @@ def _trimmed(chars: st.SearchStrategy[str], max_size: int) -> st.SearchStrategy[
 
 
 _HOST = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?(\.[a-z]{2,6}){0,2}", fullmatch=True)
-_PATH = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Z"), blacklist_characters="\x85"),
-                max_size=40).filter(lambda p: not any(c.isspace() for c in p))  # fmt: skip
+_PATH = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs", "Z"), blacklist_characters="\x85"), max_size=40
+).filter(lambda p: not any(c.isspace() for c in p))
 
-urls = st.builds(lambda scheme, host, path: f"{scheme}://{host}/{path}",
-                 st.sampled_from(["http", "https", "HTTP"]), _HOST, _PATH)  # fmt: skip
+urls = st.builds(
+    lambda scheme, host, path: f"{scheme}://{host}/{path}",
+    st.sampled_from(["http", "https", "HTTP"]),
+    _HOST,
+    _PATH,
+)
 keyword = _trimmed(_CHARS, 30).filter(lambda k: "," not in k)
 
 records = st.builds(
@@ -44,8 +49,9 @@ records = st.builds(
     body=_trimmed(_BODY_CHARS, 300),
 )
 
-format_options = st.builds(FormatOptions, csv_keywords=st.sampled_from(["comma", "json"]),
-                           paragraphs=st.booleans())  # fmt: skip
+format_options = st.builds(
+    FormatOptions, csv_keywords=st.sampled_from(["comma", "json"]), paragraphs=st.booleans()
+)
 
 
 def write_many(fmt: Format, items: Iterable[Record], options: FormatOptions) -> bytes:
@@ -65,11 +71,38 @@ def read_all(fmt: Format, data: bytes, options: FormatOptions) -> list[Record | 
 
 
 # A realistic batch: NYT-like records with the awkward bits real data has.
-_WORDS = ("officials", "Mexican", "U.S.", "D.E.A.", "border", "said", "“quoted,” he said",
-          "a, b", 'say "hi"', "line;semi", "=SUM(A1)", "+1", "-dash", "@at", "café", "naïve",
-          "emoji 🎉", "tab\there", "Calderón")  # fmt: skip
-_KEYWORDS = ("Drug Cartels", "Mexico", "Calderon  Felipe", "Obama  Barack", "United States",
-             "Politics and Government", "=cmd", "Ümlaut", "Smuggling")  # fmt: skip
+_WORDS = (
+    "officials",
+    "Mexican",
+    "U.S.",
+    "D.E.A.",
+    "border",
+    "said",
+    "“quoted,” he said",
+    "a, b",
+    'say "hi"',
+    "line;semi",
+    "=SUM(A1)",
+    "+1",
+    "-dash",
+    "@at",
+    "café",
+    "naïve",
+    "emoji 🎉",
+    "tab\there",
+    "Calderón",
+)
+_KEYWORDS = (
+    "Drug Cartels",
+    "Mexico",
+    "Calderon  Felipe",
+    "Obama  Barack",
+    "United States",
+    "Politics and Government",
+    "=cmd",
+    "Ümlaut",
+    "Smuggling",
+)
 
 
 def batch_record(number: int, rng: random.Random) -> Record:

@@ -31,10 +31,12 @@ def make_batch(root: Path) -> dict[str, Path]:
         "warn": root / "warn.txt",
     }
     files["good"].write_text(SEED_TEXT, encoding="utf-8")
-    files["bad"].write_text(seed_with(url="http://example.com/bad", date="Aug. 32, 2011"),
-                            encoding="utf-8")  # fmt: skip
-    files["warn"].write_text(seed_with(url="http://example.com/warn", suffix="\n"),
-                             encoding="utf-8")  # fmt: skip
+    files["bad"].write_text(
+        seed_with(url="http://example.com/bad", date="Aug. 32, 2011"), encoding="utf-8"
+    )
+    files["warn"].write_text(
+        seed_with(url="http://example.com/warn", suffix="\n"), encoding="utf-8"
+    )
     return files
 
 

@@ -39,7 +39,7 @@ def random_byte(data: bytes, rng: random.Random) -> bytes:
     if not data:
         return bytes([rng.randrange(256)])
     i = rng.randrange(len(data))
-    return data[:i] + bytes([rng.randrange(256)]) + data[i + 1:]
+    return data[:i] + bytes([rng.randrange(256)]) + data[i + 1 :]
 
 
 def swap_lines(data: bytes, rng: random.Random) -> bytes:
@@ -97,30 +97,72 @@ def overlong_line(data: bytes, rng: random.Random) -> bytes:
 
 def bad_utf8(data: bytes, rng: random.Random) -> bytes:
     i = rng.randrange(len(data) + 1)
-    junk = rng.choice((b"\xff", b"\xc3", b"\xe2\x82", b"\xed\xa0\x80", b"\xf4\x90\x80\x80",
-                       b"\xc0\xaf", b"\x80" * 5, b"\xef\xbf\xbd"))  # fmt: skip
+    junk = rng.choice(
+        (
+            b"\xff",
+            b"\xc3",
+            b"\xe2\x82",
+            b"\xed\xa0\x80",
+            b"\xf4\x90\x80\x80",
+            b"\xc0\xaf",
+            b"\x80" * 5,
+            b"\xef\xbf\xbd",
+        )
+    )
     return data[:i] + junk * rng.randint(1, 30) + data[i:]
 
 
 def splice(data: bytes, rng: random.Random) -> bytes:
     other = rng.choice(SEEDS)
-    return data[: rng.randrange(len(data) + 1)] + other[rng.randrange(len(other) + 1):]
+    return data[: rng.randrange(len(data) + 1)] + other[rng.randrange(len(other) + 1) :]
 
 
 def field_noise(data: bytes, rng: random.Random) -> bytes:
     lines = data.split(b"\n")
     i = rng.randrange(min(len(lines), 6))
-    lines[i] = rng.choice((b"", b" ", b"-5", b"12.5", b"99999999999999999999", b"Feb. 30, 2012",
-                           b"Aug. 32, 2011", b"2016-09-15", b"SEPT. 15, 2016", b"a,,b,",
-                           b"a, b,a", b"//x.com/a", b"http://", b"http://[::1", b"http://a:99999/",
-                           b"ftp://x.com/", b"http://a b/", b"0042", "é".encode()))  # fmt: skip
+    lines[i] = rng.choice(
+        (
+            b"",
+            b" ",
+            b"-5",
+            b"12.5",
+            b"99999999999999999999",
+            b"Feb. 30, 2012",
+            b"Aug. 32, 2011",
+            b"2016-09-15",
+            b"SEPT. 15, 2016",
+            b"a,,b,",
+            b"a, b,a",
+            b"//x.com/a",
+            b"http://",
+            b"http://[::1",
+            b"http://a:99999/",
+            b"ftp://x.com/",
+            b"http://a b/",
+            b"0042",
+            "é".encode(),
+        )
+    )
     return b"\n".join(lines)
 
 
 MUTATORS: tuple[Callable[[bytes, random.Random], bytes], ...] = (
-    truncate, flip, random_byte, swap_lines, double_line, drop_line, reencode, nul, controls,
-    crlf, bom, overlong_line, bad_utf8, splice, field_noise,
-)  # fmt: skip
+    truncate,
+    flip,
+    random_byte,
+    swap_lines,
+    double_line,
+    drop_line,
+    reencode,
+    nul,
+    controls,
+    crlf,
+    bom,
+    overlong_line,
+    bad_utf8,
+    splice,
+    field_noise,
+)
 
 
 def mutate(data: bytes, rng: random.Random, rounds: int = 3) -> bytes:

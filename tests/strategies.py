@@ -14,10 +14,15 @@ _CHARS = st.characters(blacklist_categories=("Cc", "Cs"), whitelist_characters="
 _BODY_CHARS = st.characters(blacklist_categories=("Cc", "Cs"), whitelist_characters="\t\n")
 
 hosts = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,12}[a-z0-9])?(\.[a-z]{2,6}){1,2}", fullmatch=True)
-paths = st.text(st.characters(blacklist_categories=("Cc", "Cs", "Z"), blacklist_characters="#?"),
-                max_size=40)  # fmt: skip
-urls = st.builds(lambda scheme, host, path: f"{scheme}://{host}/{path}",
-                 st.sampled_from(["http", "https", "HTTP", "Https"]), hosts, paths)  # fmt: skip
+paths = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs", "Z"), blacklist_characters="#?"), max_size=40
+)
+urls = st.builds(
+    lambda scheme, host, path: f"{scheme}://{host}/{path}",
+    st.sampled_from(["http", "https", "HTTP", "Https"]),
+    hosts,
+    paths,
+)
 one_line = st.text(_CHARS, min_size=1, max_size=80).map(str.strip).filter(bool)
 keyword = one_line.map(lambda s: s.replace(",", ";").strip()).filter(bool)
 keywords = st.lists(keyword, max_size=8, unique=True).map(tuple)

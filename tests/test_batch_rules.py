@@ -57,18 +57,22 @@ def test_baseline_hides_recorded_findings_and_reports_stale_ones(adopted: Path) 
     assert "recorded 2 findings in base.json" in err
     entries = orjson.loads((adopted / "base.json").read_bytes())["findings"]
     assert {(e["path"], e["code"], e["field"]) for e in entries} == {
-        ("data/bad.txt", "date-invalid", "date"), ("data/warn.txt", "final-newline", None)}
+        ("data/bad.txt", "date-invalid", "date"),
+        ("data/warn.txt", "final-newline", None),
+    }
     # The recorded findings are hidden; the run passes.
     code, out, err = run("validate", "data", "--baseline", "base.json")
     assert (code, out, err) == (0, "3 files, 0 errors, 0 warnings (2 more in the baseline)\n", "")
     # An edit that moves a finding does not matter (keys hold no positions) ...
     warn = adopted / "data" / "warn.txt"
-    warn.write_text(warn.read_text(encoding="utf-8").replace(".\n", ". More text.\n"),
-                    encoding="utf-8")  # fmt: skip
+    warn.write_text(
+        warn.read_text(encoding="utf-8").replace(".\n", ". More text.\n"), encoding="utf-8"
+    )
     assert run("validate", "data", "--baseline", "base.json")[0] == 0
     # ... a new finding does, and fixing one makes its entry stale.
-    (adopted / "data" / "warn.txt").write_text(seed_with(url="http://example.com/warn",
-                                                         date=""), encoding="utf-8")  # fmt: skip
+    (adopted / "data" / "warn.txt").write_text(
+        seed_with(url="http://example.com/warn", date=""), encoding="utf-8"
+    )
     code, out, err = run("validate", "data", "--baseline", "base.json")
     assert code == 1
     assert "error[date-empty]" in out
@@ -77,7 +81,8 @@ def test_baseline_hides_recorded_findings_and_reports_stale_ones(adopted: Path) 
 
 
 def test_baseline_paths_are_relative_to_the_baseline_file(
-        adopted: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    adopted: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     run("validate", "data", "--baseline", "base.json", "--update-baseline")
     monkeypatch.chdir(adopted / "data")
     code, out, _ = run("validate", ".", "--baseline", "../base.json")
@@ -86,19 +91,23 @@ def test_baseline_paths_are_relative_to_the_baseline_file(
 
 def test_updating_with_a_subset_keeps_the_other_entries(adopted: Path) -> None:
     run("validate", "data", "--baseline", "base.json", "--update-baseline")
-    (adopted / "data" / "warn.txt").write_text(seed_with(url="http://example.com/w"),
-                                               encoding="utf-8")  # fmt: skip
+    (adopted / "data" / "warn.txt").write_text(
+        seed_with(url="http://example.com/w"), encoding="utf-8"
+    )
     run("validate", "data/warn.txt", "--baseline", "base.json", "--update-baseline")
     entries = orjson.loads((adopted / "base.json").read_bytes())["findings"]
     assert [(e["path"], e["code"]) for e in entries] == [("data/bad.txt", "date-invalid")]
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (None, "no such baseline"),
-    (b"not json", "not JSON"),
-    (b'{"version": 1}', "not an archivekit baseline"),
-    (b'{"version": 9, "findings": []}', "baseline version 9"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (None, "no such baseline"),
+        (b"not json", "not JSON"),
+        (b'{"version": 1}', "not an archivekit baseline"),
+        (b'{"version": 9, "findings": []}', "baseline version 9"),
+    ],
+)
 def test_bad_baselines_are_usage_errors(adopted: Path, content: bytes | None, message: str) -> None:
     if content is not None:
         (adopted / "base.json").write_bytes(content)
@@ -114,9 +123,21 @@ def test_update_baseline_needs_a_file(adopted: Path) -> None:
 
 
 def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com",
-                    "-c", "commit.gpgsign=false", *args], cwd=cwd, check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
@@ -127,12 +148,15 @@ def test_changed_since_checks_changed_and_untracked_files_only(adopted: Path) ->
     code, out, _ = run("validate", "data", "--changed-since", "HEAD")
     assert (code, out) == (0, "0 files, 0 errors, 0 warnings\n")
     (adopted / "data" / "good.txt").write_text(SEED_TEXT + "\n", encoding="utf-8")  # changed
-    (adopted / "data" / "new.txt").write_text(seed_with(url="http://example.com/warn"),
-                                              encoding="utf-8")  # untracked, dup of warn.txt
+    (adopted / "data" / "new.txt").write_text(
+        seed_with(url="http://example.com/warn"), encoding="utf-8"
+    )  # untracked, dup of warn.txt
     code, out, _ = run("validate", "data", "--changed-since", "HEAD", "-f", "json")
     assert code == 0
-    assert sorted(findings(out)) == [("data/good.txt", "final-newline"),
-                                     ("data/new.txt", "duplicate-url")]  # fmt: skip
+    assert sorted(findings(out)) == [
+        ("data/good.txt", "final-newline"),
+        ("data/new.txt", "duplicate-url"),
+    ]
     assert "data/warn.txt" in orjson.loads(out)["findings"][-1]["message"]
     assert orjson.loads(out)["totals"]["files"] == 2
 

@@ -116,12 +116,19 @@ def test_every_command_has_help_with_examples() -> None:
 
 def _installed(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     exe = Path(sys.executable).with_name("archive")
-    return subprocess.run([str(exe), *args], capture_output=True, text=True, check=False,
-                          env={**os.environ, **(env or {})})  # fmt: skip
+    return subprocess.run(
+        [str(exe), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
 
 
-@pytest.mark.skipif(not Path(sys.executable).with_name("archive").exists(),
-                    reason="the archive command is not installed in this environment")  # fmt: skip
+@pytest.mark.skipif(
+    not Path(sys.executable).with_name("archive").exists(),
+    reason="the archive command is not installed in this environment",
+)
 def test_installed_command_colour_and_no_color() -> None:
     bad = str(SEEDS / "invalid" / "date-invalid.txt")
     plain = _installed("validate", bad)

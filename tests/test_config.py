@@ -40,9 +40,11 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     make_batch(tmp_path / "articles")
     legacy = tmp_path / "articles" / "legacy"
     legacy.mkdir()
-    (legacy / "old.txt").write_text(seed_with(url="http://example.com/old",
-                                              date="AUG. 25, 2011").replace("\n", "\r\n"),
-                                    encoding="utf-8", newline="")  # fmt: skip
+    (legacy / "old.txt").write_text(
+        seed_with(url="http://example.com/old", date="AUG. 25, 2011").replace("\n", "\r\n"),
+        encoding="utf-8",
+        newline="",
+    )
     drafts = tmp_path / "articles" / "drafts"
     drafts.mkdir()
     (drafts / "draft.txt").write_text("", encoding="utf-8")
@@ -59,8 +61,8 @@ def test_pyproject_configuration_as_a_user_writes_it(project: Path) -> None:
     code, out, err = run("validate", ".", "-f", "json")
     assert err == ""
     assert sorted(findings(out)) == [
-        ("./articles/bad.txt", "date-invalid", "warning"),   # level lowered
-        ("./articles/legacy/old.txt", "crlf", "error"),      # override raises it
+        ("./articles/bad.txt", "date-invalid", "warning"),  # level lowered
+        ("./articles/legacy/old.txt", "crlf", "error"),  # override raises it
     ]  # final-newline off; drafts excluded; notes.txt not included; old.txt's date off
     assert code == 1
     assert orjson.loads(out)["totals"]["files"] == 4
@@ -74,11 +76,20 @@ def test_command_line_flags_win(project: Path) -> None:
     assert "./notes.txt" in paths
     assert "./articles/drafts/draft.txt" not in paths
     # --enable turns on an opt-in rule the file does not mention.
-    code, out, _ = run("validate", "articles/good.txt", "-f", "json", "--enable",
-                       "word-count-mismatch", "--word-count-tolerance", "10")  # fmt: skip
+    code, out, _ = run(
+        "validate",
+        "articles/good.txt",
+        "-f",
+        "json",
+        "--enable",
+        "word-count-mismatch",
+        "--word-count-tolerance",
+        "10",
+    )
     assert (code, findings(out)) == (0, [])
-    code, out, _ = run("validate", "articles/good.txt", "-f", "json", "--enable",
-                       "word-count-mismatch")  # fmt: skip
+    code, out, _ = run(
+        "validate", "articles/good.txt", "-f", "json", "--enable", "word-count-mismatch"
+    )
     assert code == 0
     assert findings(out) == [("articles/good.txt", "word-count-mismatch", "warning")]
 
@@ -89,8 +100,9 @@ def test_explicit_files_honour_include_and_exclude(project: Path) -> None:
     assert (code, out) == (0, "1 file, 0 errors, 0 warnings\n")
 
 
-def test_archive_toml_and_discovery_upwards(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                            ) -> None:  # fmt: skip
+def test_archive_toml_and_discovery_upwards(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (tmp_path / "archive.toml").write_text('[rules]\nfinal-newline = "error"\n', encoding="utf-8")
     (tmp_path / "sub").mkdir()
     # A pyproject.toml without [tool.archive] does not hide the archive.toml above.
@@ -111,21 +123,27 @@ def test_no_configuration_means_defaults(tmp_path: Path) -> None:
     assert not (config.overrides)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("[tool.archive]\nexclued = []\n", "unknown key 'exclued' (did you mean 'exclude'?)"),
-    ("[tool.archive.rules]\ndate-invalud = 'off'\n",
-     "unknown rule code 'date-invalud' (did you mean 'date-invalid'?)"),
-    ("[tool.archive.rules]\nbom = 'ignore'\n", "use one of error, warning, off"),
-    ("[tool.archive]\nword-count-tolerance = -1\n", "must be a number >= 0"),
-    ("[tool.archive]\ninclude = 3\n", "include must be a list of glob strings"),
-    ("[[tool.archive.overrides]]\nrules = {bom = 'off'}\n", "give the files it applies to"),
-    ("[[tool.archive.overrides]]\npaths = ['a']\nrule = {}\n", "unknown key 'rule'"),
-    ("[tool.archive\n", "not valid TOML"),
-    ("[tool]\narchive = 3\n", "[tool.archive] must be a table"),
-    ("[tool.archive]\nexclude = ['[z-a].txt']\n", "'[z-a].txt' is not a valid glob"),
-])  # fmt: skip
-def test_configuration_mistakes_are_usage_errors(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                 text: str, message: str) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[tool.archive]\nexclued = []\n", "unknown key 'exclued' (did you mean 'exclude'?)"),
+        (
+            "[tool.archive.rules]\ndate-invalud = 'off'\n",
+            "unknown rule code 'date-invalud' (did you mean 'date-invalid'?)",
+        ),
+        ("[tool.archive.rules]\nbom = 'ignore'\n", "use one of error, warning, off"),
+        ("[tool.archive]\nword-count-tolerance = -1\n", "must be a number >= 0"),
+        ("[tool.archive]\ninclude = 3\n", "include must be a list of glob strings"),
+        ("[[tool.archive.overrides]]\nrules = {bom = 'off'}\n", "give the files it applies to"),
+        ("[[tool.archive.overrides]]\npaths = ['a']\nrule = {}\n", "unknown key 'rule'"),
+        ("[tool.archive\n", "not valid TOML"),
+        ("[tool]\narchive = 3\n", "[tool.archive] must be a table"),
+        ("[tool.archive]\nexclude = ['[z-a].txt']\n", "'[z-a].txt' is not a valid glob"),
+    ],
+)
+def test_configuration_mistakes_are_usage_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str
+) -> None:
     (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
     files = make_batch(tmp_path / "data")
     monkeypatch.chdir(tmp_path)
@@ -166,31 +184,36 @@ def test_policy_is_a_pure_function_of_the_result(tmp_path: Path) -> None:
 def test_opt_in_rule_enabled_only_by_an_override_stays_off_elsewhere(tmp_path: Path) -> None:
     (tmp_path / "archive.toml").write_text(
         '[[overrides]]\npaths = ["strict/**"]\nrules = { word-count-mismatch = "error" }\n',
-        encoding="utf-8")  # fmt: skip
+        encoding="utf-8",
+    )
     for folder in ("strict", "lax"):
         make_batch(tmp_path / folder)
-    _code, out, _ = run("validate", str(tmp_path), "-f", "json",
-                       "--config", str(tmp_path / "archive.toml"))  # fmt: skip
+    _code, out, _ = run(
+        "validate", str(tmp_path), "-f", "json", "--config", str(tmp_path / "archive.toml")
+    )
     mismatches = [p for p, c, _ in findings(out) if c == "word-count-mismatch"]
     assert mismatches
     assert all("/strict/" in p for p in mismatches)
 
 
-@pytest.mark.parametrize(("pattern", "path", "matches"), [
-    ("*.txt", "a.txt", True),
-    ("*.txt", "deep/down/a.txt", True),
-    ("articles/*.txt", "articles/a.txt", True),
-    ("articles/*.txt", "articles/sub/a.txt", False),
-    ("articles/**/*.txt", "articles/a.txt", True),
-    ("articles/**/*.txt", "articles/sub/a.txt", True),
-    ("legacy", "legacy/x/y.txt", True),
-    ("legacy/", "legacy/y.txt", True),
-    ("legacy", "legacyfoo.txt", False),
-    ("a?.txt", "ab.txt", True),
-    ("[!x]b.txt", "ab.txt", True),
-    ("[!x]b.txt", "xb.txt", False),
-    ("a.txt", "a_txt", False),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("pattern", "path", "matches"),
+    [
+        ("*.txt", "a.txt", True),
+        ("*.txt", "deep/down/a.txt", True),
+        ("articles/*.txt", "articles/a.txt", True),
+        ("articles/*.txt", "articles/sub/a.txt", False),
+        ("articles/**/*.txt", "articles/a.txt", True),
+        ("articles/**/*.txt", "articles/sub/a.txt", True),
+        ("legacy", "legacy/x/y.txt", True),
+        ("legacy/", "legacy/y.txt", True),
+        ("legacy", "legacyfoo.txt", False),
+        ("a?.txt", "ab.txt", True),
+        ("[!x]b.txt", "ab.txt", True),
+        ("[!x]b.txt", "xb.txt", False),
+        ("a.txt", "a_txt", False),
+    ],
+)
 def test_globs(pattern: str, path: str, matches: bool) -> None:
     regex = compile_globs([pattern])
     assert regex is not None
@@ -198,17 +221,43 @@ def test_globs(pattern: str, path: str, matches: bool) -> None:
 
 
 def toml_values() -> st.SearchStrategy[object]:
-    scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(
-        max_size=8) | st.sampled_from(["error", "warning", "off", "*.txt", "**/x", "bom", "[a"])
-    keys = st.sampled_from(["include", "exclude", "rules", "overrides", "paths",
-                            "word-count-tolerance", "bom", "crlf", "x"])  # fmt: skip
-    return st.recursive(scalars, lambda inner: st.lists(inner, max_size=3)
-                        | st.dictionaries(keys, inner, max_size=4), max_leaves=12)  # fmt: skip
+    scalars = (
+        st.none()
+        | st.booleans()
+        | st.integers()
+        | st.floats(allow_nan=False)
+        | st.text(max_size=8)
+        | st.sampled_from(["error", "warning", "off", "*.txt", "**/x", "bom", "[a"])
+    )
+    keys = st.sampled_from(
+        [
+            "include",
+            "exclude",
+            "rules",
+            "overrides",
+            "paths",
+            "word-count-tolerance",
+            "bom",
+            "crlf",
+            "x",
+        ]
+    )
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=3) | st.dictionaries(keys, inner, max_size=4),
+        max_leaves=12,
+    )
 
 
-@given(st.dictionaries(st.sampled_from(["include", "exclude", "rules", "overrides",
-                                        "word-count-tolerance", "other"]),
-                       toml_values(), max_size=5))  # fmt: skip
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            ["include", "exclude", "rules", "overrides", "word-count-tolerance", "other"]
+        ),
+        toml_values(),
+        max_size=5,
+    )
+)
 def test_any_table_loads_or_is_a_config_error(table: dict[str, object]) -> None:
     from archivekit.config import _parse
 
@@ -231,6 +280,9 @@ def test_policy_knows_when_a_rule_is_off_everywhere(tmp_path: Path) -> None:
     assert on(plain, "word-count-mismatch", enable=("word-count-mismatch",))
     off = Config(root=str(tmp_path), rules={"duplicate-url": "off"})
     assert not on(off, "duplicate-url")
-    somewhere = Config(root=str(tmp_path), rules={"duplicate-url": "off"},
-                       overrides=(Override(("new/**",), {"duplicate-url": "error"}),))
+    somewhere = Config(
+        root=str(tmp_path),
+        rules={"duplicate-url": "off"},
+        overrides=(Override(("new/**",), {"duplicate-url": "error"}),),
+    )
     assert on(somewhere, "duplicate-url")

@@ -37,8 +37,11 @@ def run(*args: str | Path, stdin: bytes | None = None) -> Run:
 
 
 def files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}  # fmt: skip
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_formats_lists_every_format() -> None:
@@ -87,16 +90,21 @@ def test_batch_round_trip_through_the_cli(tmp_path: Path, fmt: str) -> None:
         assert run("convert", source, "--to", fmt, "--output-dir", middle, "-q").code == 0
         assert len(files(middle)) == 2000
         # A folder is read as archive files unless --from says otherwise.
-        assert run("convert", middle, "--from", fmt, "--to", "archive", "--output-dir", back,
-                   "-q").code == 0  # fmt: skip
+        assert (
+            run(
+                "convert", middle, "--from", fmt, "--to", "archive", "--output-dir", back, "-q"
+            ).code
+            == 0
+        )
         assert files(back) == files(source)
 
 
 def test_many_to_one_names_come_from_the_records(tmp_path: Path) -> None:
     jsonl = run("convert", SEED, SEED, "--to", "jsonl").out
     assert jsonl.count(b"\n") == 2
-    result = run("convert", "-", "--from", "jsonl", "--to", "md", "--output-dir", tmp_path,
-                 stdin=jsonl)  # fmt: skip
+    result = run(
+        "convert", "-", "--from", "jsonl", "--to", "md", "--output-dir", tmp_path, stdin=jsonl
+    )
     assert result.code == 0, result.err
     assert sorted(files(tmp_path)) == ["2011-08-25-26drugs-2.md", "2011-08-25-26drugs.md"]
 
@@ -105,8 +113,13 @@ def test_one_record_outputs_mirror_relative_paths(tmp_path: Path) -> None:
     write_batch(tmp_path / "in", 6)
     assert run("convert", tmp_path / "in", "--to", "json", "-d", tmp_path / "out").code == 0
     assert sorted(files(tmp_path / "out")) == [
-        "part0/00000.json", "part0/00003.json", "part1/00001.json", "part1/00004.json",
-        "part2/00002.json", "part2/00005.json"]  # fmt: skip
+        "part0/00000.json",
+        "part0/00003.json",
+        "part1/00001.json",
+        "part1/00004.json",
+        "part2/00002.json",
+        "part2/00005.json",
+    ]
 
 
 def test_input_order_is_kept_with_workers(tmp_path: Path) -> None:
@@ -140,8 +153,16 @@ def test_tar_and_zip_members_are_read_without_extracting(tmp_path: Path) -> None
         archive.writestr("three.txt", seed)
         archive.writestr("../evil.txt", seed)
     out = tmp_path / "out"
-    result = run("convert", tmp_path / "a.tar.gz", tmp_path / "b.zip", "--to", "md", "-d", out,
-                 "--skip-invalid")  # fmt: skip
+    result = run(
+        "convert",
+        tmp_path / "a.tar.gz",
+        tmp_path / "b.zip",
+        "--to",
+        "md",
+        "-d",
+        out,
+        "--skip-invalid",
+    )
     assert result.code == 0, result.err
     assert sorted(files(out)) == ["three.md", "two.md", "x/one.md"]
     assert "unsafe member name" in result.err
@@ -162,8 +183,19 @@ def test_globs_and_from(tmp_path: Path) -> None:
 def test_csv_keyword_and_excel_options(tmp_path: Path) -> None:
     json_cell = run("convert", SEED, "--to", "csv", "--csv-keywords", "json")
     assert b'"[""Drug Cartels"",""Mexico""' in json_cell.out
-    back = run("convert", "-", "--from", "csv", "--csv-keywords", "json", "--to", "archive",
-               "-d", tmp_path, stdin=json_cell.out)  # fmt: skip
+    back = run(
+        "convert",
+        "-",
+        "--from",
+        "csv",
+        "--csv-keywords",
+        "json",
+        "--to",
+        "archive",
+        "-d",
+        tmp_path,
+        stdin=json_cell.out,
+    )
     assert back.code == 0, back.err
     (only,) = files(tmp_path).values()
     assert only == SEED.read_bytes()
@@ -177,15 +209,19 @@ def test_gzip_output(tmp_path: Path) -> None:
     assert orjson.loads(gzip.decompress(out.read_bytes()))["word_count"] == 8304
 
 
-@pytest.mark.parametrize("args", [
-    ["--to", "md"],                           # one-record format without --output-dir
-    ["--to", "jsonl", "-d", "x"],             # many-record format into a folder
-    ["--to", "nope"],
-    ["--to", "json", "-o", "a", "-d", "b"],
-    ["--to", "jsonl", "--rejects", "r.jsonl"],  # rejects without --skip-invalid
-])  # fmt: skip
-def test_usage_errors_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                             args: list[str]) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--to", "md"],  # one-record format without --output-dir
+        ["--to", "jsonl", "-d", "x"],  # many-record format into a folder
+        ["--to", "nope"],
+        ["--to", "json", "-o", "a", "-d", "b"],
+        ["--to", "jsonl", "--rejects", "r.jsonl"],  # rejects without --skip-invalid
+    ],
+)
+def test_usage_errors_exit_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
     monkeypatch.chdir(tmp_path)
     result = run("convert", SEED, *args)
     assert result.code == 2

@@ -22,17 +22,45 @@ from tests.convert_support import write_batch
 from tests.test_convert_cli import run
 
 # Headlines and keywords a YAML reader could take for something else if not quoted right.
-_TRICKY = ["null", "true", "123", "2011-08-25", "- dash", "a: b", "# hash", "'single'",
-           '"double"', "back\\slash", "[list]", "{map}", "line\u2028sep", "tab\tbed", "&anchor",
-           "*alias", "!tag", "% percent", "@at", "`tick`", "|", ">", "~", "emoji 🎉"]  # fmt: skip
+_TRICKY = [
+    "null",
+    "true",
+    "123",
+    "2011-08-25",
+    "- dash",
+    "a: b",
+    "# hash",
+    "'single'",
+    '"double"',
+    "back\\slash",
+    "[list]",
+    "{map}",
+    "line\u2028sep",
+    "tab\tbed",
+    "&anchor",
+    "*alias",
+    "!tag",
+    "% percent",
+    "@at",
+    "`tick`",
+    "|",
+    ">",
+    "~",
+    "emoji 🎉",
+]
 
 
 def _batch(tmp_path: Path, count: int = 300) -> list[Record]:
     seed = parse(SEED.read_bytes()).record
     assert seed is not None
     for number, text in enumerate(_TRICKY):
-        tricky = seed.model_copy(update={
-            "url": f"http://a.com/tricky{number}", "headline": text, "keywords": (text, "x")})
+        tricky = seed.model_copy(
+            update={
+                "url": f"http://a.com/tricky{number}",
+                "headline": text,
+                "keywords": (text, "x"),
+            }
+        )
         (tmp_path / "in").mkdir(exist_ok=True)
         (tmp_path / "in" / f"tricky{number:02d}.txt").write_bytes(dump_bytes(tricky))
     write_batch(tmp_path / "in", count)
@@ -52,12 +80,18 @@ def test_jq_reads_every_json_lines_record(tmp_path: Path) -> None:
     records = _batch(tmp_path)
     out = tmp_path / "all.jsonl"
     assert run("convert", tmp_path / "in", "--to", "jsonl", "-o", out).code == 0
-    compact = subprocess.run(["jq", "-c", "."], input=out.read_bytes(), capture_output=True,
-                             check=True).stdout  # fmt: skip
+    compact = subprocess.run(
+        ["jq", "-c", "."], input=out.read_bytes(), capture_output=True, check=True
+    ).stdout
     assert [orjson.loads(line) for line in compact.splitlines()] == [
-        record_values(r) for r in records]  # fmt: skip
-    headlines = subprocess.run(["jq", "-j", '.headline + "\\u0000"'], input=out.read_bytes(),
-                               capture_output=True, check=True).stdout  # fmt: skip
+        record_values(r) for r in records
+    ]
+    headlines = subprocess.run(
+        ["jq", "-j", '.headline + "\\u0000"'],
+        input=out.read_bytes(),
+        capture_output=True,
+        check=True,
+    ).stdout
     assert headlines.decode().split("\0")[:-1] == [r.headline for r in records]
 
 
@@ -67,8 +101,10 @@ def test_duckdb_reads_the_csv_back_to_the_same_records(tmp_path: Path) -> None:
     out = tmp_path / "all.csv"
     assert run("convert", tmp_path / "in", "--to", "csv", "-o", out).code == 0
     # An empty keyword list is an empty cell, which DuckDB reads as NULL.
-    relation = duckdb.sql("SELECT * REPLACE (coalesce(keywords, '') AS keywords) FROM "
-                          f"read_csv('{out}', header=true, all_varchar=true)")  # fmt: skip
+    relation = duckdb.sql(
+        "SELECT * REPLACE (coalesce(keywords, '') AS keywords) FROM "
+        f"read_csv('{out}', header=true, all_varchar=true)"
+    )
     assert relation.columns == ["url", "headline", "keywords", "date", "word_count", "body"]
     rows = [dict(zip(relation.columns, row, strict=True)) for row in relation.fetchall()]
     assert rows == [_csv_row(r) for r in records]
@@ -80,15 +116,18 @@ def test_miller_reads_the_csv_back_to_the_same_records(tmp_path: Path) -> None:
     out = tmp_path / "all.csv"
     assert run("convert", tmp_path / "in", "--to", "csv", "-o", out).code == 0
     # -S: every field as a string (Miller would otherwise infer numbers).
-    lines = subprocess.run(["mlr", "-S", "--icsv", "--ojsonl", "cat", str(out)],
-                           capture_output=True, check=True).stdout.splitlines()  # fmt: skip
+    lines = subprocess.run(
+        ["mlr", "-S", "--icsv", "--ojsonl", "cat", str(out)], capture_output=True, check=True
+    ).stdout.splitlines()
     rows = [{k: str(v) for k, v in orjson.loads(line).items()} for line in lines]
     assert rows == [_csv_row(r) for r in records]
 
 
-_SINGLE = ('{{ .Title | base64Encode | safeHTML }}|{{ .Date.Format "2006-01-02" }}|'
-           '{{ .Params.source_url | base64Encode | safeHTML }}|{{ .Params.word_count }}|'
-           '{{ delimit .Params.tags "\\u001f" | base64Encode | safeHTML }}')  # fmt: skip
+_SINGLE = (
+    '{{ .Title | base64Encode | safeHTML }}|{{ .Date.Format "2006-01-02" }}|'
+    "{{ .Params.source_url | base64Encode | safeHTML }}|{{ .Params.word_count }}|"
+    '{{ delimit .Params.tags "\\u001f" | base64Encode | safeHTML }}'
+)
 
 
 @pytest.mark.skipif(shutil.which("hugo") is None, reason="Hugo is not installed")
@@ -96,25 +135,36 @@ def test_hugo_builds_a_site_with_the_right_titles_and_dates(tmp_path: Path) -> N
     records = _batch(tmp_path, 120)
     site = tmp_path / "site"
     (site / "layouts" / "_default").mkdir(parents=True)
-    (site / "hugo.toml").write_text('baseURL = "http://example.invalid/"\n'
-                                    'disableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n')
+    (site / "hugo.toml").write_text(
+        'baseURL = "http://example.invalid/"\n'
+        'disableKinds = ["taxonomy", "term", "RSS", "sitemap"]\n'
+    )
     (site / "layouts" / "_default" / "single.html").write_text(_SINGLE)
     (site / "layouts" / "_default" / "list.html").write_text("list")
     jsonl = run("convert", tmp_path / "in", "--to", "jsonl").out
     posts = site / "content" / "posts"
-    result = run("convert", "-", "--from", "jsonl", "--to", "md", "-d", posts, "--paragraphs",
-                 stdin=jsonl)  # fmt: skip
+    result = run(
+        "convert", "-", "--from", "jsonl", "--to", "md", "-d", posts, "--paragraphs", stdin=jsonl
+    )
     assert result.code == 0, result.err
     names = sorted(p.stem for p in posts.glob("*.md"))
     assert len(names) == len(records)
-    subprocess.run(["hugo", "--quiet", "--buildFuture", "-s", str(site), "-d", "public"],
-                   check=True, capture_output=True, cwd=tmp_path)  # fmt: skip
+    subprocess.run(
+        ["hugo", "--quiet", "--buildFuture", "-s", str(site), "-d", "public"],
+        check=True,
+        capture_output=True,
+        cwd=tmp_path,
+    )
     pages = {}
     for name in names:
         page = (site / "public" / "posts" / name / "index.html").read_text().strip()
         title, date, url, word_count, tags = page.split("|")
         pages[base64.b64decode(url).decode()] = (
-            base64.b64decode(title).decode(), date, int(word_count),
-            tuple(t for t in base64.b64decode(tags).decode().split("\x1f") if t))  # fmt: skip
-    assert pages == {r.url: (r.headline, r.date.isoformat(), r.word_count, r.keywords)
-                     for r in records}  # fmt: skip
+            base64.b64decode(title).decode(),
+            date,
+            int(word_count),
+            tuple(t for t in base64.b64decode(tags).decode().split("\x1f") if t),
+        )
+    assert pages == {
+        r.url: (r.headline, r.date.isoformat(), r.word_count, r.keywords) for r in records
+    }

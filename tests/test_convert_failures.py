@@ -35,9 +35,10 @@ def mixed(tmp_path: Path) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("to", [["--to", "jsonl", "-o", "OUT/all.jsonl"],
-                                ["--to", "md", "-d", "OUT/md"],
-                                ["--to", "csv"]])  # fmt: skip
+@pytest.mark.parametrize(
+    "to",
+    [["--to", "jsonl", "-o", "OUT/all.jsonl"], ["--to", "md", "-d", "OUT/md"], ["--to", "csv"]],
+)
 def test_any_invalid_record_writes_nothing_and_reports_all(mixed: Path, to: list[str]) -> None:
     out = mixed.parent / "OUT"
     out.mkdir()
@@ -63,8 +64,9 @@ def test_invalid_records_inside_a_many_record_file_are_numbered(tmp_path: Path) 
 
 def test_skip_invalid_writes_the_rest_and_rejects_say_why(mixed: Path, tmp_path: Path) -> None:
     out, rejects = tmp_path / "all.jsonl", tmp_path / "rejects.jsonl"
-    result = run("convert", mixed, "--to", "jsonl", "-o", out, "--skip-invalid",
-                 "--rejects", rejects)  # fmt: skip
+    result = run(
+        "convert", mixed, "--to", "jsonl", "-o", out, "--skip-invalid", "--rejects", rejects
+    )
     assert result.code == 0
     assert "2 invalid (skipped)" in result.err
     assert "error[date-invalid]" in result.err
@@ -131,8 +133,13 @@ def test_an_output_that_is_also_an_input_is_refused(tmp_path: Path) -> None:
 
 def _start(args: list[str], cwd: Path) -> subprocess.Popen[bytes]:
     code = "from archivekit.cli import main; main()"
-    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=cwd, stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-c", code, *args],
+        cwd=cwd,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _wait_for_temporary(folder: Path, process: subprocess.Popen[bytes]) -> None:
@@ -143,10 +150,12 @@ def _wait_for_temporary(folder: Path, process: subprocess.Popen[bytes]) -> None:
 
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-@pytest.mark.parametrize("target", [["--to", "jsonl", "-o", "out/all.jsonl"],
-                                    ["--to", "md", "-d", "out"]])  # fmt: skip
+@pytest.mark.parametrize(
+    "target", [["--to", "jsonl", "-o", "out/all.jsonl"], ["--to", "md", "-d", "out"]]
+)
 def test_interrupted_run_leaves_no_partial_file_and_no_temporary(
-        tmp_path: Path, signum: int, code: int, target: list[str]) -> None:  # fmt: skip
+    tmp_path: Path, signum: int, code: int, target: list[str]
+) -> None:
     (tmp_path / "out").mkdir()
     process = _start(["convert", "-", "--from", "jsonl", *target], tmp_path)
     assert process.stdin is not None
@@ -169,8 +178,14 @@ def test_damaged_archives_are_reported_not_raised(tmp_path: Path) -> None:
     (tmp_path / "junk.tar.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip" * 20)
     (tmp_path / "junk.zip").write_bytes(b"PK\x03\x04 not really zip")
     (tmp_path / "bad.txt.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
-    result = run("convert", tmp_path / "junk.tar.gz", tmp_path / "junk.zip",
-                 tmp_path / "bad.txt.gz", "--to", "jsonl")  # fmt: skip
+    result = run(
+        "convert",
+        tmp_path / "junk.tar.gz",
+        tmp_path / "junk.zip",
+        tmp_path / "bad.txt.gz",
+        "--to",
+        "jsonl",
+    )
     assert result.code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.err.count("error[read-error]") == 3
@@ -183,10 +198,12 @@ def test_a_device_output_is_written_in_place_not_replaced(tmp_path: Path) -> Non
     assert not [p for p in Path("/dev").iterdir() if p.name.startswith(TEMP_PREFIX)]
 
 
-@pytest.mark.parametrize("target", [["--to", "jsonl", "-o", "OUT/all.jsonl"],
-                                    ["--to", "md", "-d", "OUT"]])  # fmt: skip
+@pytest.mark.parametrize(
+    "target", [["--to", "jsonl", "-o", "OUT/all.jsonl"], ["--to", "md", "-d", "OUT"]]
+)
 def test_a_write_failure_is_one_clear_error_and_leaves_nothing(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: list[str]) -> None:  # fmt: skip
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: list[str]
+) -> None:
     import archivekit.files.staging as outputs
 
     def disk_full(temporary: str, final: str, *, force: bool) -> None:
@@ -205,15 +222,32 @@ def test_a_write_failure_is_one_clear_error_and_leaves_nothing(
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_signal_to_the_whole_process_group_with_workers_running(
-        tmp_path: Path, signum: int) -> None:  # fmt: skip
+    tmp_path: Path, signum: int
+) -> None:
     """CI runners and container stops signal the whole group: workers die too, nothing hangs."""
     write_batch(tmp_path / "in", 600)  # enough for worker processes
     os.mkfifo(tmp_path / "last.jsonl")  # read after the files; opening it waits for a writer
     code = "from archivekit.cli import main; main()"
     process = subprocess.Popen(
-        [sys.executable, "-c", code, "convert", "in", "last.jsonl", "--to", "md", "-d", "out",
-         "--jobs", "2", "-q"],
-        cwd=tmp_path, stderr=subprocess.PIPE, start_new_session=True)  # fmt: skip
+        [
+            sys.executable,
+            "-c",
+            code,
+            "convert",
+            "in",
+            "last.jsonl",
+            "--to",
+            "md",
+            "-d",
+            "out",
+            "--jobs",
+            "2",
+            "-q",
+        ],
+        cwd=tmp_path,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
     # The 600 files are staged once the workers are done; then the run waits on
     # the FIFO, with its workers alive: a deterministic moment to signal.
     for _ in range(1200):
@@ -242,8 +276,12 @@ def test_a_reader_that_goes_away_stops_the_run_quietly(tmp_path: Path) -> None:
     for number in range(600):  # 5 MB: far more than any pipe buffer holds
         (tmp_path / "in" / f"{number}.txt").write_bytes(SEED.read_bytes())
     code = "from archivekit.cli import main; main()"
-    process = subprocess.Popen([sys.executable, "-c", code, "convert", "in", "--to", "jsonl"],
-                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-c", code, "convert", "in", "--to", "jsonl"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     assert process.stdout is not None
     assert process.stdout.read(10) == b'{"url":"ht'
     process.stdout.close()

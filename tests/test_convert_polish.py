@@ -37,9 +37,9 @@ def mixed(folder: Path) -> Path:
 # 1. --rejects -
 
 
-def test_rejects_dash_is_refused_when_the_records_go_to_stdout(tmp_path: Path,
-                                                              monkeypatch: pytest.MonkeyPatch
-                                                              ) -> None:  # fmt: skip
+def test_rejects_dash_is_refused_when_the_records_go_to_stdout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     for out in ([], ["-o", "-"]):
         result = run("convert", SEED, "--to", "jsonl", "--skip-invalid", "--rejects", "-", *out)
@@ -49,12 +49,12 @@ def test_rejects_dash_is_refused_when_the_records_go_to_stdout(tmp_path: Path,
 
 
 def test_rejects_dash_goes_to_stdout_when_the_records_go_to_a_file(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(tmp_path)
     folder = mixed(tmp_path / "in")
     out = tmp_path / "all.jsonl"
-    result = run("convert", folder, "--to", "jsonl", "-o", out, "--skip-invalid",
-                 "--rejects", "-")  # fmt: skip
+    result = run("convert", folder, "--to", "jsonl", "-o", out, "--skip-invalid", "--rejects", "-")
     assert result.code == 0, result.err
     (reject,) = [orjson.loads(line) for line in result.out.splitlines()]
     assert reject["path"] == f"{folder}/bad.txt"
@@ -70,8 +70,9 @@ def test_rejects_dash_goes_to_stdout_when_the_records_go_to_a_file(
 def test_single_file_outputs_honour_the_umask(tmp_path: Path, name: str) -> None:
     folder = mixed(tmp_path / "in")
     out, rejects = tmp_path / name, tmp_path / "rejects.jsonl"
-    result = run("convert", folder, "--to", "jsonl", "-o", out, "--skip-invalid",
-                 "--rejects", rejects)  # fmt: skip
+    result = run(
+        "convert", folder, "--to", "jsonl", "-o", out, "--skip-invalid", "--rejects", rejects
+    )
     assert result.code == 0, result.err
     assert mode(out) == 0o644
     assert mode(rejects) == 0o644
@@ -129,10 +130,11 @@ def test_an_output_folder_inside_an_input_folder_is_refused(tmp_path: Path) -> N
     write_batch(folder, 2)
     before = files(folder)
     cases: list[list[str | Path]] = [
-                 ["--to", "archive", "-d", folder / "back"],
-                 ["--to", "archive", "-d", folder / "part1" / "back"],
-                 ["--to", "md", "-d", folder / "site", "--glob", "*"],
-                 ["--to", "md", "-d", folder / "site", "--from", "md"]]  # fmt: skip
+        ["--to", "archive", "-d", folder / "back"],
+        ["--to", "archive", "-d", folder / "part1" / "back"],
+        ["--to", "md", "-d", folder / "site", "--glob", "*"],
+        ["--to", "md", "-d", folder / "site", "--from", "md"],
+    ]
     for args in cases:
         result = run("convert", folder, *args)
         assert result.code == 2, args
@@ -159,14 +161,17 @@ def test_convert_has_no_f_short_option() -> None:
 
 def test_jsonl_and_csv_findings_point_at_the_record_and_name_the_field(tmp_path: Path) -> None:
     jsonl = tmp_path / "bad.jsonl"
-    jsonl.write_bytes(b'{"url":"http://a.com/x","headline":"H","keywords":["k"],'
-                      b'"date":"2011-02-30","word_count":5,"body":"B."}\n')  # fmt: skip
+    jsonl.write_bytes(
+        b'{"url":"http://a.com/x","headline":"H","keywords":["k"],'
+        b'"date":"2011-02-30","word_count":5,"body":"B."}\n'
+    )
     result = run("convert", jsonl, "--to", "csv")
     assert result.code == 1
     assert f"{jsonl}:1:1: error[date-invalid] date: " in result.err
     csv = tmp_path / "bad.csv"
-    csv.write_bytes(b"url,headline,keywords,date,word_count,body\r\n"
-                    b"http://a.com/x, H ,k,2011-02-30,5,B.\r\n")  # fmt: skip
+    csv.write_bytes(
+        b"url,headline,keywords,date,word_count,body\r\nhttp://a.com/x, H ,k,2011-02-30,5,B.\r\n"
+    )
     result = run("convert", csv, "--to", "jsonl")
     assert f"{csv}:2:1: error[date-invalid] date: " in result.err
     assert f"{csv}:2:1: warning[whitespace] headline: " in result.err
@@ -177,8 +182,10 @@ def test_jsonl_and_csv_findings_point_at_the_record_and_name_the_field(tmp_path:
 
 def test_csv_crlf_inside_a_cell_is_read_as_lf_with_a_warning(tmp_path: Path) -> None:
     csv = tmp_path / "excel.csv"
-    csv.write_bytes(b"url,headline,keywords,date,word_count,body\r\n"
-                    b'http://a.com/x,H,k,2011-08-25,5,"First.\r\nSecond."\r\n')  # fmt: skip
+    csv.write_bytes(
+        b"url,headline,keywords,date,word_count,body\r\n"
+        b'http://a.com/x,H,k,2011-08-25,5,"First.\r\nSecond."\r\n'
+    )
     result = run("convert", csv, "--to", "jsonl")
     assert result.code == 0, result.err
     assert f"{csv}:2:1: warning[crlf]" in result.err
@@ -199,17 +206,21 @@ def test_an_unsafe_member_is_not_read_and_fails_the_batch_unless_skipped(tmp_pat
     out = tmp_path / "out"
     result = run("convert", archive, "--to", "archive", "-d", out)
     assert result.code == 1
-    assert "error[read-error] unsafe member name '../evil.txt' (absolute or outside the " \
-           "archive): not read" in result.err
+    assert (
+        "error[read-error] unsafe member name '../evil.txt' (absolute or outside the "
+        "archive): not read" in result.err
+    )
     assert "'/abs.txt'" in result.err
     assert not out.exists() or files(out) == {}
     rejects = tmp_path / "rejects.jsonl"
-    skipped = run("convert", archive, "--to", "archive", "-d", out, "--skip-invalid",
-                  "--rejects", rejects)  # fmt: skip
+    skipped = run(
+        "convert", archive, "--to", "archive", "-d", out, "--skip-invalid", "--rejects", rejects
+    )
     assert skipped.code == 0, skipped.err
     assert files(out) == {"good.txt": seed}
-    assert [orjson.loads(line)["errors"][0]["code"] for line in rejects.read_bytes().splitlines()
-            ] == ["read-error", "read-error"]  # fmt: skip
+    assert [
+        orjson.loads(line)["errors"][0]["code"] for line in rejects.read_bytes().splitlines()
+    ] == ["read-error", "read-error"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.zip", "out", "rejects.jsonl"]
 
 

@@ -22,7 +22,8 @@ def test_progress_passes_every_outcome_through_in_order(count: int) -> None:
 
 
 def test_progress_draws_on_a_terminal_only_for_large_batches(
-        monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     drawn = io.StringIO()
 
     def console() -> object:

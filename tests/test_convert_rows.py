@@ -20,8 +20,9 @@ from archivekit.sources.reading import POOL_THRESHOLD
 from tests.convert_support import records, write_batch, write_many
 
 _MANY = [name for name, fmt in FORMAT_BY_NAME.items() if fmt.many]
-_OPTIONS = st.builds(FormatOptions, csv_keywords=st.sampled_from(["comma", "json"]),
-                     excel=st.booleans())  # fmt: skip
+_OPTIONS = st.builds(
+    FormatOptions, csv_keywords=st.sampled_from(["comma", "json"]), excel=st.booleans()
+)
 
 
 @given(st.lists(st.text(), min_size=2, max_size=8))
@@ -32,10 +33,14 @@ def test_row_text_is_what_csv_writer_writes(cells: list[str]) -> None:
 
 
 @pytest.mark.parametrize("name", _MANY)
-@given(items=st.lists(records, max_size=8), cuts=st.lists(st.integers(0, 8), max_size=4),
-       options=_OPTIONS)  # fmt: skip
-def test_rendered_chunks_make_the_writers_bytes(name: str, items: list[Record], cuts: list[int],
-                                                options: FormatOptions) -> None:  # fmt: skip
+@given(
+    items=st.lists(records, max_size=8),
+    cuts=st.lists(st.integers(0, 8), max_size=4),
+    options=_OPTIONS,
+)
+def test_rendered_chunks_make_the_writers_bytes(
+    name: str, items: list[Record], cuts: list[int], options: FormatOptions
+) -> None:
     fmt = FORMAT_BY_NAME[name]
     assert fmt.sink is not None
     assert fmt.rows is not None
@@ -50,10 +55,12 @@ def test_rendered_chunks_make_the_writers_bytes(name: str, items: list[Record], 
     assert out.getvalue() == write_many(fmt, items, options)
 
 
-def _convert(inputs: list[str], out: Path, rejects: Path, fmt: str, jobs: int
-             ) -> tuple[list[object], int, int, int]:  # fmt: skip
-    options = ConvertOptions(to=fmt, output=str(out), jobs=jobs, skip_invalid=True,
-                             rejects=str(rejects))  # fmt: skip
+def _convert(
+    inputs: list[str], out: Path, rejects: Path, fmt: str, jobs: int
+) -> tuple[list[object], int, int, int]:
+    options = ConvertOptions(
+        to=fmt, output=str(out), jobs=jobs, skip_invalid=True, rejects=str(rejects)
+    )
     run = Conversion(inputs, options)
     outcomes: list[object] = [(o.source, o.ok, o.diagnostics, o.written) for o in run]
     assert run.summary.committed

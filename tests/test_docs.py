@@ -16,8 +16,7 @@ def test_every_rule_is_documented_in_format_md() -> None:
     assert not missing, f"docs/format.md does not document: {missing}"
 
 
-def test_ci_docs_cover_every_report_format_and_their_config_example_loads(
-        tmp_path: Path) -> None:  # fmt: skip
+def test_ci_docs_cover_every_report_format_and_their_config_example_loads(tmp_path: Path) -> None:
     from archivekit.config import load_config
     from archivekit.reports import REPORTER_BY_NAME
 
@@ -31,15 +30,20 @@ def test_ci_docs_cover_every_report_format_and_their_config_example_loads(
     assert config.overrides[0].paths == ("archive/legacy/**",)
 
 
-def test_ci_docs_python_example_runs(capsys: pytest.CaptureFixture[str],
-                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+def test_ci_docs_python_example_runs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     import orjson
 
     text = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")
     example = text.split("```python\n", 1)[1].split("```", 1)[0]
     monkeypatch.chdir(ROOT)
-    exec(compile(example.replace('"archive/"', '"seeds/000_1010b656ba4bd7c5.txt"'),
-                 "docs/ci.md", "exec"), {})  # fmt: skip
+    exec(
+        compile(
+            example.replace('"archive/"', '"seeds/000_1010b656ba4bd7c5.txt"'), "docs/ci.md", "exec"
+        ),
+        {},
+    )
     out, err = capsys.readouterr()
     assert orjson.loads(out)["version"] == "2.1.0"
     assert err == "0 0\n"

@@ -81,8 +81,11 @@ def test_word_count_mismatch_is_still_reported_from_bytes() -> None:
     assert [d.code for d in result.diagnostics] == ["word-count-mismatch"]
 
 
-@given(st.from_regex(fields._PLAIN_URL, fullmatch=True).filter(
-    lambda u: not any(c.isspace() for c in u) and CONTROL.search(u) is None))
+@given(
+    st.from_regex(fields._PLAIN_URL, fullmatch=True).filter(
+        lambda u: not any(c.isspace() for c in u) and CONTROL.search(u) is None
+    )
+)
 def test_plain_urls_are_ones_urlsplit_accepts_with_a_host(url: str) -> None:
     parts = urlsplit(url)
     assert parts.hostname
@@ -128,49 +131,106 @@ def test_pool_and_serial_give_the_same_results_in_order(tmp_path: Path) -> None:
 
 
 def _imports(code: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", code + "\nprint(' '.join(sys.modules))"],
-                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nprint(' '.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     return set(out.split())
 
 
 def test_validating_does_not_import_pydantic(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text(_CANONICAL[0], encoding="utf-8")
-    loaded = _imports("import sys\nfrom archivekit.validate import validate_paths\n"
-                      f"list(validate_paths([{str(path)!r}]))")  # fmt: skip
+    loaded = _imports(
+        "import sys\nfrom archivekit.validate import validate_paths\n"
+        f"list(validate_paths([{str(path)!r}]))"
+    )
     assert "archivekit.record.parse" in loaded
     assert "pydantic" not in loaded
     assert "rich" not in loaded
 
 
 def test_version_imports_neither_pydantic_nor_rich() -> None:
-    loaded = _imports("import sys\nsys.argv = ['archive', '--version']\n"
-                      "from archivekit.cli import main\n"
-                      "try:\n    main()\nexcept SystemExit:\n    pass")  # fmt: skip
+    loaded = _imports(
+        "import sys\nsys.argv = ['archive', '--version']\n"
+        "from archivekit.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass"
+    )
     assert "typer" in loaded
     assert "pydantic" not in loaded
     assert "rich" not in loaded
 
 
 _SPACES = " \t\u00a0\u2028\u3000"
-_URLS = st.sampled_from([
-    "http://www.nytimes.com/2011/08/26/world/26drugs.html", "HTTPS://x.com", "http://x",
-    "http://x.com/a b", "http://x.com:80/", "http://user@x.com/", "http://[::1]/",
-    "ftp://x.com/", "//x.com/a", "http://x.com/\u00e9", "http://\u00e9.com/", "http://-/",
-]) | st.from_regex(r"[hH]ttps?://[a-z0-9.\-:@\[\]]{0,12}(/[\S ]{0,8})?", fullmatch=True)
+_URLS = st.sampled_from(
+    [
+        "http://www.nytimes.com/2011/08/26/world/26drugs.html",
+        "HTTPS://x.com",
+        "http://x",
+        "http://x.com/a b",
+        "http://x.com:80/",
+        "http://user@x.com/",
+        "http://[::1]/",
+        "ftp://x.com/",
+        "//x.com/a",
+        "http://x.com/\u00e9",
+        "http://\u00e9.com/",
+        "http://-/",
+    ]
+) | st.from_regex(r"[hH]ttps?://[a-z0-9.\-:@\[\]]{0,12}(/[\S ]{0,8})?", fullmatch=True)
 # Near-canonical text: one tricky character somewhere, often at an end.
 _TRICKY_CHAR = st.sampled_from(["", "", " ", "\n", "\u00a0", "\u2028", "\t", ",", "a", "\u3000"])
-_TEXT = st.builds(lambda a, c, b: a + c + b, st.text("aé’“", max_size=3), _TRICKY_CHAR,
-                  st.text("aé’“", max_size=3))  # fmt: skip
-_KEYWORDS = st.lists(st.sampled_from(["a", "b", "a ", " a", "", "Calderon  Felipe", "\u00a0b",
-                                      "a\u3000", "é"]), max_size=4).map(",".join)  # fmt: skip
-_DATES = st.sampled_from([
-    "Aug. 25, 2011", "Sept. 5, 2001", "March 3, 1999", "May 1, 1990", "SEPT. 5, 2001",
-    "Sep 5, 2001", "Sept 5, 2001", "2001-09-05", "September 5, 2001", "Aug. 32, 2011",
-    " Aug. 25, 2011", "Aug. 25, 2011 ", "Feb. 29, 2012", "Feb. 29, 2011", "Aug. 05, 2011", "",
-])
-_COUNTS = st.sampled_from(["0", "00", "7", "012", "1168", "\uff11\uff12", "\u0661", "\u00b2",
-                           "9" * 18, "9" * 19, "-1", " 1", "1 ", "", "1.5"])  # fmt: skip
+_TEXT = st.builds(
+    lambda a, c, b: a + c + b,
+    st.text("aé’“", max_size=3),
+    _TRICKY_CHAR,
+    st.text("aé’“", max_size=3),
+)
+_KEYWORDS = st.lists(
+    st.sampled_from(["a", "b", "a ", " a", "", "Calderon  Felipe", "\u00a0b", "a\u3000", "é"]),
+    max_size=4,
+).map(",".join)
+_DATES = st.sampled_from(
+    [
+        "Aug. 25, 2011",
+        "Sept. 5, 2001",
+        "March 3, 1999",
+        "May 1, 1990",
+        "SEPT. 5, 2001",
+        "Sep 5, 2001",
+        "Sept 5, 2001",
+        "2001-09-05",
+        "September 5, 2001",
+        "Aug. 32, 2011",
+        " Aug. 25, 2011",
+        "Aug. 25, 2011 ",
+        "Feb. 29, 2012",
+        "Feb. 29, 2011",
+        "Aug. 05, 2011",
+        "",
+    ]
+)
+_COUNTS = st.sampled_from(
+    [
+        "0",
+        "00",
+        "7",
+        "012",
+        "1168",
+        "\uff11\uff12",
+        "\u0661",
+        "\u00b2",
+        "9" * 18,
+        "9" * 19,
+        "-1",
+        " 1",
+        "1 ",
+        "",
+        "1.5",
+    ]
+)
 
 
 _FIELDS = (_URLS, _TEXT, _KEYWORDS, _DATES, _COUNTS, _TEXT)
@@ -189,10 +249,14 @@ def test_canonical_values_imply_what_the_checks_say(index: int, data: st.DataObj
     lines[index] = replacement
     quick = fields._canonical_values(lines)
     url, headline, keywords, date, count, body = lines
-    checks = [fields.check_url(url), fields.check_text("headline", headline,
-              empty_code="headline-empty"), fields.check_keywords(keywords),
-              fields.check_date(date), fields.check_word_count(count),
-              fields.check_text("body", body, empty_code="body-empty", multiline=True)]
+    checks = [
+        fields.check_url(url),
+        fields.check_text("headline", headline, empty_code="headline-empty"),
+        fields.check_keywords(keywords),
+        fields.check_date(date),
+        fields.check_word_count(count),
+        fields.check_text("body", body, empty_code="body-empty", multiline=True),
+    ]
     if quick is not None:
         assert all(not problems for _, problems in checks)
         assert list(quick.values()) == [value for value, _ in checks]
@@ -204,8 +268,15 @@ def test_canonical_values_take_the_generated_records() -> None:
 
 
 def test_workers_give_the_url_line_that_first_line_reads(tmp_path: Path) -> None:
-    texts = [*_CANONICAL[:3], "", "\ufeff  http://x.com/a  \nH", "x" * 5000 + "\nH",
-             "http://x.com/\xe9\n", "\n\n", "caf\xe9\nH"]
+    texts = [
+        *_CANONICAL[:3],
+        "",
+        "\ufeff  http://x.com/a  \nH",
+        "x" * 5000 + "\nH",
+        "http://x.com/\xe9\n",
+        "\n\n",
+        "caf\xe9\nH",
+    ]
     paths = []
     for index in range(300):
         path = tmp_path / f"{index:03d}.txt"
@@ -227,15 +298,32 @@ def test_results_pickle_back_equal() -> None:
     result = parse("http://x.com/a\nH\n\nSEPT. 15, 2016\n7\nbody")
     assert result.diagnostics
     full = parse(_CANONICAL[0])
-    for value in (result, full, result.diagnostics[0], Read(full, 3, 4),
-                  Item("a", "b/a.txt", "/x/b/a.txt", Read(result), b"payload")):
+    for value in (
+        result,
+        full,
+        result.diagnostics[0],
+        Read(full, 3, 4),
+        Item("a", "b/a.txt", "/x/b/a.txt", Read(result), b"payload"),
+    ):
         assert pickle.loads(pickle.dumps(value)) == value
 
 
-@pytest.mark.parametrize(("path", "root"), [
-    ("x/b/c.txt", "x"), ("x/b/c.txt", "x/"), ("./x/b", "./x"), ("./b/c", "."), ("/b/c", "/"),
-    ("x//y/b", "x//y"), ("x/../y/b/c", "x/../y"), ("x", "x"), ("x/sub", "x"), ("x///n", "x///"),
-    ("xy/z", "x"), ("x//n", "x"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("path", "root"),
+    [
+        ("x/b/c.txt", "x"),
+        ("x/b/c.txt", "x/"),
+        ("./x/b", "./x"),
+        ("./b/c", "."),
+        ("/b/c", "/"),
+        ("x//y/b", "x//y"),
+        ("x/../y/b/c", "x/../y"),
+        ("x", "x"),
+        ("x/sub", "x"),
+        ("x///n", "x///"),
+        ("xy/z", "x"),
+        ("x//n", "x"),
+    ],
+)
 def test_relative_is_relpath_for_walked_paths(path: str, root: str) -> None:
     assert _relative(path, root) == os.path.relpath(path, root)

@@ -61,7 +61,9 @@ def test_check_changes_nothing_and_fails_on_a_non_canonical_file(tmp_path: Path)
     assert target.read_bytes() == data
     target.write_bytes(SEED.read_bytes())
     assert run("fmt", str(target), "--check")[:2] == (
-        0, "0 files would be reformatted, 1 unchanged, 0 invalid or unreadable (left untouched)\n")
+        0,
+        "0 files would be reformatted, 1 unchanged, 0 invalid or unreadable (left untouched)\n",
+    )
 
 
 def test_diff_shows_the_change_and_writes_nothing(tmp_path: Path) -> None:
@@ -90,7 +92,8 @@ def test_fmt_keeps_permissions_and_leaves_no_temporary(tmp_path: Path) -> None:
 
 
 def test_a_failed_write_keeps_the_file_and_leaves_no_temporary(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "a.txt"
     target.write_bytes(SEED.read_bytes() + b"\n")
 

@@ -20,8 +20,10 @@ from tests.conftest import SEED
 from tests.convert_support import keyword, write_many
 
 OPTIONS = FormatOptions()
-GOOD = (b'{"url":"http://a.com/x","headline":"H","keywords":["k"],"date":"2011-08-25",'
-        b'"word_count":3,"body":"B."}')  # fmt: skip
+GOOD = (
+    b'{"url":"http://a.com/x","headline":"H","keywords":["k"],"date":"2011-08-25",'
+    b'"word_count":3,"body":"B."}'
+)
 
 
 def read(name: str, data: bytes, options: FormatOptions = OPTIONS) -> list[Read]:
@@ -39,8 +41,14 @@ def seed() -> Record:
 
 
 def test_every_new_code_is_a_registered_rule() -> None:
-    for code in ("json-invalid", "field-type", "csv-header", "csv-row", "front-matter-invalid",
-                 "field-unknown"):  # fmt: skip
+    for code in (
+        "json-invalid",
+        "field-type",
+        "csv-header",
+        "csv-row",
+        "front-matter-invalid",
+        "field-unknown",
+    ):
         rule = RULE_BY_CODE[code]
         assert rule.bad != rule.good
 
@@ -127,7 +135,7 @@ def test_csv_json_keywords_and_excel_guard() -> None:
 def test_markdown_front_matter_fields() -> None:
     data = FORMAT_BY_NAME["md"].dump(seed(), OPTIONS)  # type: ignore[misc]
     text = data.decode()
-    assert text.startswith("---\ntitle: \"U.S. Widens Role")
+    assert text.startswith('---\ntitle: "U.S. Widens Role')
     assert "\ndate: 2011-08-25\n" in text
     assert '\nsource_url: "http://www.nytimes.com/2011/08/26/world/americas/26drugs.html"' in text
     assert "\nword_count: 8304\n" in text
@@ -136,9 +144,11 @@ def test_markdown_front_matter_fields() -> None:
 
 
 def test_markdown_reader_takes_hand_written_front_matter() -> None:
-    text = ("---\ntitle: 'It''s here'   # a comment\ndate: 2011-08-25\ntags: [Mexico, \"U.S.\"]\n"
-            "source_url: http://a.com/x\nword_count: 12\ndraft: false\n---\n\n# It's here\n\n"
-            "Body line one.\nLine two.\n")  # fmt: skip
+    text = (
+        "---\ntitle: 'It''s here'   # a comment\ndate: 2011-08-25\ntags: [Mexico, \"U.S.\"]\n"
+        "source_url: http://a.com/x\nword_count: 12\ndraft: false\n---\n\n# It's here\n\n"
+        "Body line one.\nLine two.\n"
+    )
     (result,) = read("md", text.encode())
     assert codes(result) == ["field-unknown", "body-multiline"]
     record = result.result.record
@@ -149,10 +159,18 @@ def test_markdown_reader_takes_hand_written_front_matter() -> None:
     assert record.body == "Body line one.\nLine two."
 
 
-@pytest.mark.parametrize("front", [
-    "title: !!python/object:os.system ls", "title: &a x", "title: *a", "nested:\n  key: 1",
-    "title: a: b", "title: \"open", "title: [a, b",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "front",
+    [
+        "title: !!python/object:os.system ls",
+        "title: &a x",
+        "title: *a",
+        "nested:\n  key: 1",
+        "title: a: b",
+        'title: "open',
+        "title: [a, b",
+    ],
+)
 def test_markdown_refuses_yaml_outside_the_subset(front: str) -> None:
     (result,) = read("md", f"---\n{front}\n---\n\nBody.".encode())
     assert codes(result) == ["front-matter-invalid"]
@@ -163,21 +181,34 @@ def test_markdown_without_front_matter() -> None:
     assert codes(result) == ["front-matter-invalid"]
 
 
-@given(st.lists(st.tuples(st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True),
-                          st.one_of(st.text(), st.integers(), st.lists(st.text()))),
-                unique_by=lambda kv: kv[0]))  # fmt: skip
+@given(
+    st.lists(
+        st.tuples(
+            st.from_regex(r"[a-z_][a-z0-9_]{0,8}", fullmatch=True),
+            st.one_of(st.text(), st.integers(), st.lists(st.text())),
+        ),
+        unique_by=lambda kv: kv[0],
+    )
+)
 def test_front_matter_dumps_then_loads_gives_the_values(items: list[tuple[str, object]]) -> None:
     values, _ = frontmatter.loads(frontmatter.dumps(items))
     assert values == dict(items)
 
 
 def test_paragraph_restoration_keeps_abbreviations_and_reverses() -> None:
-    body = ("By the U.S. and the D.E.A. agents, officials said.Mexican police agreed."
-            "The U.S.Army? No.“Quoted,” he said.Then 2011.Next")  # fmt: skip
+    body = (
+        "By the U.S. and the D.E.A. agents, officials said.Mexican police agreed."
+        "The U.S.Army? No.“Quoted,” he said.Then 2011.Next"
+    )
     split = split_paragraphs(body)
     assert split.split("\n\n") == [
-        "By the U.S. and the D.E.A. agents, officials said.", "Mexican police agreed.",
-        "The U.S.Army? No.", "“Quoted,” he said.", "Then 2011.", "Next"]  # fmt: skip
+        "By the U.S. and the D.E.A. agents, officials said.",
+        "Mexican police agreed.",
+        "The U.S.Army? No.",
+        "“Quoted,” he said.",
+        "Then 2011.",
+        "Next",
+    ]
     assert join_paragraphs(split) == body
 
 
@@ -190,7 +221,7 @@ def test_markdown_paragraphs_option_is_undone_on_reading() -> None:
     record = seed()
     options = FormatOptions(paragraphs=True)
     data = FORMAT_BY_NAME["md"].dump(record, options)  # type: ignore[misc]
-    assert b"\nparagraphs: \"split\"\n" in data
+    assert b'\nparagraphs: "split"\n' in data
     assert data.count(b"\n\n") > 5
     (result,) = read("md", data)  # reading needs no option: the front matter says it
     assert result.result.record == record
@@ -198,8 +229,9 @@ def test_markdown_paragraphs_option_is_undone_on_reading() -> None:
 
 @given(keyword)
 def test_record_names_are_safe_file_names(word: str) -> None:
-    record = seed().model_copy(update={"url": f"http://a.com/{word.replace(' ', '%20')}",
-                                       "headline": word})  # fmt: skip
+    record = seed().model_copy(
+        update={"url": f"http://a.com/{word.replace(' ', '%20')}", "headline": word}
+    )
     name = record_name(record, ".md")
     assert name.startswith("2011-08-25-")
     assert name.endswith(".md")

@@ -42,8 +42,9 @@ def test_one_record_formats_round_trip(fmt: Format, record: Record, options: For
 
 @pytest.mark.parametrize("fmt", MANY, ids=lambda f: f.name)
 @given(batch=st.lists(records, max_size=5), options=format_options)
-def test_many_record_formats_round_trip(fmt: Format, batch: list[Record],
-                                        options: FormatOptions) -> None:
+def test_many_record_formats_round_trip(
+    fmt: Format, batch: list[Record], options: FormatOptions
+) -> None:
     data = write_many(fmt, batch, options)
     assert read_all(fmt, data, options) == batch
     again = [parse(dump_bytes(r)).record for r in batch]

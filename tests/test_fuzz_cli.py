@@ -32,8 +32,11 @@ def test_validate_arbitrary_bytes(data: bytes) -> None:
     check_validate(data)
 
 
-@given(st.sampled_from(SEEDS), st.randoms(use_true_random=False),
-       st.sampled_from([(), ("--strict",), ("--enable", "word-count-mismatch")]))
+@given(
+    st.sampled_from(SEEDS),
+    st.randoms(use_true_random=False),
+    st.sampled_from([(), ("--strict",), ("--enable", "word-count-mismatch")]),
+)
 def test_validate_mutated_seeds(seed: bytes, rng: random.Random, options: tuple[str, ...]) -> None:
     check_validate(mutate(seed, rng), *options)
 

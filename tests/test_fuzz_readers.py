@@ -120,16 +120,22 @@ def check_sources(path: Path) -> int:
     return count
 
 
-@given(st.sampled_from(("gz", "zip", "tar")), st.sampled_from(FORMATS),
-       st.randoms(use_true_random=False))
+@given(
+    st.sampled_from(("gz", "zip", "tar")),
+    st.sampled_from(FORMATS),
+    st.randoms(use_true_random=False),
+)
 def test_containers_mutated_members(kind: str, name: str, rng: random.Random) -> None:
     """Mutated records inside .gz, .zip and .tar.gz members."""
     with tempfile.TemporaryDirectory(prefix="fuzz-") as folder:
         check_sources(_container(Path(folder), kind, name, mutate(VALID[name], rng)))
 
 
-@given(st.sampled_from(("gz", "zip", "tar")), st.sampled_from(FORMATS),
-       st.randoms(use_true_random=False))
+@given(
+    st.sampled_from(("gz", "zip", "tar")),
+    st.sampled_from(FORMATS),
+    st.randoms(use_true_random=False),
+)
 def test_containers_mutated_bytes(kind: str, name: str, rng: random.Random) -> None:
     """The container itself damaged: truncated, bytes flipped, spliced."""
     with tempfile.TemporaryDirectory(prefix="fuzz-") as folder:
@@ -161,6 +167,7 @@ def test_convert_cli_mutated(name: str, rng: random.Random) -> None:
         out = Path(folder) / f"out.{target}"
         result = RUNNER.invoke(app, ["convert", str(path), "--to", target, "-o", str(out)])
         assert result.exception is None or isinstance(result.exception, SystemExit), (
-            result.exception)
+            result.exception
+        )
         assert result.exit_code in (0, 1, 2), result.output
         assert "Traceback" not in result.output

@@ -21,8 +21,10 @@ from archivekit.sources.reading import Item, read_source
 
 #: 50 MB of zeros gzip to about 50 kB: a ratio of about a thousand.
 BOMB_SIZE = 50 * 10**6
-GOOD = (b'{"url":"https://example.com/a","headline":"H","keywords":[],'
-        b'"date":"2011-08-25","word_count":1,"body":"B"}\n')  # fmt: skip
+GOOD = (
+    b'{"url":"https://example.com/a","headline":"H","keywords":[],'
+    b'"date":"2011-08-25","word_count":1,"body":"B"}\n'
+)
 
 
 def _zeros_gz(stream: io.BufferedIOBase | io.BytesIO) -> None:
@@ -132,11 +134,17 @@ def test_zip_total_limit_over_members(tmp_path: Path, monkeypatch: pytest.Monkey
     assert "in all" in items[-1].read.result.diagnostics[0].message
 
 
-@pytest.mark.parametrize(("name", "value"), [("ARCHIVEKIT_MAX_RATIO", "0.5"),
-                                             ("ARCHIVEKIT_MAX_RATIO", "x"),
-                                             ("ARCHIVEKIT_MAX_TOTAL", "lots")])  # fmt: skip
-def test_bad_limit_setting_is_a_usage_error(name: str, value: str,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ARCHIVEKIT_MAX_RATIO", "0.5"),
+        ("ARCHIVEKIT_MAX_RATIO", "x"),
+        ("ARCHIVEKIT_MAX_TOTAL", "lots"),
+    ],
+)
+def test_bad_limit_setting_is_a_usage_error(
+    name: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv(name, value)
     with pytest.raises(UsageError, match=name):
         next(iter_sources(["-"]))
@@ -147,8 +155,9 @@ def test_convert_cli_reports_the_bomb(tmp_path: Path, bomb: bytes) -> None:
     path.write_bytes(bomb)
     (tmp_path / "good.jsonl").write_bytes(GOOD)
     out = tmp_path / "out.csv"
-    result = CliRunner().invoke(app, ["convert", str(path), str(tmp_path / "good.jsonl"),
-                                      "--to", "csv", "-o", str(out)])  # fmt: skip
+    result = CliRunner().invoke(
+        app, ["convert", str(path), str(tmp_path / "good.jsonl"), "--to", "csv", "-o", str(out)]
+    )
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert "read-error" in result.output

@@ -17,7 +17,10 @@ from tests.conftest import SEED
 ARCHIVE = [sys.executable, "-c", "from archivekit.cli import main; main()"]
 #: A CLI whose per-chunk work announces itself and then waits, so that a test
 #: can signal it at a known moment instead of guessing with a sleep.
-STALLING = [sys.executable, "-c", """
+STALLING = [
+    sys.executable,
+    "-c",
+    """
 import sys, time
 import archivekit.validate as v
 real = v._check_chunk
@@ -32,7 +35,8 @@ v._check = stall_one if "--serial" in sys.argv else real_check
 sys.argv = [a for a in sys.argv if a != "--serial"]
 from archivekit.cli import main
 main()
-"""]
+""",
+]
 
 
 def run_main(monkeypatch: pytest.MonkeyPatch, *args: str) -> int:
@@ -52,21 +56,25 @@ def _boom(*args: object, **kwargs: object) -> None:
     raise RuntimeError("boom\nsecond line")
 
 
-def test_an_internal_error_is_one_line_and_exit_2(monkeypatch: pytest.MonkeyPatch,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_internal_error_is_one_line_and_exit_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setattr("archivekit.cli.validate.run_validate", _boom)
     assert run_main(monkeypatch, "validate", str(SEED)) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert err.startswith("archive: internal error: RuntimeError: boom second line — please "
-                          "report it to the archivekit maintainers ")  # fmt: skip
+    assert err.startswith(
+        "archive: internal error: RuntimeError: boom second line — please "
+        "report it to the archivekit maintainers "
+    )
     assert "--debug" in err
     assert "Traceback" not in err
 
 
 @pytest.mark.parametrize("how", ["option", "env"])
-def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch,
-                                   capsys: pytest.CaptureFixture[str], how: str) -> None:
+def test_debug_shows_the_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], how: str
+) -> None:
     monkeypatch.setattr("archivekit.cli.validate.run_validate", _boom)
     args = ["validate", str(SEED)]
     if how == "option":
@@ -84,8 +92,9 @@ def test_debug_shows_the_traceback(monkeypatch: pytest.MonkeyPatch,
     assert "RuntimeError: boom" in err
 
 
-def test_a_memory_error_is_an_internal_error_too(monkeypatch: pytest.MonkeyPatch,
-                                                 capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_memory_error_is_an_internal_error_too(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     def oom(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
@@ -94,8 +103,9 @@ def test_a_memory_error_is_an_internal_error_too(monkeypatch: pytest.MonkeyPatch
     assert capsys.readouterr().err.startswith("archive: internal error: MemoryError — ")
 
 
-def test_usage_errors_and_findings_keep_their_codes(monkeypatch: pytest.MonkeyPatch,
-                                                    tmp_path: Path) -> None:
+def test_usage_errors_and_findings_keep_their_codes(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     bad = tmp_path / "bad.txt"
     bad.write_text("x")
     assert run_main(monkeypatch, "validate", str(SEED)) == 0
@@ -105,8 +115,14 @@ def test_usage_errors_and_findings_keep_their_codes(monkeypatch: pytest.MonkeyPa
 
 
 def _start(args: list[str], tmp_path: Path) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               stdin=subprocess.DEVNULL, start_new_session=True, cwd=tmp_path)
+    process = subprocess.Popen(
+        args,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        cwd=tmp_path,
+    )
     assert process.stderr is not None
     assert process.stderr.readline() == b"working\n"  # it is inside the work now
     return process
@@ -158,8 +174,9 @@ def test_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
     nuls = b"http://e.com/\nH\n\nAug. 25, 2011\n5\n" + b"\x00" * 20
     for i in range(400):  # 4,000 findings: far more than a pipe buffer holds
         (folder / f"{i:04}.txt").write_bytes(nuls)
-    process = subprocess.Popen([*ARCHIVE, "validate", str(folder)], stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)  # fmt: skip
+    process = subprocess.Popen(
+        [*ARCHIVE, "validate", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
     assert process.stdout is not None
     assert process.stderr is not None
     assert b"error[control-char]" in process.stdout.readline()
@@ -184,8 +201,9 @@ def test_hostile_file_names_cannot_forge_output(tmp_path: Path) -> None:
     bad = b"http://e.com/\nH\n\nAug. 25, 2011\n5\n\x00"
     for name in (b"a\nfake.txt:1:1: error[x] forged.txt", b"b\x1b[2J.txt", b"c\xff.txt"):
         (folder / os.fsdecode(name)).write_bytes(bad)
-    done = subprocess.run([*ARCHIVE, "validate", str(folder)], capture_output=True,
-                          timeout=120, check=False)  # fmt: skip
+    done = subprocess.run(
+        [*ARCHIVE, "validate", str(folder)], capture_output=True, timeout=120, check=False
+    )
     assert done.returncode == 1, done.stderr
     assert done.stderr == b""
     lines = done.stdout.decode("utf-8").splitlines()

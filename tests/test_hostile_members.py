@@ -14,19 +14,26 @@ from tests.conftest import SEED
 
 
 def _items(path: Path) -> list[Item]:
-    return [item for source in iter_sources([str(path)])
-            for item in read_source(source, FormatOptions())]  # fmt: skip
+    return [
+        item
+        for source in iter_sources([str(path)])
+        for item in read_source(source, FormatOptions())
+    ]
 
 
 def _refused(items: list[Item]) -> dict[str, str]:
-    return {i.label.rsplit("/", 1)[-1]: i.read.result.diagnostics[0].message
-            for i in items if i.read.result.record is None}  # fmt: skip
+    return {
+        i.label.rsplit("/", 1)[-1]: i.read.result.diagnostics[0].message
+        for i in items
+        if i.read.result.record is None
+    }
 
 
 def test_tar_links_devices_fifos_duplicates_and_backslashes(tmp_path: Path) -> None:
     seed = SEED.read_bytes()
     path = tmp_path / "in.tar"
     with tarfile.open(path, "w") as archive:
+
         def add(name: str, kind: bytes = tarfile.REGTYPE, data: bytes = b"") -> None:
             info = tarfile.TarInfo(name)
             info.type = kind
@@ -46,23 +53,32 @@ def test_tar_links_devices_fifos_duplicates_and_backslashes(tmp_path: Path) -> N
     items = _items(path)
     assert [i.label for i in items if i.read.result.record is not None] == [f"{path}/good.txt"]
     refused = _refused(items)
-    assert set(refused) == {"sym.txt", "hard.txt", "dev.txt", "fifo.txt", "good.txt",
-                            "win\\name.txt"}  # fmt: skip
+    assert set(refused) == {
+        "sym.txt",
+        "hard.txt",
+        "dev.txt",
+        "fifo.txt",
+        "good.txt",
+        "win\\name.txt",
+    }
     assert "a symbolic link, not a regular file" in refused["sym.txt"]
     assert "a hard link" in refused["hard.txt"]
     assert "a device" in refused["dev.txt"]
     assert "a FIFO" in refused["fifo.txt"]
     assert "a duplicate" in refused["good.txt"]
     assert "backslash" in refused["win\\name.txt"]
-    assert all(i.read.result.diagnostics[0].code == "read-error" for i in items
-               if i.read.result.record is None)  # fmt: skip
+    assert all(
+        i.read.result.diagnostics[0].code == "read-error"
+        for i in items
+        if i.read.result.record is None
+    )
 
 
 def test_zip_symbolic_links_and_duplicates(tmp_path: Path) -> None:
     seed = SEED.read_bytes()
     path = tmp_path / "in.zip"
     link = zipfile.ZipInfo("link.txt")
-    link.external_attr = (0o120777 << 16)  # what `zip --symlinks` writes
+    link.external_attr = 0o120777 << 16  # what `zip --symlinks` writes
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("good.txt", seed)
         archive.writestr(link, "/etc/passwd")

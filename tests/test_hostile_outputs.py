@@ -15,10 +15,24 @@ from archivekit.record.model import Record
 from tests.convert_support import write_batch
 from tests.strategies import records
 
-_HOSTILE_PATHS = st.sampled_from([
-    "../../etc/passwd", "..", ".", "a/../../b", "CON", "nul.txt", "x\\..\\y", "%2e%2e%2f",
-    "name.with.dots", "", "-", "a" * 500, "\u202eexe.txt", "COM1.md",
-])  # fmt: skip
+_HOSTILE_PATHS = st.sampled_from(
+    [
+        "../../etc/passwd",
+        "..",
+        ".",
+        "a/../../b",
+        "CON",
+        "nul.txt",
+        "x\\..\\y",
+        "%2e%2e%2f",
+        "name.with.dots",
+        "",
+        "-",
+        "a" * 500,
+        "\u202eexe.txt",
+        "COM1.md",
+    ]
+)
 
 
 @given(records, _HOSTILE_PATHS, st.text(max_size=40))
@@ -44,10 +58,21 @@ def test_two_runs_into_one_folder_never_mix_a_file(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     write_batch(inputs, 300)
     out = tmp_path / "out"
-    command = [sys.executable, "-c", "from archivekit.cli import main; main()",
-               "convert", str(inputs), "--to", "md", "--output-dir", str(out), "-q"]  # fmt: skip
-    runs = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            for _ in range(2)]  # fmt: skip
+    command = [
+        sys.executable,
+        "-c",
+        "from archivekit.cli import main; main()",
+        "convert",
+        str(inputs),
+        "--to",
+        "md",
+        "--output-dir",
+        str(out),
+        "-q",
+    ]
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)
+    ]
     errors = [run.communicate(timeout=300)[1] for run in runs]
     codes = [run.returncode for run in runs]
     # Each name is claimed by one run only; the other refuses to overwrite it
@@ -57,9 +82,24 @@ def test_two_runs_into_one_folder_never_mix_a_file(tmp_path: Path) -> None:
     written = sorted(out.rglob("*.md"))
     assert written
     back = tmp_path / "back.jsonl"
-    done = subprocess.run([sys.executable, "-c", "from archivekit.cli import main; main()",
-                           "convert", str(out), "--from", "md", "--to", "jsonl", "-o", str(back)],
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from archivekit.cli import main; main()",
+            "convert",
+            str(out),
+            "--from",
+            "md",
+            "--to",
+            "jsonl",
+            "-o",
+            str(back),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(back.read_bytes().splitlines()) == len(written)
     assert not [p for p in out.rglob("*") if p.name.startswith(".archive")]

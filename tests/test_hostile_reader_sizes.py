@@ -53,11 +53,14 @@ def _codes(reads: list[Read]) -> list[str]:
     return [d.code for r in reads for d in r.result.diagnostics]
 
 
-@pytest.mark.parametrize("data", [
-    b"[" * 100_000 + b"]" * 100_000,
-    b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
-    b"[" + HEAD + b'"body":' + b"[" * 100_000 + b"]" * 100_000 + b"}]",
-])  # fmt: skip
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"[" * 100_000 + b"]" * 100_000,
+        b'{"a":' * 100_000 + b"1" + b"}" * 100_000,
+        b"[" + HEAD + b'"body":' + b"[" * 100_000 + b"]" * 100_000 + b"}]",
+    ],
+)
 @pytest.mark.parametrize("name", ["json", "jsonl"])
 def test_json_nested_100000_deep_is_refused(name: str, data: bytes) -> None:
     reads = _read(name, data + b"\n")
@@ -94,8 +97,9 @@ def test_jsonl_line_over_the_limit_is_skipped_and_the_rest_read(one_mib: int) ->
 
 
 def test_csv_10_mb_field_is_read() -> None:
-    reads = _read("csv", CSV_HEADER + b'https://e.com/a,H,,2011-08-25,1,"'
-                  + b"y" * 10_000_000 + b'"\r\n')  # fmt: skip
+    reads = _read(
+        "csv", CSV_HEADER + b'https://e.com/a,H,,2011-08-25,1,"' + b"y" * 10_000_000 + b'"\r\n'
+    )
     assert _codes(reads) == []
     record = reads[0].result.record
     assert record is not None
@@ -118,12 +122,14 @@ def test_markdown_over_the_limit_is_refused_unread(one_mib: int) -> None:
     assert stream.most <= one_mib + 1
 
 
-@pytest.mark.parametrize("value", ["!!python/object/apply:os.system ['true']",
-                                   "!!python/name:os.system", "&a [*a, *a]"])  # fmt: skip
+@pytest.mark.parametrize(
+    "value", ["!!python/object/apply:os.system ['true']", "!!python/name:os.system", "&a [*a, *a]"]
+)
 def test_yaml_tags_and_anchors_are_refused_not_evaluated(value: str) -> None:
     """Front matter is read by a minimal parser: a tag or anchor is a finding, never an object."""
-    data = (f"---\nurl: {value}\nheadline: H\nkeywords: []\ndate: 2011-08-25\n"
-            "word_count: 1\n---\n\nB\n").encode()  # fmt: skip
+    data = (
+        f"---\nurl: {value}\nheadline: H\nkeywords: []\ndate: 2011-08-25\nword_count: 1\n---\n\nB\n"
+    ).encode()
     reads = _read("md", data)
     assert reads[0].result.record is None
     assert _codes(reads) == ["front-matter-invalid"]

@@ -72,8 +72,9 @@ def test_standard_input_is_read_only_up_to_the_limit(monkeypatch: pytest.MonkeyP
     assert result.path == "<stdin>"
 
 
-def test_a_regular_file_is_read_only_up_to_the_limit(tmp_path: Path,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_regular_file_is_read_only_up_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "a.txt"
     path.write_bytes(HEAD + b"x" * 100_000)
     asked: list[int] = []
@@ -91,8 +92,14 @@ def test_a_regular_file_is_read_only_up_to_the_limit(tmp_path: Path,
 def test_cli_max_bytes_on_endless_stdin() -> None:
     """Would read /dev/zero for ever (and run out of memory) without the limit."""
     with Path("/dev/zero").open("rb") as zero:
-        done = subprocess.run([*ARCHIVE, "--max-bytes", "1M", "validate", "-"], stdin=zero,
-                              capture_output=True, text=True, timeout=120, check=False)
+        done = subprocess.run(
+            [*ARCHIVE, "--max-bytes", "1M", "validate", "-"],
+            stdin=zero,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
     assert done.returncode == 1
     assert "error[file-too-large]" in done.stdout
     assert "1 MiB limit" in done.stdout
@@ -101,17 +108,30 @@ def test_cli_max_bytes_on_endless_stdin() -> None:
 
 @pytest.mark.parametrize("value", ["lots", "-1", "0", "1.5M", "1X"])
 def test_cli_bad_max_bytes_is_a_usage_error(value: str) -> None:
-    done = subprocess.run([*ARCHIVE, "--max-bytes", value, "validate", "-"], input="",
-                          capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        [*ARCHIVE, "--max-bytes", value, "validate", "-"],
+        input="",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 2
     assert "--max-bytes" in done.stderr
     assert "Traceback" not in done.stderr
 
 
-@pytest.mark.parametrize(("text", "size"), [
-    ("1000", 1000), ("64K", 65536), ("64M", 64 << 20), ("1g", 1 << 30), ("2MiB", 2 << 20),
-    (" 3 kb ", 3072),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("text", "size"),
+    [
+        ("1000", 1000),
+        ("64K", 65536),
+        ("64M", 64 << 20),
+        ("1g", 1 << 30),
+        ("2MiB", 2 << 20),
+        (" 3 kb ", 3072),
+    ],
+)
 def test_parse_size(text: str, size: int) -> None:
     assert limits.parse_size(text) == size
 
@@ -162,8 +182,9 @@ def test_a_body_of_a_million_nul_bytes_gives_a_few_findings_with_a_count() -> No
     result = parse(HEAD + b"\x00" * 1_000_000)
     found = [d for d in result.diagnostics if d.code == "control-char"]
     assert len(found) == MAX_LISTED
-    assert found[-1].message.endswith(f"(and {1_000_000 - MAX_LISTED} more like it in the body,"
-                                      " not shown)")  # fmt: skip
+    assert found[-1].message.endswith(
+        f"(and {1_000_000 - MAX_LISTED} more like it in the body, not shown)"
+    )
     assert [d.column for d in found] == list(range(1, MAX_LISTED + 1))
 
 
@@ -172,8 +193,9 @@ def test_a_million_bytes_that_are_not_utf8_give_a_few_findings_with_a_count() ->
     result = parse(HEAD + b"\xff" * 1_000_000)
     found = [d for d in result.diagnostics if d.code == "utf8-invalid"]
     assert len(found) == MAX_PER_RULE
-    assert found[-1].message.endswith(f"(and {1_000_000 - MAX_PER_RULE} more like it in this "
-                                      "file, not shown)")  # fmt: skip
+    assert found[-1].message.endswith(
+        f"(and {1_000_000 - MAX_PER_RULE} more like it in this file, not shown)"
+    )
     assert [d.column for d in found] == list(range(1, MAX_PER_RULE + 1))
 
 

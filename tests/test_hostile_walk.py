@@ -112,7 +112,8 @@ def deny(monkeypatch: pytest.MonkeyPatch, call: str, denied: str) -> None:
 
 
 def test_an_unreadable_folder_is_reported_and_the_rest_processed(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Tests run as root, whom chmod 000 does not stop: deny the listing instead."""
     make(tmp_path / "a" / "1.txt")
     make(tmp_path / "b" / "2.txt")
@@ -129,7 +130,8 @@ def test_an_unreadable_folder_is_reported_and_the_rest_processed(
 
 
 def test_an_unreadable_file_is_reported_and_the_rest_processed(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     for name in ("1.txt", "2.txt", "3.txt"):
         make(tmp_path / name)
     deny(monkeypatch, "open", str(tmp_path / "2.txt"))

@@ -37,9 +37,21 @@ def test_hook_definitions() -> None:
 
 
 def git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com",
-                    "-c", "commit.gpgsign=false", *args], cwd=cwd, check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [
+            "git",
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.com",
+            "-c",
+            "commit.gpgsign=false",
+            *args,
+        ],
+        cwd=cwd,
+        check=True,
+        capture_output=True,
+    )
 
 
 @pytest.fixture
@@ -67,12 +79,18 @@ def repo(tmp_path: Path) -> Path:
 
 
 def pre_commit(root: Path, hook: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PRE_COMMIT_HOME=str(root.parent / "pre-commit-home"),
-               NO_COLOR="1", SKIP="")  # fmt: skip
+    env = dict(
+        os.environ, PRE_COMMIT_HOME=str(root.parent / "pre-commit-home"), NO_COLOR="1", SKIP=""
+    )
     git(root, "add", "-A")
-    return subprocess.run([str(PRE_COMMIT), "run", hook, "--all-files", "--color", "never"],
-                          cwd=root, env=env, capture_output=True, text=True,
-                          check=False)  # fmt: skip
+    return subprocess.run(
+        [str(PRE_COMMIT), "run", hook, "--all-files", "--color", "never"],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_pre_commit_validate_hook_fails_on_a_broken_record(repo: Path) -> None:
@@ -80,8 +98,9 @@ def test_pre_commit_validate_hook_fails_on_a_broken_record(repo: Path) -> None:
     (repo / "notes.md").write_text("not a record", encoding="utf-8")
     done = pre_commit(repo, "archive-validate")
     assert done.returncode == 0, done.stdout + done.stderr
-    (repo / "bad.txt").write_text(seed_with(url="http://example.com/b", date="Feb. 30, 2012"),
-                                  encoding="utf-8")  # fmt: skip
+    (repo / "bad.txt").write_text(
+        seed_with(url="http://example.com/b", date="Feb. 30, 2012"), encoding="utf-8"
+    )
     done = pre_commit(repo, "archive-validate")
     assert done.returncode == 1
     assert "bad.txt:4:6: error[date-invalid]" in done.stdout
@@ -117,11 +136,23 @@ def test_action_validate_step_annotates_and_writes_sarif(tmp_path: Path) -> None
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "bad.txt").write_text("", encoding="utf-8")
     output, summary = tmp_path / "github-output", tmp_path / "summary.md"
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-               PATHS="data", ARGS="--strict", SARIF="out.sarif", GITHUB_OUTPUT=str(output),
-               GITHUB_STEP_SUMMARY=str(summary))  # fmt: skip
-    done = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    env = dict(
+        os.environ,
+        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+        PATHS="data",
+        ARGS="--strict",
+        SARIF="out.sarif",
+        GITHUB_OUTPUT=str(output),
+        GITHUB_STEP_SUMMARY=str(summary),
+    )
+    done = subprocess.run(
+        ["bash", "-e", "-c", step["run"]],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 1
     assert done.stdout.startswith("::error file=data/bad.txt,line=1,col=1,")
     sarif = orjson.loads((tmp_path / "out.sarif").read_bytes())
@@ -130,8 +161,10 @@ def test_action_validate_step_annotates_and_writes_sarif(tmp_path: Path) -> None
     assert "| `file-empty` | 1 |" in summary.read_text(encoding="utf-8")
 
 
-@pytest.mark.skipif(not os.environ.get("ARCHIVEKIT_NETWORK_TESTS"),
-                    reason="installs archivekit from the package index: ARCHIVEKIT_NETWORK_TESTS=1")
+@pytest.mark.skipif(
+    not os.environ.get("ARCHIVEKIT_NETWORK_TESTS"),
+    reason="installs archivekit from the package index: ARCHIVEKIT_NETWORK_TESTS=1",
+)
 def test_pre_commit_try_repo_installs_and_runs_the_real_hook(tmp_path: Path) -> None:
     # language: python as users get it: pre-commit builds a virtualenv from this checkout.
     if PRE_COMMIT is None or shutil.which("git") is None or not (ROOT / ".git").exists():
@@ -143,9 +176,22 @@ def test_pre_commit_try_repo_installs_and_runs_the_real_hook(tmp_path: Path) -> 
     (root / "bad.txt").write_text("http://example.com/x\n", encoding="utf-8")
     git(root, "add", "-A")
     env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "home"), NO_COLOR="1")
-    done = subprocess.run([str(PRE_COMMIT), "try-repo", str(ROOT), "archive-validate",
-                           "--all-files", "--color", "never"], cwd=root, env=env,
-                          capture_output=True, text=True, check=False)  # fmt: skip
+    done = subprocess.run(
+        [
+            str(PRE_COMMIT),
+            "try-repo",
+            str(ROOT),
+            "archive-validate",
+            "--all-files",
+            "--color",
+            "never",
+        ],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 1, done.stdout + done.stderr
     assert "bad.txt:3:1: error[field-missing]" in done.stdout
     assert "good.txt" not in done.stdout.replace("2 files", "")

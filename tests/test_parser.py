@@ -52,8 +52,12 @@ def test_all_findings_of_a_file_are_reported_in_order() -> None:
     text = lines(url="ftp://x", headline="", date="soon", word_count="many", body=" ")
     result = parse(text)
     assert [d.code for d in result.diagnostics] == [
-        "url-invalid", "headline-empty", "date-unrecognized", "word-count-invalid", "body-empty",
-    ]  # fmt: skip
+        "url-invalid",
+        "headline-empty",
+        "date-unrecognized",
+        "word-count-invalid",
+        "body-empty",
+    ]
     assert [d.line for d in result.diagnostics] == [1, 2, 4, 5, 6]
     assert result.record is None
 
@@ -92,8 +96,14 @@ def test_errors(changes: dict[str, str], code: str) -> None:
 
 
 def test_https_and_tab_and_unicode_are_fine() -> None:
-    result = parse(lines(url="HTTPS://www.Example.com:8080/a?b=c#d", headline="a\tb ünï",
-                         keywords="", body="line\twith tab"))  # fmt: skip
+    result = parse(
+        lines(
+            url="HTTPS://www.Example.com:8080/a?b=c#d",
+            headline="a\tb ünï",
+            keywords="",
+            body="line\twith tab",
+        )
+    )
     assert result.diagnostics == ()
     assert result.record is not None
     assert result.record.url == "HTTPS://www.Example.com:8080/a?b=c#d"
@@ -101,17 +111,34 @@ def test_https_and_tab_and_unicode_are_fine() -> None:
 
 
 def test_warnings_normalise_the_record() -> None:
-    text = "\ufeff" + lines(url=" http://a.com/x ", keywords=" b , a,,b,", date="2011-08-25",
-                            word_count="007", body="one\ntwo") + "\n"  # fmt: skip
+    text = (
+        "\ufeff"
+        + lines(
+            url=" http://a.com/x ",
+            keywords=" b , a,,b,",
+            date="2011-08-25",
+            word_count="007",
+            body="one\ntwo",
+        )
+        + "\n"
+    )
     result = parse(text.replace("\n", "\r\n").encode())
     assert result.ok
     assert result.record is not None
     assert sorted({d.code for d in result.diagnostics}) == [
-        "body-multiline", "bom", "crlf", "date-noncanonical", "final-newline",
-        "keyword-duplicate", "keyword-empty", "whitespace", "word-count-noncanonical",
-    ]  # fmt: skip
-    assert dumps(result.record) == lines(url="http://a.com/x", keywords="b,a",
-                                         word_count="7", body="one\ntwo")  # fmt: skip
+        "body-multiline",
+        "bom",
+        "crlf",
+        "date-noncanonical",
+        "final-newline",
+        "keyword-duplicate",
+        "keyword-empty",
+        "whitespace",
+        "word-count-noncanonical",
+    ]
+    assert dumps(result.record) == lines(
+        url="http://a.com/x", keywords="b,a", word_count="7", body="one\ntwo"
+    )
 
 
 def test_missing_fields_are_each_named() -> None:

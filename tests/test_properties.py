@@ -56,11 +56,33 @@ def test_arbitrary_bytes_give_a_record_or_diagnostics(data: bytes) -> None:
 
 # Lines built from the pieces records are made of, perturbed: far likelier
 # than random bytes to reach the parser's deeper branches.
-_piece = st.sampled_from([
-    "", " ", "\t", ",", ",,", "http://a.com/x", "https://b.org", "//c.net", "Aug. 25, 2011",
-    "SEPT. 15, 2016", "2016-09-15", "Feb. 30, 2012", "8304", "007", "-5", "Calderon  Felipe",
-    "Mexico", "\r", "\x00", "\ufeff", "é", "—", "\n",
-])  # fmt: skip
+_piece = st.sampled_from(
+    [
+        "",
+        " ",
+        "\t",
+        ",",
+        ",,",
+        "http://a.com/x",
+        "https://b.org",
+        "//c.net",
+        "Aug. 25, 2011",
+        "SEPT. 15, 2016",
+        "2016-09-15",
+        "Feb. 30, 2012",
+        "8304",
+        "007",
+        "-5",
+        "Calderon  Felipe",
+        "Mexico",
+        "\r",
+        "\x00",
+        "\ufeff",
+        "é",
+        "—",
+        "\n",
+    ]
+)
 _line = st.lists(_piece, max_size=5).map("".join)
 
 

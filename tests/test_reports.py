@@ -72,13 +72,25 @@ def test_json_holds_every_finding_and_the_totals(batch: dict[str, Path]) -> None
     assert doc["version"] == 1
     assert [f["code"] for f in doc["findings"]] == ["date-invalid", "final-newline"]
     first = doc["findings"][0]
-    assert first == {"path": str(batch["bad"]), "line": 4, "column": 6, "end_column": 8,
-                     "code": "date-invalid", "severity": "error", "field": "date",
-                     "message": first["message"]}  # fmt: skip
+    assert first == {
+        "path": str(batch["bad"]),
+        "line": 4,
+        "column": 6,
+        "end_column": 8,
+        "code": "date-invalid",
+        "severity": "error",
+        "field": "date",
+        "message": first["message"],
+    }
     assert "Aug. 32, 2011" in first["message"]
-    assert doc["totals"] == {"files": 3, "errors": 1, "warnings": 1, "baselined": 0,
-                             "failed": True,
-                             "by_rule": {"date-invalid": 1, "final-newline": 1}}  # fmt: skip
+    assert doc["totals"] == {
+        "files": 3,
+        "errors": 1,
+        "warnings": 1,
+        "baselined": 0,
+        "failed": True,
+        "by_rule": {"date-invalid": 1, "final-newline": 1},
+    }
 
 
 def test_json_with_no_findings_is_still_one_document(batch: dict[str, Path]) -> None:
@@ -87,16 +99,23 @@ def test_json_with_no_findings_is_still_one_document(batch: dict[str, Path]) -> 
     assert orjson.loads(out)["findings"] == []
 
 
-def test_github_writes_workflow_commands_and_a_summary(batch: dict[str, Path],
-                                                       tmp_path: Path) -> None:  # fmt: skip
+def test_github_writes_workflow_commands_and_a_summary(
+    batch: dict[str, Path], tmp_path: Path
+) -> None:
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")
-    code, out, _ = run("validate", str(batch["good"].parent), "--format", "github",
-                       env={"GITHUB_STEP_SUMMARY": str(summary)})  # fmt: skip
+    code, out, _ = run(
+        "validate",
+        str(batch["good"].parent),
+        "--format",
+        "github",
+        env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )
     assert code == 1
     lines = out.splitlines()
-    assert lines[0].startswith(f"::error file={batch['bad']},line=4,col=6,endColumn=8,"
-                               "title=archive date-invalid::")  # fmt: skip
+    assert lines[0].startswith(
+        f"::error file={batch['bad']},line=4,col=6,endColumn=8,title=archive date-invalid::"
+    )
     assert lines[1].startswith("::warning file=")
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("earlier step\n## archive validate")
@@ -107,8 +126,9 @@ def test_github_writes_workflow_commands_and_a_summary(batch: dict[str, Path],
 
 def test_github_escapes_what_would_break_a_command() -> None:
     d = Diagnostic("x", Severity.WARNING, "50% off\nnow", "./a,b:c.txt", 1, 1, 2)
-    assert annotation(d) == ("::warning file=a%2Cb%3Ac.txt,line=1,col=1,endColumn=2,"
-                             "title=archive x::50%25 off%0Anow")  # fmt: skip
+    assert annotation(d) == (
+        "::warning file=a%2Cb%3Ac.txt,line=1,col=1,endColumn=2,title=archive x::50%25 off%0Anow"
+    )
 
 
 def test_github_summary_counts_what_was_not_annotated(tmp_path: Path) -> None:
@@ -117,8 +137,9 @@ def test_github_summary_counts_what_was_not_annotated(tmp_path: Path) -> None:
     for i in range(12):
         (root / f"{i:02}.txt").write_text("", encoding="utf-8")
     summary = tmp_path / "summary.md"
-    code, _, _ = run("validate", str(root), "-f", "github",
-                     env={"GITHUB_STEP_SUMMARY": str(summary)})  # fmt: skip
+    code, _, _ = run(
+        "validate", str(root), "-f", "github", env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
     assert code == 1
     assert "2 findings not annotated" in summary.read_text(encoding="utf-8")
 
@@ -187,21 +208,33 @@ def test_junit_survives_markup_and_control_chars_in_paths(tmp_path: Path) -> Non
 
 def test_several_formats_at_once_to_files(batch: dict[str, Path], tmp_path: Path) -> None:
     sarif, junit = tmp_path / "out.sarif", tmp_path / "junit.xml"
-    code, out, _ = run("validate", str(batch["good"].parent), "-f", "github",
-                       "-f", f"sarif:{sarif}", "-f", f"junit:{junit}")  # fmt: skip
+    code, out, _ = run(
+        "validate",
+        str(batch["good"].parent),
+        "-f",
+        "github",
+        "-f",
+        f"sarif:{sarif}",
+        "-f",
+        f"junit:{junit}",
+    )
     assert code == 1
     assert out.startswith("::error ")
     assert len(orjson.loads(sarif.read_bytes())["runs"][0]["results"]) == 2
     assert ET.parse(junit).getroot().tag == "testsuites"
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["-f", "yaml"], "unknown report format 'yaml'"),
-    (["-f", "json", "-f", "text"], "only one --format can write to standard output"),
-    (["-f", "json:"], "give a file after the colon"),
-])  # fmt: skip
-def test_bad_format_options_are_usage_errors(batch: dict[str, Path], args: list[str],
-                                             message: str) -> None:  # fmt: skip
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-f", "yaml"], "unknown report format 'yaml'"),
+        (["-f", "json", "-f", "text"], "only one --format can write to standard output"),
+        (["-f", "json:"], "give a file after the colon"),
+    ],
+)
+def test_bad_format_options_are_usage_errors(
+    batch: dict[str, Path], args: list[str], message: str
+) -> None:
     code, out, err = run("validate", str(batch["good"]), *args)
     assert code == 2
     assert message in err
@@ -219,19 +252,24 @@ def test_the_cli_module_stays_light() -> None:
     import subprocess
     import sys
 
-    code = ("import sys, archivekit.cli.app; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "{'pydantic', 'rich', 'orjson', 'xml', 'tomllib'} "
-            "or m.startswith('archivekit.reports')))")  # fmt: skip
+    code = (
+        "import sys, archivekit.cli.app; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'pydantic', 'rich', 'orjson', 'xml', 'tomllib'} "
+        "or m.startswith('archivekit.reports')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize(("path", "uri"), [
-    ("./data/a b.txt", "data/a%20b.txt"),
-    ("data/../x/%.txt", "x/%25.txt"),
-    ("/srv/archive/a.txt", "file:///srv/archive/a.txt"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("path", "uri"),
+    [
+        ("./data/a b.txt", "data/a%20b.txt"),
+        ("data/../x/%.txt", "x/%25.txt"),
+        ("/srv/archive/a.txt", "file:///srv/archive/a.txt"),
+    ],
+)
 def test_sarif_uris(path: str, uri: str) -> None:
     from archivekit.reports.sarif import artifact_uri
 
@@ -248,15 +286,31 @@ def test_totals_keep_only_the_worst_files() -> None:
         totals.add(ParseResult(f"f{i}", None, (d,) * (i % 13)))
     assert totals.files == 100
     assert totals.warnings == sum(i % 13 for i in range(100))
-    assert totals.worst() == [("f12", 12), ("f25", 12), ("f38", 12), ("f51", 12), ("f64", 12),
-                              ("f77", 12), ("f90", 12), ("f11", 11), ("f24", 11), ("f37", 11)]
+    assert totals.worst() == [
+        ("f12", 12),
+        ("f25", 12),
+        ("f38", 12),
+        ("f51", 12),
+        ("f64", 12),
+        ("f77", 12),
+        ("f90", 12),
+        ("f11", 11),
+        ("f24", 11),
+        ("f37", 11),
+    ]
     assert len(totals._worst) == 10
 
 
-def test_an_unwritable_step_summary_is_a_clear_error(batch: dict[str, Path],
-                                                     tmp_path: Path) -> None:  # fmt: skip
-    code, _, err = run("validate", str(batch["good"]), "-f", "github",
-                       env={"GITHUB_STEP_SUMMARY": str(tmp_path / "no" / "such" / "file")})
+def test_an_unwritable_step_summary_is_a_clear_error(
+    batch: dict[str, Path], tmp_path: Path
+) -> None:
+    code, _, err = run(
+        "validate",
+        str(batch["good"]),
+        "-f",
+        "github",
+        env={"GITHUB_STEP_SUMMARY": str(tmp_path / "no" / "such" / "file")},
+    )
     assert code == 2
     assert "cannot write the report" in err
 

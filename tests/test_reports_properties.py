@@ -25,12 +25,20 @@ def results(draw: st.DrawFn) -> list[ParseResult]:
     out = []
     for path in draw(st.lists(paths, min_size=1, max_size=4, unique=True)):
         found = tuple(
-            Diagnostic(draw(st.sampled_from(RULES)).code, draw(st.sampled_from(Severity)),
-                       draw(texts), path, line, column, column + draw(st.integers(1, 5)),
-                       draw(st.none() | st.sampled_from(["url", "date", "body"])))
-            for line, column in draw(st.lists(st.tuples(st.integers(1, 99), st.integers(1, 99)),
-                                              max_size=3))
-        )  # fmt: skip
+            Diagnostic(
+                draw(st.sampled_from(RULES)).code,
+                draw(st.sampled_from(Severity)),
+                draw(texts),
+                path,
+                line,
+                column,
+                column + draw(st.integers(1, 5)),
+                draw(st.none() | st.sampled_from(["url", "date", "body"])),
+            )
+            for line, column in draw(
+                st.lists(st.tuples(st.integers(1, 99), st.integers(1, 99)), max_size=3)
+            )
+        )
         out.append(ParseResult(path, None, found))
     return out
 
@@ -48,9 +56,19 @@ def flat(batch: list[ParseResult]) -> list[Diagnostic]:
 @given(results())
 def test_json_round_trips_every_finding(batch: list[ParseResult]) -> None:
     doc = orjson.loads(render("json", batch))
-    back = [Diagnostic(f["code"], Severity(f["severity"]), f["message"], f["path"],
-                       f["line"], f["column"], f["end_column"], f["field"])
-            for f in doc["findings"]]  # fmt: skip
+    back = [
+        Diagnostic(
+            f["code"],
+            Severity(f["severity"]),
+            f["message"],
+            f["path"],
+            f["line"],
+            f["column"],
+            f["end_column"],
+            f["field"],
+        )
+        for f in doc["findings"]
+    ]
     assert back == flat(batch)
     assert doc["totals"]["files"] == len(batch)
 
@@ -63,7 +81,10 @@ def test_sarif_round_trips_every_finding(batch: list[ParseResult]) -> None:
     for result, d in zip(results_, expected, strict=True):
         location = result["locations"][0]["physicalLocation"]
         assert (result["ruleId"], result["level"], result["message"]["text"]) == (
-            d.code, d.severity.value, d.message)
+            d.code,
+            d.severity.value,
+            d.message,
+        )
         assert location["region"]["startLine"] == d.line
         uri = unquote(location["artifactLocation"]["uri"])
         assert uri.rstrip("/").rsplit("/", 1)[-1] in d.path or uri == "."

@@ -21,12 +21,20 @@ from archivekit.files.archives import (
 )
 
 
-@pytest.mark.parametrize(("name", "kind", "why"), [
-    ("../evil.txt", "file", "'..'"), ("a/../../evil.txt", "file", "'..'"),
-    ("/etc/passwd", "file", "absolute"), ("C:/x.txt", "file", "absolute"),
-    ("a\\..\\x.txt", "file", "backslash"), ("a\x00.txt", "file", "NUL"), ("", "file", "empty"),
-    ("link.txt", "symbolic link", "symbolic link"), ("dev.txt", "device", "device"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("name", "kind", "why"),
+    [
+        ("../evil.txt", "file", "'..'"),
+        ("a/../../evil.txt", "file", "'..'"),
+        ("/etc/passwd", "file", "absolute"),
+        ("C:/x.txt", "file", "absolute"),
+        ("a\\..\\x.txt", "file", "backslash"),
+        ("a\x00.txt", "file", "NUL"),
+        ("", "file", "empty"),
+        ("link.txt", "symbolic link", "symbolic link"),
+        ("dev.txt", "device", "device"),
+    ],
+)
 def test_bad_members_are_refused(name: str, kind: str, why: str) -> None:
     problem = member_problem(name, kind)
     assert problem is not None
@@ -56,12 +64,18 @@ def test_safe_names_never_leave_the_folder(url: str) -> None:
     assert (root / name).resolve().parent == root
 
 
-@pytest.mark.parametrize(("url", "name"), [
-    ("http://www.nytimes.com/2011/08/26/world/americas/26drugs.html", "26drugs.md"),
-    ("http://x.com/../../etc/passwd", "passwd.md"), ("http://x.com/", "record.md"),
-    ("http://x.com/CON", "_CON.md"), ("http://x.com/nul.txt", "_nul.md"),
-    ("http://x.com/a%2F..%2Fb", "a-2F.md"), ("http://x.com/\x1b[31mred", "31mred.md"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("http://www.nytimes.com/2011/08/26/world/americas/26drugs.html", "26drugs.md"),
+        ("http://x.com/../../etc/passwd", "passwd.md"),
+        ("http://x.com/", "record.md"),
+        ("http://x.com/CON", "_CON.md"),
+        ("http://x.com/nul.txt", "_nul.md"),
+        ("http://x.com/a%2F..%2Fb", "a-2F.md"),
+        ("http://x.com/\x1b[31mred", "31mred.md"),
+    ],
+)
 def test_safe_name_examples(url: str, name: str) -> None:
     assert safe_name(url, ".md") == name
 
@@ -85,8 +99,12 @@ def test_bomb_guard_stops_at_the_ratio() -> None:
     packed = gzip.compress(b"\x00" * 10_000_000)
     raw = io.BytesIO(packed)
     with gzip.GzipFile(fileobj=raw) as stream:
-        guard = BombGuard(stream, max_bytes=10**9, compressed=raw.tell,  # type: ignore[arg-type]
-                          slack=100_000)  # fmt: skip
+        guard = BombGuard(
+            stream,  # type: ignore[arg-type]
+            max_bytes=10**9,
+            compressed=raw.tell,
+            slack=100_000,
+        )
         with pytest.raises(LimitError, match="times"):
             guard.read()
 
@@ -113,8 +131,9 @@ def _write_then_fail(target: Path, failure: BaseException) -> None:
         raise failure
 
 
-@pytest.mark.parametrize("failure", [OSError(28, "No space left on device"), KeyboardInterrupt(),
-                                     SystemExit(143)])  # fmt: skip
+@pytest.mark.parametrize(
+    "failure", [OSError(28, "No space left on device"), KeyboardInterrupt(), SystemExit(143)]
+)
 def test_atomic_write_leaves_nothing_on_failure(tmp_path: Path, failure: BaseException) -> None:
     target = tmp_path / "out.txt"
     with pytest.raises(type(failure)):
@@ -122,9 +141,11 @@ def test_atomic_write_leaves_nothing_on_failure(tmp_path: Path, failure: BaseExc
     assert list(tmp_path.iterdir()) == []
 
 
-def test_atomic_write_fault_at_the_write_call(tmp_path: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_atomic_write_fault_at_the_write_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Disk full, injected where the bytes reach the file system."""
+
     def full(fd: int) -> None:
         raise OSError(28, "No space left on device")
 

@@ -31,10 +31,23 @@ def test_every_record_is_valid_against_the_schema(record: Record) -> None:
 
 
 def test_schema_refuses_bad_records() -> None:
-    good = {"url": "http://a.com/x", "headline": "H", "keywords": ["a"], "date": "2011-08-25",
-            "word_count": 1, "body": "B"}  # fmt: skip
+    good = {
+        "url": "http://a.com/x",
+        "headline": "H",
+        "keywords": ["a"],
+        "date": "2011-08-25",
+        "word_count": 1,
+        "body": "B",
+    }
     assert VALIDATOR.is_valid(good)
-    changes: list[dict[str, object]] = [{"url": "//a.com"}, {"headline": ""}, {"keywords": ["a,b"]},
-               {"keywords": ["a", "a"]}, {"word_count": -1}, {"body": ""}, {"x": 1}]  # fmt: skip
+    changes: list[dict[str, object]] = [
+        {"url": "//a.com"},
+        {"headline": ""},
+        {"keywords": ["a,b"]},
+        {"keywords": ["a", "a"]},
+        {"word_count": -1},
+        {"body": ""},
+        {"x": 1},
+    ]
     for change in changes:
         assert not VALIDATOR.is_valid({**good, **change}), change

@@ -52,9 +52,18 @@ def test_every_rule_that_a_text_file_can_break_has_a_seed() -> None:
     # read-error needs an unreadable file; keyword-invalid and the readers' own rules come
     # only from other formats (tested in tests/test_formats_readers.py); the size limits
     # need files too large to bundle (tested in tests/test_hostile_sizes.py).
-    untestable = {"read-error", "keyword-invalid", "json-invalid", "field-type", "csv-header",
-                  "csv-row", "front-matter-invalid", "field-unknown", "file-too-large",
-                  "keyword-too-many"}  # fmt: skip
+    untestable = {
+        "read-error",
+        "keyword-invalid",
+        "json-invalid",
+        "field-type",
+        "csv-header",
+        "csv-row",
+        "front-matter-invalid",
+        "field-unknown",
+        "file-too-large",
+        "keyword-too-many",
+    }
     seeded = {p.stem for p in INVALID + VALID}
     assert seeded == set(RULE_BY_CODE) - untestable - CROSS_FILE
 

@@ -38,14 +38,29 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Print the version and exit.")] = False,
-    debug: Annotated[bool, typer.Option("--debug", envvar="ARCHIVEKIT_DEBUG",
-                                        help="Show the traceback of an internal error.")] = False,
-    max_bytes: Annotated[str | None, typer.Option("--max-bytes", envvar="ARCHIVEKIT_MAX_BYTES",
-        metavar="SIZE", show_default="64M",
-        help="Refuse record files larger than SIZE (bytes, or with K, M, G).")] = None,
-) -> None:  # fmt: skip
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+    debug: Annotated[
+        bool,
+        typer.Option(
+            "--debug", envvar="ARCHIVEKIT_DEBUG", help="Show the traceback of an internal error."
+        ),
+    ] = False,
+    max_bytes: Annotated[
+        str | None,
+        typer.Option(
+            "--max-bytes",
+            envvar="ARCHIVEKIT_MAX_BYTES",
+            metavar="SIZE",
+            show_default="64M",
+            help="Refuse record files larger than SIZE (bytes, or with K, M, G).",
+        ),
+    ] = None,
+) -> None:
     """Validate and convert news-archive record files."""
     from archivekit.cli import guard
 
@@ -59,7 +74,8 @@ def _fail_usage(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
-@app.command(epilog="""Examples:
+@app.command(
+    epilog="""Examples:
 
   archive validate seeds/                    # every *.txt below seeds/
 
@@ -78,57 +94,124 @@ def _fail_usage(message: str) -> typer.Exit:
 Report formats: text (default), json, github, sarif, junit; each FORMAT or FORMAT:PATH.
 
 Exit status: 0 no errors, 1 errors found (or warnings with --strict), 2 usage or
-configuration error. --exit-zero always exits 0 after reporting. See docs/ci.md.""")
+configuration error. --exit-zero always exits 0 after reporting. See docs/ci.md."""
+)
 def validate(
-    paths: Annotated[list[str], typer.Argument(
-        metavar="PATH...",
-        help="Files, directories (searched recursively) or - for standard input.",
-        show_default=False)],
-    glob: Annotated[str | None, typer.Option(
-        help="File-name pattern to pick in directories (wins over the configured include).",
-        show_default="*.txt")] = None,
-    strict: Annotated[bool, typer.Option(
-        "--strict", help="Fail (exit 1) on warnings as well as errors.")] = False,
-    quiet: Annotated[bool, typer.Option(
-        "--quiet", "-q", help="Print only the findings that fail the run; no summary.")] = False,
-    enable: Annotated[list[str] | None, typer.Option(
-        "--enable", metavar="RULE",
-        help="Turn on an opt-in rule (word-count-mismatch). Repeatable.")] = None,
-    word_count_tolerance: Annotated[float | None, typer.Option(
-        min=0.0, show_default="0.1",
-        help="Relative tolerance of word-count-mismatch: 0.1 allows 10 %.")] = None,
-    jobs: Annotated[int | None, typer.Option(
-        "--jobs", "-j", min=1, show_default="the CPU count",
-        help="Worker processes for large batches.")] = None,
-    formats: Annotated[list[str] | None, typer.Option(
-        "--format", "-f", metavar="FORMAT[:PATH]", show_default="text",
-        help="Report format (text, json, github, sarif, junit), to standard output or to "
-             "PATH. Repeatable.")] = None,
-    exit_zero: Annotated[bool, typer.Option(
-        "--exit-zero", help="Exit 0 even when there are findings (usage errors still exit 2).")
-    ] = False,
-    config: Annotated[str | None, typer.Option(
-        "--config", metavar="FILE", show_default="nearest archive.toml or pyproject.toml",
-        help="Configuration file: a pyproject.toml (its tool.archive table) or an archive.toml.")
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH...",
+            help="Files, directories (searched recursively) or - for standard input.",
+            show_default=False,
+        ),
+    ],
+    glob: Annotated[
+        str | None,
+        typer.Option(
+            help="File-name pattern to pick in directories (wins over the configured include).",
+            show_default="*.txt",
+        ),
     ] = None,
-    baseline: Annotated[str | None, typer.Option(
-        "--baseline", metavar="FILE", help="Hide the findings recorded in FILE.")] = None,
-    update_baseline: Annotated[bool, typer.Option(
-        "--update-baseline", help="Record every finding of this run in the --baseline FILE.")
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail (exit 1) on warnings as well as errors.")
     ] = False,
-    changed_since: Annotated[str | None, typer.Option(
-        "--changed-since", metavar="REF",
-        help="Check only files changed since git revision REF, and untracked ones.")] = None,
-) -> None:  # fmt: skip
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Print only the findings that fail the run; no summary."
+        ),
+    ] = False,
+    enable: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--enable",
+            metavar="RULE",
+            help="Turn on an opt-in rule (word-count-mismatch). Repeatable.",
+        ),
+    ] = None,
+    word_count_tolerance: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            show_default="0.1",
+            help="Relative tolerance of word-count-mismatch: 0.1 allows 10 %.",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            show_default="the CPU count",
+            help="Worker processes for large batches.",
+        ),
+    ] = None,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT[:PATH]",
+            show_default="text",
+            help="Report format (text, json, github, sarif, junit), to standard output or to "
+            "PATH. Repeatable.",
+        ),
+    ] = None,
+    exit_zero: Annotated[
+        bool,
+        typer.Option(
+            "--exit-zero", help="Exit 0 even when there are findings (usage errors still exit 2)."
+        ),
+    ] = False,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            metavar="FILE",
+            show_default="nearest archive.toml or pyproject.toml",
+            help="Configuration file: a pyproject.toml (its tool.archive table) "
+            "or an archive.toml.",
+        ),
+    ] = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option("--baseline", metavar="FILE", help="Hide the findings recorded in FILE."),
+    ] = None,
+    update_baseline: Annotated[
+        bool,
+        typer.Option(
+            "--update-baseline", help="Record every finding of this run in the --baseline FILE."
+        ),
+    ] = False,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            metavar="REF",
+            help="Check only files changed since git revision REF, and untracked ones.",
+        ),
+    ] = None,
+) -> None:
     """Check record files; report each finding with path:line:col, severity, rule code, message."""
     from archivekit.cli.validate import ValidateArgs, run_validate
     from archivekit.errors import ArchiveKitError
 
-    args = ValidateArgs(paths=paths, glob=glob, strict=strict, quiet=quiet,
-                        enable=tuple(enable or ()), word_count_tolerance=word_count_tolerance,
-                        jobs=jobs, formats=tuple(formats or ()), exit_zero=exit_zero,
-                        config=config, baseline=baseline, update_baseline=update_baseline,
-                        changed_since=changed_since)  # fmt: skip
+    args = ValidateArgs(
+        paths=paths,
+        glob=glob,
+        strict=strict,
+        quiet=quiet,
+        enable=tuple(enable or ()),
+        word_count_tolerance=word_count_tolerance,
+        jobs=jobs,
+        formats=tuple(formats or ()),
+        exit_zero=exit_zero,
+        config=config,
+        baseline=baseline,
+        update_baseline=update_baseline,
+        changed_since=changed_since,
+    )
     try:
         status = run_validate(args)
     except ArchiveKitError as exc:
@@ -136,7 +219,8 @@ def validate(
     raise typer.Exit(status)
 
 
-app.command(epilog="""Examples:
+app.command(
+    epilog="""Examples:
 
   archive fmt archive/                 # rewrite every *.txt below archive/
 
@@ -145,7 +229,8 @@ app.command(epilog="""Examples:
   archive fmt archive/ --diff          # show what would change
 
 Exit status: 0 nothing to do (or done), 1 a file is invalid (left untouched) or,
-with --check, would change; 2 usage error.""")(fmt_cmd.fmt)
+with --check, would change; 2 usage error."""
+)(fmt_cmd.fmt)
 
 
 @app.command(epilog="Example:\n\n  archive schema > record.schema.json")
@@ -156,12 +241,17 @@ def schema() -> None:
     sys.stdout.write(record_schema_json())
 
 
-@app.command(epilog="Examples:\n\n  archive explain date-invalid\n\n"
-                     "  archive explain duplicate-url")
+@app.command(
+    epilog="Examples:\n\n  archive explain date-invalid\n\n  archive explain duplicate-url"
+)
 def explain(
-    code: Annotated[str, typer.Argument(
-        metavar="CODE", help="A rule code, as archive rules lists them.", show_default=False)],
-) -> None:  # fmt: skip
+    code: Annotated[
+        str,
+        typer.Argument(
+            metavar="CODE", help="A rule code, as archive rules lists them.", show_default=False
+        ),
+    ],
+) -> None:
     """Show a rule's documentation, with a bad and a good example."""
     from archivekit.errors import UsageError
     from archivekit.explain import explain as explain_rule

@@ -29,4 +29,3 @@ def format_diagnostic(d: Diagnostic, *, colour: bool) -> str:
     from archivekit.reports.text import format_diagnostic as text_format
 
     return text_format(d, colour=colour)
-

@@ -32,6 +32,7 @@ class CsvKeywords(StrEnum):
     comma = "comma"
     json = "json"
 
+
 _EPILOG = """Examples:
 
   archive convert seeds/ --to jsonl -o records.jsonl
@@ -82,45 +83,87 @@ def formats() -> None:
 
 
 def convert(
-    paths: Annotated[list[str], typer.Argument(
-        metavar="PATH...",
-        help="Files, folders (recursively), globs, .gz/.tar/.tar.gz/.zip, or - for standard input.",
-        show_default=False)],
-    to: Annotated[FormatName, typer.Option("--to", "-t", help="The format to write.",
-                                           show_default=False)],
-    from_: Annotated[FormatName | None, typer.Option("--from",
-                                                     show_default="from each file's extension",
-                                                     help="Read every input as this format.")
-                     ] = None,
-    output: Annotated[str | None, typer.Option("--output", "-o", metavar="FILE",
-                                               show_default="standard output",
-                                               help="Where many-record formats go (.gz: "
-                                               "compressed).")] = None,
-    output_dir: Annotated[str | None, typer.Option(
-        "--output-dir", "-d", metavar="DIR",
-        help="Where one-record formats go, one file per record.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
-    skip_invalid: Annotated[bool, typer.Option(
-        "--skip-invalid", help="Write the valid records, report the others, exit 0.")] = False,
-    rejects: Annotated[str | None, typer.Option(
-        metavar="FILE", help="With --skip-invalid: the skipped records and why, as JSON Lines "
-        "(- : standard output, only when the records go to -o FILE or --output-dir).")
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH...",
+            help="Files, folders (recursively), globs, .gz/.tar/.tar.gz/.zip, "
+            "or - for standard input.",
+            show_default=False,
+        ),
+    ],
+    to: Annotated[
+        FormatName, typer.Option("--to", "-t", help="The format to write.", show_default=False)
+    ],
+    from_: Annotated[
+        FormatName | None,
+        typer.Option(
+            "--from",
+            show_default="from each file's extension",
+            help="Read every input as this format.",
+        ),
     ] = None,
-    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, show_default="the CPU count",
-                                             help="Worker processes.")] = None,
-    glob: Annotated[str | None, typer.Option(
-        metavar="PATTERN", show_default="*.txt, or the --from format's extensions",
-        help="File-name pattern to pick in folders (named files: by extension).")] = None,
-    csv_keywords: Annotated[CsvKeywords, typer.Option(
-        help="CSV keyword cell: comma-joined, or a JSON list.")] = CsvKeywords.comma,
-    excel: Annotated[bool, typer.Option(
-        "--excel", help="CSV for spreadsheets: BOM, formula guard. Lossy.")] = False,
-    paragraphs: Annotated[bool, typer.Option(
-        "--paragraphs", help="Markdown: split run-together paragraphs (undone on reading).")
+    output: Annotated[
+        str | None,
+        typer.Option(
+            "--output",
+            "-o",
+            metavar="FILE",
+            show_default="standard output",
+            help="Where many-record formats go (.gz: compressed).",
+        ),
+    ] = None,
+    output_dir: Annotated[
+        str | None,
+        typer.Option(
+            "--output-dir",
+            "-d",
+            metavar="DIR",
+            help="Where one-record formats go, one file per record.",
+        ),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace existing output files.")] = False,
+    skip_invalid: Annotated[
+        bool,
+        typer.Option("--skip-invalid", help="Write the valid records, report the others, exit 0."),
     ] = False,
-    quiet: Annotated[bool, typer.Option(
-        "--quiet", "-q", help="Only errors: no warnings, summary or progress bar.")] = False,
-) -> None:  # fmt: skip
+    rejects: Annotated[
+        str | None,
+        typer.Option(
+            metavar="FILE",
+            help="With --skip-invalid: the skipped records and why, as JSON Lines "
+            "(- : standard output, only when the records go to -o FILE or --output-dir).",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, show_default="the CPU count", help="Worker processes."),
+    ] = None,
+    glob: Annotated[
+        str | None,
+        typer.Option(
+            metavar="PATTERN",
+            show_default="*.txt, or the --from format's extensions",
+            help="File-name pattern to pick in folders (named files: by extension).",
+        ),
+    ] = None,
+    csv_keywords: Annotated[
+        CsvKeywords, typer.Option(help="CSV keyword cell: comma-joined, or a JSON list.")
+    ] = CsvKeywords.comma,
+    excel: Annotated[
+        bool, typer.Option("--excel", help="CSV for spreadsheets: BOM, formula guard. Lossy.")
+    ] = False,
+    paragraphs: Annotated[
+        bool,
+        typer.Option(
+            "--paragraphs", help="Markdown: split run-together paragraphs (undone on reading)."
+        ),
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Only errors: no warnings, summary or progress bar."),
+    ] = False,
+) -> None:
     """Convert records between formats: archive, json, jsonl, csv, md (see: archive formats)."""
     from archivekit.cli.console import format_diagnostic, plural, use_colour
     from archivekit.convert import Conversion, ConvertOptions
@@ -128,21 +171,28 @@ def convert(
     from archivekit.formats.base import FormatOptions
 
     options = ConvertOptions(
-        to=str(to), from_=str(from_) if from_ else None, output=output,
-        output_dir=output_dir, force=force,
-        skip_invalid=skip_invalid, rejects=rejects, jobs=jobs, glob=glob,
-        format_options=FormatOptions(csv_keywords="json" if csv_keywords is CsvKeywords.json
-                                     else "comma",
-                                     excel=excel, paragraphs=paragraphs),
-    )  # fmt: skip
+        to=str(to),
+        from_=str(from_) if from_ else None,
+        output=output,
+        output_dir=output_dir,
+        force=force,
+        skip_invalid=skip_invalid,
+        rejects=rejects,
+        jobs=jobs,
+        glob=glob,
+        format_options=FormatOptions(
+            csv_keywords="json" if csv_keywords is CsvKeywords.json else "comma",
+            excel=excel,
+            paragraphs=paragraphs,
+        ),
+    )
     previous = signal.signal(signal.SIGTERM, _on_term)
     # A shell may start us with Ctrl-C ignored (background jobs); we want it, to clean up.
     previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     err = sys.stderr
     colour = use_colour(err)
     try:
-        conversion = Conversion(paths, options, stdin=sys.stdin.buffer,
-                                stdout=sys.stdout.buffer)  # fmt: skip
+        conversion = Conversion(paths, options, stdin=sys.stdin.buffer, stdout=sys.stdout.buffer)
         outcomes = conversion.run()
         try:
             for outcome in _progress(outcomes, enabled=not quiet and err.isatty()):
@@ -173,12 +223,17 @@ def convert(
     if summary.records == 0 and not quiet:
         typer.echo("archive: warning: no records found under the given paths", err=True)
     if not quiet:
-        what = (f"{plural(summary.files_written, 'file')} in {summary.target}"
-                if output_dir else summary.target)  # fmt: skip
+        what = (
+            f"{plural(summary.files_written, 'file')} in {summary.target}"
+            if output_dir
+            else summary.target
+        )
         done = f"wrote {what}" if summary.committed else "wrote nothing"
         skipped = " (skipped)" if skip_invalid and summary.invalid else ""
-        err.write(f"{plural(summary.records, 'record')}, {summary.invalid} invalid{skipped}, "
-                  f"{plural(summary.warnings, 'warning')}: {done}\n")  # fmt: skip
+        err.write(
+            f"{plural(summary.records, 'record')}, {summary.invalid} invalid{skipped}, "
+            f"{plural(summary.warnings, 'warning')}: {done}\n"
+        )
     raise typer.Exit(EXIT_OK if summary.committed else EXIT_FINDINGS)
 
 
@@ -197,8 +252,13 @@ def _progress(outcomes: Iterator[Outcome], *, enabled: bool) -> Iterator[Outcome
         return
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-    columns = (SpinnerColumn(), TextColumn("converting"), BarColumn(),
-               TextColumn("{task.completed} records"), TimeElapsedColumn())  # fmt: skip
+    columns = (
+        SpinnerColumn(),
+        TextColumn("converting"),
+        BarColumn(),
+        TextColumn("{task.completed} records"),
+        TimeElapsedColumn(),
+    )
     with Progress(*columns, transient=True, console=_console()) as bar:
         task = bar.add_task("convert", total=None, completed=count)
         for outcome in outcomes:

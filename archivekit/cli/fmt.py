@@ -13,23 +13,40 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def fmt(
-    paths: Annotated[list[str], typer.Argument(
-        metavar="PATH...",
-        help="Files or directories (searched recursively), or - to filter standard input "
-             "to standard output.", show_default=False)],
-    check: Annotated[bool, typer.Option(
-        "--check", help="Change nothing; exit 1 if any file would be rewritten.")] = False,
-    diff: Annotated[bool, typer.Option(
-        "--diff", help="Change nothing; print what would change as a unified diff.")] = False,
-    glob: Annotated[str | None, typer.Option(
-        help="File-name pattern to pick in directories (wins over the configured include).",
-        show_default="*.txt")] = None,
-    config: Annotated[str | None, typer.Option(
-        "--config", metavar="FILE", help="Configuration file (include and exclude globs).")
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH...",
+            help="Files or directories (searched recursively), or - to filter standard input "
+            "to standard output.",
+            show_default=False,
+        ),
+    ],
+    check: Annotated[
+        bool, typer.Option("--check", help="Change nothing; exit 1 if any file would be rewritten.")
+    ] = False,
+    diff: Annotated[
+        bool,
+        typer.Option("--diff", help="Change nothing; print what would change as a unified diff."),
+    ] = False,
+    glob: Annotated[
+        str | None,
+        typer.Option(
+            help="File-name pattern to pick in directories (wins over the configured include).",
+            show_default="*.txt",
+        ),
     ] = None,
-    quiet: Annotated[bool, typer.Option(
-        "--quiet", "-q", help="Print only problems; no per-file lines, no summary.")] = False,
-) -> None:  # fmt: skip
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config", metavar="FILE", help="Configuration file (include and exclude globs)."
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Print only problems; no per-file lines, no summary."),
+    ] = False,
+) -> None:
     """Rewrite valid record files into canonical form: AP date, no BOM, LF, trimmed keywords.
 
     Each file is replaced atomically (a temporary file beside it, then a rename).
@@ -79,8 +96,10 @@ def fmt(
     changed = counts[FmtStatus.REFORMATTED]
     if not quiet:
         verb = "would be reformatted" if check or diff else "reformatted"
-        summary = (f"{plural(changed, 'file')} {verb}, {counts[FmtStatus.UNCHANGED]} unchanged, "
-                   f"{counts[FmtStatus.INVALID] + failed} invalid or unreadable (left untouched)")
+        summary = (
+            f"{plural(changed, 'file')} {verb}, {counts[FmtStatus.UNCHANGED]} unchanged, "
+            f"{counts[FmtStatus.INVALID] + failed} invalid or unreadable (left untouched)"
+        )
         typer.echo(summary, err=diff)
     broken = counts[FmtStatus.INVALID] + failed
     raise typer.Exit(EXIT_FINDINGS if broken or (check and changed) else EXIT_OK)

@@ -69,8 +69,10 @@ def internal_error_line(exc: BaseException) -> str:
     if len(message) > 300:
         message = message[:299] + "…"
     detail = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-    return (f"archive: internal error: {detail} — please report it to {REPORT_TO} "
-            "with the output of the same command run with --debug")  # fmt: skip
+    return (
+        f"archive: internal error: {detail} — please report it to {REPORT_TO} "
+        "with the output of the same command run with --debug"
+    )
 
 
 def _silence_stdout() -> None:

@@ -26,8 +26,9 @@ def parse_specs(specs: list[str]) -> list[tuple[str, str | None]]:
     for spec in specs or ["text"]:
         name, sep, path = spec.partition(":")
         if name not in REPORTER_BY_NAME:
-            choices = "".join(f"\n  {known:<7} {cls.description}"
-                              for known, cls in REPORTER_BY_NAME.items())  # fmt: skip
+            choices = "".join(
+                f"\n  {known:<7} {cls.description}" for known, cls in REPORTER_BY_NAME.items()
+            )
             raise UsageError(f"unknown report format {name!r}; choose from:{choices}")
         if sep and not path:
             raise UsageError(f"--format {spec}: give a file after the colon, or leave it out")
@@ -40,8 +41,12 @@ def parse_specs(specs: list[str]) -> list[tuple[str, str | None]]:
 class Reports:
     """The reporters of one run, fed together: one pass over the results serves them all."""
 
-    def __init__(self, specs: list[tuple[str, str | None]], context: ReportContext,
-                 stack: contextlib.ExitStack) -> None:  # fmt: skip
+    def __init__(
+        self,
+        specs: list[tuple[str, str | None]],
+        context: ReportContext,
+        stack: contextlib.ExitStack,
+    ) -> None:
         from archivekit.reports import REPORTER_BY_NAME
         from archivekit.reports.base import ReportContext
 
@@ -57,8 +62,9 @@ class Reports:
                 except OSError as exc:
                     raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
                 # A file is no terminal: no colour, no source excerpts.
-                ctx = ReportContext(quiet=context.quiet, strict=context.strict,
-                                    step_summary=context.step_summary)  # fmt: skip
+                ctx = ReportContext(
+                    quiet=context.quiet, strict=context.strict, step_summary=context.step_summary
+                )
             self.reporters.append(REPORTER_BY_NAME[name](stream, ctx))
 
     def add(self, result: ParseResult) -> None:

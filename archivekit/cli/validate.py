@@ -52,8 +52,9 @@ def run_validate(args: ValidateArgs) -> int:
     if args.update_baseline and not args.baseline:
         raise UsageError("--update-baseline needs --baseline FILE to write to")
     config = load_config(args.config)
-    policy, options = build(config, enable=args.enable,
-                            word_count_tolerance=args.word_count_tolerance)  # fmt: skip
+    policy, options = build(
+        config, enable=args.enable, word_count_tolerance=args.word_count_tolerance
+    )
     check_paths(args.paths)
     duplicates = _duplicate_checker(policy)
     files: Iterator[str] = select_files(args.paths, config=config, glob=args.glob)
@@ -69,16 +70,22 @@ def run_validate(args: ValidateArgs) -> int:
         else:
             baseline = Baseline.load(args.baseline)
     colour = use_colour(sys.stdout)
-    context = ReportContext(colour=colour, quiet=args.quiet, strict=args.strict,
-                            show_source=sys.stdout.isatty(),
-                            step_summary=os.environ.get("GITHUB_STEP_SUMMARY") or None)  # fmt: skip
+    context = ReportContext(
+        colour=colour,
+        quiet=args.quiet,
+        strict=args.strict,
+        show_source=sys.stdout.isatty(),
+        step_summary=os.environ.get("GITHUB_STEP_SUMMARY") or None,
+    )
     totals = Totals()
     try:
         with open_reports(list(args.formats), context) as reports:
             # duplicate-url needs each file's URL: the workers read it for us.
-            checked = (validate_files_with_urls(files, options=options, jobs=args.jobs)
-                       if duplicates is not None else
-                       ((r, None) for r in validate_files(files, options=options, jobs=args.jobs)))
+            checked = (
+                validate_files_with_urls(files, options=options, jobs=args.jobs)
+                if duplicates is not None
+                else ((r, None) for r in validate_files(files, options=options, jobs=args.jobs))
+            )
             for raw, url in checked:
                 result = _post_process(raw, url, policy, duplicates, baseline, writer)
                 totals.add(result)
@@ -95,8 +102,10 @@ def run_validate(args: ValidateArgs) -> int:
         name = f" {exc.filename}" if exc.filename else ""
         raise UsageError(f"cannot write the report{name}: {exc.strerror or exc}") from None
     if writer:
-        print(f"archive: recorded {plural(totals.baselined, 'finding')} in {args.baseline}",
-              file=sys.stderr)  # fmt: skip
+        print(
+            f"archive: recorded {plural(totals.baselined, 'finding')} in {args.baseline}",
+            file=sys.stderr,
+        )
     if totals.files == 0 and not args.changed_since:
         # A folder with nothing to check is most likely a mistyped --glob or path:
         # passing silently would let a CI job check nothing for ever. (Files named
@@ -104,8 +113,10 @@ def run_validate(args: ValidateArgs) -> int:
         folders = [p for p in args.paths if os.path.isdir(p)]
         if folders and len(folders) == len(args.paths):
             pattern = args.glob or "*.txt, or the include globs of the configuration"
-            raise UsageError(f"no files to check under {', '.join(folders)} ({pattern}): "
-                             "check the paths and --glob")  # fmt: skip
+            raise UsageError(
+                f"no files to check under {', '.join(folders)} ({pattern}): "
+                "check the paths and --glob"
+            )
         if not args.quiet:
             print("archive: warning: no files to check under the given paths", file=sys.stderr)
     if args.exit_zero:
@@ -113,9 +124,14 @@ def run_validate(args: ValidateArgs) -> int:
     return EXIT_FINDINGS if totals.failed(strict=args.strict) else EXIT_OK
 
 
-def _post_process(result: ParseResult, url: str | None, policy: Policy,
-                  duplicates: DuplicateUrls | None, baseline: Baseline | None,
-                  writer: BaselineWriter | None) -> ParseResult:  # fmt: skip
+def _post_process(
+    result: ParseResult,
+    url: str | None,
+    policy: Policy,
+    duplicates: DuplicateUrls | None,
+    baseline: Baseline | None,
+    writer: BaselineWriter | None,
+) -> ParseResult:
     if duplicates is not None:
         # url: what first_line(result.path) reads, taken by the worker from its bytes.
         result = duplicates.check(result, result.record.url if result.record else url)
@@ -148,8 +164,11 @@ def _report_stale(baseline: Baseline, *, quiet: bool) -> None:
     stale = baseline.stale()
     if not stale or quiet:
         return
-    print(f"archive: {baseline.path}: {plural(len(stale), 'stale entry')} (fixed since; "
-          "--update-baseline drops them):", file=sys.stderr)  # fmt: skip
+    print(
+        f"archive: {baseline.path}: {plural(len(stale), 'stale entry')} (fixed since; "
+        "--update-baseline drops them):",
+        file=sys.stderr,
+    )
     for entry in stale[:20]:
         field = f" ({entry.field})" if entry.field else ""
         print(f"  {entry.path}: {entry.code}{field} x{entry.count}", file=sys.stderr)

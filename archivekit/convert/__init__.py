@@ -88,24 +88,35 @@ class Conversion:
     closing the iterator), every temporary is removed.
     """
 
-    def __init__(self, inputs: Sequence[str], options: ConvertOptions, *,
-                 stdin: BinaryIO | None = None,
-                 stdout: BinaryIO | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        inputs: Sequence[str],
+        options: ConvertOptions,
+        *,
+        stdin: BinaryIO | None = None,
+        stdout: BinaryIO | None = None,
+    ) -> None:
         self.inputs = list(inputs)
         self.options = options
         self.target = _check_options(options)
         check_inputs(self.inputs)
         for path in (options.output, options.rejects):
-            if path and path != STDIN and wanted_in(path, self.inputs, options.from_,
-                                                    options.glob):  # fmt: skip
+            if path and path != STDIN and wanted_in(path, self.inputs, options.from_, options.glob):
                 raise UsageError(f"{path}: is also an input; write the output elsewhere")
         if options.output_dir is not None:
-            holder = input_folder_holding(options.output_dir, self.inputs, options.from_,
-                                          options.glob, self.target.extensions[0])  # fmt: skip
+            holder = input_folder_holding(
+                options.output_dir,
+                self.inputs,
+                options.from_,
+                options.glob,
+                self.target.extensions[0],
+            )
             if holder is not None:
-                raise UsageError(f"{options.output_dir}: is inside the input folder {holder}, "
-                                 "so the next run would read the output back as input; "
-                                 "write it elsewhere")  # fmt: skip
+                raise UsageError(
+                    f"{options.output_dir}: is inside the input folder {holder}, "
+                    "so the next run would read the output back as input; "
+                    "write it elsewhere"
+                )
         if options.output and options.output == options.rejects and options.output != STDIN:
             raise UsageError("--rejects and the output must be different files")
         self._stdin = stdin
@@ -131,14 +142,14 @@ class Conversion:
         options, summary = self.options, self.summary
         with contextlib.ExitStack() as stack:
             targets = Targets(options, self.target, stack, self._stdout)
-            sources = iter_sources(self.inputs, force_format=options.from_, pattern=options.glob,
-                                   stdin=self._stdin)  # fmt: skip
+            sources = iter_sources(
+                self.inputs, force_format=options.from_, pattern=options.glob, stdin=self._stdin
+            )
             # One-record outputs are written by the workers that read the records.
             render = self.target.name if targets.staging is not None else None
             # Many-record outputs are rendered by the workers too, a chunk at a time.
             rows = self.target.name if targets.staging is None else None
-            for item in read_sources(sources, options.format_options, options.jobs, render,
-                                     rows):  # fmt: skip
+            for item in read_sources(sources, options.format_options, options.jobs, render, rows):
                 read, result = item.read, item.read.result
                 summary.records += 1
                 summary.warnings += sum(d.severity is Severity.WARNING for d in result.diagnostics)
@@ -156,7 +167,8 @@ class Conversion:
             if summary.invalid and not options.skip_invalid:
                 return  # the stack removes every temporary
             summary.files_written = targets.commit(
-                lambda path: wanted_in(path, self.inputs, options.from_, options.glob))
+                lambda path: wanted_in(path, self.inputs, options.from_, options.glob)
+            )
             summary.committed = True
 
 
@@ -165,18 +177,23 @@ def _check_options(options: ConvertOptions) -> Format:
     if target is None:
         raise UsageError(f"unknown format {options.to!r}: choose from {', '.join(FORMAT_BY_NAME)}")
     if options.from_ is not None and options.from_ not in FORMAT_BY_NAME:
-        raise UsageError(f"unknown format {options.from_!r}: "
-                         f"choose from {', '.join(FORMAT_BY_NAME)}")  # fmt: skip
+        raise UsageError(
+            f"unknown format {options.from_!r}: choose from {', '.join(FORMAT_BY_NAME)}"
+        )
     if options.output and options.output_dir:
         raise UsageError("give either -o/--output or --output-dir, not both")
     if options.output_dir is not None and target.dump is None:
-        raise UsageError(f"{target.name} holds many records in one file: "
-                         "write it with -o FILE or to standard output, not --output-dir")
+        raise UsageError(
+            f"{target.name} holds many records in one file: "
+            "write it with -o FILE or to standard output, not --output-dir"
+        )
     if options.rejects and not options.skip_invalid:
         raise UsageError("--rejects lists the records --skip-invalid skips: give both")
     if options.rejects == STDIN and records_to_stdout(options):
-        raise UsageError("--rejects -: standard output carries the records; give --rejects FILE, "
-                         "or write the records with -o FILE or --output-dir DIR")
+        raise UsageError(
+            "--rejects -: standard output carries the records; give --rejects FILE, "
+            "or write the records with -o FILE or --output-dir DIR"
+        )
     if options.output_dir is None and target.sink is None:
         raise UsageError(f"{target.name} holds one record per file: give --output-dir DIR")
     return target

@@ -37,8 +37,13 @@ class Targets:
       records go elsewhere): a spool copied to standard output after the outputs are in place.
     """
 
-    def __init__(self, options: ConvertOptions, target: Format, stack: contextlib.ExitStack,
-                 stdout: BinaryIO | None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        options: ConvertOptions,
+        target: Format,
+        stack: contextlib.ExitStack,
+        stdout: BinaryIO | None,
+    ) -> None:
         self._options, self._target, self._stack = options, target, stack
         self._stdout = stdout
         self.staging: Staging | None = None
@@ -104,12 +109,27 @@ class Targets:
         """Record a skipped record and why, when ``--rejects`` was given."""
         stream = self._rejects.stream if self._rejects is not None else self._rejects_spool
         if stream is not None:
-            stream.write(orjson.dumps({
-                "path": label, "record": index, "line": line,
-                "errors": [{"code": d.code, "severity": d.severity.value, "message": d.message,
-                            "line": d.line, "column": d.column, "field": d.field}
-                           for d in result.diagnostics],
-            }) + b"\n")  # fmt: skip
+            stream.write(
+                orjson.dumps(
+                    {
+                        "path": label,
+                        "record": index,
+                        "line": line,
+                        "errors": [
+                            {
+                                "code": d.code,
+                                "severity": d.severity.value,
+                                "message": d.message,
+                                "line": d.line,
+                                "column": d.column,
+                                "field": d.field,
+                            }
+                            for d in result.diagnostics
+                        ],
+                    }
+                )
+                + b"\n"
+            )
 
     def commit(self, is_input: Callable[[str], bool]) -> int:
         """Put every output in place; returns how many files went into the output folder.

@@ -18,9 +18,10 @@ REGULAR = "file"
 #: Longest output name (the file-system limit is 255 bytes; leave room).
 MAX_NAME = 100
 _RESERVED = frozenset(
-    ["CON", "PRN", "AUX", "NUL"] + [f"COM{i}" for i in range(1, 10)]
+    ["CON", "PRN", "AUX", "NUL"]
+    + [f"COM{i}" for i in range(1, 10)]
     + [f"LPT{i}" for i in range(1, 10)]
-)  # fmt: skip
+)
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -85,8 +86,15 @@ class BombGuard:
     bytes, raises :class:`LimitError`.
     """
 
-    def __init__(self, stream: BinaryIO, *, max_bytes: int, max_ratio: float = 100.0,
-                 compressed: object = None, slack: int = 2**20) -> None:  # fmt: skip
+    def __init__(
+        self,
+        stream: BinaryIO,
+        *,
+        max_bytes: int,
+        max_ratio: float = 100.0,
+        compressed: object = None,
+        slack: int = 2**20,
+    ) -> None:
         self._stream = stream
         self._max_bytes = max_bytes
         self._max_ratio = max_ratio
@@ -104,8 +112,10 @@ class BombGuard:
         if callable(self._compressed) and self.total > self._slack:
             packed = max(int(self._compressed()), 1)
             if self.total > self._max_ratio * packed:
-                raise LimitError(f"decompressed data is over {self._max_ratio:.0f} times its "
-                                 "compressed size (a decompression bomb?)")  # fmt: skip
+                raise LimitError(
+                    f"decompressed data is over {self._max_ratio:.0f} times its "
+                    "compressed size (a decompression bomb?)"
+                )
         return data
 
 

@@ -68,8 +68,10 @@ def format_size(size: int) -> str:
 def too_large_message(size: int | None, limit: int) -> str:
     """The ``file-too-large`` message; ``size`` is None when only "over" is known."""
     what = f"the file is {format_size(size)}, over" if size is not None else "the file is over"
-    return (f"{what} the {format_size(limit)} limit ({limit} bytes): "
-            "split it, or raise the limit with --max-bytes")  # fmt: skip
+    return (
+        f"{what} the {format_size(limit)} limit ({limit} bytes): "
+        "split it, or raise the limit with --max-bytes"
+    )
 
 
 def bomb_limits() -> tuple[int, float]:

@@ -11,8 +11,7 @@ from archivekit.files.globs import compile_globs, relative
 from archivekit.files.walk import STDIN, iter_files
 
 
-def select_files(paths: Iterable[str], *, config: Config, glob: str | None = None
-                 ) -> Iterator[str]:  # fmt: skip
+def select_files(paths: Iterable[str], *, config: Config, glob: str | None = None) -> Iterator[str]:
     """The files to check under ``paths``, lazily, in walk order.
 
     ``glob`` (the command line's ``--glob``) picks file names in folders and
@@ -53,8 +52,14 @@ def _git(args: list[str], cwd: str) -> str:
     import subprocess  # only for --changed-since: it costs start-up time
 
     try:
-        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False,
-                              encoding="utf-8", errors="surrogateescape")  # fmt: skip
+        done = subprocess.run(
+            ["git", *args],
+            cwd=cwd,
+            capture_output=True,
+            check=False,
+            encoding="utf-8",
+            errors="surrogateescape",
+        )
     except OSError as exc:
         raise UsageError(f"--changed-since needs git: {exc.strerror or exc}") from None
     if done.returncode != 0:

@@ -15,8 +15,9 @@ STDIN = "-"
 _DirKey = tuple[int, int]
 
 
-def iter_files(paths: Iterable[str], *, glob: str = "*.txt", follow_symlinks: bool = False
-               ) -> Iterator[str]:  # fmt: skip
+def iter_files(
+    paths: Iterable[str], *, glob: str = "*.txt", follow_symlinks: bool = False
+) -> Iterator[str]:
     """Yield the files to read, lazily, in a stable order.
 
     A path named explicitly is always yielded (whatever its name); a directory
@@ -44,9 +45,7 @@ def check_paths(paths: Iterable[str]) -> None:
     """Raise :class:`InputError` naming every path that does not exist."""
     missing = [p for p in paths if p != STDIN and not Path(p).exists()]
     if missing:
-        raise InputError(
-            "; ".join(f"{path}: no such file or directory" for path in missing)
-        )
+        raise InputError("; ".join(f"{path}: no such file or directory" for path in missing))
 
 
 def _walk(top: str, glob: str, follow: bool) -> Iterator[str]:
@@ -88,8 +87,9 @@ def _is_dir(entry: os.DirEntry[str], follow: bool) -> bool:
         return False
 
 
-def _open(path: str, walking: set[_DirKey] | None = None
-          ) -> tuple[_DirKey, Iterator[os.DirEntry[str]]] | None:  # fmt: skip
+def _open(
+    path: str, walking: set[_DirKey] | None = None
+) -> tuple[_DirKey, Iterator[os.DirEntry[str]]] | None:
     """The folder's identity and its entries in name order, or None if unreadable."""
     try:
         info = Path(path).stat()

@@ -86,17 +86,42 @@ class Format:
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("archive", (".txt",), "the archive text format: six lines, one record per file",
-           "archive", one=True, many=False),
-    Format("json", (".json",), "a JSON array of records, or one record object per file",
-           "json", one=True, many=True),
-    Format("jsonl", (".jsonl", ".ndjson"), "JSON Lines: one record object per line",
-           "jsonl", one=False, many=True),
-    Format("csv", (".csv",), "CSV (RFC 4180, UTF-8) with a header row",
-           "csv", one=False, many=True),
-    Format("md", (".md", ".markdown"), "Markdown with YAML front matter (Hugo, Jekyll, Obsidian)",
-           "markdown", one=True, many=False),
-)  # fmt: skip
+    Format(
+        "archive",
+        (".txt",),
+        "the archive text format: six lines, one record per file",
+        "archive",
+        one=True,
+        many=False,
+    ),
+    Format(
+        "json",
+        (".json",),
+        "a JSON array of records, or one record object per file",
+        "json",
+        one=True,
+        many=True,
+    ),
+    Format(
+        "jsonl",
+        (".jsonl", ".ndjson"),
+        "JSON Lines: one record object per line",
+        "jsonl",
+        one=False,
+        many=True,
+    ),
+    Format(
+        "csv", (".csv",), "CSV (RFC 4180, UTF-8) with a header row", "csv", one=False, many=True
+    ),
+    Format(
+        "md",
+        (".md", ".markdown"),
+        "Markdown with YAML front matter (Hugo, Jekyll, Obsidian)",
+        "markdown",
+        one=True,
+        many=False,
+    ),
+)
 
 FORMAT_BY_NAME: dict[str, Format] = {fmt.name: fmt for fmt in FORMATS}
 FORMAT_BY_EXTENSION: dict[str, Format] = {ext: fmt for fmt in FORMATS for ext in fmt.extensions}

@@ -14,8 +14,14 @@ from archivekit.rules import RULE_BY_CODE, Severity
 from archivekit.text import quote
 
 FIELDS = ("url", "headline", "keywords", "date", "word_count", "body")
-_LABEL = {"url": "URL", "headline": "headline", "keywords": "keywords", "date": "date",
-          "word_count": "word count", "body": "body"}  # fmt: skip
+_LABEL = {
+    "url": "URL",
+    "headline": "headline",
+    "keywords": "keywords",
+    "date": "date",
+    "word_count": "word count",
+    "body": "body",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,11 +61,26 @@ class Read:
         return self.result.ok
 
 
-def diagnostic(code: str, message: str, path: str, line: int = 1, column: int = 1,
-               length: int = 1, field: str | None = None) -> Diagnostic:  # fmt: skip
+def diagnostic(
+    code: str,
+    message: str,
+    path: str,
+    line: int = 1,
+    column: int = 1,
+    length: int = 1,
+    field: str | None = None,
+) -> Diagnostic:
     """A finding with the severity its rule has."""
-    return Diagnostic(code, RULE_BY_CODE[code].severity, message, path, line, column,
-                      column + max(length, 1), field)  # fmt: skip
+    return Diagnostic(
+        code,
+        RULE_BY_CODE[code].severity,
+        message,
+        path,
+        line,
+        column,
+        column + max(length, 1),
+        field,
+    )
 
 
 def failed(path: str, code: str, message: str, line: int = 1, column: int = 1) -> ParseResult:
@@ -76,9 +97,14 @@ column computed from them would point at the wrong place. The message names the
 field instead."""
 
 
-def record_from_values(values: Mapping[str, Any], *, path: str, where: Where,
-                       date_style: Literal["iso", "ap"] = "iso",
-                       known: Sequence[str] = FIELDS) -> ParseResult:  # fmt: skip
+def record_from_values(
+    values: Mapping[str, Any],
+    *,
+    path: str,
+    where: Where,
+    date_style: Literal["iso", "ap"] = "iso",
+    known: Sequence[str] = FIELDS,
+) -> ParseResult:
     """Check raw values (from JSON, CSV, front matter) with the text parser's field rules.
 
     Strings go through the same checks as the text format; JSON-typed values
@@ -93,13 +119,15 @@ def record_from_values(values: Mapping[str, Any], *, path: str, where: Where,
 
     for key in values:
         if key not in known:
-            report("field-unknown", f"unknown field {quote(str(key))}: it is not carried over",
-                   str(key))  # fmt: skip
+            report(
+                "field-unknown",
+                f"unknown field {quote(str(key))}: it is not carried over",
+                str(key),
+            )
     checked: dict[str, Any] = {}
     for name in FIELDS:
         if name not in values:
-            report("field-missing", f"the {_LABEL[name]} is missing: give the field {name!r}",
-                   name)  # fmt: skip
+            report("field-missing", f"the {_LABEL[name]} is missing: give the field {name!r}", name)
             continue
         value = _check(name, values[name], date_style, report)
         checked[name] = value
@@ -114,17 +142,17 @@ def _check(name: str, raw: object, date_style: str, report: Callable[..., None])
     problems: list[fields.Problem]
     value: object
     if name == "keywords":
-        if isinstance(raw, str) or not isinstance(raw, list | tuple) or not all(
-            isinstance(k, str) for k in raw
+        if (
+            isinstance(raw, str)
+            or not isinstance(raw, list | tuple)
+            or not all(isinstance(k, str) for k in raw)
         ):
-            report("field-type", f"the keywords must be a list of strings, not {_kind(raw)}",
-                   name)  # fmt: skip
+            report("field-type", f"the keywords must be a list of strings, not {_kind(raw)}", name)
             return None
         value, problems = fields.check_keywords(raw)
     elif name == "word_count":
         if isinstance(raw, bool) or not isinstance(raw, int | str):
-            report("field-type", f"the word count must be a whole number, not {_kind(raw)}",
-                   name)  # fmt: skip
+            report("field-type", f"the word count must be a whole number, not {_kind(raw)}", name)
             return None
         value, problems = fields.check_word_count(raw)
     elif name == "date" and isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
@@ -137,8 +165,9 @@ def _check(name: str, raw: object, date_style: str, report: Callable[..., None])
     elif name == "date":
         value, problems = _check_date(raw, date_style)
     else:
-        value, problems = fields.check_text(name, raw, empty_code=f"{name}-empty",
-                                            multiline=name == "body")  # fmt: skip
+        value, problems = fields.check_text(
+            name, raw, empty_code=f"{name}-empty", multiline=name == "body"
+        )
     for problem in problems:
         # The text format's messages rely on the line to say which field: say it here.
         report(problem.code, f"{name}: {problem.message}", name)
@@ -152,15 +181,28 @@ def _check_date(raw: str, style: str) -> tuple[dt.date | None, list[fields.Probl
         return value, problems
     kept = [p for p in problems if p.code != "date-noncanonical"]
     if raw.strip() != value.isoformat():
-        kept.append(fields.Problem("date-noncanonical", "date",
-                                   f"{quote(raw.strip())} is not an ISO date: write "
-                                   f"{quote(value.isoformat())}", 0, len(raw)))  # fmt: skip
+        kept.append(
+            fields.Problem(
+                "date-noncanonical",
+                "date",
+                f"{quote(raw.strip())} is not an ISO date: write {quote(value.isoformat())}",
+                0,
+                len(raw),
+            )
+        )
     return value, kept
 
 
 def _kind(value: object) -> str:
-    names = {str: "a string", int: "a number", float: "a number", bool: "true/false",
-             list: "a list", dict: "an object", type(None): "null"}  # fmt: skip
+    names = {
+        str: "a string",
+        int: "a number",
+        float: "a number",
+        bool: "true/false",
+        list: "a list",
+        dict: "an object",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)
 
 

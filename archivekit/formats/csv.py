@@ -57,8 +57,11 @@ def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator
         return
     if header != HEADER:
         shown = ",".join(header or [])
-        yield Read(failed(path, "csv-header",
-                          f"the header row is {shown!r}: it must be {','.join(HEADER)!r}"))
+        yield Read(
+            failed(
+                path, "csv-header", f"the header row is {shown!r}: it must be {','.join(HEADER)!r}"
+            )
+        )
         return
     index, start = 0, rows.line_num + 1
     while True:
@@ -67,8 +70,11 @@ def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator
         except (csv.Error, UnicodeDecodeError) as exc:
             code = "utf8-invalid" if isinstance(exc, UnicodeDecodeError) else "csv-row"
             hint = "; raise the limit with --max-bytes" if "field limit" in str(exc) else ""
-            yield Read(failed(path, code, f"record {index + 1} cannot be read: {exc}{hint}",
-                              start), index + 1, start)  # fmt: skip
+            yield Read(
+                failed(path, code, f"record {index + 1} cannot be read: {exc}{hint}", start),
+                index + 1,
+                start,
+            )
             return
         if row is None:
             return
@@ -77,9 +83,17 @@ def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator
             continue
         index += 1
         if len(row) != len(HEADER):
-            yield Read(failed(path, "csv-row", f"record {index} has {len(row)} cells: "
-                              f"a record has {len(HEADER)} ({','.join(HEADER)})", line),
-                       index, line)  # fmt: skip
+            yield Read(
+                failed(
+                    path,
+                    "csv-row",
+                    f"record {index} has {len(row)} cells: "
+                    f"a record has {len(HEADER)} ({','.join(HEADER)})",
+                    line,
+                ),
+                index,
+                line,
+            )
             continue
         values: dict[str, Any] = dict(zip(HEADER, row, strict=True))
         crlf = _crlf(path, line, values)
@@ -165,8 +179,9 @@ class Writer:
     """Writes the header, then one row per record; CRLF row ends as RFC 4180 says."""
 
     def __init__(self, out: BinaryIO, options: FormatOptions) -> None:
-        self._text = io.TextIOWrapper(out, encoding="utf-8-sig" if options.excel else "utf-8",
-                                      newline="", write_through=True)  # fmt: skip
+        self._text = io.TextIOWrapper(
+            out, encoding="utf-8-sig" if options.excel else "utf-8", newline="", write_through=True
+        )
         self._csv = csv.writer(self._text, lineterminator="\r\n")
         self._options = options
         self._csv.writerow(HEADER)

@@ -78,8 +78,9 @@ def loads(text: str, first_line: int = 1) -> tuple[dict[str, Any], dict[str, int
             current.append(_scalar(item.group(2) or "", number))
             continue
         if line[0] in " \t":
-            raise FrontMatterError("indented line outside a list: nested values are not read",
-                                   number)  # fmt: skip
+            raise FrontMatterError(
+                "indented line outside a list: nested values are not read", number
+            )
         key = _KEY.match(line)
         if key is None:
             raise FrontMatterError(f"not a 'key: value' line: {line[:40]!r}", number)
@@ -131,8 +132,18 @@ def _closing_double(text: str, line: int) -> int:
     raise FrontMatterError("unclosed double-quoted string", line)
 
 
-_YAML_ONLY = {"0": "\\u0000", "a": "\\u0007", "v": "\\u000b", "e": "\\u001b", " ": " ",
-              "N": "\\u0085", "_": "\\u00a0", "L": "\\u2028", "P": "\\u2029", "/": "/"}  # fmt: skip
+_YAML_ONLY = {
+    "0": "\\u0000",
+    "a": "\\u0007",
+    "v": "\\u000b",
+    "e": "\\u001b",
+    " ": " ",
+    "N": "\\u0085",
+    "_": "\\u00a0",
+    "L": "\\u2028",
+    "P": "\\u2029",
+    "/": "/",
+}
 
 
 def _yaml_escapes(text: str, line: int) -> str:

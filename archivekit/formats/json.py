@@ -14,13 +14,15 @@ from archivekit.formats.base import FormatOptions, Read, failed, record_from_val
 from archivekit.record.model import Record
 
 
-def record_from_json(value: object, *, path: str, line: int = 1, index: int | None = None
-                     ) -> ParseResult:  # fmt: skip
+def record_from_json(
+    value: object, *, path: str, line: int = 1, index: int | None = None
+) -> ParseResult:
     """Check one decoded JSON value as a record object."""
     if not isinstance(value, dict):
         what = f"record {index}" if index is not None else "the document"
-        return failed(path, "json-invalid",
-                      f"{what} is not a JSON object with the six record fields", line)
+        return failed(
+            path, "json-invalid", f"{what} is not a JSON object with the six record fields", line
+        )
     return record_from_values(value, path=path, where=lambda _name: (line, 1))
 
 
@@ -40,8 +42,15 @@ def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        yield Read(failed(path, "json-invalid", f"not valid JSON: {exc}",
-                          getattr(exc, "lineno", 1) or 1, getattr(exc, "colno", 1) or 1))
+        yield Read(
+            failed(
+                path,
+                "json-invalid",
+                f"not valid JSON: {exc}",
+                getattr(exc, "lineno", 1) or 1,
+                getattr(exc, "colno", 1) or 1,
+            )
+        )
         return
     if not isinstance(value, list):
         yield Read(record_from_json(value, path=path))

@@ -30,14 +30,24 @@ def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
             while (rest := stream.readline(2**20)) and not rest.endswith(b"\n"):
                 pass  # skip the rest of the line
             message = f"record {index}: {too_large_message(None, limit)}".replace(
-                "the file is", "the line is")  # fmt: skip
+                "the file is", "the line is"
+            )
             yield Read(failed(path, "file-too-large", message, number), index, number)
             continue
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            yield Read(failed(path, "json-invalid", f"record {index} is not valid JSON: {exc}",
-                              number, getattr(exc, "colno", 1) or 1), index, number)
+            yield Read(
+                failed(
+                    path,
+                    "json-invalid",
+                    f"record {index} is not valid JSON: {exc}",
+                    number,
+                    getattr(exc, "colno", 1) or 1,
+                ),
+                index,
+                number,
+            )
             continue
         yield Read(record_from_json(value, path=path, line=number, index=index), index, number)
 

@@ -63,16 +63,26 @@ def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        yield Read(failed(path, "utf8-invalid",
-                          f"byte offset {exc.start} is not UTF-8: save the file as UTF-8"))
+        yield Read(
+            failed(
+                path,
+                "utf8-invalid",
+                f"byte offset {exc.start} is not UTF-8: save the file as UTF-8",
+            )
+        )
         return
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     lines = text.split("\n")
     end = next((i for i, line in enumerate(lines[1:], start=1) if line.rstrip() == _FENCE), 0)
     if not lines or lines[0].rstrip() != _FENCE or not end:
-        yield Read(failed(path, "front-matter-invalid",
-                          "no front matter: the file must start with a '---' line, the YAML "
-                          "fields, and a closing '---' line"))  # fmt: skip
+        yield Read(
+            failed(
+                path,
+                "front-matter-invalid",
+                "no front matter: the file must start with a '---' line, the YAML "
+                "fields, and a closing '---' line",
+            )
+        )
         return
     try:
         values, where = frontmatter.loads("\n".join(lines[1:end]), first_line=2)
@@ -82,8 +92,13 @@ def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
     body_line, body = _body(lines, end)
     split = values.pop("paragraphs", None) == SPLIT
     fields: dict[str, Any] = {}
-    renamed = {"title": "headline", "source_url": "url", "word_count": "word_count",
-               "date": "date", "keywords": "keywords"}  # fmt: skip
+    renamed = {
+        "title": "headline",
+        "source_url": "url",
+        "word_count": "word_count",
+        "date": "date",
+        "keywords": "keywords",
+    }
     for key, value in values.items():
         fields[renamed.get(key, key)] = value
     tags = fields.pop("tags", None)
@@ -92,10 +107,14 @@ def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
     fields["body"] = join_paragraphs(body) if split else body
     lines_of = {renamed.get(k, k): n for k, n in where.items()}
     lines_of["body"] = body_line
-    yield Read(record_from_values(fields, path=path,
-                                  where=lambda name: (lines_of.get(name, 1), 1),
-                                  known=("url", "headline", "keywords", "date", "word_count",
-                                         "body", "tags")))  # fmt: skip
+    yield Read(
+        record_from_values(
+            fields,
+            path=path,
+            where=lambda name: (lines_of.get(name, 1), 1),
+            known=("url", "headline", "keywords", "date", "word_count", "body", "tags"),
+        )
+    )
 
 
 def _body(lines: list[str], end: int) -> tuple[int, str]:

@@ -12,9 +12,19 @@ from archivekit.text import quote
 
 # AP style abbreviates the long month names and spells out the short ones.
 AP_MONTHS = (
-    "Jan.", "Feb.", "March", "April", "May", "June",
-    "July", "Aug.", "Sept.", "Oct.", "Nov.", "Dec.",
-)  # fmt: skip
+    "Jan.",
+    "Feb.",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "Aug.",
+    "Sept.",
+    "Oct.",
+    "Nov.",
+    "Dec.",
+)
 
 _MONTH_BY_NAME: dict[str, int] = {}
 for _number, _name in enumerate(calendar.month_name[1:], start=1):
@@ -68,9 +78,7 @@ def parse_date(text: str) -> dt.date | DateProblem:
     if match is not None:
         year, month, day = (int(part) for part in match.groups())
         if not 1 <= month <= 12:
-            return DateProblem(
-                "date-invalid", f"{quote(text)}: there is no month {month}", 5, 2
-            )
+            return DateProblem("date-invalid", f"{quote(text)}: there is no month {month}", 5, 2)
         return _calendar_day(text, year, month, day, 8)
     return DateProblem(
         "date-unrecognized",

@@ -49,26 +49,37 @@ class Problem(NamedTuple):
 
 def _controls(field: str, text: str) -> list[Problem]:
     problems = [
-        Problem("control-char", field,
-                f"{char_name(m.group())} in the {_LABEL[field]}: remove it", m.start(), 1)
+        Problem(
+            "control-char",
+            field,
+            f"{char_name(m.group())} in the {_LABEL[field]}: remove it",
+            m.start(),
+            1,
+        )
         for m in itertools.islice(CONTROL.finditer(text), MAX_LISTED)
-    ]  # fmt: skip
+    ]
     if len(problems) == MAX_LISTED:
         # A field of a million NULs must not become a million findings (each
         # later placed by a scan of the text): count the rest in one pass.
         last = problems[-1]
-        tail = text[last.offset + 1:]
+        tail = text[last.offset + 1 :]
         rest = len(tail) - len(tail.translate(_NO_CONTROLS))
         if rest:
-            problems[-1] = last._replace(message=f"{last.message} (and {rest} more like it in "
-                                                 f"the {_LABEL[field]}, not shown)")  # fmt: skip
+            problems[-1] = last._replace(
+                message=f"{last.message} (and {rest} more like it in "
+                f"the {_LABEL[field]}, not shown)"
+            )
     return problems
 
 
 _LABEL = {
-    "url": "URL", "headline": "headline", "keywords": "keywords",
-    "date": "date", "word_count": "word count", "body": "body",
-}  # fmt: skip
+    "url": "URL",
+    "headline": "headline",
+    "keywords": "keywords",
+    "date": "date",
+    "word_count": "word count",
+    "body": "body",
+}
 
 
 def _trim(field: str, text: str) -> tuple[str, list[Problem]]:
@@ -79,10 +90,14 @@ def _trim(field: str, text: str) -> tuple[str, list[Problem]]:
     lead = len(text) - len(text.lstrip())
     offset = 0 if lead else len(stripped)
     return stripped, [
-        Problem("whitespace", field,
-                f"spaces around the {_LABEL[field]} {quote(stripped)}: remove them",
-                offset, lead or len(text) - len(stripped))
-    ]  # fmt: skip
+        Problem(
+            "whitespace",
+            field,
+            f"spaces around the {_LABEL[field]} {quote(stripped)}: remove them",
+            offset,
+            lead or len(text) - len(stripped),
+        )
+    ]
 
 
 def check_url(text: str) -> tuple[str | None, list[Problem]]:
@@ -108,13 +123,20 @@ def _url(text: str, problems: list[Problem]) -> tuple[str | None, list[Problem]]
         return bad("the URL line is empty: give the article's absolute http:// or https:// URL")
     space = _SPACE.search(value)
     if space is not None:
-        return bad(f"{quote(value)} holds whitespace: percent-encode it as %20 or remove it",
-                   space.start(), 1)  # fmt: skip
+        return bad(
+            f"{quote(value)} holds whitespace: percent-encode it as %20 or remove it",
+            space.start(),
+            1,
+        )
     scheme, sep, _ = value.partition("://")
     if not sep or scheme.lower() not in ("http", "https"):
         hint = "it has no scheme" if value.startswith("//") or not sep else "only http and https"
-        return bad(f"{quote(value)} is not an absolute http(s) URL ({hint}): "
-                   f"write it as http://… or https://…", 0, len(value))  # fmt: skip
+        return bad(
+            f"{quote(value)} is not an absolute http(s) URL ({hint}): "
+            f"write it as http://… or https://…",
+            0,
+            len(value),
+        )
     if _PLAIN_URL.fullmatch(value) is not None:
         return (None if _has_error(problems) else value), problems
     try:
@@ -123,34 +145,54 @@ def _url(text: str, problems: list[Problem]) -> tuple[str | None, list[Problem]]
     except ValueError as exc:
         return bad(f"{quote(value)} is not a well-formed URL: {exc}", 0, len(value))
     if not host:
-        return bad(f"{quote(value)} has no host: write it as http://host/path",
-                   len(scheme) + 3, 1)  # fmt: skip
+        return bad(f"{quote(value)} has no host: write it as http://host/path", len(scheme) + 3, 1)
     return (None if _has_error(problems) else value), problems
 
 
-def check_text(field: str, text: str, *, empty_code: str, multiline: bool = False
-               ) -> tuple[str | None, list[Problem]]:  # fmt: skip
+def check_text(
+    field: str, text: str, *, empty_code: str, multiline: bool = False
+) -> tuple[str | None, list[Problem]]:
     """A free-text field (headline, body): not blank, no controls."""
     return _text(field, text, empty_code, multiline, _controls(field, text))
 
 
-def _text(field: str, text: str, empty_code: str, multiline: bool, problems: list[Problem]
-          ) -> tuple[str | None, list[Problem]]:  # fmt: skip
+def _text(
+    field: str, text: str, empty_code: str, multiline: bool, problems: list[Problem]
+) -> tuple[str | None, list[Problem]]:
     if not multiline and "\n" in text:
-        problems.append(Problem("control-char", field,
-                                f"a line break in the {_LABEL[field]}: join the lines",
-                                text.index("\n"), 1))  # fmt: skip
+        problems.append(
+            Problem(
+                "control-char",
+                field,
+                f"a line break in the {_LABEL[field]}: join the lines",
+                text.index("\n"),
+                1,
+            )
+        )
     value, trimmed = _trim(field, text)
     problems += trimmed
     if not value:
         what = "empty" if not text else "blank"
-        problems.append(Problem(empty_code, field, f"the {_LABEL[field]} is {what}: "
-                                f"give the article's {_LABEL[field]}", 0, len(text)))  # fmt: skip
+        problems.append(
+            Problem(
+                empty_code,
+                field,
+                f"the {_LABEL[field]} is {what}: give the article's {_LABEL[field]}",
+                0,
+                len(text),
+            )
+        )
     elif multiline and "\n" in value:
         first = text.index("\n")
-        problems.append(Problem("body-multiline", field,
-                                f"the body runs over {value.count(chr(10)) + 1} lines: "
-                                "join them into one line", first, 1))  # fmt: skip
+        problems.append(
+            Problem(
+                "body-multiline",
+                field,
+                f"the body runs over {value.count(chr(10)) + 1} lines: join them into one line",
+                first,
+                1,
+            )
+        )
     return (None if _has_error(problems) else value), problems
 
 
@@ -165,11 +207,15 @@ def check_keywords(text: str | Sequence[str]) -> tuple[tuple[str, ...] | None, l
     for index, piece in enumerate(text):
         bad = next((c for c in (",", "\n", "\r") if c in piece), None)
         if bad is not None:
-            problems.append(Problem("keyword-invalid", "keywords",
-                                    f"keyword {index + 1} {quote(piece)} holds "
-                                    f"{'a comma' if bad == ',' else 'a line break'}: "
-                                    "a keyword cannot, write it as \"Last  First\"")
-                            )  # fmt: skip
+            problems.append(
+                Problem(
+                    "keyword-invalid",
+                    "keywords",
+                    f"keyword {index + 1} {quote(piece)} holds "
+                    f"{'a comma' if bad == ',' else 'a line break'}: "
+                    'a keyword cannot, write it as "Last  First"',
+                )
+            )
         problems += [p._replace(offset=0) for p in _controls("keywords", piece)]
     return _keywords(pieces, problems)
 
@@ -178,18 +224,28 @@ def _too_many(count: int) -> tuple[None, list[Problem]] | None:
     """Refuse a keyword list too long to hold (a file of commas would grow a million-fold)."""
     if count <= limits.MAX_KEYWORDS:
         return None
-    return None, [Problem("keyword-too-many", "keywords",
-                          f"{count} keyword entries: a record holds at most "
-                          f"{limits.MAX_KEYWORDS}", 0, 1)]  # fmt: skip
+    return None, [
+        Problem(
+            "keyword-too-many",
+            "keywords",
+            f"{count} keyword entries: a record holds at most {limits.MAX_KEYWORDS}",
+            0,
+            1,
+        )
+    ]
 
 
-def _keywords_line(text: str, problems: list[Problem]
-                   ) -> tuple[tuple[str, ...] | None, list[Problem]]:  # fmt: skip
+def _keywords_line(
+    text: str, problems: list[Problem]
+) -> tuple[tuple[str, ...] | None, list[Problem]]:
     if (too_many := _too_many(text.count(",") + 1)) is not None:
         return too_many
     if "\n" in text:
-        problems.append(Problem("keyword-invalid", "keywords",
-                                "a line break in the keywords", text.index("\n"), 1))
+        problems.append(
+            Problem(
+                "keyword-invalid", "keywords", "a line break in the keywords", text.index("\n"), 1
+            )
+        )
     pieces: list[tuple[str, int]] = []
     start = 0
     if text.strip():
@@ -197,14 +253,21 @@ def _keywords_line(text: str, problems: list[Problem]
             pieces.append((piece, start))
             start += len(piece) + 1
     elif text:
-        problems.append(Problem("whitespace", "keywords",
-                                "the keywords line holds only spaces: leave it empty", 0,
-                                len(text)))  # fmt: skip
+        problems.append(
+            Problem(
+                "whitespace",
+                "keywords",
+                "the keywords line holds only spaces: leave it empty",
+                0,
+                len(text),
+            )
+        )
     return _keywords(pieces, problems)
 
 
-def _keywords(pieces: list[tuple[str, int]], problems: list[Problem]
-              ) -> tuple[tuple[str, ...] | None, list[Problem]]:  # fmt: skip
+def _keywords(
+    pieces: list[tuple[str, int]], problems: list[Problem]
+) -> tuple[tuple[str, ...] | None, list[Problem]]:
     keywords: list[str] = []
     seen: set[str] = set()
     spaced: list[tuple[str, int]] = []
@@ -223,20 +286,38 @@ def _keywords(pieces: list[tuple[str, int]], problems: list[Problem]
             keywords.append(value)
     if spaced:
         piece, offset = spaced[0]
-        problems.append(Problem("whitespace", "keywords",
-                                f"spaces around {_count(len(spaced), 'keyword')} "
-                                f"(first {quote(piece)}): remove the spaces around the commas",
-                                offset, len(piece)))  # fmt: skip
+        problems.append(
+            Problem(
+                "whitespace",
+                "keywords",
+                f"spaces around {_count(len(spaced), 'keyword')} "
+                f"(first {quote(piece)}): remove the spaces around the commas",
+                offset,
+                len(piece),
+            )
+        )
     if empty:
         entries = _count(len(empty), "empty keyword entry", "empty keyword entries")
-        problems.append(Problem("keyword-empty", "keywords",
-                                f"{entries} (a doubled or trailing comma): remove them",
-                                empty[0], 1))  # fmt: skip
+        problems.append(
+            Problem(
+                "keyword-empty",
+                "keywords",
+                f"{entries} (a doubled or trailing comma): remove them",
+                empty[0],
+                1,
+            )
+        )
     if duplicate:
         names = ", ".join(quote(value) for value, _ in duplicate[:3])
-        problems.append(Problem("keyword-duplicate", "keywords",
-                                f"{names} {'appears' if len(duplicate) == 1 else 'appear'} twice:"
-                                " keep one", duplicate[0][1], len(duplicate[0][0])))  # fmt: skip
+        problems.append(
+            Problem(
+                "keyword-duplicate",
+                "keywords",
+                f"{names} {'appears' if len(duplicate) == 1 else 'appear'} twice: keep one",
+                duplicate[0][1],
+                len(duplicate[0][0]),
+            )
+        )
     return (None if _has_error(problems) else tuple(keywords)), problems
 
 
@@ -252,19 +333,29 @@ def _date(text: str, problems: list[Problem]) -> tuple[dt.date | None, list[Prob
     problems += problems_trim
     lead = len(text) - len(text.lstrip())
     if not value:
-        problems.append(Problem("date-empty", "date",
-                                'the date is empty: give it in AP style, like "Aug. 25, 2011"'))
+        problems.append(
+            Problem(
+                "date-empty", "date", 'the date is empty: give it in AP style, like "Aug. 25, 2011"'
+            )
+        )
         return None, problems
     parsed = parse_date(value)
     if isinstance(parsed, DateProblem):
-        problems.append(Problem(parsed.code, "date", parsed.message,
-                                lead + parsed.offset, parsed.length))  # fmt: skip
+        problems.append(
+            Problem(parsed.code, "date", parsed.message, lead + parsed.offset, parsed.length)
+        )
         return None, problems
     canonical = format_ap(parsed)
     if canonical != value:
-        problems.append(Problem("date-noncanonical", "date",
-                                f"{quote(value)} is not in AP style: write {quote(canonical)}",
-                                lead, len(value)))  # fmt: skip
+        problems.append(
+            Problem(
+                "date-noncanonical",
+                "date",
+                f"{quote(value)} is not in AP style: write {quote(canonical)}",
+                lead,
+                len(value),
+            )
+        )
     return (None if _has_error(problems) else parsed), problems
 
 
@@ -273,11 +364,17 @@ def check_word_count(text: str | int) -> tuple[int | None, list[Problem]]:
     if isinstance(text, int) and not isinstance(text, bool):
         if 0 <= text <= MAX_WORD_COUNT:
             return text, []
-        return None, [Problem("word-count-invalid", "word_count",
-                              f"{text} is out of range: give a count from 0 to {MAX_WORD_COUNT}")]
+        return None, [
+            Problem(
+                "word-count-invalid",
+                "word_count",
+                f"{text} is out of range: give a count from 0 to {MAX_WORD_COUNT}",
+            )
+        ]
     if not isinstance(text, str):
-        return None, [Problem("word-count-invalid", "word_count",
-                              f"{quote(str(text))} is not a whole number")]
+        return None, [
+            Problem("word-count-invalid", "word_count", f"{quote(str(text))} is not a whole number")
+        ]
     return _word_count(text, _controls("word_count", text))
 
 
@@ -287,8 +384,9 @@ def _word_count(text: str, problems: list[Problem]) -> tuple[int | None, list[Pr
     lead = len(text) - len(text.lstrip())
     if not _DIGITS.fullmatch(value):
         if not value:
-            why = ("the word count is empty: give the declared count as a whole number "
-                   "(0 if unknown)")
+            why = (
+                "the word count is empty: give the declared count as a whole number (0 if unknown)"
+            )
         elif value.startswith("-") and _DIGITS.fullmatch(value[1:]):
             why = f"{quote(value)} is negative: a word count is 0 or more"
         else:
@@ -296,15 +394,27 @@ def _word_count(text: str, problems: list[Problem]) -> tuple[int | None, list[Pr
         problems.append(Problem("word-count-invalid", "word_count", why, lead, len(value)))
         return None, problems
     if len(value) > 19 or int(value) > MAX_WORD_COUNT:
-        problems.append(Problem("word-count-invalid", "word_count",
-                                f"{quote(value)} is too large: at most {MAX_WORD_COUNT}",
-                                lead, len(value)))  # fmt: skip
+        problems.append(
+            Problem(
+                "word-count-invalid",
+                "word_count",
+                f"{quote(value)} is too large: at most {MAX_WORD_COUNT}",
+                lead,
+                len(value),
+            )
+        )
         return None, problems
     number = int(value)
     if value != str(number):
-        problems.append(Problem("word-count-noncanonical", "word_count",
-                                f"{quote(value)} has leading zeros: write {number}",
-                                lead, len(value)))  # fmt: skip
+        problems.append(
+            Problem(
+                "word-count-noncanonical",
+                "word_count",
+                f"{quote(value)} has leading zeros: write {number}",
+                lead,
+                len(value),
+            )
+        )
     return (None if _has_error(problems) else number), problems
 
 
@@ -338,8 +448,12 @@ def _canonical_values(lines: list[str]) -> dict[str, object] | None:
         return None
     if not _bare(body) or "\n" in body:
         return None
-    if not (count.isascii() and count.isdigit() and len(count) <= 18
-            and (count[0] != "0" or count == "0")):  # fmt: skip
+    if not (
+        count.isascii()
+        and count.isdigit()
+        and len(count) <= 18
+        and (count[0] != "0" or count == "0")
+    ):
         return None
     date = _canonical_date(date_line)
     if date is None:
@@ -349,8 +463,14 @@ def _canonical_values(lines: list[str]) -> dict[str, object] | None:
         return None
     if not all(_bare(piece) for piece in pieces) or len(set(pieces)) != len(pieces):
         return None
-    return {"url": url, "headline": headline, "keywords": tuple(pieces), "date": date,
-            "word_count": int(count), "body": body}  # fmt: skip
+    return {
+        "url": url,
+        "headline": headline,
+        "keywords": tuple(pieces),
+        "date": date,
+        "word_count": int(count),
+        "body": body,
+    }
 
 
 _ERROR_CODES = frozenset(rule.code for rule in RULES if rule.severity is Severity.ERROR)

@@ -54,22 +54,52 @@ class Record(BaseModel):
 
     model_config = ConfigDict(frozen=True, strict=True, extra="forbid")
 
-    url: Annotated[StrictStr, AfterValidator(_canonical(fields.check_url)), Field(
-        description="Absolute http(s) URL with a host, exactly as written.",
-        json_schema_extra={"pattern": _HTTP_URL}, examples=[
-            "http://www.nytimes.com/2011/08/26/world/americas/26drugs.html"])]  # fmt: skip
-    headline: Annotated[StrictStr, AfterValidator(_canonical(_headline)), Field(
-        description="The page title, usually with a site suffix; one line, not blank.",
-        json_schema_extra={"pattern": _ONE_LINE})]  # fmt: skip
-    keywords: Annotated[tuple[StrictStr, ...], AfterValidator(_canonical(fields.check_keywords)),
-                        Field(strict=False, description=(
-        "Keywords in source order, unique, none empty, none holding a comma or line break; "
-        "people as 'Last  First' (two spaces)."),
-        json_schema_extra={"items": {"type": "string", "pattern": r"^[^,\s](?:[^,\n\r]*[^,\s])?$"},
-                           "uniqueItems": True})]  # fmt: skip
+    url: Annotated[
+        StrictStr,
+        AfterValidator(_canonical(fields.check_url)),
+        Field(
+            description="Absolute http(s) URL with a host, exactly as written.",
+            json_schema_extra={"pattern": _HTTP_URL},
+            examples=["http://www.nytimes.com/2011/08/26/world/americas/26drugs.html"],
+        ),
+    ]
+    headline: Annotated[
+        StrictStr,
+        AfterValidator(_canonical(_headline)),
+        Field(
+            description="The page title, usually with a site suffix; one line, not blank.",
+            json_schema_extra={"pattern": _ONE_LINE},
+        ),
+    ]
+    keywords: Annotated[
+        tuple[StrictStr, ...],
+        AfterValidator(_canonical(fields.check_keywords)),
+        Field(
+            strict=False,
+            description=(
+                "Keywords in source order, unique, none empty, none holding a comma or line break; "
+                "people as 'Last  First' (two spaces)."
+            ),
+            json_schema_extra={
+                "items": {"type": "string", "pattern": r"^[^,\s](?:[^,\n\r]*[^,\s])?$"},
+                "uniqueItems": True,
+            },
+        ),
+    ]
     date: Annotated[dt.date, Field(description="Publication date (ISO 8601 in JSON).")]
-    word_count: Annotated[int, Field(ge=0, le=fields.MAX_WORD_COUNT, description=(
-        "Word count as the source declared it; it need not match the body."))]  # fmt: skip
-    body: Annotated[StrictStr, AfterValidator(_canonical(_body)), Field(
-        description="The article text; paragraphs run together. Not blank.",
-        json_schema_extra={"pattern": r"^\S(?:[\s\S]*\S)?$", "minLength": 1})]  # fmt: skip
+    word_count: Annotated[
+        int,
+        Field(
+            ge=0,
+            le=fields.MAX_WORD_COUNT,
+            description=("Word count as the source declared it; it need not match the body."),
+        ),
+    ]
+    body: Annotated[
+        StrictStr,
+        AfterValidator(_canonical(_body)),
+        Field(
+            description="The article text; paragraphs run together. Not blank.",
+            json_schema_extra={"pattern": r"^\S(?:[\s\S]*\S)?$", "minLength": 1},
+        ),
+    ]

@@ -32,12 +32,20 @@ _C1_BYTES = re.compile(b"\xc2[\x80-\x9f]")
 
 
 class _Report(Protocol):
-    def __call__(self, code: str, message: str, line: int, column: int, length: int = 1,
-                 field: str | None = None) -> None: ...  # fmt: skip
+    def __call__(
+        self,
+        code: str,
+        message: str,
+        line: int,
+        column: int,
+        length: int = 1,
+        field: str | None = None,
+    ) -> None: ...
 
 
-def parse(data: bytes | str, *, path: str = "<string>", options: RuleOptions | None = None
-          ) -> ParseResult:  # fmt: skip
+def parse(
+    data: bytes | str, *, path: str = "<string>", options: RuleOptions | None = None
+) -> ParseResult:
     """Read one record from the bytes (or text) of an archive file.
 
     Never raises for bad input: every problem becomes a :class:`Diagnostic`, and
@@ -47,14 +55,22 @@ def parse(data: bytes | str, *, path: str = "<string>", options: RuleOptions | N
     return _parse(data, path, options, keep_record=True)
 
 
-def _parse(data: bytes | str, path: str, options: RuleOptions | None, *, keep_record: bool
-           ) -> ParseResult:  # fmt: skip
+def _parse(
+    data: bytes | str, path: str, options: RuleOptions | None, *, keep_record: bool
+) -> ParseResult:
     """:func:`parse`; without ``keep_record`` the record is checked but not built."""
     limit = options.max_bytes if options is not None else default_max_bytes()
     if len(data) > limit:  # for text, characters: never more than its UTF-8 bytes
         size = len(data) if isinstance(data, bytes) else None
-        return ParseResult(path, None, (Diagnostic(
-            "file-too-large", Severity.ERROR, too_large_message(size, limit), path, 1, 1, 2),))
+        return ParseResult(
+            path,
+            None,
+            (
+                Diagnostic(
+                    "file-too-large", Severity.ERROR, too_large_message(size, limit), path, 1, 1, 2
+                ),
+            ),
+        )
     # One pass over the bytes tells whether the file holds any control
     # character at all; most files hold none, and then no field needs a scan.
     clean = isinstance(data, bytes) and _no_controls(data)
@@ -65,10 +81,21 @@ def _parse(data: bytes | str, path: str, options: RuleOptions | None, *, keep_re
             return fast
     found: list[Diagnostic] = []
 
-    def report(code: str, message: str, line: int, column: int, length: int = 1,
-               field: str | None = None) -> None:  # fmt: skip
-        found.append(Diagnostic(code, RULE_BY_CODE[code].severity, message, path, line,
-                                column, column + max(length, 1), field))  # fmt: skip
+    def report(
+        code: str, message: str, line: int, column: int, length: int = 1, field: str | None = None
+    ) -> None:
+        found.append(
+            Diagnostic(
+                code,
+                RULE_BY_CODE[code].severity,
+                message,
+                path,
+                line,
+                column,
+                column + max(length, 1),
+                field,
+            )
+        )
 
     text = _decode(data, report) if isinstance(data, bytes) else data
     clean = clean and not found
@@ -76,14 +103,20 @@ def _parse(data: bytes | str, path: str, options: RuleOptions | None, *, keep_re
         report("bom", "the file starts with a byte order mark (U+FEFF): remove it", 1, 1)
         text = text[1:]
     if not text:
-        report("file-empty", "the file is empty: a record has six lines "
-               "(url, headline, keywords, date, word count, body)", 1, 1)  # fmt: skip
+        report(
+            "file-empty",
+            "the file is empty: a record has six lines "
+            "(url, headline, keywords, date, word count, body)",
+            1,
+            1,
+        )
         return ParseResult(path, None, tuple(found))
     crlf = text.find("\r\n")
     if crlf >= 0:
         line, column = line_col(text, crlf)
-        report("crlf", f"CRLF line ends ({text.count(chr(13) + chr(10))}): use LF only",
-               line, column)  # fmt: skip
+        report(
+            "crlf", f"CRLF line ends ({text.count(chr(13) + chr(10))}): use LF only", line, column
+        )
         text = text.replace("\r\n", "\n")
     # With fewer than six line breaks the last one ends the word count and the
     # body is empty: that is an empty body, not a final newline.
@@ -101,11 +134,13 @@ def _parse(data: bytes | str, path: str, options: RuleOptions | None, *, keep_re
 def _no_controls(data: bytes) -> bool:
     """No byte of ``data`` belongs to a character that text.CONTROL matches (CR included)."""
     return len(data.translate(None, _CONTROL_BYTES)) == len(data) and (
-        b"\xc2" not in data or _C1_BYTES.search(data) is None)  # fmt: skip
+        b"\xc2" not in data or _C1_BYTES.search(data) is None
+    )
 
 
-def _parse_clean(data: bytes, path: str, options: RuleOptions, keep_record: bool
-                 ) -> ParseResult | None:  # fmt: skip
+def _parse_clean(
+    data: bytes, path: str, options: RuleOptions, keep_record: bool
+) -> ParseResult | None:
     """The result for a file without a single finding, or None: then take the full path.
 
     Most files of a real batch are clean, and for them the full path's work
@@ -138,8 +173,14 @@ def _parse_clean(data: bytes, path: str, options: RuleOptions, keep_record: bool
     if "word-count-mismatch" in options.enable:
         mismatch: list[str] = []
 
-        def report(code: str, message: str, line: int, column: int, length: int = 1,
-                   field: str | None = None) -> None:  # fmt: skip
+        def report(
+            code: str,
+            message: str,
+            line: int,
+            column: int,
+            length: int = 1,
+            field: str | None = None,
+        ) -> None:
             mismatch.append(code)
 
         _check_word_count(values, "", report, options.word_count_tolerance)
@@ -164,8 +205,7 @@ def _decode(data: bytes, report: _Report) -> str:
             start = start + exc.end
             line_start = data.rfind(b"\n", 0, bad) + 1
             column = len(data[line_start:bad].decode("utf-8", "replace")) + 1
-            message = (f"byte 0x{data[bad]:02X} at byte offset {bad} is not UTF-8: "
-                       f"{hint(data[bad])}")
+            message = f"byte 0x{data[bad]:02X} at byte offset {bad} is not UTF-8: {hint(data[bad])}"
             # Each search above re-reads the rest of the file: stop after a
             # few, and count the others in one linear pass.
             rest = _count_invalid(data[start:]) if reported == MAX_PER_RULE else 0
@@ -189,15 +229,19 @@ def _encoding_hint(data: bytes) -> Callable[[int], str]:
         # Part of the file is UTF-8 already: converting the whole file from
         # another encoding would garble that part ("’" into "â€™") with no
         # finding left to tell. Only the bad bytes need mending, by hand.
-        return lambda byte: (f"the rest of the file is UTF-8, so fix this byte by hand "
-                             f"({_as_cp1252(byte)}); do not convert the whole file")
+        return lambda byte: (
+            f"the rest of the file is UTF-8, so fix this byte by hand "
+            f"({_as_cp1252(byte)}); do not convert the whole file"
+        )
     try:
         data.decode("cp1252")
     except UnicodeDecodeError:
-        return lambda byte: ("the file looks like ISO-8859-1; convert it "
-                             "(iconv -f ISO-8859-1 -t UTF-8)")
-    return lambda byte: ("the file looks like Windows-1252; convert it "
-                         "(iconv -f WINDOWS-1252 -t UTF-8)")
+        return lambda byte: (
+            "the file looks like ISO-8859-1; convert it (iconv -f ISO-8859-1 -t UTF-8)"
+        )
+    return lambda byte: (
+        "the file looks like Windows-1252; convert it (iconv -f WINDOWS-1252 -t UTF-8)"
+    )
 
 
 def _as_cp1252(byte: int) -> str:
@@ -209,7 +253,8 @@ def _as_cp1252(byte: int) -> str:
 
 #: A well-formed multi-byte UTF-8 sequence (overlong and surrogate forms aside).
 _UTF8_MULTIBYTE = re.compile(
-    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
 
 
 #: The field checks, given no control-character findings: for a clean file.
@@ -224,21 +269,30 @@ _CLEAN_CHECKS: tuple[_Check, ...] = (
 )
 
 
-def _check_fields(text: str, report: _Report, options: RuleOptions, clean: bool = False
-                  ) -> dict[str, Any] | None:  # fmt: skip
+def _check_fields(
+    text: str, report: _Report, options: RuleOptions, clean: bool = False
+) -> dict[str, Any] | None:
     lines = text.split("\n", 5)
     for number in range(len(lines) + 1, 7):
-        report("field-missing",
-               f"line {number} ({_LABELS[number - 1]}) is missing: the file has "
-               f"{len(lines)} line{'s' if len(lines) > 1 else ''}, a record has six",
-               number, 1, field=FIELDS[number - 1])  # fmt: skip
-    checks: tuple[_Check, ...] = _CLEAN_CHECKS if clean else (
-        fields.check_url,
-        lambda t: fields.check_text("headline", t, empty_code="headline-empty"),
-        fields.check_keywords,
-        fields.check_date,
-        fields.check_word_count,
-        lambda t: fields.check_text("body", t, empty_code="body-empty", multiline=True),
+        report(
+            "field-missing",
+            f"line {number} ({_LABELS[number - 1]}) is missing: the file has "
+            f"{len(lines)} line{'s' if len(lines) > 1 else ''}, a record has six",
+            number,
+            1,
+            field=FIELDS[number - 1],
+        )
+    checks: tuple[_Check, ...] = (
+        _CLEAN_CHECKS
+        if clean
+        else (
+            fields.check_url,
+            lambda t: fields.check_text("headline", t, empty_code="headline-empty"),
+            fields.check_keywords,
+            fields.check_date,
+            fields.check_word_count,
+            lambda t: fields.check_text("body", t, empty_code="body-empty", multiline=True),
+        )
     )
     values: dict[str, Any] = {}
     start = 0
@@ -260,10 +314,14 @@ def _check_word_count(values: dict[str, Any], text: str, report: _Report, tolera
     declared, actual = values["word_count"], len(values["body"].split())
     if abs(declared - actual) > tolerance * actual:
         line = 5
-        report("word-count-mismatch",
-               f"declared {declared} words, the body has {actual} "
-               f"(more than {tolerance:.0%} apart)", line, 1, len(str(declared)),
-               "word_count")  # fmt: skip
+        report(
+            "word-count-mismatch",
+            f"declared {declared} words, the body has {actual} (more than {tolerance:.0%} apart)",
+            line,
+            1,
+            len(str(declared)),
+            "word_count",
+        )
 
 
 def _record(values: dict[str, Any] | None, found: list[Diagnostic]) -> Record | None:
@@ -290,9 +348,16 @@ def _capped(found: list[Diagnostic]) -> tuple[Diagnostic, ...]:
             kept.append(diagnostic)
         elif seen[diagnostic.code] == MAX_PER_RULE + 1:
             rest = counts[diagnostic.code] - MAX_PER_RULE
-            kept.append(Diagnostic(diagnostic.code, diagnostic.severity,
-                                   f"{diagnostic.message} (and {rest - 1} more like it in "
-                                   "this file, not shown)", diagnostic.path, diagnostic.line,
-                                   diagnostic.column, diagnostic.end_column,
-                                   diagnostic.field))  # fmt: skip
+            kept.append(
+                Diagnostic(
+                    diagnostic.code,
+                    diagnostic.severity,
+                    f"{diagnostic.message} (and {rest - 1} more like it in this file, not shown)",
+                    diagnostic.path,
+                    diagnostic.line,
+                    diagnostic.column,
+                    diagnostic.end_column,
+                    diagnostic.field,
+                )
+            )
     return tuple(kept)

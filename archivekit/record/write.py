@@ -8,14 +8,16 @@ from archivekit.record.model import Record
 
 def dumps(record: Record) -> str:
     """The canonical text of ``record``: LF line ends, AP date, no final newline."""
-    return "\n".join((
-        record.url,
-        record.headline,
-        ",".join(record.keywords),
-        format_ap(record.date),
-        str(record.word_count),
-        record.body,
-    ))  # fmt: skip
+    return "\n".join(
+        (
+            record.url,
+            record.headline,
+            ",".join(record.keywords),
+            format_ap(record.date),
+            str(record.word_count),
+            record.body,
+        )
+    )
 
 
 def dump_bytes(record: Record) -> bytes:

@@ -27,8 +27,10 @@ def annotation(d: Diagnostic) -> str:
     """``::error file=…,line=…,col=…,endColumn=…,title=…::message``."""
     level = "error" if d.severity.value == "error" else "warning"
     # GitHub matches file= against paths from the repository root: fold "./".
-    props = (f"file={_property(os.path.normpath(d.path))},line={d.line},col={d.column},"
-             f"endColumn={d.end_column},title={_property(f'archive {d.code}')}")  # fmt: skip
+    props = (
+        f"file={_property(os.path.normpath(d.path))},line={d.line},col={d.column},"
+        f"endColumn={d.end_column},title={_property(f'archive {d.code}')}"
+    )
     return f"::{level} {props}::{_data(d.message)}"
 
 
@@ -39,9 +41,13 @@ def _cell(text: str) -> str:
 def step_summary(totals: Totals, *, strict: bool) -> str:
     """A Markdown summary for ``$GITHUB_STEP_SUMMARY``: totals per rule, the worst files."""
     verdict = "failed" if totals.failed(strict=strict) else "passed"
-    lines = ["## archive validate", "",
-             f"**{verdict}**: {plural(totals.files, 'file')}, {plural(totals.errors, 'error')}, "
-             f"{plural(totals.warnings, 'warning')}", ""]  # fmt: skip
+    lines = [
+        "## archive validate",
+        "",
+        f"**{verdict}**: {plural(totals.files, 'file')}, {plural(totals.errors, 'error')}, "
+        f"{plural(totals.warnings, 'warning')}",
+        "",
+    ]
     if totals.baselined:
         lines += [f"{totals.baselined} known findings hidden by the baseline.", ""]
     if totals.by_rule:
@@ -50,11 +56,13 @@ def step_summary(totals: Totals, *, strict: bool) -> str:
         lines += ["", "| File | Findings |", "| --- | ---: |"]
         lines += [f"| {_cell(path)} | {n} |" for path, n in totals.worst()]
         lines.append("")
-    hidden = (max(0, totals.errors - ANNOTATION_LIMIT)
-              + max(0, totals.warnings - ANNOTATION_LIMIT))  # fmt: skip
+    hidden = max(0, totals.errors - ANNOTATION_LIMIT) + max(0, totals.warnings - ANNOTATION_LIMIT)
     if hidden:
-        lines += [f"{plural(hidden, 'finding')} not annotated (GitHub shows "
-                  f"{ANNOTATION_LIMIT} of each level per step): see the job log.", ""]  # fmt: skip
+        lines += [
+            f"{plural(hidden, 'finding')} not annotated (GitHub shows "
+            f"{ANNOTATION_LIMIT} of each level per step): see the job log.",
+            "",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -73,8 +81,10 @@ class GithubReporter(Reporter):
     def close(self, totals: Totals) -> None:
         """Write the summary line, and append the Markdown summary when asked for."""
         if not self.context.quiet:
-            self.stream.write(f"{plural(totals.files, 'file')}, {plural(totals.errors, 'error')}, "
-                              f"{plural(totals.warnings, 'warning')}\n")  # fmt: skip
+            self.stream.write(
+                f"{plural(totals.files, 'file')}, {plural(totals.errors, 'error')}, "
+                f"{plural(totals.warnings, 'warning')}\n"
+            )
         if self.context.step_summary:
             with open(self.context.step_summary, "a", encoding="utf-8") as handle:
                 handle.write(step_summary(totals, strict=self.context.strict))

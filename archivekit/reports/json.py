@@ -17,9 +17,16 @@ VERSION = 1
 
 def finding(d: Diagnostic) -> dict[str, Any]:
     """One finding as a JSON object."""
-    return {"path": d.path, "line": d.line, "column": d.column, "end_column": d.end_column,
-            "code": d.code, "severity": d.severity.value, "message": d.message,
-            "field": d.field}  # fmt: skip
+    return {
+        "path": d.path,
+        "line": d.line,
+        "column": d.column,
+        "end_column": d.end_column,
+        "code": d.code,
+        "severity": d.severity.value,
+        "message": d.message,
+        "field": d.field,
+    }
 
 
 class JsonReporter(Reporter):
@@ -44,8 +51,12 @@ class JsonReporter(Reporter):
         """Close the array and write the totals."""
         if self._count == 0:
             self.stream.write(self._head())
-        document = {"files": totals.files, "errors": totals.errors, "warnings": totals.warnings,
-                    "baselined": totals.baselined,
-                    "failed": totals.failed(strict=self.context.strict),
-                    "by_rule": dict(sorted(totals.by_rule.items()))}  # fmt: skip
+        document = {
+            "files": totals.files,
+            "errors": totals.errors,
+            "warnings": totals.warnings,
+            "baselined": totals.baselined,
+            "failed": totals.failed(strict=self.context.strict),
+            "by_rule": dict(sorted(totals.by_rule.items())),
+        }
         self.stream.write('\n],"totals":' + orjson.dumps(document).decode() + "}\n")

@@ -20,13 +20,24 @@ def _not_xml() -> re.Pattern[str]:
     Compiled on first use: the wide negated class takes ~10 ms, too much for start-up.
     """
     return re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 SUITE = "archive validate"
 
 
 # xml.sax.saxutils would do the same, at the cost of importing the xml package.
 _TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTR = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;",
-                       "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})  # fmt: skip
+_ATTR = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "\n": "&#10;",
+        "\r": "&#13;",
+        "\t": "&#9;",
+    }
+)
 
 
 def _text(value: str) -> str:
@@ -53,15 +64,18 @@ class JunitReporter(Reporter):
 
         # Closed in close(); a reporter lives as long as the run.
         self._cases = tempfile.SpooledTemporaryFile(  # noqa: SIM115
-            max_size=1 << 20, mode="w+", encoding="utf-8")
+            max_size=1 << 20, mode="w+", encoding="utf-8"
+        )
         self._failures = 0
 
     def add(self, result: ParseResult) -> None:
         """Write the file's test case: failed when any finding fails the run."""
         failing = [d for d in result.diagnostics if self.context.fails(d)]
         others = [d for d in result.diagnostics if not self.context.fails(d)]
-        case = (f"<testcase classname={_attr('archive')} name={_attr(result.path)} "
-                f'file={_attr(result.path)} time="0"')  # fmt: skip
+        case = (
+            f"<testcase classname={_attr('archive')} name={_attr(result.path)} "
+            f'file={_attr(result.path)} time="0"'
+        )
         if not failing and not others:
             self._cases.write(case + "/>\n")
             return
@@ -71,8 +85,10 @@ class JunitReporter(Reporter):
             first = failing[0]
             message = f"{len(failing)} finding(s); first: [{first.code}] {first.message}"
             body = "\n".join(format_diagnostic(d) for d in failing)
-            self._cases.write(f"<failure message={_attr(message)} type={_attr(first.code)}>"
-                              f"{_text(body)}</failure>")  # fmt: skip
+            self._cases.write(
+                f"<failure message={_attr(message)} type={_attr(first.code)}>"
+                f"{_text(body)}</failure>"
+            )
         if others:
             body = "\n".join(format_diagnostic(d) for d in others)
             self._cases.write(f"<system-out>{_text(body)}</system-out>")
@@ -81,9 +97,11 @@ class JunitReporter(Reporter):
     def close(self, totals: Totals) -> None:
         """Write the suite with its counts, then the test cases."""
         counts = f'tests="{totals.files}" failures="{self._failures}" errors="0" skipped="0"'
-        self.stream.write('<?xml version="1.0" encoding="UTF-8"?>\n'
-                          f"<testsuites name={_attr(SUITE)} {counts} time=\"0\">\n"
-                          f"<testsuite name={_attr(SUITE)} {counts} time=\"0\">\n")  # fmt: skip
+        self.stream.write(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<testsuites name={_attr(SUITE)} {counts} time="0">\n'
+            f'<testsuite name={_attr(SUITE)} {counts} time="0">\n'
+        )
         import shutil
 
         self._cases.seek(0)

@@ -14,7 +14,9 @@ from archivekit.rules import RULES, Rule
 if TYPE_CHECKING:
     from archivekit.diagnostics import Diagnostic, ParseResult
 
-SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 INFORMATION_URI = "https://pypi.org/project/archivekit/"
 
 
@@ -33,7 +35,7 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
         "fullDescription": {"text": rule.summary},
         "help": {
             "text": f"{rule.summary}\nBad: {bad}\nGood: {good}\n"
-                    f"Details: archive explain {rule.code}",
+            f"Details: archive explain {rule.code}",
             "markdown": f"{rule.summary}\n\nBad:\n\n```\n{bad}\n```\n\nGood:\n\n```\n{good}\n```",
         },
         "defaultConfiguration": {"level": rule.severity.value, "enabled": not rule.opt_in},
@@ -56,12 +58,19 @@ def result_object(d: Diagnostic, index: int) -> dict[str, Any]:
         "ruleIndex": index,
         "level": d.severity.value,
         "message": {"text": d.message},
-        "locations": [{"physicalLocation": {
-            "artifactLocation": {"uri": artifact_uri(d.path)},
-            "region": {"startLine": d.line, "startColumn": d.column,
-                       "endColumn": max(d.end_column, d.column + 1)},
-        }}],
-    }  # fmt: skip
+        "locations": [
+            {
+                "physicalLocation": {
+                    "artifactLocation": {"uri": artifact_uri(d.path)},
+                    "region": {
+                        "startLine": d.line,
+                        "startColumn": d.column,
+                        "endColumn": max(d.end_column, d.column + 1),
+                    },
+                }
+            }
+        ],
+    }
 
 
 class SarifReporter(Reporter):
@@ -75,9 +84,13 @@ class SarifReporter(Reporter):
     def _start(self) -> None:
         self._started = True
         self._index = {rule.code: i for i, rule in enumerate(RULES)}
-        driver = {"name": "archivekit", "version": self.context.version,
-                  "semanticVersion": self.context.version, "informationUri": INFORMATION_URI,
-                  "rules": [rule_descriptor(rule) for rule in RULES]}  # fmt: skip
+        driver = {
+            "name": "archivekit",
+            "version": self.context.version,
+            "semanticVersion": self.context.version,
+            "informationUri": INFORMATION_URI,
+            "rules": [rule_descriptor(rule) for rule in RULES],
+        }
         head = orjson.dumps({"$schema": SCHEMA, "version": "2.1.0"}).decode()[:-1]
         run = orjson.dumps({"tool": {"driver": driver}, "columnKind": "unicodeCodePoints"})
         self.stream.write(f'{head},"runs":[{run.decode()[:-1]},"results":[')

@@ -11,8 +11,13 @@ if TYPE_CHECKING:
     from archivekit.diagnostics import Diagnostic, ParseResult
 
 _RESET = "\x1b[0m"
-_STYLE = {"error": "\x1b[1;31m", "warning": "\x1b[1;33m", "path": "\x1b[1m", "code": "\x1b[2m",
-          "caret": "\x1b[1;36m"}  # fmt: skip
+_STYLE = {
+    "error": "\x1b[1;31m",
+    "warning": "\x1b[1;33m",
+    "path": "\x1b[1m",
+    "code": "\x1b[2m",
+    "caret": "\x1b[1;36m",
+}
 #: Source lines longer than this are cut to a window around the column: a body
 #: line can be tens of kilobytes.
 _WIDTH = 100
@@ -45,8 +50,7 @@ def source_excerpt(line_text: str, d: Diagnostic, *, colour: bool = False) -> st
     carets = "^" * width
     if colour:
         carets = f"{_STYLE['caret']}{carets}{_RESET}"
-    return (f" {d.line} | {prefix}{window}{suffix}\n"
-            f" {gutter} | {' ' * offset}{carets}")  # fmt: skip
+    return f" {d.line} | {prefix}{window}{suffix}\n {gutter} | {' ' * offset}{carets}"
 
 
 def _read_lines(path: str) -> list[str]:
@@ -83,8 +87,10 @@ class TextReporter(Reporter):
         """Write the summary line: ``3 files, 1 error, 0 warnings``."""
         if self.context.quiet:
             return
-        summary = (f"{plural(totals.files, 'file')}, {plural(totals.errors, 'error')}, "
-                   f"{plural(totals.warnings, 'warning')}")  # fmt: skip
+        summary = (
+            f"{plural(totals.files, 'file')}, {plural(totals.errors, 'error')}, "
+            f"{plural(totals.warnings, 'warning')}"
+        )
         if totals.baselined:
             summary += f" ({totals.baselined} more in the baseline)"
         self.stream.write(summary + "\n")

@@ -111,15 +111,22 @@ def is_container(name: str) -> bool:
 
 def check_inputs(inputs: Sequence[str]) -> None:
     """Raise :class:`InputError` for inputs that neither exist nor are globs matching a file."""
-    missing = [p for p in inputs if p != STDIN and not os.path.lexists(p)
-               and not (_MAGIC & set(p) and _glob(p))]  # fmt: skip
+    missing = [
+        p
+        for p in inputs
+        if p != STDIN and not os.path.lexists(p) and not (_MAGIC & set(p) and _glob(p))
+    ]
     if missing:
         raise InputError("; ".join(f"{p}: no such file or directory" for p in missing))
 
 
-def iter_sources(inputs: Sequence[str], *, force_format: str | None = None,
-                 pattern: str | None = None, stdin: BinaryIO | None = None
-                 ) -> Iterator[Source]:  # fmt: skip
+def iter_sources(
+    inputs: Sequence[str],
+    *,
+    force_format: str | None = None,
+    pattern: str | None = None,
+    stdin: BinaryIO | None = None,
+) -> Iterator[Source]:
     """Every input to read, lazily, in order: explicit files, folders walked in name order,
     glob matches in name order, then archive members in archive order.
 
@@ -174,7 +181,7 @@ def _relative(path: str, root: str) -> str:
     """
     prefix = root.rstrip(os.sep) + os.sep
     # lstrip: a root given with doubled separators ("x//") walks to "x//name".
-    rest = path[len(prefix):].lstrip(os.sep) if path.startswith(prefix) else ""
+    rest = path[len(prefix) :].lstrip(os.sep) if path.startswith(prefix) else ""
     return rest or os.path.relpath(path, root)
 
 
@@ -208,8 +215,9 @@ def _walk(directory: str, force_format: str | None, pattern: str | None) -> Iter
             yield entry.path
 
 
-def wanted_in(path: str, inputs: Sequence[str], force_format: str | None,
-              pattern: str | None) -> bool:  # fmt: skip
+def wanted_in(
+    path: str, inputs: Sequence[str], force_format: str | None, pattern: str | None
+) -> bool:
     """Would a run over ``inputs`` read the file at ``path``? (to refuse writing over an input)."""
     real = os.path.realpath(path)
     for given in inputs:
@@ -221,15 +229,21 @@ def wanted_in(path: str, inputs: Sequence[str], force_format: str | None,
         if Path(given).is_dir() and real.startswith(root + os.sep):
             inside = Path(os.path.relpath(real, root)).parts
             if not any(p.startswith(".") for p in inside) and _wanted(
-                    inside[-1], force_format, pattern):  # fmt: skip
+                inside[-1], force_format, pattern
+            ):
                 return True
         elif _MAGIC & set(given) and fnmatchcase(real, os.path.realpath(given)):
             return True
     return False
 
 
-def input_folder_holding(folder: str, inputs: Sequence[str], force_format: str | None,
-                         pattern: str | None, extension: str) -> str | None:  # fmt: skip
+def input_folder_holding(
+    folder: str,
+    inputs: Sequence[str],
+    force_format: str | None,
+    pattern: str | None,
+    extension: str,
+) -> str | None:
     """The input folder that holds (or is) ``folder``, if a walk of it would read files
     with ``extension`` written there: so that an output folder is not read back next run.
 
@@ -248,8 +262,9 @@ def input_folder_holding(folder: str, inputs: Sequence[str], force_format: str |
     return None
 
 
-def _expand(path: str, rel: str, force_format: str | None, explicit: bool = False
-            ) -> Iterator[Source]:  # fmt: skip
+def _expand(
+    path: str, rel: str, force_format: str | None, explicit: bool = False
+) -> Iterator[Source]:
     """The file itself, or the members of an archive file."""
     rel = rel.replace(os.sep, "/")
     name = Path(path).name
@@ -261,8 +276,9 @@ def _expand(path: str, rel: str, force_format: str | None, explicit: bool = Fals
         if explicit:
             raise UsageError(f"{path}: the extension names no format: give --from FORMAT")
         return
-    yield Source(path, rel.removesuffix(".gz") if rel.lower().endswith(".gz") else rel, found,
-                 path=path)  # fmt: skip
+    yield Source(
+        path, rel.removesuffix(".gz") if rel.lower().endswith(".gz") else rel, found, path=path
+    )
 
 
 def _format_of(name: str) -> str | None:
@@ -270,8 +286,13 @@ def _format_of(name: str) -> str | None:
     return found.name if found else None
 
 
-def _member(archive: str, name: str, force_format: str | None, kind: str = REGULAR,
-            seen: set[str] | None = None) -> tuple[str, str] | str | None:  # fmt: skip
+def _member(
+    archive: str,
+    name: str,
+    force_format: str | None,
+    kind: str = REGULAR,
+    seen: set[str] | None = None,
+) -> tuple[str, str] | str | None:
     """(relative name, format) of a member, a reason to refuse it, or None to skip it.
 
     ``kind`` is ``"file"`` for a regular member, else what it is (a link, a
@@ -305,8 +326,17 @@ def _tar_kind(member: tarfile.TarInfo) -> str:
 
 # What damaged or unusual archives raise: zipfile raises NotImplementedError for an unknown
 # compression method and RuntimeError for an encrypted member; lzma its own error (.tar.xz).
-_ARCHIVE_ERRORS = (OSError, EOFError, tarfile.TarError, zipfile.BadZipFile, zlib.error,
-                   lzma.LZMAError, NotImplementedError, RuntimeError, ValueError)  # fmt: skip
+_ARCHIVE_ERRORS = (
+    OSError,
+    EOFError,
+    tarfile.TarError,
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
 
 
 class _Budget:
@@ -339,9 +369,12 @@ class _Budget:
         guard = BombGuard(stream, max_bytes=limit, max_ratio=self.ratio, compressed=count)
         if name.lower().endswith(".gz"):
             outer = guard
-            guard = BombGuard(cast(BinaryIO, gzip.GzipFile(fileobj=cast(BinaryIO, outer))),
-                              max_bytes=limit, max_ratio=self.ratio,
-                              compressed=lambda: outer.total)  # fmt: skip
+            guard = BombGuard(
+                cast(BinaryIO, gzip.GzipFile(fileobj=cast(BinaryIO, outer))),
+                max_bytes=limit,
+                max_ratio=self.ratio,
+                compressed=lambda: outer.total,
+            )
         try:
             data = guard.read()
         except LimitError as exc:
@@ -354,10 +387,14 @@ class _Budget:
         if "times" in str(exc):
             return f"{exc}: not read (limit ARCHIVEKIT_MAX_RATIO={self.ratio:g})"
         if limit == self.member:
-            return (f"a member decompresses to over the {format_size(limit)} file-size limit: "
-                    "not read (raise it with --max-bytes)")  # fmt: skip
-        return (f"the members decompress to over {format_size(self.total)} in all: the rest "
-                "is not read (limit ARCHIVEKIT_MAX_TOTAL)")  # fmt: skip
+            return (
+                f"a member decompresses to over the {format_size(limit)} file-size limit: "
+                "not read (raise it with --max-bytes)"
+            )
+        return (
+            f"the members decompress to over {format_size(self.total)} in all: the rest "
+            "is not read (limit ARCHIVEKIT_MAX_TOTAL)"
+        )
 
 
 def _tar(path: str, force_format: str | None) -> Iterator[Source]:
@@ -402,8 +439,9 @@ def _tar_members(path: str, raw: BinaryIO, force_format: str | None) -> Iterator
                 data = budget.read(cast(BinaryIO, handle), found[0]) if handle else b""
             except LimitError as exc:
                 # A tar is read in order: past a bomb the rest cannot be trusted to be cheap.
-                yield Source(label, None, "archive", error=f"{exc}; the rest of the archive "
-                             "is not read")  # fmt: skip
+                yield Source(
+                    label, None, "archive", error=f"{exc}; the rest of the archive is not read"
+                )
                 return
             except _ARCHIVE_ERRORS as exc:
                 # A damaged archive: report it once and stop reading it.
@@ -426,8 +464,9 @@ def _zip(path: str, force_format: str | None) -> Iterator[Source]:
                 continue
             # Unix zip tools keep a symbolic link as a member holding its target, marked so.
             link = stat.S_ISLNK(info.external_attr >> 16)
-            found = _member(path, info.filename, force_format,
-                            "symbolic link" if link else REGULAR, seen)  # fmt: skip
+            found = _member(
+                path, info.filename, force_format, "symbolic link" if link else REGULAR, seen
+            )
             label = f"{path}/{info.filename}"
             if isinstance(found, str):
                 yield Source(label, None, "archive", error=found)
@@ -444,4 +483,3 @@ def _zip(path: str, force_format: str | None) -> Iterator[Source]:
                     yield Source(label, None, "archive", error=f"damaged member: {exc}")
                     continue
                 yield Source(label, found[0].removesuffix(".gz"), found[1], data=data)
-

@@ -45,12 +45,15 @@ class Item:
 
     def __reduce__(self) -> tuple[type[Item], tuple[object, ...]]:
         # By the constructor: see Diagnostic.__reduce__ (pickling from workers).
-        return (Item, (self.label, self.rel, self.path, self.read, self.payload,
-                       self.rendered, self.rows))  # fmt: skip
+        return (
+            Item,
+            (self.label, self.rel, self.path, self.read, self.payload, self.rendered, self.rows),
+        )
 
 
-def read_source(source: Source, options: FormatOptions, render: str | None = None
-                ) -> Iterator[Item]:  # fmt: skip
+def read_source(
+    source: Source, options: FormatOptions, render: str | None = None
+) -> Iterator[Item]:
     """Every record of one source; a source that cannot be read gives one ``read-error``.
 
     ``render`` names a one-record format to write each valid record in.
@@ -74,8 +77,9 @@ def read_source(source: Source, options: FormatOptions, render: str | None = Non
         yield item(Read(failed(source.label, "read-error", f"cannot read {what}: {reason}")))
 
 
-def _read_chunk(chunk: list[Source], *, options: FormatOptions, render: str | None,
-                rows: str | None = None) -> list[Item]:  # fmt: skip
+def _read_chunk(
+    chunk: list[Source], *, options: FormatOptions, render: str | None, rows: str | None = None
+) -> list[Item]:
     items = [item for source in chunk for item in read_source(source, options, render)]
     renderer = FORMAT_BY_NAME[rows].rows if rows else None
     if renderer is None:
@@ -87,13 +91,21 @@ def _read_chunk(chunk: list[Source], *, options: FormatOptions, render: str | No
         result = item.read.result
         if result.record is not None and result.ok:
             records.append(result.record)
-            read = Read(ParseResult(result.path, None, result.diagnostics), item.read.index,
-                        item.read.line)  # fmt: skip
+            read = Read(
+                ParseResult(result.path, None, result.diagnostics), item.read.index, item.read.line
+            )
             items[number] = Item(item.label, item.rel, item.path, read, rendered=True)
     if records:
         last = items[-1]
-        items[-1] = Item(last.label, last.rel, last.path, last.read, last.payload, last.rendered,
-                         renderer(records, options))  # fmt: skip
+        items[-1] = Item(
+            last.label,
+            last.rel,
+            last.path,
+            last.read,
+            last.payload,
+            last.rendered,
+            renderer(records, options),
+        )
     return items
 
 
@@ -102,8 +114,13 @@ def _poolable(source: Source) -> bool:
     return FORMAT_BY_NAME[source.format].one and source.error is None and source.stream is None
 
 
-def read_sources(sources: Iterable[Source], options: FormatOptions, jobs: int | None,
-                 render: str | None = None, rows: str | None = None) -> Iterator[Item]:  # fmt: skip
+def read_sources(
+    sources: Iterable[Source],
+    options: FormatOptions,
+    jobs: int | None,
+    render: str | None = None,
+    rows: str | None = None,
+) -> Iterator[Item]:
     """Every record of every source, in input order (see :func:`read_source`).
 
     ``rows`` names a many-record format for the workers to render records in
@@ -119,8 +136,13 @@ def read_sources(sources: Iterable[Source], options: FormatOptions, jobs: int | 
     yield from _pooled(itertools.chain(head, sources), options, workers, render, rows)
 
 
-def _pooled(sources: Iterator[Source], options: FormatOptions, workers: int,
-            render: str | None, rows: str | None) -> Iterator[Item]:  # fmt: skip
+def _pooled(
+    sources: Iterator[Source],
+    options: FormatOptions,
+    workers: int,
+    render: str | None,
+    rows: str | None,
+) -> Iterator[Item]:
     read_chunk = functools.partial(_read_chunk, options=options, render=render, rows=rows)
     with Workers(read_chunk, workers) as pool:
         chunk: list[Source] = []

@@ -30,8 +30,9 @@ CHUNK = 64
 POOL_THRESHOLD = 256
 
 
-def check_file(path: str, *, options: RuleOptions | None = None, keep_record: bool = True
-               ) -> ParseResult:  # fmt: skip
+def check_file(
+    path: str, *, options: RuleOptions | None = None, keep_record: bool = True
+) -> ParseResult:
     """Read and check one file. Pure: safe to run in a worker process.
 
     ``-`` reads standard input. A file that cannot be read gives a
@@ -40,8 +41,9 @@ def check_file(path: str, *, options: RuleOptions | None = None, keep_record: bo
     return _check(path, options, keep_record, False)[0]
 
 
-def _check(path: str, options: RuleOptions | None, keep: bool, url: bool
-           ) -> tuple[ParseResult, str | None]:  # fmt: skip
+def _check(
+    path: str, options: RuleOptions | None, keep: bool, url: bool
+) -> tuple[ParseResult, str | None]:
     """check_file, and (if ``url``) the URL line as crossfile.first_line reads it."""
     label = "<stdin>" if path == STDIN else path
     limit = options.max_bytes if options is not None else default_max_bytes()
@@ -54,13 +56,20 @@ def _check(path: str, options: RuleOptions | None, keep: bool, url: bool
     except OSError as exc:
         reason = exc.strerror or str(exc)
         message = f"cannot read {'the folder' if os.path.isdir(path) else 'the file'}: {reason}"
-        return ParseResult(label, None, (
-            Diagnostic("read-error", Severity.ERROR, message, label, 1, 1, 2),)), None  # fmt: skip
+        return ParseResult(
+            label, None, (Diagnostic("read-error", Severity.ERROR, message, label, 1, 1, 2),)
+        ), None
     if len(data) > limit:
         # Only limit + 1 bytes were read: a huge file costs no more memory than that.
-        return ParseResult(label, None, (Diagnostic(
-            "file-too-large", Severity.ERROR, too_large_message(size, limit), label, 1, 1, 2),
-        )), None  # fmt: skip
+        return ParseResult(
+            label,
+            None,
+            (
+                Diagnostic(
+                    "file-too-large", Severity.ERROR, too_large_message(size, limit), label, 1, 1, 2
+                ),
+            ),
+        ), None
     found = url_line(data) if url and path != STDIN else None
     return _parse(data, label, options, keep_record=keep), found
 
@@ -94,8 +103,9 @@ def read_bytes(path: str, limit: int) -> tuple[bytes, int]:
 
 #: Below glibc's mmap threshold (128 KiB), so that each read buffer is cheap.
 _READ_SIZE = 64 * 1024
-_READ_FLAGS = (os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC
-               | getattr(os, "O_BINARY", 0))  # O_BINARY: Windows only
+_READ_FLAGS = (
+    os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_BINARY", 0)
+)  # O_BINARY: Windows only
 
 
 #: What a worker sends back for a chunk when records are not kept: only the
@@ -106,8 +116,7 @@ _Findings = list[tuple[int, tuple[Diagnostic, ...]]]
 _Returned = tuple[list[ParseResult] | _Findings, list[str | None] | None]
 
 
-def _check_chunk(chunk: list[str], options: RuleOptions | None, keep: bool, url: bool
-                 ) -> _Returned:  # fmt: skip
+def _check_chunk(chunk: list[str], options: RuleOptions | None, keep: bool, url: bool) -> _Returned:
     checked = [_check(path, options, keep, url) for path in chunk]
     urls = [found for _, found in checked] if url else None
     if keep:
@@ -116,8 +125,9 @@ def _check_chunk(chunk: list[str], options: RuleOptions | None, keep: bool, url:
     return findings, urls
 
 
-def _results(chunk: list[str], returned: _Returned, keep: bool
-             ) -> Iterator[tuple[ParseResult, str | None]]:  # fmt: skip
+def _results(
+    chunk: list[str], returned: _Returned, keep: bool
+) -> Iterator[tuple[ParseResult, str | None]]:
     results, urls = returned
     if keep:
         kept: list[ParseResult] = results  # type: ignore[assignment]
@@ -153,14 +163,19 @@ def validate_paths(
     return _validate(files, options, jobs, keep_records)
 
 
-def _validate(files: Iterator[str], options: RuleOptions | None, jobs: int | None,
-              keep_records: bool) -> Iterator[ParseResult]:  # fmt: skip
+def _validate(
+    files: Iterator[str], options: RuleOptions | None, jobs: int | None, keep_records: bool
+) -> Iterator[ParseResult]:
     yield from validate_files(files, options=options, jobs=jobs, keep_records=keep_records)
 
 
-def validate_files(files: Iterable[str], *, options: RuleOptions | None = None,
-                   jobs: int | None = None, keep_records: bool = False,
-                   ) -> Iterator[ParseResult]:  # fmt: skip
+def validate_files(
+    files: Iterable[str],
+    *,
+    options: RuleOptions | None = None,
+    jobs: int | None = None,
+    keep_records: bool = False,
+) -> Iterator[ParseResult]:
     """Check files already found (no walking, no existence check), in order, like validate_paths.
 
     For callers that choose the files themselves (configured include and
@@ -169,9 +184,13 @@ def validate_files(files: Iterable[str], *, options: RuleOptions | None = None,
     return (result for result, _ in _run(files, options, jobs, keep_records, False))
 
 
-def validate_files_with_urls(files: Iterable[str], *, options: RuleOptions | None = None,
-                             jobs: int | None = None, keep_records: bool = False,
-                             ) -> Iterator[tuple[ParseResult, str | None]]:  # fmt: skip
+def validate_files_with_urls(
+    files: Iterable[str],
+    *,
+    options: RuleOptions | None = None,
+    jobs: int | None = None,
+    keep_records: bool = False,
+) -> Iterator[tuple[ParseResult, str | None]]:
     """validate_files, each result with its file's URL line (crossfile.first_line's value).
 
     For the duplicate-url rule: the workers take the URL from the bytes they
@@ -180,8 +199,9 @@ def validate_files_with_urls(files: Iterable[str], *, options: RuleOptions | Non
     return _run(files, options, jobs, keep_records, True)
 
 
-def _run(files: Iterable[str], options: RuleOptions | None, jobs: int | None, keep: bool,
-         url: bool) -> Iterator[tuple[ParseResult, str | None]]:  # fmt: skip
+def _run(
+    files: Iterable[str], options: RuleOptions | None, jobs: int | None, keep: bool, url: bool
+) -> Iterator[tuple[ParseResult, str | None]]:
     files = iter(files)
     head = list(itertools.islice(files, POOL_THRESHOLD))
     workers = jobs or os.cpu_count() or 1
@@ -192,8 +212,9 @@ def _run(files: Iterable[str], options: RuleOptions | None, jobs: int | None, ke
     yield from _pooled(itertools.chain(head, files), options, keep, url, workers)
 
 
-def _pooled(files: Iterator[str], options: RuleOptions | None, keep: bool, url: bool,
-            workers: int) -> Iterator[tuple[ParseResult, str | None]]:  # fmt: skip
+def _pooled(
+    files: Iterator[str], options: RuleOptions | None, keep: bool, url: bool, workers: int
+) -> Iterator[tuple[ParseResult, str | None]]:
     # fork is cheap and the parent has already imported what the workers need.
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     # Objects that exist now are never collected in the workers: without this

@@ -53,16 +53,18 @@ class Baseline:
         except FileNotFoundError:
             if missing_ok:
                 return cls(path)
-            raise BaselineError(f"{path}: no such baseline (write one with --update-baseline)"
-                                ) from None  # fmt: skip
+            raise BaselineError(
+                f"{path}: no such baseline (write one with --update-baseline)"
+            ) from None
         except OSError as exc:
             raise BaselineError(f"{path}: cannot read the baseline: {exc.strerror}") from None
         except orjson.JSONDecodeError as exc:
             raise BaselineError(f"{path}: not JSON: {exc}") from None
         try:
             if document["version"] != VERSION:
-                raise BaselineError(f"{path}: baseline version {document['version']!r} "
-                                    f"is not {VERSION}")  # fmt: skip
+                raise BaselineError(
+                    f"{path}: baseline version {document['version']!r} is not {VERSION}"
+                )
             counts: Counter[Key] = Counter()
             for entry in document["findings"]:
                 counts[(entry["path"], entry["code"], entry.get("field"))] += int(entry["count"])
@@ -90,9 +92,11 @@ class Baseline:
 
     def stale(self) -> list[StaleEntry]:
         """Entries of the files checked in this run that matched nothing: fixed since."""
-        return [StaleEntry(path, code, field, n)
-                for (path, code, field), n in sorted(self._left.items(), key=str)
-                if n > 0 and path in self._visited]  # fmt: skip
+        return [
+            StaleEntry(path, code, field, n)
+            for (path, code, field), n in sorted(self._left.items(), key=str)
+            if n > 0 and path in self._visited
+        ]
 
 
 class BaselineWriter:
@@ -118,12 +122,17 @@ class BaselineWriter:
 
     def write(self) -> int:
         """Write the baseline atomically; returns how many findings it records."""
-        counts = self._new + Counter({k: n for k, n in self._old.items()
-                                      if k[0] not in self._visited})  # fmt: skip
-        findings = [{"path": p, "code": c, "field": f, "count": n}
-                    for (p, c, f), n in sorted(counts.items(), key=str)]  # fmt: skip
-        data = orjson.dumps({"version": VERSION, "findings": findings},
-                            option=orjson.OPT_INDENT_2) + b"\n"  # fmt: skip
+        counts = self._new + Counter(
+            {k: n for k, n in self._old.items() if k[0] not in self._visited}
+        )
+        findings = [
+            {"path": p, "code": c, "field": f, "count": n}
+            for (p, c, f), n in sorted(counts.items(), key=str)
+        ]
+        data = (
+            orjson.dumps({"version": VERSION, "findings": findings}, option=orjson.OPT_INDENT_2)
+            + b"\n"
+        )
         try:
             write_atomic(self.path, data)
         except OSError as exc:

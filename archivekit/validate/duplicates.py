@@ -36,7 +36,7 @@ def url_line(data: bytes) -> str | None:
     The worker processes call it on the bytes they have already read, so that
     the parent need not read every file a second time.
     """
-    line = data[:_MAX_URL + 4].split(b"\n", 1)[0]
+    line = data[: _MAX_URL + 4].split(b"\n", 1)[0]
     url = line.decode("utf-8", "replace").removeprefix("\ufeff").strip()
     return url if url and len(url) <= _MAX_URL else None
 
@@ -65,8 +65,17 @@ class DuplicateUrls:
         first = self._first.setdefault(hash(url), result.path)
         if first == result.path or first_line(first) != url:
             return result
-        message = (f"{quote(url, limit=300)} is also the URL of {safe_path(first)}: "
-                   "the same article twice")
-        finding = Diagnostic("duplicate-url", RULE_BY_CODE["duplicate-url"].severity, message,
-                             result.path, 1, 1, 1 + len(url), "url")  # fmt: skip
+        message = (
+            f"{quote(url, limit=300)} is also the URL of {safe_path(first)}: the same article twice"
+        )
+        finding = Diagnostic(
+            "duplicate-url",
+            RULE_BY_CODE["duplicate-url"].severity,
+            message,
+            result.path,
+            1,
+            1,
+            1 + len(url),
+            "url",
+        )
         return ParseResult(result.path, result.record, (finding, *result.diagnostics))

@@ -67,8 +67,9 @@ class Policy:
         return ParseResult(result.path, result.record, tuple(kept)) if changed else result
 
 
-def build(config: Config, *, enable: Iterable[str] = (),
-          word_count_tolerance: float | None = None) -> tuple[Policy, RuleOptions]:  # fmt: skip
+def build(
+    config: Config, *, enable: Iterable[str] = (), word_count_tolerance: float | None = None
+) -> tuple[Policy, RuleOptions]:
     """The policy and parser options of a run; command-line values win over the file's.
 
     An opt-in rule given a level anywhere in the configuration (or ``enable``d)
@@ -89,8 +90,11 @@ def build(config: Config, *, enable: Iterable[str] = (),
     running = (used & opt_in) | enable
     for code in running - levels.keys():
         levels[code] = "off"  # on only where an override says so
-    overrides = tuple((pattern, dict(o.rules)) for o in config.overrides
-                      if (pattern := compile_globs(o.paths)) is not None)  # fmt: skip
+    overrides = tuple(
+        (pattern, dict(o.rules))
+        for o in config.overrides
+        if (pattern := compile_globs(o.paths)) is not None
+    )
     tolerance = word_count_tolerance
     if tolerance is None:
         tolerance = config.word_count_tolerance
