@@ -9,7 +9,7 @@ import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
-from archivekit.errors import UsageError
+from archivekit.errors import ConfigError
 from archivekit.files.globs import compile_globs
 from archivekit.rules import RULE_BY_CODE
 
@@ -19,10 +19,6 @@ CONFIG_NAMES = ("archive.toml", "pyproject.toml")
 LEVELS = ("error", "warning", "off")
 KEYS = ("include", "exclude", "rules", "overrides", "word-count-tolerance")
 OVERRIDE_KEYS = ("paths", "rules")
-
-
-class ConfigError(UsageError):
-    """A configuration file cannot be read, or holds an unknown key, rule code or value."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,11 +1,11 @@
-"""Findings about a record: what is wrong, where, and how bad it is."""
+"""Findings about a record: what is wrong, where, how bad; and the one way to build one."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from archivekit.rules import Severity
+from archivekit.rules import RULE_BY_CODE, Severity
 
 if TYPE_CHECKING:  # not at run time: validating alone never imports pydantic
     from archivekit.record.model import Record
@@ -49,20 +49,51 @@ class Diagnostic:
         )
 
 
+def finding(
+    code: str,
+    message: str,
+    path: str,
+    line: int = 1,
+    column: int = 1,
+    length: int = 1,
+    field: str | None = None,
+) -> Diagnostic:
+    """A finding of rule ``code`` at ``line``:``column``, ``length`` characters long.
+
+    The one way archivekit builds a :class:`Diagnostic`: the severity is the
+    rule's (configuration levels are applied later, by the validate pipeline).
+    """
+    return Diagnostic(
+        code,
+        RULE_BY_CODE[code].severity,
+        message,
+        path,
+        line,
+        column,
+        column + max(length, 1),
+        field,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ParseResult:
     """What reading one record gave: every finding, and the record if none is an error.
 
     ``record`` is also ``None`` when the caller asked not to keep records
     (validation only); ``ok`` says whether the record was valid either way.
+    ``index`` is the 1-based number of the record inside a file that holds
+    many (JSON array, JSON Lines, CSV), ``None`` for a file of one record;
+    ``line`` is the line it starts on.
     """
 
     path: str
     record: Record | None
     diagnostics: tuple[Diagnostic, ...]
+    index: int | None = None
+    line: int = 1
 
     def __reduce__(self) -> tuple[type[ParseResult], tuple[object, ...]]:  # see Diagnostic
-        return (ParseResult, (self.path, self.record, self.diagnostics))
+        return (ParseResult, (self.path, self.record, self.diagnostics, self.index, self.line))
 
     @property
     def ok(self) -> bool:
@@ -78,3 +109,16 @@ class ParseResult:
     def warnings(self) -> tuple[Diagnostic, ...]:
         """The findings that leave the record valid."""
         return tuple(d for d in self.diagnostics if d.severity is Severity.WARNING)
+
+
+def failed(
+    path: str,
+    code: str,
+    message: str,
+    line: int = 1,
+    column: int = 1,
+    *,
+    index: int | None = None,
+) -> ParseResult:
+    """The result of a record (or file) that could not be read at all: one finding."""
+    return ParseResult(path, None, (finding(code, message, path, line, column),), index, line)

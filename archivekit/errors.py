@@ -1,7 +1,17 @@
-"""The exceptions archivekit raises: one shallow tree under ArchiveKitError.
+"""Every exception archivekit raises: one shallow tree under ArchiveKitError.
 
-Bad records are never raised; they come back as diagnostics. These are for
-calls that cannot go on at all.
+Bad records are never raised; they come back as findings. These are for
+calls that cannot go on at all::
+
+    ArchiveKitError
+    ├── InputError          an input path does not exist
+    ├── UsageError          an option, argument or setting is not valid
+    │   ├── ConfigError     the configuration file
+    │   ├── BaselineError   the baseline file
+    │   └── OutputExists    an output exists and force was not given
+    ├── OutputError         the output could not be written
+    ├── WorkerError         a worker process died
+    └── LimitError          decompressed data over a limit (also an OSError)
 """
 
 from __future__ import annotations
@@ -17,3 +27,43 @@ class InputError(ArchiveKitError):
 
 class UsageError(ArchiveKitError):
     """An option or argument is not valid (for example an unknown rule code)."""
+
+
+class ConfigError(UsageError):
+    """A configuration file cannot be read, or holds an unknown key, rule code or value."""
+
+
+class BaselineError(UsageError):
+    """The baseline file cannot be read or written, or is not a baseline."""
+
+
+class OutputExists(UsageError):
+    """An output file exists and ``force`` was not given."""
+
+
+class OutputError(ArchiveKitError):
+    """The output could not be written; nothing was left behind."""
+
+
+class WorkerError(ArchiveKitError):
+    """A worker process died or failed unexpectedly."""
+
+
+class LimitError(ArchiveKitError, OSError):
+    """Decompressed data went over a size or ratio limit (a decompression bomb).
+
+    An OSError too: readers report it as they do any input that cannot be read
+    (``read-error``), and go on with the next input.
+    """
+
+
+class FrontMatterError(ValueError):
+    """Markdown front matter outside the safe subset; ``line`` is 1-based within the file.
+
+    Internal to the Markdown reader, which turns it into a finding: never raised
+    out of the library.
+    """
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+import os
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import BinaryIO
 
-from archivekit.diagnostics import Diagnostic
+from archivekit.config import Config, load_config
+from archivekit.diagnostics import Diagnostic, failed
+from archivekit.errors import UsageError
 from archivekit.files.atomic import write_atomic
+from archivekit.files.read import read_file, read_stream, too_large_message
+from archivekit.files.select import select_files
+from archivekit.files.walk import STDIN, STDIN_LABEL, check_paths
 from archivekit.record.parse import parse
 from archivekit.record.write import dump_bytes
+from archivekit.rules import RuleOptions
 
 
 class FmtStatus(StrEnum):
@@ -22,18 +31,25 @@ class FmtStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FmtOutcome:
-    """One file's outcome; ``before``/``after`` are kept only when they differ."""
+    """One file's outcome; ``before``/``after`` are kept only when they differ.
+
+    ``error`` says why a reformatted file could not be written back (it is
+    left as it was).
+    """
 
     path: str
     status: FmtStatus
     diagnostics: tuple[Diagnostic, ...] = ()
     before: bytes = b""
     after: bytes = b""
+    error: str | None = None
 
 
-def format_bytes(data: bytes, *, path: str = "<string>") -> FmtOutcome:
+def format_bytes(
+    data: bytes, *, path: str = "<string>", options: RuleOptions | None = None
+) -> FmtOutcome:
     """The canonical form of ``data`` (``dumps(parse(data))``), or INVALID with the errors."""
-    result = parse(data, path=path)
+    result = parse(data, path=path, options=options)
     if result.record is None:
         return FmtOutcome(path, FmtStatus.INVALID, result.errors)
     canonical = dump_bytes(result.record)
@@ -42,14 +58,66 @@ def format_bytes(data: bytes, *, path: str = "<string>") -> FmtOutcome:
     return FmtOutcome(path, FmtStatus.REFORMATTED, result.diagnostics, data, canonical)
 
 
-def format_file(path: str, *, write: bool = True) -> FmtOutcome:
-    """Format the file at ``path`` in place (atomically) when ``write``; raises OSError."""
-    with open(path, "rb") as handle:
-        data = handle.read()
-    outcome = format_bytes(data, path=path)
+def format_file(path: str, *, write: bool = True, options: RuleOptions | None = None) -> FmtOutcome:
+    """Format the file at ``path`` in place (atomically) when ``write``.
+
+    Read by the bounded reader: a file over the size limit, a FIFO or a
+    device is INVALID with a ``file-too-large`` or ``read-error`` finding.
+    """
+    limit = (options or RuleOptions()).max_bytes
+    try:
+        data, size = read_file(path, limit)
+    except OSError as exc:
+        what = "the folder" if os.path.isdir(path) else "the file"
+        reason = exc.strerror or str(exc)
+        return FmtOutcome(
+            path,
+            FmtStatus.INVALID,
+            failed(path, "read-error", f"cannot read {what}: {reason}").diagnostics,
+        )
+    if len(data) > limit:
+        message = too_large_message(size, limit)
+        return FmtOutcome(
+            path, FmtStatus.INVALID, failed(path, "file-too-large", message).diagnostics
+        )
+    outcome = format_bytes(data, path=path, options=options)
     if write and outcome.status is FmtStatus.REFORMATTED:
-        write_atomic(path, outcome.after)
+        try:
+            write_atomic(path, outcome.after)
+        except OSError as exc:
+            return replace(outcome, error=exc.strerror or str(exc))
     return outcome
+
+
+def format_stream(
+    stream: BinaryIO, *, options: RuleOptions | None = None
+) -> tuple[bytes, FmtOutcome]:
+    """The bytes of ``stream`` (standard input), read by the bounded reader, and their outcome."""
+    limit = (options or RuleOptions()).max_bytes
+    data = read_stream(stream, limit)
+    return data, format_bytes(data, path=STDIN_LABEL, options=options)
+
+
+def reformat(
+    paths: Sequence[str],
+    *,
+    config: Config | str | None = None,
+    glob: str | None = None,
+    write: bool = True,
+    options: RuleOptions | None = None,
+) -> Iterator[FmtOutcome]:
+    """The pipeline of ``archive fmt``: every selected record file formatted, in walk order.
+
+    Files are selected as ``archive validate`` selects them (``glob``, else
+    the configured include and exclude globs, else ``*.txt``). Raises
+    :class:`~archivekit.errors.InputError` at once for a path that does not exist.
+    """
+    check_paths(paths)
+    if STDIN in paths:
+        raise UsageError("- (standard input) cannot be mixed with paths")
+    configured = config if isinstance(config, Config) else load_config(config)
+    for found in select_files(paths, config=configured, glob=glob):
+        yield format_file(found.path, write=write, options=options)
 
 
 def unified_diff(outcome: FmtOutcome) -> str:

@@ -1,11 +1,14 @@
-"""The rule registry: every finding archivekit can report, by its stable code."""
+"""The rule registry: every finding archivekit can report, by its stable code, and its documentation."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+import textwrap
+from dataclasses import dataclass
 from enum import StrEnum
 
-from archivekit.files.read import default_max_bytes
+from archivekit.errors import UsageError
+from archivekit.files.read import DEFAULT_MAX_BYTES
 
 
 class Severity(StrEnum):
@@ -17,13 +20,19 @@ class Severity(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Rule:
-    """One rule: its code never changes once released."""
+    """One rule: its code never changes once released.
+
+    ``summary`` is one line (``archive rules``); ``details`` says what exactly
+    the rule finds and how to fix it (``archive explain``); ``bad`` and
+    ``good`` are examples.
+    """
 
     code: str
     severity: Severity
     summary: str
     bad: str
     good: str
+    details: str = ""
     opt_in: bool = False
 
 
@@ -31,197 +40,351 @@ _E, _W = Severity.ERROR, Severity.WARNING
 
 RULES: tuple[Rule, ...] = (
     # Errors: the file cannot be read as a record.
-    Rule("file-empty", _E, "The file is empty.", "", "http://…\n(six lines)"),
+    Rule(
+        "file-empty",
+        _E,
+        "The file is empty.",
+        bad="",
+        good="http://…\n(six lines)",
+        details=(
+            "The file holds no bytes (or only a byte order mark). A record has six lines: "
+            "url, headline, keywords, date, word count, body. Fill it in or delete the file."
+        ),
+    ),
     Rule(
         "read-error",
         _E,
         "The file or directory cannot be read (permissions, a vanished file).",
-        "chmod 000 a.txt",
-        "chmod 644 a.txt",
+        bad="chmod 000 a.txt",
+        good="chmod 644 a.txt",
+        details=(
+            "The file or folder could not be read: permissions, a folder where a file was "
+            "expected, or a file that vanished during the run. Fix the permissions or the "
+            "path."
+        ),
     ),
     Rule(
         "file-too-large",
         _E,
         "The file is larger than the size limit (64 MiB unless --max-bytes says otherwise).",
-        "a 100 MB file",
-        "one article, well under the limit",
+        bad="a 100 MB file",
+        good="one article, well under the limit",
+        details=(
+            "The file is larger than the size limit (64 MiB by default), so it was not read: "
+            "only the limit and one byte are. Real articles are far smaller; a file this "
+            "large is most likely not a record. Raise the limit with archive --max-bytes SIZE"
+            " (or ARCHIVEKIT_MAX_BYTES) if it truly is one."
+        ),
     ),
     Rule(
         "field-missing",
         _E,
         "The file has fewer than six lines; each missing field is named.",
-        "http://example.com/a\nHeadline",
-        "six lines: url, headline, keywords, date, word count, body",
+        bad="http://example.com/a\nHeadline",
+        good="six lines: url, headline, keywords, date, word count, body",
+        details=(
+            "The file has fewer than six lines; one finding per missing field, naming it. "
+            "Keywords may be an empty line, but the line must be there."
+        ),
     ),
     Rule(
         "utf8-invalid",
         _E,
         "Bytes that are not UTF-8 (byte offset, line and column given).",
-        "Caf\\xe9 (Latin-1)",
-        "Café (UTF-8)",
+        bad="Caf\\xe9 (Latin-1)",
+        good="Café (UTF-8)",
+        details=(
+            "Bytes that are not UTF-8, with their byte offset, line and column; the message "
+            "hints at the encoding when the file looks like Windows-1252 or UTF-16. Convert "
+            "it, e.g. iconv -f WINDOWS-1252 -t UTF-8."
+        ),
     ),
     Rule(
         "control-char",
         _E,
         "A NUL or other control character (anything but tab), or a lone surrogate, in a field.",
-        "Head\\x00line",
-        "Headline",
+        bad="Head\\x00line",
+        good="Headline",
+        details=(
+            "NUL or another control character (C0 but tab, DEL, C1) in a field, or a line "
+            "break inside a one-line field (from other formats). Delete it."
+        ),
     ),
     Rule(
         "url-invalid",
         _E,
         "The URL is not an absolute http(s) URL with a host, or holds whitespace.",
-        "//www.nytimes.com/a.html",
-        "http://www.nytimes.com/a.html",
+        bad="//www.nytimes.com/a.html",
+        good="http://www.nytimes.com/a.html",
+        details=(
+            "Line 1 must be an absolute http or https URL with a host, without whitespace. It"
+            " is kept exactly as written: archivekit never normalises it."
+        ),
     ),
     Rule(
         "headline-empty",
         _E,
         "The headline line is empty or blank.",
-        "",
-        "U.S. Widens Role in Mexico",
+        bad="",
+        good="U.S. Widens Role in Mexico",
+        details=("Line 2, the headline, is empty or only spaces."),
     ),
-    Rule("date-empty", _E, "The date line is empty.", "", "Aug. 25, 2011"),
+    Rule(
+        "date-empty",
+        _E,
+        "The date line is empty.",
+        bad="",
+        good="Aug. 25, 2011",
+        details=("Line 4, the date, is empty."),
+    ),
     Rule(
         "date-unrecognized",
         _E,
         "The date is in no accepted shape.",
-        "Published: June 29, 2013",
-        "June 29, 2013",
+        bad="Published: June 29, 2013",
+        good="June 29, 2013",
+        details=(
+            "The date is in no accepted shape. Accepted: AP style (Aug. 25, 2011), other "
+            "month spellings (Aug 25, 2011; August 25, 2011; any letter case) and ISO "
+            "2011-08-25. When a date can be found inside the text the message suggests it."
+        ),
     ),
     Rule(
-        "date-invalid", _E, "The date is not a real calendar day.", "Feb. 30, 2012", "Feb. 29, 2012"
+        "date-invalid",
+        _E,
+        "The date is not a real calendar day.",
+        bad="Feb. 30, 2012",
+        good="Feb. 29, 2012",
+        details=(
+            "The date has an accepted shape but is no calendar day (Aug. 32, Feb. 30, Feb. 29"
+            " of a common year, month 13, day 0). The column points at the day."
+        ),
     ),
     Rule(
         "word-count-invalid",
         _E,
         "The word count is not a plain decimal integer >= 0.",
-        "12.5",
-        "8304",
+        bad="12.5",
+        good="8304",
+        details=(
+            "Line 5 must be a plain decimal integer from 0 to 2^63 - 1: not empty, not "
+            "negative, no sign, no decimals, ASCII digits only. It need not match the body."
+        ),
     ),
     Rule(
         "body-empty",
         _E,
         "The body is empty or blank.",
-        "",
-        "WASHINGTON — The Obama administration…",
+        bad="",
+        good="WASHINGTON — The Obama administration…",
+        details=("The body (line 6 to the end of the file) is empty or only whitespace."),
     ),
     Rule(
         "keyword-invalid",
         _E,
         "A keyword holds a comma or a line break (only possible from other formats).",
-        '["Obama, Barack"]',
-        '["Obama  Barack"]',
+        bad='["Obama, Barack"]',
+        good='["Obama  Barack"]',
+        details=(
+            "A keyword holds a comma or a line break. Only possible from formats where "
+            "keywords come as a list (JSON, CSV). Write people as 'Last  First'."
+        ),
     ),
-    # Errors from the other formats (archive convert): the container, not a field, is wrong.
+    # Errors from the other formats: the container, not a field, is wrong.
     Rule(
         "json-invalid",
         _E,
-        "A JSON, JSON Lines or front-matter document cannot be parsed, or is "
-        "not a record object (or an array of them).",
-        '{"url": "http://…",',
-        '{"url": "http://…", …}',
+        "A JSON, JSON Lines or front-matter document cannot be parsed, or is not a record object (or an array of them).",
+        bad='{"url": "http://…",',
+        good='{"url": "http://…", …}',
+        details=(
+            "A JSON, JSON Lines or front-matter document cannot be parsed, or is not a record"
+            " object (or an array of them). The message gives the line and column."
+        ),
     ),
     Rule(
         "field-type",
         _E,
         "A field of a JSON, CSV or Markdown record has the wrong type.",
-        '"keywords": "Mexico,Smuggling"',
-        '"keywords": ["Mexico", "Smuggling"]',
+        bad='"keywords": "Mexico,Smuggling"',
+        good='"keywords": ["Mexico", "Smuggling"]',
+        details=(
+            "A field of a JSON, CSV or Markdown record has the wrong type: keywords must be a"
+            " list of strings, word_count an integer, date an ISO date string."
+        ),
     ),
     Rule(
         "csv-header",
         _E,
         "The CSV header row is not url,headline,keywords,date,word_count,body.",
-        "link,title,tags",
-        "url,headline,keywords,date,word_count,body",
+        bad="link,title,tags",
+        good="url,headline,keywords,date,word_count,body",
+        details=("The first CSV row must be exactly url,headline,keywords,date,word_count,body."),
     ),
     Rule(
         "csv-row",
         _E,
         "A CSV row has more or fewer cells than the header.",
-        "http://…,Headline",
-        "http://…,Headline,Mexico,2011-08-25,8304,Body",
+        bad="http://…,Headline",
+        good="http://…,Headline,Mexico,2011-08-25,8304,Body",
+        details=(
+            "A CSV row has more or fewer cells than the header: a missing quote around a cell"
+            " with a comma or a line break is the usual cause."
+        ),
     ),
     Rule(
         "front-matter-invalid",
         _E,
         "A Markdown file has no front matter, or YAML outside the safe subset archivekit reads.",
-        "title: !!python/object …",
-        'title: "Headline"',
+        bad="title: !!python/object …",
+        good='title: "Headline"',
+        details=(
+            "A Markdown file has no front matter, or YAML outside the safe subset archivekit "
+            "reads (no tags, anchors or custom types)."
+        ),
     ),
     Rule(
         "keyword-too-many",
         _E,
         "More keywords than a record may hold (10,000).",
-        "a,b,c,… (a million entries)",
-        "Mexico,Drug Trafficking",
+        bad="a,b,c,… (a million entries)",
+        good="Mexico,Drug Trafficking",
+        details=(
+            "The keywords line holds more than 10,000 entries. Real records have a few dozen;"
+            " so many is most likely a broken scrape. Keep the real keywords."
+        ),
     ),
     # Warnings: the file is valid, but not in canonical form.
-    Rule("bom", _W, "The file starts with a UTF-8 byte order mark.", "\\ufeffhttp://…", "http://…"),
-    Rule("crlf", _W, "The file has CRLF (Windows) line ends.", "http://…\\r\\n", "http://…\\n"),
+    Rule(
+        "bom",
+        _W,
+        "The file starts with a UTF-8 byte order mark.",
+        bad="\\ufeffhttp://…",
+        good="http://…",
+        details=("The file starts with a UTF-8 byte order mark. Valid; archive fmt removes it."),
+    ),
+    Rule(
+        "crlf",
+        _W,
+        "The file has CRLF (Windows) line ends.",
+        bad="http://…\\r\\n",
+        good="http://…\\n",
+        details=(
+            "The file has Windows (CRLF) line ends; reported once with the count. Valid; "
+            "archive fmt writes LF."
+        ),
+    ),
     Rule(
         "final-newline",
         _W,
         "The file ends with a newline (canonical files do not).",
-        "…officials.\\n",
-        "…officials.",
+        bad="…officials.\\n",
+        good="…officials.",
+        details=(
+            "Canonical files end without a newline (like the seed). Valid; archive fmt removes it."
+        ),
     ),
     Rule(
         "date-noncanonical",
         _W,
         "The date is accepted but not in AP style.",
-        "SEPT. 15, 2016",
-        "Sept. 15, 2016",
+        bad="SEPT. 15, 2016",
+        good="Sept. 15, 2016",
+        details=(
+            "The date is accepted but not in AP style (Jan. Feb. March April May June July "
+            "Aug. Sept. Oct. Nov. Dec., the day without a leading zero). archive fmt rewrites"
+            " it."
+        ),
     ),
     Rule(
         "whitespace",
         _W,
         "Spaces around a field or a keyword.",
-        "Mexico, United States",
-        "Mexico,United States",
+        bad="Mexico, United States",
+        good="Mexico,United States",
+        details=(
+            "Spaces around a field or around keywords; one finding per field. Valid; archive "
+            "fmt trims them."
+        ),
     ),
     Rule(
         "keyword-empty",
         _W,
         "An empty keyword entry (two commas, or a comma at an end).",
-        "Mexico,,Smuggling,",
-        "Mexico,Smuggling",
+        bad="Mexico,,Smuggling,",
+        good="Mexico,Smuggling",
+        details=(
+            "Empty keyword entries (two commas in a row, or a comma at an end). Valid; "
+            "archive fmt drops them."
+        ),
     ),
     Rule(
-        "keyword-duplicate", _W, "The same keyword twice in one record.", "Mexico,Mexico", "Mexico"
+        "keyword-duplicate",
+        _W,
+        "The same keyword twice in one record.",
+        bad="Mexico,Mexico",
+        good="Mexico",
+        details=("The same keyword twice in one record. Valid; archive fmt keeps the first."),
     ),
-    Rule("word-count-noncanonical", _W, "The word count has leading zeros.", "0042", "42"),
+    Rule(
+        "word-count-noncanonical",
+        _W,
+        "The word count has leading zeros.",
+        bad="0042",
+        good="42",
+        details=("The word count has leading zeros. Valid; archive fmt drops them."),
+    ),
     Rule(
         "field-unknown",
         _W,
         "A JSON, CSV or front-matter field archivekit does not know; it is not carried over.",
-        '"author": "…"',
-        "(only the six record fields)",
+        bad='"author": "…"',
+        good="(only the six record fields)",
+        details=(
+            "A JSON, CSV or front-matter field that is not one of the six record fields; it "
+            "is not carried over."
+        ),
     ),
     Rule(
         "body-multiline",
         _W,
         "The body runs over several lines.",
-        "First.\\nSecond.",
-        "First.Second.",
+        bad="First.\\nSecond.",
+        good="First.Second.",
+        details=(
+            "The body runs over several lines (scrapers keep paragraph breaks). Valid and "
+            "kept as is; turn the rule off in the configuration if your archive does this on "
+            "purpose."
+        ),
     ),
     # Opt-in: off unless enabled.
     Rule(
         "word-count-mismatch",
         _W,
         "The declared word count differs from the body's by more than the tolerance (opt-in).",
-        "8304 for a body of 1168 words",
-        "1168",
+        bad="8304 for a body of 1168 words",
+        good="1168",
         opt_in=True,
+        details=(
+            "Opt-in: the declared word count differs from the body's whitespace-separated "
+            "word count by more than the tolerance (default 0.1, i.e. 10 %). Real archives "
+            "rarely match, so it is off unless enabled (--enable word-count-mismatch, or a "
+            "severity in [tool.archive.rules])."
+        ),
     ),
-    # Across files: found by comparing the files of one run.
+    # Across files: found by comparing the records of one run.
     Rule(
         "duplicate-url",
         _W,
         "Two files of one batch have the same URL: the same article twice (both paths reported).",
-        "a.txt and b.txt both: http://www.nytimes.com/a.html",
-        "one file per URL",
+        bad="a.txt and b.txt both: http://www.nytimes.com/a.html",
+        good="one file per URL",
+        details=(
+            "Two files of one batch have the same URL (line 1, compared exactly as written): "
+            "the same article twice. Reported on the later file, naming the first. It "
+            "compares the files of one run only; with --changed-since it still sees every "
+            "file."
+        ),
     ),
 )
 
@@ -235,13 +398,13 @@ DEFAULT_WORD_COUNT_TOLERANCE = 0.1
 class RuleOptions:
     """Which opt-in rules run, their settings, and the size limit. Picklable, for workers.
 
-    ``max_bytes`` defaults to :func:`archivekit.files.read.default_max_bytes`
-    at construction (64 MiB, or what ``--max-bytes`` set).
+    ``max_bytes`` is the file-size limit (``archive --max-bytes``): a record
+    file, document, line or cell larger than this is refused unread.
     """
 
     enable: frozenset[str] = frozenset()
     word_count_tolerance: float = DEFAULT_WORD_COUNT_TOLERANCE
-    max_bytes: int = field(default_factory=default_max_bytes)
+    max_bytes: int = DEFAULT_MAX_BYTES
 
     def __post_init__(self) -> None:
         unknown = sorted(self.enable - RULE_BY_CODE.keys())
@@ -251,3 +414,26 @@ class RuleOptions:
             raise ValueError("the word-count tolerance must be 0 or more")
         if self.max_bytes < 1:
             raise ValueError("the size limit must be at least 1 byte")
+
+
+def _example(text: str) -> str:
+    if not text:
+        return "    (empty)"
+    return "\n".join(f"    {line}" for line in text.split("\n"))
+
+
+def explain(code: str) -> str:
+    """What ``archive explain CODE`` prints; raises :class:`UsageError` for an unknown code."""
+    rule = RULE_BY_CODE.get(code)
+    if rule is None:
+        near = difflib.get_close_matches(code, RULE_BY_CODE, n=3)
+        hint = f"; did you mean {' or '.join(near)}?" if near else "; archive rules lists them"
+        raise UsageError(f"unknown rule code {code!r}{hint}")
+    level = "off by default (opt-in)" if rule.opt_in else f"{rule.severity.value} by default"
+    details = textwrap.fill(rule.details, 79)
+    return (
+        f"{rule.code} ({level})\n\n{rule.summary}\n\n{details}\n\n"
+        f"Bad:\n{_example(rule.bad)}\n\nGood:\n{_example(rule.good)}\n\n"
+        f"Change its severity in pyproject.toml:\n\n    [tool.archive.rules]\n"
+        f'    {rule.code} = "warning"   # or "error", "off"\n'
+    )

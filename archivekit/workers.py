@@ -1,15 +1,16 @@
-"""Worker processes that give results back in order, each over its own pipe.
+"""The one worker pool: processes that give results back in order, each over its own pipe.
 
 Why not multiprocessing.Pool: its workers share one task queue and its lock.
 When a signal kills the workers (SIGTERM sent to the whole process group, as CI
 runners and container stops do), a worker can die holding that lock, and
 ``Pool.terminate()`` then waits for it forever. Here each worker has a pipe of
-its own and at most one chunk at a time, so a dead worker blocks nothing, and
+its own and at most one task at a time, so a dead worker blocks nothing, and
 stopping is a kill and a join.
 """
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import multiprocessing.context
 import signal
@@ -19,39 +20,35 @@ from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Generic, TypeVar
 
-from archivekit.errors import ArchiveKitError
+from archivekit.errors import WorkerError
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 
-class WorkerError(ArchiveKitError):
-    """A worker process died or failed unexpectedly."""
-
-
-def _serve(func: Callable[[T], list[R]], conn: Connection) -> None:
+def _serve(func: Callable[[T], R], conn: Connection) -> None:
     # Ctrl-C reaches the whole process group: only the parent handles it (and
     # cleans up); SIGTERM just ends a worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     while True:
         try:
-            chunk = conn.recv()
+            task = conn.recv()
         except (EOFError, OSError):
             return
         try:
-            conn.send((True, func(chunk)))
+            conn.send((True, func(task)))
         except Exception:  # sent back to the parent, which raises it
             conn.send((False, traceback.format_exc()))
 
 
 class Workers(Generic[T, R]):
-    """``count`` processes running ``func`` on chunks; results come back in submission order.
+    """``count`` processes running ``func`` on tasks; results come back in submission order.
 
     Use as a context manager: leaving it kills and reaps every worker.
     """
 
-    def __init__(self, func: Callable[[T], list[R]], count: int) -> None:
+    def __init__(self, func: Callable[[T], R], count: int) -> None:
         # fork is cheap and the parent has already imported what the workers need.
         context: multiprocessing.context.ForkContext | multiprocessing.context.SpawnContext = (
             multiprocessing.get_context("fork")
@@ -60,7 +57,12 @@ class Workers(Generic[T, R]):
         )
         self._conns: list[Connection] = []
         self._procs: list[multiprocessing.process.BaseProcess] = []
-        self._busy: deque[int] = deque()
+        self._busy: deque[tuple[int, T]] = deque()
+        # Objects that exist now are never collected in the workers: without this
+        # a worker's garbage collector touches every inherited object, and each
+        # touched page is copied (copy-on-write) in every worker.
+        gc.freeze()
+        self._frozen = True
         try:
             for _ in range(count):
                 parent, child = context.Pipe()
@@ -79,31 +81,37 @@ class Workers(Generic[T, R]):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def submit(self, chunk: T) -> Iterator[R]:
-        """Hand ``chunk`` to a free worker, first yielding the oldest results if none is free."""
-        while len(self._busy) == len(self._procs):
-            yield from self._collect()
-        free = next(i for i in range(len(self._procs)) if i not in self._busy)
-        self._conns[free].send(chunk)
-        self._busy.append(free)
+    def submit(self, task: T) -> Iterator[tuple[T, R]]:
+        """Hand ``task`` to a free worker; yields ``(task, result)`` of older tasks, in order.
 
-    def drain(self) -> Iterator[R]:
-        """Every result still outstanding, in submission order."""
+        When every worker is busy, the oldest result is collected first, and the
+        new task is sent before that result is yielded: the worker starts on it
+        while the caller handles the result.
+        """
+        done = [self._collect()] if len(self._busy) == len(self._procs) else []
+        busy = {worker for worker, _ in self._busy}
+        free = next(i for i in range(len(self._procs)) if i not in busy)
+        self._conns[free].send(task)
+        self._busy.append((free, task))
+        yield from done
+
+    def drain(self) -> Iterator[tuple[T, R]]:
+        """Every ``(task, result)`` still outstanding, in submission order."""
         while self._busy:
-            yield from self._collect()
+            yield self._collect()
 
-    def _collect(self) -> list[R]:
-        worker = self._busy.popleft()
+    def _collect(self) -> tuple[T, R]:
+        worker, task = self._busy.popleft()
         try:
             ok, value = self._conns[worker].recv()
         except (EOFError, OSError):
+            process = self._procs[worker]
             raise WorkerError(
-                f"worker process {self._procs[worker].pid} died "
-                f"(exit code {self._procs[worker].exitcode})"
+                f"worker process {process.pid} died (exit code {process.exitcode})"
             ) from None
         if not ok:
             raise WorkerError(f"a worker process failed:\n{value}")
-        return list(value)
+        return task, value
 
     def close(self) -> None:
         """Stop every worker at once (idempotent)."""
@@ -116,3 +124,6 @@ class Workers(Generic[T, R]):
             process.join()
         self._conns, self._procs = [], []
         self._busy.clear()
+        if self._frozen:
+            self._frozen = False
+            gc.unfreeze()

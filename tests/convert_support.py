@@ -10,8 +10,7 @@ from pathlib import Path
 
 from hypothesis import strategies as st
 
-from archivekit.formats import Format
-from archivekit.formats.base import FormatOptions
+from archivekit.formats import Format, FormatOptions
 from archivekit.record.fields import MAX_WORD_COUNT
 from archivekit.record.model import Record
 from archivekit.record.write import dump_bytes
@@ -67,7 +66,7 @@ def write_many(fmt: Format, items: Iterable[Record], options: FormatOptions) -> 
 
 def read_all(fmt: Format, data: bytes, options: FormatOptions) -> list[Record | None]:
     """The records ``fmt`` reads from ``data`` (``None`` for an invalid one)."""
-    return [r.result.record for r in fmt.read(io.BytesIO(data), "<test>", options)]
+    return [r.record for r in fmt.read(io.BytesIO(data), "<test>", options)]
 
 
 # A realistic batch: NYT-like records with the awkward bits real data has.

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivekit.config import ConfigError, find_config, load_config
+from archivekit.config import find_config, load_config
+from archivekit.errors import ConfigError
 from archivekit.files.globs import compile_globs
 from archivekit.validate import check_file
 from archivekit.validate.levels import build

@@ -12,7 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from archivekit.files.staging import TEMP_PREFIX
+from archivekit.files.atomic import TEMP_PREFIX
 from tests.conftest import SEED
 from tests.convert_support import write_batch
 from tests.test_convert_cli import files, run
@@ -204,7 +204,7 @@ def test_a_device_output_is_written_in_place_not_replaced(tmp_path: Path) -> Non
 def test_a_write_failure_is_one_clear_error_and_leaves_nothing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: list[str]
 ) -> None:
-    import archivekit.files.staging as outputs
+    import archivekit.files.atomic as outputs
 
     def disk_full(temporary: str, final: str, *, force: bool) -> None:
         raise OSError(28, "No space left on device", final)

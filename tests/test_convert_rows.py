@@ -12,8 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from archivekit.convert import Conversion, ConvertOptions
-from archivekit.formats import FORMAT_BY_NAME
-from archivekit.formats.base import FormatOptions
+from archivekit.formats import FORMAT_BY_NAME, FormatOptions
 from archivekit.formats.csv import row_text
 from archivekit.record.model import Record
 from archivekit.sources.reading import POOL_THRESHOLD

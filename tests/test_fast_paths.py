@@ -11,6 +11,8 @@ import os
 import pickle
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,19 +20,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from archivekit.files.read import read_file
+from archivekit.files.walk import Found, walk
 from archivekit.record import fields
 from archivekit.record.parse import parse
 from archivekit.record.write import dumps
 from archivekit.rules import RuleOptions
-from archivekit.sources.inputs import _relative
+from archivekit.sources.inputs import Source, expand
+from archivekit.sources.reading import Item, ReadOptions, read_sources
 from archivekit.text import CONTROL
-from archivekit.validate import (
-    check_file,
-    read_bytes,
-    validate_files,
-    validate_files_with_urls,
-    validate_paths,
-)
+from archivekit.validate import check_file, validate_paths
 from archivekit.validate.duplicates import first_line
 from bench.generate import make_record
 
@@ -102,14 +101,14 @@ def test_check_file_without_record_has_the_same_findings(tmp_path: Path) -> None
         assert lean.diagnostics == full.diagnostics
 
 
-def test_read_bytes_reads_large_files_whole_and_refuses_folders(tmp_path: Path) -> None:
+def test_read_file_reads_large_files_whole_and_refuses_folders(tmp_path: Path) -> None:
     big = tmp_path / "big.txt"
     big.write_bytes(bytes(range(256)) * 1000)  # several read() calls
-    assert read_bytes(str(big), 10**6) == (bytes(range(256)) * 1000, 256_000)
+    assert read_file(str(big), 10**6) == (bytes(range(256)) * 1000, 256_000)
     # Never more than the limit and one byte: enough to tell "too large".
-    assert read_bytes(str(big), 100_000) == ((bytes(range(256)) * 1000)[:100_001], 256_000)
+    assert read_file(str(big), 100_000) == ((bytes(range(256)) * 1000)[:100_001], 256_000)
     (tmp_path / "empty.txt").write_bytes(b"")
-    assert read_bytes(str(tmp_path / "empty.txt"), 10) == (b"", 0)
+    assert read_file(str(tmp_path / "empty.txt"), 10) == (b"", 0)
     result = check_file(str(tmp_path))
     assert [d.code for d in result.diagnostics] == ["read-error"]
 
@@ -247,7 +246,7 @@ def test_canonical_values_imply_what_the_checks_say(index: int, data: st.DataObj
         replacement = replacement.replace("\n", "")
     lines = record.split("\n", 5)
     lines[index] = replacement
-    quick = fields._canonical_values(lines)
+    quick = fields.canonical_values(lines)
     url, headline, keywords, date, count, body = lines
     checks = [
         fields.check_url(url),
@@ -264,7 +263,7 @@ def test_canonical_values_imply_what_the_checks_say(index: int, data: st.DataObj
 
 def test_canonical_values_take_the_generated_records() -> None:
     for text in _CANONICAL:
-        assert fields._canonical_values(text.split("\n", 5)) is not None
+        assert fields.canonical_values(text.split("\n", 5)) is not None
 
 
 def test_workers_give_the_url_line_that_first_line_reads(tmp_path: Path) -> None:
@@ -284,17 +283,19 @@ def test_workers_give_the_url_line_that_first_line_reads(tmp_path: Path) -> None
         path.write_bytes(data if index % 7 else data.replace(b"\xc3\xa9", b"\xe9"))
         paths.append(str(path))
     paths.append(str(tmp_path))  # a folder: read-error, no URL
-    for jobs in (1, 2):
-        got = list(validate_files_with_urls(paths, jobs=jobs))
-        assert [r for r, _ in got] == list(validate_files(paths, jobs=jobs))
-        assert [url for _, url in got] == [first_line(p) for p in paths]
-        assert {url for _, url in got} >= {None, "http://x.com/a"}
+    options = ReadOptions(urls=True)
+
+    def sources() -> Iterator[Source]:
+        return expand(Found(path, os.path.basename(path), True) for path in paths)
+
+    serial = [(i.result, i.url) for i in read_sources(sources(), options, jobs=1)]
+    pooled = [(i.result, i.url) for i in read_sources(sources(), options, jobs=2)]
+    assert pooled == serial
+    assert [url for _, url in serial] == [first_line(p) for p in paths]
+    assert {url for _, url in serial} >= {None, "http://x.com/a"}
 
 
 def test_results_pickle_back_equal() -> None:
-    from archivekit.formats.base import Read
-    from archivekit.sources.reading import Item
-
     result = parse("http://x.com/a\nH\n\nSEPT. 15, 2016\n7\nbody")
     assert result.diagnostics
     full = parse(_CANONICAL[0])
@@ -302,28 +303,22 @@ def test_results_pickle_back_equal() -> None:
         result,
         full,
         result.diagnostics[0],
-        Read(full, 3, 4),
-        Item("a", "b/a.txt", "/x/b/a.txt", Read(result), b"payload"),
+        replace(full, index=3, line=4),
+        Source("a", "b/a.txt", "archive", path="/x/b/a.txt"),
+        Item(Source("a", "b/a.txt", "archive", data=b"x"), result, b"payload", None, "http://x"),
     ):
         assert pickle.loads(pickle.dumps(value)) == value
 
 
-@pytest.mark.parametrize(
-    ("path", "root"),
-    [
-        ("x/b/c.txt", "x"),
-        ("x/b/c.txt", "x/"),
-        ("./x/b", "./x"),
-        ("./b/c", "."),
-        ("/b/c", "/"),
-        ("x//y/b", "x//y"),
-        ("x/../y/b/c", "x/../y"),
-        ("x", "x"),
-        ("x/sub", "x"),
-        ("x///n", "x///"),
-        ("xy/z", "x"),
-        ("x//n", "x"),
-    ],
-)
-def test_relative_is_relpath_for_walked_paths(path: str, root: str) -> None:
-    assert _relative(path, root) == os.path.relpath(path, root)
+@pytest.mark.parametrize("spelling", ["{}", "{}/", "./{}", "{}//", "{}/./"])
+def test_walked_relative_paths_are_relpath(
+    tmp_path: Path, spelling: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("x/a.txt", "x/b/c.txt", "x/b/d/e.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x", encoding="utf-8")
+    root = spelling.format("x")
+    found = list(walk([root], match=lambda name: True))
+    assert [f.rel for f in found] == ["a.txt", "b/c.txt", "b/d/e.txt"]
+    assert all(f.rel == os.path.relpath(f.path, root) for f in found)

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivekit.files.staging import record_name
-from archivekit.formats import FORMAT_BY_NAME, FORMATS, format_for_name, frontmatter
-from archivekit.formats.base import FormatOptions, Read
+from archivekit.convert.outputs import record_name
+from archivekit.diagnostics import ParseResult
+from archivekit.formats import FORMAT_BY_NAME, FORMATS, FormatOptions, format_for_name, frontmatter
 from archivekit.formats.markdown import join_paragraphs, split_paragraphs
 from archivekit.record.model import Record
 from archivekit.record.parse import parse
@@ -26,12 +26,12 @@ GOOD = (
 )
 
 
-def read(name: str, data: bytes, options: FormatOptions = OPTIONS) -> list[Read]:
+def read(name: str, data: bytes, options: FormatOptions = OPTIONS) -> list[ParseResult]:
     return list(FORMAT_BY_NAME[name].read(io.BytesIO(data), "in", options))
 
 
-def codes(result: Read) -> list[str]:
-    return [d.code for d in result.result.diagnostics]
+def codes(result: ParseResult) -> list[str]:
+    return [d.code for d in result.diagnostics]
 
 
 def seed() -> Record:
@@ -65,7 +65,7 @@ def test_jsonl_reports_each_bad_line_with_its_number() -> None:
     results = read("jsonl", data)
     assert [r.ok for r in results] == [True, False, False, False, True]
     assert codes(results[1]) == ["json-invalid"]
-    assert results[1].result.diagnostics[0].line == 3
+    assert results[1].diagnostics[0].line == 3
     assert codes(results[2]) == ["field-type"]
     assert results[2].line == 4
     assert results[2].index == 3
@@ -88,14 +88,14 @@ def test_json_ap_date_is_a_warning_and_iso_is_canonical() -> None:
     (result,) = read("json", GOOD.replace(b'"2011-08-25"', b'"Aug. 25, 2011"'))
     assert result.ok
     assert codes(result) == ["date-noncanonical"]
-    assert "2011-08-25" in result.result.diagnostics[0].message
+    assert "2011-08-25" in result.diagnostics[0].message
 
 
 def test_json_array_reports_the_line_of_a_bad_element() -> None:
     data = b"[\n  " + GOOD + b",\n  " + GOOD.replace(b'"B."', b'""') + b"\n]"
     results = read("json", data)
     assert [r.ok for r in results] == [True, False]
-    assert results[1].result.diagnostics[0].line == 3
+    assert results[1].diagnostics[0].line == 3
     assert results[1].index == 2
     (broken,) = read("json", b"[" + GOOD)
     assert codes(broken) == ["json-invalid"]
@@ -108,9 +108,9 @@ def test_csv_header_rows_and_line_numbers() -> None:
     row = b'http://a.com/x,H,"a,b",2011-08-25,3,"multi\nline ""quoted"", body"\r\n'
     results = read("csv", head + row + b"http://a.com/x,H\r\n" + row.replace(b",3,", b",x,"))
     assert [r.ok for r in results] == [True, False, False]
-    assert results[0].result.record is not None
-    assert results[0].result.record.keywords == ("a", "b")
-    assert results[0].result.record.body == 'multi\nline "quoted", body'
+    assert results[0].record is not None
+    assert results[0].record.keywords == ("a", "b")
+    assert results[0].record.body == 'multi\nline "quoted", body'
     assert (results[1].line, codes(results[1])) == (4, ["csv-row"])
     assert (results[2].line, codes(results[2])) == (5, ["word-count-invalid", "body-multiline"])
 
@@ -127,9 +127,9 @@ def test_csv_json_keywords_and_excel_guard() -> None:
     assert b'"[""-x"",""y""]"' in data  # the JSON list, quoted as a CSV cell
     (back,) = read("csv", data, options)
     # Lossy by design: the guard stays in the headline.
-    assert back.result.record is not None
-    assert back.result.record.headline == "'=HYPERLINK(1)"
-    assert back.result.record.keywords == ("-x", "y")
+    assert back.record is not None
+    assert back.record.headline == "'=HYPERLINK(1)"
+    assert back.record.keywords == ("-x", "y")
 
 
 def test_markdown_front_matter_fields() -> None:
@@ -151,7 +151,7 @@ def test_markdown_reader_takes_hand_written_front_matter() -> None:
     )
     (result,) = read("md", text.encode())
     assert codes(result) == ["field-unknown", "body-multiline"]
-    record = result.result.record
+    record = result.record
     assert record is not None
     assert (record.headline, record.keywords) == ("It's here", ("Mexico", "U.S."))
     assert (record.url, record.word_count) == ("http://a.com/x", 12)
@@ -224,7 +224,7 @@ def test_markdown_paragraphs_option_is_undone_on_reading() -> None:
     assert b'\nparagraphs: "split"\n' in data
     assert data.count(b"\n\n") > 5
     (result,) = read("md", data)  # reading needs no option: the front matter says it
-    assert result.result.record == record
+    assert result.record == record
 
 
 @given(keyword)

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivekit.formats import FORMAT_BY_NAME, FORMATS, Format
-from archivekit.formats.base import FormatOptions, record_values
+from archivekit.formats import FORMAT_BY_NAME, FORMATS, Format, FormatOptions
+from archivekit.formats.base import record_values
 from archivekit.record.model import Record
 from archivekit.record.parse import parse
 from archivekit.record.schema import record_schema
@@ -30,7 +30,7 @@ def test_one_record_formats_round_trip(fmt: Format, record: Record, options: For
     data = fmt.dump(record, options)
     results = list(fmt.read(io.BytesIO(data), "x", options))
     assert len(results) == 1
-    result = results[0].result
+    result = results[0]
     assert result.record == record, [str(d) for d in result.diagnostics]
     # archive -> F -> archive: the same bytes.
     assert dump_bytes(result.record) == dump_bytes(record)

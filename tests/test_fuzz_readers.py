@@ -15,12 +15,11 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from archivekit.cli.app import app
-from archivekit.formats import FORMAT_BY_NAME
-from archivekit.formats.base import FormatOptions
+from archivekit.formats import FORMAT_BY_NAME, FormatOptions
 from archivekit.record.parse import parse
 from archivekit.rules import RULE_BY_CODE
 from archivekit.sources.inputs import iter_sources
-from archivekit.sources.reading import read_source
+from archivekit.sources.reading import ReadOptions, read_source
 from tests.mutations import SEEDS, mutate
 
 FORMATS = ("json", "jsonl", "csv", "md")
@@ -49,9 +48,8 @@ VALID = {name: _many(name) for name in FORMATS}
 def check_reader(name: str, data: bytes, options: FormatOptions = OPTIONS[0]) -> int:
     """Read ``data`` as format ``name``; assert every outcome is a record or a known finding."""
     count = 0
-    for read in FORMAT_BY_NAME[name].read(io.BytesIO(data), "fuzz", options):
+    for result in FORMAT_BY_NAME[name].read(io.BytesIO(data), "fuzz", options):
         count += 1
-        result = read.result
         for d in result.diagnostics:
             assert d.code in RULE_BY_CODE, d
             assert d.line >= 1, d
@@ -113,9 +111,9 @@ def check_sources(path: Path) -> int:
     """Read every source found under ``path`` as convert does; every item has a known code."""
     count = 0
     for source in iter_sources([str(path)]):
-        for item in read_source(source, FormatOptions()):
+        for item in read_source(source, ReadOptions()):
             count += 1
-            for d in item.read.result.diagnostics:
+            for d in item.result.diagnostics:
                 assert d.code in RULE_BY_CODE, d
     return count
 

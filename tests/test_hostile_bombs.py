@@ -15,9 +15,10 @@ from typer.testing import CliRunner
 import archivekit.files.read as limits
 from archivekit.cli.app import app
 from archivekit.errors import UsageError
-from archivekit.formats.base import FormatOptions
+from archivekit.formats import FormatOptions
+from archivekit.rules import RuleOptions
 from archivekit.sources.inputs import iter_sources
-from archivekit.sources.reading import Item, read_source
+from archivekit.sources.reading import Item, ReadOptions, read_source
 
 #: 50 MB of zeros gzip to about 50 kB: a ratio of about a thousand.
 BOMB_SIZE = 50 * 10**6
@@ -45,13 +46,14 @@ def bomb() -> bytes:
     return _bomb_bytes()
 
 
-def _items(path: Path) -> Iterator[Item]:
-    for source in iter_sources([str(path)]):
-        yield from read_source(source, FormatOptions())
+def _items(path: Path, max_bytes: int = limits.DEFAULT_MAX_BYTES) -> Iterator[Item]:
+    options = ReadOptions(FormatOptions(rules=RuleOptions(max_bytes=max_bytes)))
+    for source in iter_sources([str(path)], max_bytes=max_bytes):
+        yield from read_source(source, options)
 
 
 def _codes(items: list[Item]) -> list[str]:
-    return [d.code for item in items for d in item.read.result.diagnostics]
+    return [d.code for item in items for d in item.result.diagnostics]
 
 
 def test_gz_file_bomb_is_a_read_error(tmp_path: Path, bomb: bytes) -> None:
@@ -60,7 +62,7 @@ def test_gz_file_bomb_is_a_read_error(tmp_path: Path, bomb: bytes) -> None:
     assert len(bomb) < BOMB_SIZE / 500
     items = list(_items(path))
     assert _codes(items) == ["read-error"]
-    assert "times its compressed size" in items[0].read.result.diagnostics[0].message
+    assert "times its compressed size" in items[0].result.diagnostics[0].message
 
 
 def test_gz_file_total_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -70,7 +72,7 @@ def test_gz_file_total_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     path.write_bytes(gzip.compress(GOOD * 20))
     items = list(_items(path))
     assert _codes(items)[-1] == "read-error"
-    assert "1024-byte limit" in items[-1].read.result.diagnostics[-1].message
+    assert "1024-byte limit" in items[-1].result.diagnostics[-1].message
 
 
 def test_zip_member_bomb_is_skipped_and_the_rest_read(tmp_path: Path, bomb: bytes) -> None:
@@ -84,9 +86,9 @@ def test_zip_member_bomb_is_skipped_and_the_rest_read(tmp_path: Path, bomb: byte
         archive.writestr("c.jsonl", GOOD)
     items = list(_items(path))
     assert _codes(items) == ["read-error", "read-error"]
-    assert [i.label for i in items if i.read.result.record is not None] == [f"{path}/c.jsonl"]
+    assert [i.result.path for i in items if i.result.record is not None] == [f"{path}/c.jsonl"]
     for item in items[:2]:
-        assert "times its compressed size" in item.read.result.diagnostics[0].message
+        assert "times its compressed size" in item.result.diagnostics[0].message
 
 
 def test_tar_member_bomb_stops_the_archive(tmp_path: Path, bomb: bytes) -> None:
@@ -100,10 +102,10 @@ def test_tar_member_bomb_stops_the_archive(tmp_path: Path, bomb: bytes) -> None:
         info.size = BOMB_SIZE
         archive.addfile(info, io.BytesIO(bytes(BOMB_SIZE)))
     items = list(_items(path))
-    assert items[0].read.result.record is not None
+    assert items[0].result.record is not None
     assert _codes(items) == ["read-error"]
-    assert "times its compressed size" in items[1].read.result.diagnostics[0].message
-    assert items[1].label.endswith("b.jsonl.gz")
+    assert "times its compressed size" in items[1].result.diagnostics[0].message
+    assert items[1].result.path.endswith("b.jsonl.gz")
 
 
 def test_plain_tar_sparse_like_member_over_the_file_limit(tmp_path: Path) -> None:
@@ -113,14 +115,9 @@ def test_plain_tar_sparse_like_member_over_the_file_limit(tmp_path: Path) -> Non
         info = tarfile.TarInfo("big.jsonl")
         info.size = 3 * 2**20
         archive.addfile(info, io.BytesIO(bytes(info.size)))
-    old = limits.default_max_bytes()
-    limits.set_default_max_bytes(2**20)
-    try:
-        items = list(_items(path))
-    finally:
-        limits.set_default_max_bytes(old)
+    items = list(_items(path, 2**20))
     assert _codes(items) == ["read-error"]
-    assert "file-size limit" in items[0].read.result.diagnostics[0].message
+    assert "file-size limit" in items[0].result.diagnostics[0].message
 
 
 def test_zip_total_limit_over_members(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -130,8 +127,8 @@ def test_zip_total_limit_over_members(tmp_path: Path, monkeypatch: pytest.Monkey
         for n in range(6):
             archive.writestr(f"{n}.jsonl", GOOD)
     items = list(_items(path))
-    assert [i.read.result.record is not None for i in items] == [True, True, True, False]
-    assert "in all" in items[-1].read.result.diagnostics[0].message
+    assert [i.result.record is not None for i in items] == [True, True, True, False]
+    assert "in all" in items[-1].result.diagnostics[0].message
 
 
 @pytest.mark.parametrize(

@@ -22,16 +22,17 @@ STALLING = [
     "-c",
     """
 import sys, time
-import archivekit.validate as v
-real = v._check_chunk
-def stall(*args):
+import archivekit.sources.reading as v
+real = v._read_chunk
+def stall(*args, **kwargs):
     sys.stderr.write("working\\n"); sys.stderr.flush(); time.sleep(600)
-    return real(*args)
-v._check_chunk = stall
-real_check = v._check
-def stall_one(*args):
+    return real(*args, **kwargs)
+v._read_chunk = stall
+real_one = v.read_source
+def stall_one(*args, **kwargs):
     sys.stderr.write("working\\n"); sys.stderr.flush(); time.sleep(600)
-v._check = stall_one if "--serial" in sys.argv else real_check
+    yield from ()
+v.read_source = stall_one if "--serial" in sys.argv else real_one
 sys.argv = [a for a in sys.argv if a != "--serial"]
 from archivekit.cli import main
 main()
@@ -59,7 +60,7 @@ def _boom(*args: object, **kwargs: object) -> None:
 def test_an_internal_error_is_one_line_and_exit_2(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    monkeypatch.setattr("archivekit.cli.validate.run_validate", _boom)
+    monkeypatch.setattr("archivekit.validate.Validation.run", _boom)
     assert run_main(monkeypatch, "validate", str(SEED)) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
@@ -75,7 +76,7 @@ def test_an_internal_error_is_one_line_and_exit_2(
 def test_debug_shows_the_traceback(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], how: str
 ) -> None:
-    monkeypatch.setattr("archivekit.cli.validate.run_validate", _boom)
+    monkeypatch.setattr("archivekit.validate.Validation.run", _boom)
     args = ["validate", str(SEED)]
     if how == "option":
         args.insert(0, "--debug")
@@ -98,7 +99,7 @@ def test_a_memory_error_is_an_internal_error_too(
     def oom(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr("archivekit.cli.validate.run_validate", oom)
+    monkeypatch.setattr("archivekit.validate.Validation.run", oom)
     assert run_main(monkeypatch, "validate", str(SEED)) == 2
     assert capsys.readouterr().err.startswith("archive: internal error: MemoryError — ")
 

@@ -7,25 +7,22 @@ import tarfile
 import zipfile
 from pathlib import Path
 
-from archivekit.formats.base import FormatOptions
 from archivekit.sources.inputs import iter_sources
-from archivekit.sources.reading import Item, read_source
+from archivekit.sources.reading import Item, ReadOptions, read_source
 from tests.conftest import SEED
 
 
 def _items(path: Path) -> list[Item]:
     return [
-        item
-        for source in iter_sources([str(path)])
-        for item in read_source(source, FormatOptions())
+        item for source in iter_sources([str(path)]) for item in read_source(source, ReadOptions())
     ]
 
 
 def _refused(items: list[Item]) -> dict[str, str]:
     return {
-        i.label.rsplit("/", 1)[-1]: i.read.result.diagnostics[0].message
+        i.result.path.rsplit("/", 1)[-1]: i.result.diagnostics[0].message
         for i in items
-        if i.read.result.record is None
+        if i.result.record is None
     }
 
 
@@ -51,7 +48,7 @@ def test_tar_links_devices_fifos_duplicates_and_backslashes(tmp_path: Path) -> N
         add("win\\name.txt", data=seed)
         add("README", tarfile.SYMTYPE)  # not a record name: not read, not reported
     items = _items(path)
-    assert [i.label for i in items if i.read.result.record is not None] == [f"{path}/good.txt"]
+    assert [i.result.path for i in items if i.result.record is not None] == [f"{path}/good.txt"]
     refused = _refused(items)
     assert set(refused) == {
         "sym.txt",
@@ -68,9 +65,7 @@ def test_tar_links_devices_fifos_duplicates_and_backslashes(tmp_path: Path) -> N
     assert "a duplicate" in refused["good.txt"]
     assert "backslash" in refused["win\\name.txt"]
     assert all(
-        i.read.result.diagnostics[0].code == "read-error"
-        for i in items
-        if i.read.result.record is None
+        i.result.diagnostics[0].code == "read-error" for i in items if i.result.record is None
     )
 
 
@@ -85,7 +80,7 @@ def test_zip_symbolic_links_and_duplicates(tmp_path: Path) -> None:
         archive.writestr("./good.txt", seed)  # the same name, written another way
         archive.writestr("a/../b.txt", seed)
     items = _items(path)
-    assert [i.label for i in items if i.read.result.record is not None] == [f"{path}/good.txt"]
+    assert [i.result.path for i in items if i.result.record is not None] == [f"{path}/good.txt"]
     refused = _refused(items)
     assert "a symbolic link" in refused["link.txt"]
     assert "a duplicate" in refused["good.txt"]

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archivekit.files.staging import record_name
+from archivekit.convert.outputs import record_name
 from archivekit.record.model import Record
 from tests.convert_support import write_batch
 from tests.strategies import records

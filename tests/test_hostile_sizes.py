@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import archivekit.files.read as limits
-from archivekit.record.fields import MAX_LISTED, check_keywords
+from archivekit.record.fields import MAX_KEYWORDS, MAX_LISTED, check_keywords
 from archivekit.record.parse import MAX_PER_RULE, parse
 from archivekit.rules import RULE_BY_CODE, RuleOptions
 from archivekit.validate import check_file
@@ -142,13 +142,10 @@ def test_parse_size_refuses(text: str) -> None:
         limits.parse_size(text)
 
 
-def test_set_default_max_bytes_changes_new_options(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(limits, "_default_max_bytes", limits.DEFAULT_MAX_BYTES)
-    limits.set_default_max_bytes(123)
-    assert RuleOptions().max_bytes == 123
-    assert codes(parse(b"x" * 124)) == ["file-too-large"]
-    with pytest.raises(ValueError, match="at least"):
-        limits.set_default_max_bytes(0)
+def test_the_size_limit_is_an_option_not_a_global() -> None:
+    assert RuleOptions().max_bytes == limits.DEFAULT_MAX_BYTES
+    assert codes(parse(b"x" * 124, options=RuleOptions(max_bytes=123))) == ["file-too-large"]
+    assert "file-too-large" not in codes(parse(b"x" * 124))
     with pytest.raises(ValueError, match="at least"):
         RuleOptions(max_bytes=0)
 
@@ -169,7 +166,7 @@ def test_a_million_keywords_are_refused() -> None:
 
 
 def test_the_keyword_limit_is_exact() -> None:
-    at_limit = [f"k{i}" for i in range(limits.MAX_KEYWORDS)]
+    at_limit = [f"k{i}" for i in range(MAX_KEYWORDS)]
     assert check_keywords(at_limit)[0] == tuple(at_limit)
     assert check_keywords(",".join(at_limit))[0] == tuple(at_limit)
     over = [*at_limit, "one more"]

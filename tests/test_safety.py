@@ -8,17 +8,10 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 
-from archivekit.files.archives import (
-    MAX_NAME,
-    BombGuard,
-    LimitError,
-    atomic_write,
-    member_problem,
-    safe_name,
-)
+from archivekit.errors import LimitError, OutputExists, UsageError
+from archivekit.files.archives import BombGuard, member_problem
+from archivekit.files.atomic import AtomicFile
 
 
 @pytest.mark.parametrize(
@@ -48,36 +41,6 @@ def test_good_and_duplicate_members() -> None:
     problem = member_problem("./a//b.txt", seen=seen)
     assert problem is not None
     assert "duplicate" in problem
-
-
-@given(st.text())
-def test_safe_names_never_leave_the_folder(url: str) -> None:
-    name = safe_name(url, ".md")
-    assert name.endswith(".md")
-    assert len(name) <= MAX_NAME
-    assert "/" not in name
-    assert "\\" not in name
-    assert not name.startswith(".")
-    assert ".." not in name.removesuffix(".md").split(".")
-    assert all(c.isascii() and (c.isalnum() or c in "._-") for c in name)
-    root = Path("/out")
-    assert (root / name).resolve().parent == root
-
-
-@pytest.mark.parametrize(
-    ("url", "name"),
-    [
-        ("http://www.nytimes.com/2011/08/26/world/americas/26drugs.html", "26drugs.md"),
-        ("http://x.com/../../etc/passwd", "passwd.md"),
-        ("http://x.com/", "record.md"),
-        ("http://x.com/CON", "_CON.md"),
-        ("http://x.com/nul.txt", "_nul.md"),
-        ("http://x.com/a%2F..%2Fb", "a-2F.md"),
-        ("http://x.com/\x1b[31mred", "31mred.md"),
-    ],
-)
-def test_safe_name_examples(url: str, name: str) -> None:
-    assert safe_name(url, ".md") == name
 
 
 def _drain(guard: BombGuard) -> None:
@@ -119,15 +82,15 @@ def test_bomb_guard_lets_normal_data_through() -> None:
 
 def test_atomic_write_makes_the_whole_file(tmp_path: Path) -> None:
     target = tmp_path / "out.txt"
-    with atomic_write(str(target)) as handle:
-        handle.write(b"whole")
+    with AtomicFile(str(target), force=False) as out:
+        out.stream.write(b"whole")
     assert target.read_bytes() == b"whole"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
 
 def _write_then_fail(target: Path, failure: BaseException) -> None:
-    with atomic_write(str(target)) as handle:
-        handle.write(b"part")
+    with AtomicFile(str(target), force=False) as out:
+        out.stream.write(b"part")
         raise failure
 
 
@@ -150,25 +113,28 @@ def test_atomic_write_fault_at_the_write_call(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    with pytest.raises(OSError, match="No space"), atomic_write(str(tmp_path / "o")) as h:
-        h.write(b"data")
+    with (
+        pytest.raises(OSError, match="No space"),
+        AtomicFile(str(tmp_path / "o"), force=False) as h,
+    ):
+        h.stream.write(b"data")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_atomic_write_never_overwrites_unless_asked(tmp_path: Path) -> None:
     target = tmp_path / "out.txt"
     target.write_bytes(b"first")
-    with pytest.raises(FileExistsError), atomic_write(str(target)) as handle:
-        handle.write(b"second")
+    with pytest.raises(OutputExists):
+        AtomicFile(str(target), force=False)
     assert target.read_bytes() == b"first"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
-    with atomic_write(str(target), overwrite=True) as handle:
-        handle.write(b"second")
+    with AtomicFile(str(target), force=True) as out:
+        out.stream.write(b"second")
     assert target.read_bytes() == b"second"
     assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
 
 def test_atomic_write_into_a_removed_folder_fails_cleanly(tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
-        atomic_write(str(tmp_path / "gone" / "out.txt")).__enter__()
+    with pytest.raises(UsageError, match="cannot write here"):
+        AtomicFile(str(tmp_path / "gone" / "out.txt"), force=False)
     assert list(tmp_path.iterdir()) == []

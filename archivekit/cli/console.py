@@ -1,17 +1,24 @@
-"""Terminal helpers for the commands: colour only on a terminal, and never with NO_COLOR."""
+"""What every command shares: colour only on a terminal, the root options, usage errors."""
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING, TextIO
+from enum import StrEnum
+from typing import TextIO
+
+import typer
+
+from archivekit.cli.guard import EXIT_USAGE
+from archivekit.files.read import DEFAULT_MAX_BYTES
+from archivekit.formats import FORMAT_BY_NAME
 
 # Light on purpose: every command, and `archive --version`, imports this module.
 from archivekit.text import plural
 
-if TYPE_CHECKING:
-    from archivekit.diagnostics import Diagnostic
+__all__ = ["FormatName", "fail_usage", "max_bytes", "plural", "use_colour"]
 
-__all__ = ["format_diagnostic", "plural", "use_colour"]
+#: The --to/--from choices, built from the format registry.
+FormatName = StrEnum("FormatName", {name: name for name in FORMAT_BY_NAME})  # type: ignore[misc]
 
 
 def use_colour(stream: TextIO) -> bool:
@@ -24,8 +31,14 @@ def use_colour(stream: TextIO) -> bool:
     return bool(isatty and isatty())
 
 
-def format_diagnostic(d: Diagnostic, *, colour: bool) -> str:
-    """``path:line:col: severity[code] message``; the text report format owns the shape."""
-    from archivekit.reports.text import format_diagnostic as text_format
+def max_bytes(context: typer.Context) -> int:
+    """The root option ``archive --max-bytes`` (or its default), for the command of ``context``."""
+    root = context.find_root().obj
+    value = root.get("max_bytes") if isinstance(root, dict) else None
+    return value if isinstance(value, int) else DEFAULT_MAX_BYTES
 
-    return text_format(d, colour=colour)
+
+def fail_usage(message: str) -> typer.Exit:
+    """Print ``archive: error: message`` on standard error; raise what this returns (exit 2)."""
+    typer.echo(f"archive: error: {message}", err=True)
+    return typer.Exit(EXIT_USAGE)

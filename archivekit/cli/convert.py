@@ -1,4 +1,4 @@
-"""``archive convert`` and ``archive formats``: thin wrappers over archivekit.convert."""
+"""``archive convert``: parse the options, run the library's Conversion, report, exit code."""
 
 from __future__ import annotations
 
@@ -7,23 +7,20 @@ import signal
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
-from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archivekit.formats import FORMAT_BY_NAME, FORMATS
+from archivekit.cli.console import FormatName, fail_usage, max_bytes, plural, use_colour
+from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK, Terminated, signals_handled
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from archivekit.convert import Outcome
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 #: Show a progress bar only for batches at least this large (and only on a terminal).
 PROGRESS_AFTER = 500
-#: The --to/--from choices, built from the format registry.
-FormatName = StrEnum("FormatName", {name: name for name in FORMAT_BY_NAME})  # type: ignore[misc]
 
 
 class CsvKeywords(StrEnum):
@@ -33,7 +30,7 @@ class CsvKeywords(StrEnum):
     json = "json"
 
 
-_EPILOG = """Examples:
+EPILOG = """Examples:
 
   archive convert seeds/ --to jsonl -o records.jsonl
 
@@ -60,29 +57,8 @@ Exit status: 0 written, 1 invalid records (nothing written), 2 usage error,
 130/143 interrupted (nothing written)."""
 
 
-class _Terminated(BaseException):
-    """SIGTERM, raised where the program is so that every cleanup runs."""
-
-
-def _on_term(signum: int, frame: FrameType | None) -> None:
-    raise _Terminated
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``convert`` and ``formats`` to the ``archive`` app."""
-    app.command(epilog=_EPILOG)(convert)
-    app.command(epilog="Example:\n\n  archive formats")(formats)
-
-
-def formats() -> None:
-    """List the formats archive convert reads and writes."""
-    width = max(len(f.name) for f in FORMATS)
-    for fmt in FORMATS:
-        extensions = " ".join(fmt.extensions)
-        typer.echo(f"{fmt.name:<{width}}  {extensions:<18}  {fmt.holds:<11}  {fmt.summary}")
-
-
 def convert(
+    context: typer.Context,
     paths: Annotated[
         list[str],
         typer.Argument(
@@ -165,10 +141,11 @@ def convert(
     ] = False,
 ) -> None:
     """Convert records between formats: archive, json, jsonl, csv, md (see: archive formats)."""
-    from archivekit.cli.console import format_diagnostic, plural, use_colour
     from archivekit.convert import Conversion, ConvertOptions
     from archivekit.errors import ArchiveKitError
-    from archivekit.formats.base import FormatOptions
+    from archivekit.formats import FormatOptions
+    from archivekit.reports.text import format_diagnostic
+    from archivekit.rules import RuleOptions
 
     options = ConvertOptions(
         to=str(to),
@@ -184,41 +161,38 @@ def convert(
             csv_keywords="json" if csv_keywords is CsvKeywords.json else "comma",
             excel=excel,
             paragraphs=paragraphs,
+            rules=RuleOptions(max_bytes=max_bytes(context)),
         ),
     )
-    previous = signal.signal(signal.SIGTERM, _on_term)
-    # A shell may start us with Ctrl-C ignored (background jobs); we want it, to clean up.
-    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     err = sys.stderr
     colour = use_colour(err)
     try:
-        conversion = Conversion(paths, options, stdin=sys.stdin.buffer, stdout=sys.stdout.buffer)
-        outcomes = conversion.run()
-        try:
-            for outcome in _progress(outcomes, enabled=not quiet and err.isatty()):
-                for d in outcome.diagnostics:
-                    if d.severity.value == "error" or not quiet:
-                        err.write(format_diagnostic(d, colour=colour) + "\n")
-        finally:
-            # Close the run at once (not whenever it is collected): its cleanup must
-            # happen before we exit, interrupted or not.
-            outcomes.close()
+        with signals_handled():
+            conversion = Conversion(
+                paths, options, stdin=sys.stdin.buffer, stdout=sys.stdout.buffer
+            )
+            outcomes = conversion.run()
+            try:
+                for outcome in _progress(outcomes, enabled=not quiet and err.isatty()):
+                    for d in outcome.diagnostics:
+                        if d.severity.value == "error" or not quiet:
+                            err.write(format_diagnostic(d, colour=colour) + "\n")
+            finally:
+                # Close the run at once (not whenever it is collected): its cleanup must
+                # happen before we exit, interrupted or not.
+                outcomes.close()
     except ArchiveKitError as exc:
         if isinstance(exc.__cause__, BrokenPipeError):
             # The reader went away (| head): stop quietly, like other filters do.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             raise typer.Exit(128 + signal.SIGPIPE) from None
-        typer.echo(f"archive: error: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
+        raise fail_usage(str(exc)) from None
     except KeyboardInterrupt:
         typer.echo("archive: interrupted: nothing was written", err=True)
         raise typer.Exit(128 + signal.SIGINT) from None
-    except _Terminated:
+    except Terminated as exc:
         typer.echo("archive: terminated: nothing was written", err=True)
-        raise typer.Exit(128 + signal.SIGTERM) from None
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        signal.signal(signal.SIGINT, previous_int)
+        raise typer.Exit(128 + exc.signum) from None
     summary = conversion.summary
     if summary.records == 0 and not quiet:
         typer.echo("archive: warning: no records found under the given paths", err=True)

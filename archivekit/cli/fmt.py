@@ -1,18 +1,35 @@
-"""``archive fmt``: rewrite valid record files into canonical form."""
+"""``archive fmt``: parse the options, run the library's reformat pipeline, report, exit code."""
 
 from __future__ import annotations
 
+import shutil
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archivekit.cli.console import plural
+from archivekit.cli.console import fail_usage, max_bytes, plural
+from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+if TYPE_CHECKING:
+    from archivekit.rules import RuleOptions
+
+EPILOG = """Examples:
+
+  archive fmt archive/                 # rewrite every *.txt below archive/
+
+  archive fmt a.txt --check            # exit 1 if a.txt is not canonical
+
+  archive fmt archive/ --diff          # show what would change
+
+  archive fmt - < a.txt > b.txt        # a filter, for editors
+
+Exit status: 0 nothing to do (or done), 1 a file is invalid or unreadable (left
+untouched) or, with --check, would change; 2 usage error."""
 
 
 def fmt(
+    context: typer.Context,
     paths: Annotated[
         list[str],
         typer.Argument(
@@ -52,30 +69,27 @@ def fmt(
     Each file is replaced atomically (a temporary file beside it, then a rename).
     Invalid files are left untouched and their errors reported.
     """
-    from archivekit.config import load_config
     from archivekit.errors import ArchiveKitError
-    from archivekit.files.select import select_files
-    from archivekit.files.walk import STDIN, check_paths
-    from archivekit.reformat import FmtStatus, format_file, unified_diff
+    from archivekit.files.walk import STDIN
+    from archivekit.reformat import FmtStatus, reformat, unified_diff
     from archivekit.reports.text import format_diagnostic
+    from archivekit.rules import RuleOptions
 
+    options = RuleOptions(max_bytes=max_bytes(context))
     if paths == [STDIN]:
-        raise typer.Exit(_format_stdin(check=check))
+        raise typer.Exit(_format_stdin(check=check, options=options))
+    counts = dict.fromkeys(FmtStatus, 0)
+    failed = 0
+    out = sys.stdout
+    # With --diff, standard output is a patch: findings go to standard error.
+    report = sys.stderr if diff else sys.stdout
     try:
-        if STDIN in paths:
-            raise ArchiveKitError("- (standard input) cannot be mixed with paths")
-        check_paths(paths)
-        files = select_files(paths, config=load_config(config), glob=glob)
-        counts = dict.fromkeys(FmtStatus, 0)
-        failed = 0
-        out = sys.stdout
-        # With --diff, standard output is a patch: findings go to standard error.
-        report = sys.stderr if diff else sys.stdout
-        for path in files:
-            try:
-                outcome = format_file(path, write=not (check or diff))
-            except OSError as exc:
-                typer.echo(f"{path}: error: cannot format: {exc.strerror or exc}", err=True)
+        for outcome in reformat(
+            paths, config=config, glob=glob, write=not (check or diff), options=options
+        ):
+            path = outcome.path
+            if outcome.error is not None:
+                typer.echo(f"{path}: error: cannot format: {outcome.error}", err=True)
                 failed += 1
                 continue
             counts[outcome.status] += 1
@@ -91,31 +105,32 @@ def fmt(
                     verb = "would reformat" if check else "reformatted"
                     out.write(f"{verb} {path}\n")
     except ArchiveKitError as exc:
-        typer.echo(f"archive: error: {exc}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
+        raise fail_usage(str(exc)) from None
     changed = counts[FmtStatus.REFORMATTED]
+    broken = counts[FmtStatus.INVALID] + failed
     if not quiet:
         verb = "would be reformatted" if check or diff else "reformatted"
         summary = (
             f"{plural(changed, 'file')} {verb}, {counts[FmtStatus.UNCHANGED]} unchanged, "
-            f"{counts[FmtStatus.INVALID] + failed} invalid or unreadable (left untouched)"
+            f"{broken} invalid or unreadable (left untouched)"
         )
         typer.echo(summary, err=diff)
-    broken = counts[FmtStatus.INVALID] + failed
     raise typer.Exit(EXIT_FINDINGS if broken or (check and changed) else EXIT_OK)
 
 
-def _format_stdin(*, check: bool) -> int:
+def _format_stdin(*, check: bool, options: RuleOptions) -> int:
     """A filter for editors: the canonical form on standard output (the input if invalid)."""
-    from archivekit.reformat import FmtStatus, format_bytes
+    from archivekit.reformat import FmtStatus, format_stream
     from archivekit.reports.text import format_diagnostic
 
-    data = sys.stdin.buffer.read()
-    outcome = format_bytes(data, path="<stdin>")
+    data, outcome = format_stream(sys.stdin.buffer, options=options)
     for d in outcome.diagnostics if outcome.status is FmtStatus.INVALID else ():
         typer.echo(format_diagnostic(d), err=True)
     if not check:
         sys.stdout.buffer.write(outcome.after if outcome.status is FmtStatus.REFORMATTED else data)
+        if len(data) > options.max_bytes:
+            # Over the limit: the input goes through unchanged, streamed, never held whole.
+            shutil.copyfileobj(sys.stdin.buffer, sys.stdout.buffer, 1 << 20)
         sys.stdout.flush()
     if outcome.status is FmtStatus.INVALID or (check and outcome.status is FmtStatus.REFORMATTED):
         return EXIT_FINDINGS

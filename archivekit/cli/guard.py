@@ -1,12 +1,17 @@
-"""Run the CLI so that nothing ends in a traceback: internal errors, signals, closed pipes."""
+"""Exit codes and signal handling of the ``archive`` command, in one place.
+
+:func:`run` calls the app so that nothing ends in a traceback: internal
+errors, signals and closed pipes each become a clean exit status.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 #: Set by ``--debug`` (or ARCHIVEKIT_DEBUG=1): show the traceback of an internal error.
@@ -15,23 +20,21 @@ DEBUG = False
 #: invented one would send users nowhere: name the people, not a URL.
 REPORT_TO = "the archivekit maintainers"
 
-EXIT_USAGE = 2
+#: 0: done, nothing failed; 1: findings (or invalid records) failed the run;
+#: 2: a usage, configuration or internal error.
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 #: 128 + the signal number, as shells report a process ended by that signal.
 EXIT_SIGINT, EXIT_SIGPIPE, EXIT_SIGTERM = 130, 141, 143
 
 _installed = False
 
 
-def set_max_bytes(text: str) -> None:
-    """Apply ``--max-bytes``: the size above which a record file is refused."""
-    import typer
+class Terminated(BaseException):
+    """SIGTERM, raised where the program is so that every cleanup runs (like KeyboardInterrupt)."""
 
-    import archivekit.files.read as limits
-
-    try:
-        limits.set_default_max_bytes(limits.parse_size(text))
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="'--max-bytes'") from None
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _on_signal(signum: int, frame: FrameType | None) -> None:
@@ -39,7 +42,7 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
     # Unwinding (rather than dying) runs every ``finally``: temporaries are
     # removed and worker pools stopped, as for Ctrl-C.
-    raise SystemExit(128 + signum)
+    raise Terminated(signum)
 
 
 def _in_forked_child() -> None:
@@ -54,13 +57,29 @@ def _in_forked_child() -> None:
 
 
 def install_signal_handlers() -> None:
-    """SIGINT and SIGTERM unwind the main process; forked workers are left to the kernel."""
+    """SIGINT and SIGTERM unwind the main process; forked workers are left to the kernel.
+
+    Called by :func:`run` and again by long commands, since a shell may start
+    us with Ctrl-C ignored (background jobs) and we want it, to clean up.
+    """
     global _installed
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _on_signal)
     if not _installed:
         os.register_at_fork(after_in_child=_in_forked_child)
         _installed = True
+
+
+@contextlib.contextmanager
+def signals_handled() -> Iterator[None]:
+    """SIGINT and SIGTERM unwind the command while it runs; the previous handlers after."""
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    install_signal_handlers()
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 def internal_error_line(exc: BaseException) -> str:
@@ -103,6 +122,8 @@ def run(app: Callable[[], object]) -> None:
         raise
     except KeyboardInterrupt:
         raise SystemExit(EXIT_SIGINT) from None
+    except Terminated as exc:
+        raise SystemExit(128 + exc.signum) from None
     except BrokenPipeError:
         _silence_stdout()
         raise SystemExit(EXIT_SIGPIPE) from None

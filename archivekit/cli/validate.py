@@ -1,176 +1,220 @@
-"""The body of ``archive validate``: select files, check them, post-process, report, exit code."""
+"""``archive validate``: parse the options, run the library's Validation, report, exit code."""
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
-# Imported only when `archive validate` runs; what a plain run does not need
-# (the baseline) is imported when asked for, since pre-commit starts it often.
-from archivekit.cli.console import plural, use_colour
-from archivekit.cli.reporting import open_reports
-from archivekit.config import load_config
-from archivekit.diagnostics import ParseResult
-from archivekit.errors import UsageError
-from archivekit.files.select import changed_since, select_files
-from archivekit.files.walk import check_paths
-from archivekit.reports import ReportContext, Totals
-from archivekit.validate import validate_files, validate_files_with_urls
-from archivekit.validate.duplicates import DuplicateUrls, first_line
-from archivekit.validate.levels import Policy, build
+import typer
+
+from archivekit.cli.console import FormatName, fail_usage, max_bytes, plural, use_colour
+from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
-    from archivekit.validate.baseline import Baseline, BaselineWriter
+    from archivekit.validate.baseline import StaleEntry
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EPILOG = """Examples:
+
+  archive validate seeds/                    # every *.txt below seeds/
+
+  archive validate a.txt b.txt --strict      # warnings fail too
+
+  cat a.txt | archive validate -             # standard input
+
+  archive validate archive/ --format github --format sarif:archive.sarif
+
+  archive validate archive/ --format json:report.json --format junit:junit.xml
+
+  archive validate . --baseline archive-baseline.json --update-baseline
+
+  archive validate . --changed-since origin/main
+
+  archive validate dump.tar.gz records.jsonl   # any format convert reads
+
+Report formats: text (default), json, github, sarif, junit; each FORMAT or FORMAT:PATH.
+
+Exit status: 0 no errors, 1 errors found (or warnings with --strict), 2 usage or
+configuration error. --exit-zero always exits 0 after reporting. See docs/ci.md."""
 
 
-@dataclass(frozen=True, slots=True)
-class ValidateArgs:
-    """The options of ``archive validate``, as the command line gave them."""
+def validate(
+    context: typer.Context,
+    paths: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="PATH...",
+            help="Files, folders (searched recursively), globs, .gz/.tar/.tar.gz/.zip, "
+            "or - for standard input.",
+            show_default=False,
+        ),
+    ],
+    glob: Annotated[
+        str | None,
+        typer.Option(
+            help="File-name pattern to pick in directories (wins over the configured include).",
+            show_default="*.txt",
+        ),
+    ] = None,
+    from_: Annotated[
+        FormatName | None,
+        typer.Option(
+            "--from",
+            show_default="from each file's extension (archive when it names none)",
+            help="Read every input as this format.",
+        ),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail (exit 1) on warnings as well as errors.")
+    ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="Print only the findings that fail the run; no summary."
+        ),
+    ] = False,
+    enable: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--enable",
+            metavar="RULE",
+            help="Turn on an opt-in rule (word-count-mismatch). Repeatable.",
+        ),
+    ] = None,
+    word_count_tolerance: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            show_default="0.1",
+            help="Relative tolerance of word-count-mismatch: 0.1 allows 10 %.",
+        ),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            show_default="the CPU count",
+            help="Worker processes for large batches.",
+        ),
+    ] = None,
+    formats: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="FORMAT[:PATH]",
+            show_default="text",
+            help="Report format (text, json, github, sarif, junit), to standard output or to "
+            "PATH. Repeatable.",
+        ),
+    ] = None,
+    exit_zero: Annotated[
+        bool,
+        typer.Option(
+            "--exit-zero", help="Exit 0 even when there are findings (usage errors still exit 2)."
+        ),
+    ] = False,
+    config: Annotated[
+        str | None,
+        typer.Option(
+            "--config",
+            metavar="FILE",
+            show_default="nearest archive.toml or pyproject.toml",
+            help="Configuration file: a pyproject.toml (its tool.archive table) "
+            "or an archive.toml.",
+        ),
+    ] = None,
+    baseline: Annotated[
+        str | None,
+        typer.Option("--baseline", metavar="FILE", help="Hide the findings recorded in FILE."),
+    ] = None,
+    update_baseline: Annotated[
+        bool,
+        typer.Option(
+            "--update-baseline", help="Record every finding of this run in the --baseline FILE."
+        ),
+    ] = False,
+    changed_since: Annotated[
+        str | None,
+        typer.Option(
+            "--changed-since",
+            metavar="REF",
+            help="Check only files changed since git revision REF, and untracked ones.",
+        ),
+    ] = None,
+) -> None:
+    """Check record files; report each finding with path:line:col, severity, rule code, message."""
+    from archivekit.cli.reporting import open_reports
+    from archivekit.errors import ArchiveKitError, UsageError
+    from archivekit.reports import ReportContext
+    from archivekit.validate import Validation
 
-    paths: list[str]
-    glob: str | None = None
-    strict: bool = False
-    quiet: bool = False
-    enable: tuple[str, ...] = ()
-    word_count_tolerance: float | None = None
-    jobs: int | None = None
-    formats: tuple[str, ...] = ()
-    exit_zero: bool = False
-    config: str | None = None
-    baseline: str | None = None
-    update_baseline: bool = False
-    changed_since: str | None = None
-
-
-def run_validate(args: ValidateArgs) -> int:
-    """Run the whole command; returns the exit status. Raises ArchiveKitError on usage errors."""
-    if args.update_baseline and not args.baseline:
-        raise UsageError("--update-baseline needs --baseline FILE to write to")
-    config = load_config(args.config)
-    policy, options = build(
-        config, enable=args.enable, word_count_tolerance=args.word_count_tolerance
-    )
-    check_paths(args.paths)
-    duplicates = _duplicate_checker(policy)
-    files: Iterator[str] = select_files(args.paths, config=config, glob=args.glob)
-    if args.changed_since:
-        files = iter(_changed(files, args.changed_since, duplicates))
-    writer: BaselineWriter | None = None
-    baseline: Baseline | None = None
-    if args.baseline:
-        from archivekit.validate.baseline import Baseline, BaselineWriter
-
-        if args.update_baseline:
-            writer = BaselineWriter(args.baseline)
-        else:
-            baseline = Baseline.load(args.baseline)
-    colour = use_colour(sys.stdout)
-    context = ReportContext(
-        colour=colour,
-        quiet=args.quiet,
-        strict=args.strict,
-        show_source=sys.stdout.isatty(),
-        step_summary=os.environ.get("GITHUB_STEP_SUMMARY") or None,
-    )
-    totals = Totals()
     try:
-        with open_reports(list(args.formats), context) as reports:
-            # duplicate-url needs each file's URL: the workers read it for us.
-            checked = (
-                validate_files_with_urls(files, options=options, jobs=args.jobs)
-                if duplicates is not None
-                else ((r, None) for r in validate_files(files, options=options, jobs=args.jobs))
-            )
-            for raw, url in checked:
-                result = _post_process(raw, url, policy, duplicates, baseline, writer)
-                totals.add(result)
-                reports.add(result)
-            if writer:
-                totals.baselined = writer.write()
-            elif baseline:
-                totals.baselined = baseline.hidden
-                _report_stale(baseline, quiet=args.quiet)
-            reports.close(totals)
-    except BrokenPipeError:
-        raise  # `archive validate … | head`: the guard ends quietly
-    except OSError as exc:  # a report file or the job summary could not be written
-        name = f" {exc.filename}" if exc.filename else ""
-        raise UsageError(f"cannot write the report{name}: {exc.strerror or exc}") from None
-    if writer:
-        print(
-            f"archive: recorded {plural(totals.baselined, 'finding')} in {args.baseline}",
-            file=sys.stderr,
+        validation = Validation(
+            paths,
+            config=config,
+            glob=glob,
+            from_=str(from_) if from_ else None,
+            enable=enable or (),
+            word_count_tolerance=word_count_tolerance,
+            max_bytes=max_bytes(context),
+            jobs=jobs,
+            baseline=baseline,
+            update_baseline=update_baseline,
+            changed_since=changed_since,
         )
-    if totals.files == 0 and not args.changed_since:
-        # A folder with nothing to check is most likely a mistyped --glob or path:
-        # passing silently would let a CI job check nothing for ever. (Files named
-        # one by one, as pre-commit passes them, may all be excluded: that is fine.)
-        folders = [p for p in args.paths if os.path.isdir(p)]
-        if folders and len(folders) == len(args.paths):
-            pattern = args.glob or "*.txt, or the include globs of the configuration"
+        report_context = ReportContext(
+            colour=use_colour(sys.stdout),
+            quiet=quiet,
+            strict=strict,
+            show_source=sys.stdout.isatty(),
+            step_summary=os.environ.get("GITHUB_STEP_SUMMARY") or None,
+        )
+        try:
+            with open_reports(list(formats or ()), report_context) as reports:
+                for result in validation:
+                    reports.add(result)
+                reports.close(validation.totals)
+        except BrokenPipeError:
+            raise  # `archive validate … | head`: the guard ends quietly
+        except OSError as exc:  # a report file or the job summary could not be written
+            name = f" {exc.filename}" if exc.filename else ""
+            raise UsageError(f"cannot write the report{name}: {exc.strerror or exc}") from None
+        if validation.unmatched:
+            # A folder with nothing to check is most likely a mistyped --glob or path:
+            # passing silently would let a CI job check nothing for ever. (Files named
+            # one by one, as pre-commit passes them, may all be excluded: that is fine.)
+            pattern = glob or "*.txt, or the include globs of the configuration"
             raise UsageError(
-                f"no files to check under {', '.join(folders)} ({pattern}): "
+                f"no files to check under {', '.join(validation.unmatched)} ({pattern}): "
                 "check the paths and --glob"
             )
-        if not args.quiet:
-            print("archive: warning: no files to check under the given paths", file=sys.stderr)
-    if args.exit_zero:
-        return EXIT_OK
-    return EXIT_FINDINGS if totals.failed(strict=args.strict) else EXIT_OK
+    except ArchiveKitError as exc:
+        raise fail_usage(str(exc)) from None
+    totals = validation.totals
+    if update_baseline:
+        found = plural(totals.baselined, "finding")
+        typer.echo(f"archive: recorded {found} in {baseline}", err=True)
+    elif not quiet:
+        _report_stale(validation.stale, baseline or "")
+    if totals.files == 0 and not changed_since and not quiet:
+        typer.echo("archive: warning: no files to check under the given paths", err=True)
+    if exit_zero:
+        raise typer.Exit(EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if totals.failed(strict=strict) else EXIT_OK)
 
 
-def _post_process(
-    result: ParseResult,
-    url: str | None,
-    policy: Policy,
-    duplicates: DuplicateUrls | None,
-    baseline: Baseline | None,
-    writer: BaselineWriter | None,
-) -> ParseResult:
-    if duplicates is not None:
-        # url: what first_line(result.path) reads, taken by the worker from its bytes.
-        result = duplicates.check(result, result.record.url if result.record else url)
-    result = policy.apply(result)
-    if writer is not None:
-        # Everything found is now recorded, so nothing is left to show.
-        writer.add(result)
-        return ParseResult(result.path, result.record, ())
-    return baseline.filter(result) if baseline is not None else result
-
-
-def _duplicate_checker(policy: Policy) -> DuplicateUrls | None:
-    """A checker, unless duplicate-url is off everywhere: then no file is read twice."""
-    return DuplicateUrls() if policy.is_on("duplicate-url") else None
-
-
-def _changed(files: Iterator[str], ref: str, duplicates: DuplicateUrls | None) -> list[str]:
-    """The changed files among ``files``; the others' URLs are remembered for duplicate-url."""
-    changed = changed_since(ref)
-    picked = []
-    for path in files:
-        if os.path.realpath(path) in changed:
-            picked.append(path)
-        elif duplicates is not None:
-            duplicates.remember(path, first_line(path))
-    return picked
-
-
-def _report_stale(baseline: Baseline, *, quiet: bool) -> None:
-    stale = baseline.stale()
-    if not stale or quiet:
+def _report_stale(stale: list[StaleEntry], baseline: str) -> None:
+    if not stale:
         return
-    print(
-        f"archive: {baseline.path}: {plural(len(stale), 'stale entry')} (fixed since; "
-        "--update-baseline drops them):",
-        file=sys.stderr,
+    entries = plural(len(stale), "stale entry")
+    typer.echo(
+        f"archive: {baseline}: {entries} (fixed since; --update-baseline drops them):", err=True
     )
     for entry in stale[:20]:
         field = f" ({entry.field})" if entry.field else ""
-        print(f"  {entry.path}: {entry.code}{field} x{entry.count}", file=sys.stderr)
+        typer.echo(f"  {entry.path}: {entry.code}{field} x{entry.count}", err=True)
     if len(stale) > 20:
-        print(f"  … and {len(stale) - 20} more", file=sys.stderr)
+        typer.echo(f"  … and {len(stale) - 20} more", err=True)

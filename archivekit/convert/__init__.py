@@ -2,50 +2,22 @@
 
 from __future__ import annotations
 
+__all__ = ["Conversion", "ConvertOptions", "Outcome", "Summary"]
+
 import contextlib
 from collections.abc import Generator, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import BinaryIO
 
+from archivekit.convert.options import ConvertOptions
 from archivekit.convert.outputs import Targets, records_to_stdout
 from archivekit.diagnostics import Diagnostic
-from archivekit.errors import ArchiveKitError, UsageError
+from archivekit.errors import OutputError, UsageError
+from archivekit.files.walk import STDIN, check_paths
 from archivekit.formats import FORMAT_BY_NAME, Format
-from archivekit.formats.base import FormatOptions
 from archivekit.rules import Severity
-from archivekit.sources.inputs import (
-    STDIN,
-    check_inputs,
-    input_folder_holding,
-    iter_sources,
-    wanted_in,
-)
-from archivekit.sources.reading import read_sources
-
-
-class OutputError(ArchiveKitError):
-    """The output could not be written; nothing was left behind."""
-
-
-@dataclass(frozen=True, slots=True)
-class ConvertOptions:
-    """What to convert to, and where.
-
-    Many-record output goes to ``output`` (a file, or ``-``/``None`` for
-    standard output); one-record output goes into ``output_dir``. JSON can be
-    either: an array to ``output``, or one file per record in ``output_dir``.
-    """
-
-    to: str
-    from_: str | None = None
-    output: str | None = None
-    output_dir: str | None = None
-    force: bool = False
-    skip_invalid: bool = False
-    rejects: str | None = None
-    jobs: int | None = None
-    glob: str | None = None
-    format_options: FormatOptions = field(default_factory=FormatOptions)
+from archivekit.sources.inputs import input_folder_holding, iter_sources, wanted_in
+from archivekit.sources.reading import ReadOptions, read_sources
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +71,7 @@ class Conversion:
         self.inputs = list(inputs)
         self.options = options
         self.target = _check_options(options)
-        check_inputs(self.inputs)
+        check_paths(self.inputs)
         for path in (options.output, options.rejects):
             if path and path != STDIN and wanted_in(path, self.inputs, options.from_, options.glob):
                 raise UsageError(f"{path}: is also an input; write the output elsewhere")
@@ -142,28 +114,38 @@ class Conversion:
         options, summary = self.options, self.summary
         with contextlib.ExitStack() as stack:
             targets = Targets(options, self.target, stack, self._stdout)
+            formats = options.format_options
             sources = iter_sources(
-                self.inputs, force_format=options.from_, pattern=options.glob, stdin=self._stdin
+                self.inputs,
+                force_format=options.from_,
+                pattern=options.glob,
+                stdin=self._stdin,
+                max_bytes=formats.rules.max_bytes,
             )
-            # One-record outputs are written by the workers that read the records.
-            render = self.target.name if targets.staging is not None else None
-            # Many-record outputs are rendered by the workers too, a chunk at a time.
-            rows = self.target.name if targets.staging is None else None
-            for item in read_sources(sources, options.format_options, options.jobs, render, rows):
-                read, result = item.read, item.read.result
+            staged = targets.staging is not None
+            read = ReadOptions(
+                replace(formats, keep_records=True),
+                # One-record outputs are written by the workers that read the records;
+                # many-record outputs are rendered by them too, a chunk at a time.
+                render=self.target.name if staged else None,
+                rows=None if staged else self.target.name,
+            )
+            for item in read_sources(sources, read, jobs=options.jobs):
+                result = item.result
                 summary.records += 1
                 summary.warnings += sum(d.severity is Severity.WARNING for d in result.diagnostics)
                 written = None
-                if not result.ok or (result.record is None and not item.rendered):
+                # A valid record without its record was rendered by a worker, in ``rows``.
+                if not result.ok:
                     summary.invalid += 1
-                    targets.reject(item.label, read.index, read.line, result)
+                    targets.reject(result)
                 elif (options.skip_invalid or not summary.invalid) and result.record is not None:
                     # (Once a record is invalid nothing will be written: skip the work.)
                     written = targets.write(item, result.record)
                 if item.rows is not None and (options.skip_invalid or not summary.invalid):
                     # The valid records of this item's chunk, this one included, in order.
                     targets.write_rows(item.rows)
-                yield Outcome(item.label, read.index, read.line, result.diagnostics, written)
+                yield Outcome(result.path, result.index, result.line, result.diagnostics, written)
             if summary.invalid and not options.skip_invalid:
                 return  # the stack removes every temporary
             summary.files_written = targets.commit(

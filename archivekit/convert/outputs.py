@@ -6,6 +6,7 @@ import contextlib
 import gzip
 import io
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -15,11 +16,11 @@ from typing import TYPE_CHECKING, BinaryIO
 import orjson
 
 from archivekit.errors import UsageError
-from archivekit.files.staging import TEMP_PREFIX, AtomicFile, Staging, record_name
-from archivekit.sources.inputs import STDIN
+from archivekit.files.atomic import TEMP_PREFIX, AtomicFile, Staging
+from archivekit.files.walk import STDIN
 
 if TYPE_CHECKING:
-    from archivekit.convert import ConvertOptions
+    from archivekit.convert.options import ConvertOptions
     from archivekit.diagnostics import ParseResult
     from archivekit.formats import Format, Sink
     from archivekit.record.model import Record
@@ -89,12 +90,13 @@ class Targets:
             return None
         assert self.staging is not None
         extension = self._target.extensions[0]
-        if item.rel is not None and item.read.index is None:
-            rel = _swap_extension(item.rel, extension)  # mirror the input's relative path
+        source = item.source
+        if source.rel is not None and item.result.index is None:
+            rel = _swap_extension(source.rel, extension)  # mirror the input's relative path
         else:
             rel = record_name(record, extension)
-        if item.path is not None and self._options.force:
-            _refuse_self(self.staging.folder, rel, item.path)
+        if source.path is not None and self._options.force:
+            _refuse_self(self.staging.folder, rel, source.path)
         dump = self._target.dump
         assert dump is not None  # checked with the options: a one-record format
         payload = item.payload or dump(record, self._options.format_options)
@@ -105,16 +107,16 @@ class Targets:
         assert self._sink is not None  # rows are rendered only for a many-record output
         self._sink.write_rows(data)
 
-    def reject(self, label: str, index: int | None, line: int, result: ParseResult) -> None:
+    def reject(self, result: ParseResult) -> None:
         """Record a skipped record and why, when ``--rejects`` was given."""
         stream = self._rejects.stream if self._rejects is not None else self._rejects_spool
         if stream is not None:
             stream.write(
                 orjson.dumps(
                     {
-                        "path": label,
-                        "record": index,
-                        "line": line,
+                        "path": result.path,
+                        "record": result.index,
+                        "line": result.line,
                         "errors": [
                             {
                                 "code": d.code,
@@ -209,3 +211,24 @@ def _swap_extension(rel: str, extension: str) -> str:
     head, _, name = rel.rpartition("/")
     stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
     return f"{head}/{stem}{extension}" if head else f"{stem}{extension}"
+
+
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+_NAME_MAX = 80
+
+
+def record_name(record: Record, extension: str) -> str:
+    """A file name from the record: its date and the URL's last path segment.
+
+    ``2011-08-25-26drugs.md`` for ``…/26drugs.html``; only lower-case letters,
+    digits and single dashes, at most 80 characters; the headline when the URL
+    gives nothing.
+    """
+    path = record.url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    last = path.rsplit("/", 1)[-1] if path.count("/") > 2 else ""
+    stem = last.rsplit(".", 1)[0] if "." in last else last
+    slug = _UNSAFE.sub("-", stem.lower()).strip("-")
+    if not slug:
+        slug = _UNSAFE.sub("-", record.headline.lower()).strip("-")
+    slug = slug[:_NAME_MAX].rstrip("-") or "record"
+    return f"{record.date.isoformat()}-{slug}{extension}"

@@ -1,36 +1,27 @@
-"""Guards for archives and outputs: member names, bombs, output names, atomic writes."""
+"""Archives and compressed files: safe members, decompression-bomb limits, gzip streams."""
 
 from __future__ import annotations
 
-import contextlib
-import os
+import gzip
+import io
+import lzma
+import posixpath
 import re
-import tempfile
-from collections.abc import Iterator
-from pathlib import Path
-from typing import BinaryIO
-from urllib.parse import urlsplit
+import stat
+import tarfile
+import zipfile
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import PurePosixPath
+from typing import BinaryIO, NamedTuple, cast
 
-from archivekit.errors import ArchiveKitError
+from archivekit.errors import LimitError
+from archivekit.files.read import bomb_limits, format_size, open_file
 
 #: Kinds of archive members that hold a file; links, devices and FIFOs do not.
 REGULAR = "file"
-#: Longest output name (the file-system limit is 255 bytes; leave room).
-MAX_NAME = 100
-_RESERVED = frozenset(
-    ["CON", "PRN", "AUX", "NUL"]
-    + [f"COM{i}" for i in range(1, 10)]
-    + [f"LPT{i}" for i in range(1, 10)]
-)
-_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class LimitError(ArchiveKitError, OSError):
-    """Decompressed data went over a size or ratio limit (a decompression bomb).
-
-    An OSError too: readers report it as they do any input that cannot be read
-    (``read-error``), and go on with the next input.
-    """
+#: The archives whose members are read: tar (any compression) and zip.
+CONTAINERS = (".tar", ".tar.gz", ".tgz", ".tar.bz2", ".tar.xz", ".zip")
 
 
 def member_problem(name: str, kind: str = REGULAR, seen: set[str] | None = None) -> str | None:
@@ -56,26 +47,6 @@ def member_problem(name: str, kind: str = REGULAR, seen: set[str] | None = None)
             return "a duplicate of a member already read"
         seen.add(normal)
     return None
-
-
-def safe_name(url: str, suffix: str = "", *, fallback: str = "record") -> str:
-    """A file name derived from ``url`` that can never leave its folder.
-
-    Keeps ASCII letters, digits, ``.``, ``_`` and ``-`` (others become ``-``),
-    no leading dot, at most MAX_NAME characters with ``suffix``, and never a
-    Windows reserved device name.
-    """
-    try:
-        path = urlsplit(url).path
-    except ValueError:
-        path = url
-    last = path.rstrip("/").rsplit("/", 1)[-1]
-    stem = last.rsplit(".", 1)[0] if "." in last.lstrip(".") else last
-    stem = _UNSAFE.sub("-", stem).strip(".-") or fallback
-    stem = stem[: max(1, MAX_NAME - len(suffix))].rstrip(".-") or fallback
-    if stem.split(".")[0].upper() in _RESERVED:
-        stem = f"_{stem}"[: max(1, MAX_NAME - len(suffix))]
-    return stem + suffix
 
 
 class BombGuard:
@@ -119,28 +90,276 @@ class BombGuard:
         return data
 
 
-@contextlib.contextmanager
-def atomic_write(path: str, *, mode: int = 0o644, overwrite: bool = False) -> Iterator[BinaryIO]:
-    """Write ``path`` whole or not at all.
+class _Guarded(io.RawIOBase):
+    """A raw stream over a :class:`BombGuard`, so that readers get a full binary file."""
 
-    Writes to a temporary file beside ``path`` (created exclusively), flushes
-    it to disk, then links it to ``path``: that fails with FileExistsError when
-    ``path`` exists (another writer won) unless ``overwrite``. On any exception,
-    KeyboardInterrupt and SystemExit included, the temporary is removed and
-    ``path`` is left as it was.
+    def __init__(self, guard: BombGuard, *closing: BinaryIO) -> None:
+        super().__init__()
+        self._guard = guard
+        self._closing = closing
+
+    def readable(self) -> bool:
+        """Always: a read-only stream."""
+        return True
+
+    def readinto(self, buffer: object) -> int:
+        """Fill ``buffer`` from the guard (raises LimitError past a limit)."""
+        view = memoryview(cast(bytearray, buffer)).cast("B")
+        data = self._guard.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        """Close the decompressor and the file under it."""
+        if not self.closed:
+            for stream in self._closing:
+                stream.close()
+        super().close()
+
+
+def is_container(name: str) -> bool:
+    """True for the archives whose members are read: tar (any compression) and zip."""
+    return name.lower().endswith(CONTAINERS)
+
+
+class Member(NamedTuple):
+    """One member of an archive: its bytes (gunzipped if its name ends in ``.gz``), or why not.
+
+    ``label`` names it in findings (``archive.tar/a/b.txt``); ``name`` is its
+    normalised relative path inside the archive (``.gz`` kept).
     """
-    target = Path(path).absolute()
-    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    temporary = Path(name)
+
+    label: str
+    name: str
+    data: bytes | None = None
+    error: str | None = None
+
+
+def open_gzip(path: str) -> BinaryIO:
+    """A stream of the gunzipped content of the regular file ``path``, bounded like a member.
+
+    Streamed, so only the total and the ratio are bounded (see :func:`bomb_limits`):
+    the readers bound what they hold of it.
+    """
+    total, ratio = bomb_limits()
+    raw = open_file(path)
+    unpacked = cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb"))
+    guard = BombGuard(unpacked, max_bytes=total, max_ratio=ratio, compressed=raw.tell)
+    return cast(BinaryIO, io.BufferedReader(_Guarded(guard, unpacked, raw)))
+
+
+def iter_members(path: str, *, pick: Callable[[str], bool], max_bytes: int) -> Iterator[Member]:
+    """The members of the tar or zip file ``path`` that ``pick`` (given a name) wants, in order.
+
+    Unsafe members that would be read (links, devices, absolute or climbing
+    names, duplicates) come back with an ``error``, and so do members over the
+    size limits; a damaged archive gives one member named after the archive,
+    with the error. Nothing is extracted to disk; each member is held in
+    memory, under ``max_bytes``.
+    """
+    reader = _zip if path.lower().endswith(".zip") else _tar
+    yield from reader(path, pick, max_bytes)
+
+
+def _sort_member(
+    name: str, kind: str, pick: Callable[[str], bool], seen: set[str]
+) -> tuple[str | None, str | None]:
+    """(normal name to read, None), (None, why it is refused), or (None, None) to skip it.
+
+    Only members a run would read (``pick``) are refused.
+    """
+    clean = str(PurePosixPath(posixpath.normpath(name)))
+    if name.startswith("/") or clean == ".." or clean.startswith("../"):
+        # Not a warning: the member may hold a record, and a batch never drops one silently.
+        return None, f"unsafe member name {name!r} (absolute or outside the archive): not read"
+    if not pick(clean):
+        return None, None
+    problem = member_problem(name, kind, seen)
+    if problem is not None:
+        return None, f"member {name!r} is {problem}: not read"
+    return clean, None
+
+
+def _tar(path: str, pick: Callable[[str], bool], max_bytes: int) -> Iterator[Member]:
     try:
-        with os.fdopen(fd, "wb") as handle:
-            yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        temporary.chmod(mode)
-        if overwrite:
-            temporary.replace(target)
+        raw = open_file(path)
+    except OSError as exc:
+        yield Member(path, "", error=f"cannot read the archive: {exc.strerror or exc}")
+        return
+    with raw:
+        try:
+            archive = tarfile.open(fileobj=raw, mode="r:*")  # noqa: SIM115 (closed below)
+        except _ARCHIVE_ERRORS as exc:
+            reason = "; ".join(str(exc).splitlines())
+            yield Member(path, "", error=f"cannot read the archive: {reason}")
+            return
+        # The raw position counts the compressed bytes read (for a plain tar, about the output).
+        budget = _Budget(raw.tell, max_bytes)
+        seen: set[str] = set()
+        with archive:
+            yield from _tar_members(path, archive, budget, pick, seen)
+
+
+def _tar_members(
+    path: str,
+    archive: tarfile.TarFile,
+    budget: _Budget,
+    pick: Callable[[str], bool],
+    seen: set[str],
+) -> Iterator[Member]:
+    members = iter(archive)
+    label = path
+    while True:
+        try:
+            member = next(members, None)
+            if member is None:
+                return
+            # tarfile keeps every header it has read; drop them so memory stays flat.
+            archive.members = []  # type: ignore[attr-defined]
+            if member.isdir():
+                continue
+            label = f"{path}/{member.name}"
+            name, error = _sort_member(member.name, _tar_kind(member), pick, seen)
+            if error is not None:
+                yield Member(label, member.name, error=error)
+                continue
+            if name is None:
+                continue
+            handle = archive.extractfile(member)
+            data = budget.read(cast(BinaryIO, handle), name) if handle else b""
+        except LimitError as exc:
+            # A tar is read in order: past a bomb the rest cannot be trusted to be cheap.
+            yield Member(label, "", error=f"{exc}; the rest of the archive is not read")
+            return
+        except _ARCHIVE_ERRORS as exc:
+            # A damaged archive: report it once and stop reading it.
+            yield Member(path, "", error=f"damaged archive: {exc}")
+            return
+        yield Member(label, name, data)
+
+
+def _zip(path: str, pick: Callable[[str], bool], max_bytes: int) -> Iterator[Member]:
+    try:
+        raw = open_file(path)
+    except OSError as exc:
+        yield Member(path, "", error=f"cannot read the archive: {exc.strerror or exc}")
+        return
+    with raw:
+        try:
+            archive = zipfile.ZipFile(raw)
+        except _ARCHIVE_ERRORS as exc:
+            yield Member(path, "", error=f"cannot read the archive: {exc}")
+            return
+        budget = _Budget(lambda: 0, max_bytes)
+        seen: set[str] = set()
+        with archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                # Unix zip tools keep a symbolic link as a member holding its target, marked so.
+                link = stat.S_ISLNK(info.external_attr >> 16)
+                kind = "symbolic link" if link else REGULAR
+                label = f"{path}/{info.filename}"
+                name, error = _sort_member(info.filename, kind, pick, seen)
+                if error is not None:
+                    yield Member(label, info.filename, error=error)
+                    continue
+                if name is None:
+                    continue
+                try:
+                    with archive.open(info) as member:
+                        data = budget.read(cast(BinaryIO, member), name, info.compress_size)
+                except LimitError as exc:
+                    yield Member(label, name, error=str(exc))
+                    if budget.left <= 0 or "in all" in str(exc):
+                        return
+                    continue
+                except _ARCHIVE_ERRORS as exc:
+                    yield Member(label, name, error=f"damaged member: {exc}")
+                    continue
+                yield Member(label, name, data)
+
+
+def _tar_kind(member: tarfile.TarInfo) -> str:
+    if member.isfile():
+        return REGULAR
+    if member.issym():
+        return "symbolic link"
+    if member.islnk():
+        return "hard link"
+    if member.ischr() or member.isblk():
+        return "device"
+    return "FIFO" if member.isfifo() else "special member"
+
+
+# What damaged or unusual archives raise: zipfile raises NotImplementedError for an unknown
+# compression method and RuntimeError for an encrypted member; lzma its own error (.tar.xz).
+_ARCHIVE_ERRORS = (
+    OSError,
+    EOFError,
+    tarfile.TarError,
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    NotImplementedError,
+    RuntimeError,
+    ValueError,
+)
+
+
+class _Budget:
+    """What the members of one archive may still decompress to (total and ratio limits).
+
+    ``packed`` gives the compressed bytes read so far, or the archive's size.
+    """
+
+    def __init__(self, packed: Callable[[], float], member: int) -> None:
+        self.total, self.ratio = bomb_limits()
+        self.left = self.total
+        self.member = member
+        self._packed = packed
+        self._done = 0
+
+    def read(self, stream: BinaryIO, name: str, packed: int | None = None) -> bytes:
+        """A member's bytes, gunzipped when its name ends in ``.gz``; LimitError past a limit.
+
+        Each member is held in memory, so it must stay under the file-size limit.
+        ``packed`` is the member's own compressed size, when known (zip).
+        """
+        limit = min(self.member, self.left)
+        if packed is not None:
+            count: Callable[[], float] = lambda: packed  # noqa: E731
         else:
-            target.hardlink_to(temporary)  # atomic, and refuses an existing name
-    finally:
-        temporary.unlink(missing_ok=True)
+            # The guard compares one member's output with the compressed bytes read so far:
+            # take off what earlier members were allowed, so the ratio holds for them all.
+            done, whole = self._done / self.ratio, self._packed
+            count = lambda: whole() - done  # noqa: E731
+        guard = BombGuard(stream, max_bytes=limit, max_ratio=self.ratio, compressed=count)
+        if name.lower().endswith(".gz"):
+            outer = guard
+            guard = BombGuard(
+                cast(BinaryIO, gzip.GzipFile(fileobj=cast(BinaryIO, outer))),
+                max_bytes=limit,
+                max_ratio=self.ratio,
+                compressed=lambda: outer.total,
+            )
+        try:
+            data = guard.read()
+        except LimitError as exc:
+            raise LimitError(self._why(exc, limit)) from None
+        self.left -= len(data)
+        self._done += len(data)
+        return data
+
+    def _why(self, exc: LimitError, limit: int) -> str:
+        if "times" in str(exc):
+            return f"{exc}: not read (limit ARCHIVEKIT_MAX_RATIO={self.ratio:g})"
+        if limit == self.member:
+            return (
+                f"a member decompresses to over the {format_size(limit)} file-size limit: "
+                "not read (raise it with --max-bytes)"
+            )
+        return (
+            f"the members decompress to over {format_size(self.total)} in all: the rest "
+            "is not read (limit ARCHIVEKIT_MAX_TOTAL)"
+        )

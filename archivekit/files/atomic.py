@@ -1,37 +1,198 @@
-"""Write a file whole or not at all: a temporary file beside the target, then a rename."""
+"""The one atomic writer: a temporary file beside the target, then a rename.
+
+Readers see the old content or the new, never a mix; a failure leaves the old
+file and no temporary behind. Used for every file archivekit writes: convert's
+outputs (:class:`AtomicFile`, :class:`Staging`), ``archive fmt`` and the
+baseline (:func:`write_atomic`).
+"""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import stat
 import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from archivekit.errors import OutputExists, UsageError
+
+#: The prefix of every temporary archivekit creates; hidden, so that walks skip it.
+TEMP_PREFIX = ".archive-convert-"
 
 
 def write_atomic(path: str, data: bytes) -> None:
     """Replace ``path`` with ``data`` atomically, keeping its permissions; raises OSError.
 
-    Readers see the old content or the new, never a mix; a failure leaves the
-    old file and no temporary behind. A symbolic link is written through: its
-    target changes and the link stays a link.
+    A symbolic link is written through: its target changes and the link stays a link.
+    No fsync: a record rewritten by ``archive fmt`` is one of thousands, and the
+    rename alone keeps readers from seeing half a file.
     """
-    path = os.path.realpath(path)
-    folder = os.path.dirname(path)
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=".archive-", suffix=".tmp")
+    target = os.path.realpath(path)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        out = AtomicFile(target, force=True, sync=False)
+    except UsageError as exc:
+        raise OSError(str(exc)) from None
+    with out:
+        out.stream.write(data)
+
+
+def _place(temporary: str, target: str, *, force: bool) -> None:
+    """Move ``temporary`` to ``target`` atomically; without ``force``, never over a file.
+
+    With ``force``, a replaced file's permissions are kept, as an editor's save keeps them.
+    """
+    if force:
+        with contextlib.suppress(FileNotFoundError):
+            os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
+        Path(temporary).replace(target)
+        return
+    try:
+        # A hard link fails if the target exists, even if another process just
+        # made it: no check-then-rename race.
+        os.link(temporary, target)
+    except FileExistsError:
+        raise OutputExists(f"{target}: already exists (use --force to replace it)") from None
+    except OSError:
+        if os.path.lexists(target):
+            raise OutputExists(f"{target}: already exists (use --force to replace it)") from None
+        Path(temporary).rename(target)  # a file system without hard links
+        return
+    Path(temporary).unlink()
+
+
+class AtomicFile:
+    """A file written under a temporary name beside ``target`` and renamed by :meth:`commit`."""
+
+    def __init__(self, target: str, *, force: bool, sync: bool = True) -> None:
+        if Path(target).is_dir():
+            raise UsageError(f"{target}: is a folder, give a file name")
+        if not force and os.path.lexists(target):
+            raise OutputExists(f"{target}: already exists (use --force to replace it)")
+        self.target = target
+        folder = str(Path(target).absolute().parent)
+        base = Path(target).name
         try:
-            mode = os.stat(path).st_mode & 0o7777
-        except FileNotFoundError:
-            mode = 0o666 & ~_umask()
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
+            fd, self.temporary = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{base}.", dir=folder)
+        except OSError as exc:
+            raise UsageError(f"{target}: cannot write here: {exc.strerror or exc}") from None
+        # mkstemp makes the file 0600; the output must get what a plain open() would give.
+        os.fchmod(fd, 0o666 & ~_umask())
+        self.stream: BinaryIO = os.fdopen(fd, "wb")
+        self._force = force
+        self._sync = sync
+        self._done = False
+
+    def __enter__(self) -> AtomicFile:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        """Commit when the block ends normally; otherwise remove the temporary."""
+        if kind is None:
+            self.commit()
+        else:
+            self.discard()
+
+    def commit(self) -> None:
+        """Flush, sync (unless ``sync`` was false) and rename into place; on failure, remove it."""
+        try:
+            self.stream.flush()
+            if self._sync:
+                os.fsync(self.stream.fileno())
+            self.stream.close()
+            _place(self.temporary, self.target, force=self._force)
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove the temporary (idempotent)."""
+        if not self._done:
+            self._done = True
+            self.stream.close()
+            with contextlib.suppress(FileNotFoundError):
+                Path(self.temporary).unlink()
+
+
+class Staging:
+    """One-record outputs, written into a hidden folder inside ``folder`` and moved at the end.
+
+    The batch becomes visible only when every record has been converted;
+    each file is moved with an atomic rename, so every file is whole.
+    """
+
+    def __init__(self, folder: str, *, force: bool) -> None:
+        if Path(folder).exists() and not Path(folder).is_dir():
+            raise UsageError(f"{folder}: not a folder")
+        try:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            self.temporary = tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder)
+        except OSError as exc:
+            raise UsageError(f"{folder}: cannot write here: {exc.strerror or exc}") from None
+        self.folder = folder
+        self._force = force
+        self._done = False
+        self._made: set[str] = set()
+        self.count = 0
+
+    def add(self, rel: str, data: bytes, *, unique: bool) -> str:
+        """Stage ``data`` as ``rel`` (a relative POSIX path); returns the name it got.
+
+        With ``unique``, a name already taken in this batch gets ``-2``, ``-3``…
+        before the extension; otherwise taking it twice is an error.
+        """
+        stem, dot, ext = rel.rpartition(".") if "." in rel.rsplit("/", 1)[-1] else (rel, "", "")
+        number = 1
+        while True:
+            name = rel if number == 1 else f"{stem}-{number}{dot}{ext}"
+            # os.path, not pathlib: this runs once per record, and pathlib costs 3x here.
+            staged = os.path.join(self.temporary, name)
+            target = os.path.join(self.folder, name)
+            if not os.path.lexists(staged):
+                break
+            if not unique:
+                raise OutputExists(f"{target}: two inputs would be written to the same file")
+            number += 1
+        if not self._force and os.path.lexists(target):
+            raise OutputExists(f"{target}: already exists (use --force to replace it)")
+        parent = os.path.dirname(staged)
+        if parent not in self._made:
+            os.makedirs(parent, exist_ok=True)
+            self._made.add(parent)  # folders, not files: small however large the batch
+        with open(staged, "xb") as handle:
+            handle.write(data)
+        self.count += 1
+        return name
+
+    def targets(self) -> Iterator[str]:
+        """The path each staged file will have in the output folder."""
+        for root, _dirs, files in os.walk(self.temporary):
+            rel = os.path.relpath(root, self.temporary)
+            for name in files:
+                yield os.path.normpath(os.path.join(self.folder, rel, name))
+
+    def commit(self) -> None:
+        """Move every staged file into the output folder, then remove the staging folder."""
+        try:
+            for root, _dirs, files in os.walk(self.temporary):
+                rel = os.path.relpath(root, self.temporary)
+                target_dir = Path(self.folder, rel)
+                target_dir.mkdir(parents=True, exist_ok=True)
+                for name in sorted(files):
+                    _place(str(Path(root, name)), str(target_dir / name), force=self._force)
+        finally:
+            self.discard()
+
+    def discard(self) -> None:
+        """Remove the staging folder and whatever is left in it (idempotent)."""
+        if not self._done:
+            self._done = True
+            shutil.rmtree(self.temporary, ignore_errors=True)
 
 
 def _umask() -> int:
-    # There is no way to read the umask without setting it.
-    mask = os.umask(0)
+    # There is no way to read the umask without setting it (this runs once per output file).
+    mask = os.umask(0o077)
     os.umask(mask)
     return mask

@@ -1,17 +1,21 @@
-"""Size limits that keep hostile input from exhausting memory or time."""
+"""The bounded reader: every byte archivekit reads comes through here, never more than a limit.
+
+Files are opened without blocking and refused unless regular (a FIFO would
+hang the run for ever, ``/dev/zero`` would fill memory); at most ``limit + 1``
+bytes are read, so that a file over the limit costs no more memory than that.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import stat
+from typing import BinaryIO
 
 #: Largest record file read by default: 64 MiB, hundreds of times the largest
 #: real article, small enough that a worker holds it (bytes and text) easily.
 DEFAULT_MAX_BYTES = 64 * 2**20
-#: Most keywords one record may hold. Real records have a few dozen; each
-#: keyword costs a few hundred bytes of Python objects, so a file of commas
-#: could otherwise grow a million-fold in memory.
-MAX_KEYWORDS = 10_000
 
 #: Most bytes one ``.gz`` file, or all the members of one ``.tar``/``.zip``
 #: together, may decompress to (environment variable ``ARCHIVEKIT_MAX_TOTAL``).
@@ -26,7 +30,10 @@ DEFAULT_MAX_RATIO = 100.0
 _SIZE = re.compile(r"\s*([0-9]+)\s*([kmgt]?)(i?b)?\s*", re.IGNORECASE)
 _UNITS = {"": 1, "k": 2**10, "m": 2**20, "g": 2**30, "t": 2**40}
 
-_default_max_bytes = DEFAULT_MAX_BYTES
+#: Below glibc's mmap threshold (128 KiB), so that each read buffer is cheap.
+_READ_SIZE = 64 * 1024
+# O_NONBLOCK: opening a FIFO returns at once instead of waiting for a writer.
+_READ_FLAGS = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | getattr(os, "O_BINARY", 0)
 
 
 def parse_size(text: str) -> int:
@@ -43,19 +50,6 @@ def parse_size(text: str) -> int:
     return size
 
 
-def default_max_bytes() -> int:
-    """The file-size limit used when :class:`RuleOptions` is given none."""
-    return _default_max_bytes
-
-
-def set_default_max_bytes(size: int) -> None:
-    """Change the process-wide default file-size limit (the CLI's ``--max-bytes``)."""
-    global _default_max_bytes
-    if size < 1:
-        raise ValueError("the size limit must be at least 1 byte")
-    _default_max_bytes = size
-
-
 def format_size(size: int) -> str:
     """``512 bytes``, ``64 MiB``, ``100.0 MiB``: a size for a message."""
     for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
@@ -65,11 +59,11 @@ def format_size(size: int) -> str:
     return f"{size} byte{'' if size == 1 else 's'}"
 
 
-def too_large_message(size: int | None, limit: int) -> str:
+def too_large_message(size: int | None, limit: int, *, what: str = "file") -> str:
     """The ``file-too-large`` message; ``size`` is None when only "over" is known."""
-    what = f"the file is {format_size(size)}, over" if size is not None else "the file is over"
+    over = f"the {what} is {format_size(size)}, over" if size is not None else f"the {what} is over"
     return (
-        f"{what} the {format_size(limit)} limit ({limit} bytes): "
+        f"{over} the {format_size(limit)} limit ({limit} bytes): "
         "split it, or raise the limit with --max-bytes"
     )
 
@@ -93,3 +87,65 @@ def bomb_limits() -> tuple[int, float]:
     except ValueError as exc:
         raise ValueError(f"ARCHIVEKIT_MAX_TOTAL: {exc}") from None
     return size, ratio
+
+
+def open_regular(path: str) -> int:
+    """A file descriptor of the regular file ``path``, opened without blocking.
+
+    Raises OSError for anything else: IsADirectoryError for a folder, and
+    ``EINVAL`` "not a regular file" for a FIFO, socket or device.
+    """
+    fd = os.open(path, _READ_FLAGS)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
+        if not stat.S_ISREG(mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket or device)", path)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def open_file(path: str) -> BinaryIO:
+    """A buffered binary stream of the regular file ``path`` (see :func:`open_regular`)."""
+    fd = open_regular(path)
+    # Reads block as usual from here on: a regular file never waits anyway.
+    os.set_blocking(fd, True)
+    return os.fdopen(fd, "rb")
+
+
+def read_file(path: str, limit: int) -> tuple[bytes, int]:
+    """At most ``limit + 1`` bytes of the regular file ``path``, and its size.
+
+    Plain ``os`` calls, not ``open()``: a buffered file object costs an fstat,
+    an isatty ioctl and two allocations per file, half the time of reading a
+    10 KB record. Raises OSError as :func:`open_regular` does.
+    """
+    fd = open_regular(path)
+    try:
+        size = os.fstat(fd).st_size
+        chunks = [os.read(fd, min(_READ_SIZE, limit + 1))]
+        got = len(chunks[0])
+        while chunks[-1] and got <= limit:  # a short read is not proof of the end
+            chunks.append(os.read(fd, min(_READ_SIZE, limit + 1 - got)))
+            got += len(chunks[-1])
+    finally:
+        os.close(fd)
+    # One read and the empty one that proved the end: no copy needed.
+    whole = len(chunks) == 1 or (len(chunks) == 2 and not chunks[1])
+    return (chunks[0] if whole else b"".join(chunks)), size
+
+
+def read_stream(stream: BinaryIO, limit: int) -> bytes:
+    """At most ``limit + 1`` bytes of ``stream`` (standard input, a member, a .gz file)."""
+    chunks: list[bytes] = []
+    got = 0
+    while got <= limit:
+        chunk = stream.read(min(_READ_SIZE * 16, limit + 1 - got))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)

@@ -3,35 +3,50 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from fnmatch import fnmatchcase
 
 from archivekit.config import Config
 from archivekit.errors import UsageError
 from archivekit.files.globs import compile_globs, relative
-from archivekit.files.walk import STDIN, iter_files
+from archivekit.files.walk import STDIN, Found, walk
 
 
-def select_files(paths: Iterable[str], *, config: Config, glob: str | None = None) -> Iterator[str]:
-    """The files to check under ``paths``, lazily, in walk order.
+def select_files(
+    paths: Iterable[str],
+    *,
+    config: Config,
+    glob: str | None = None,
+    match: Callable[[str], bool] | None = None,
+    follow_symlinks: bool = False,
+) -> Iterator[Found]:
+    """The files to read under ``paths``, lazily, in walk order.
 
     ``glob`` (the command line's ``--glob``) picks file names in folders and
-    wins over the configured ``include``; without either, ``*.txt``. When
-    ``include`` is in force it applies to files named explicitly too (pre-commit
-    passes every changed ``.txt`` file), and ``exclude`` always does.
+    wins over the configured ``include``; without either, ``match`` does
+    (default: ``*.txt``). When ``include`` is in force it applies to files
+    named explicitly too (pre-commit passes every changed ``.txt`` file), and
+    ``exclude`` always does.
     """
     include = None if glob else compile_globs(config.include)
     exclude = compile_globs(config.exclude)
-    walk_glob = glob or ("*" if include else "*.txt")
-    for path in iter_files(paths, glob=walk_glob):
-        if path == STDIN or not (include or exclude):
-            yield path
+    if glob is not None:
+        pattern = glob
+        match = lambda name: fnmatchcase(name, pattern)  # noqa: E731
+    elif include is not None:
+        match = lambda name: True  # noqa: E731  (the include globs decide, below)
+    elif match is None:
+        match = lambda name: fnmatchcase(name, "*.txt")  # noqa: E731
+    for found in walk(paths, match=match, follow_symlinks=follow_symlinks):
+        if found.path == STDIN or not (include or exclude):
+            yield found
             continue
-        rel = relative(path, config.root)
+        rel = relative(found.path, config.root)
         if exclude and exclude.fullmatch(rel):
             continue
         if include and not include.fullmatch(rel):
             continue
-        yield path
+        yield found
 
 
 def changed_since(ref: str, *, cwd: str = ".") -> set[str]:

@@ -1,83 +1,141 @@
-"""Find record files: explicit files, directories walked recursively, or standard input."""
+"""The one walker: the files named, folders walked without recursion, glob patterns, stdin."""
 
 from __future__ import annotations
 
+import glob as globbing
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import NamedTuple
 
 from archivekit.errors import InputError
 
 #: The path that means "read standard input".
 STDIN = "-"
+#: The label of standard input in findings.
+STDIN_LABEL = "<stdin>"
+#: Characters that make an input a glob pattern (``'data/**/*.txt'``) when no such path exists.
+GLOB_CHARS = frozenset("*?[")
 
 _DirKey = tuple[int, int]
+
+
+class Found(NamedTuple):
+    """One input file the walk found.
+
+    ``rel`` is its path relative to the input it was found under, with ``/``
+    separators (what an output folder mirrors): the file name for a file
+    named explicitly, ``None`` for standard input. ``explicit`` is true for a
+    path named one by one (read whatever its name), false for a file a folder
+    walk or a glob pattern picked.
+    """
+
+    path: str
+    rel: str | None
+    explicit: bool
+
+
+def check_paths(paths: Iterable[str]) -> None:
+    """Raise :class:`InputError` naming every path that neither exists nor is a matching glob."""
+    missing = [path for path in paths if path != STDIN and not _exists(path)]
+    if missing:
+        raise InputError("; ".join(f"{path}: no such file or directory" for path in missing))
+
+
+def _exists(path: str) -> bool:
+    return os.path.lexists(path) or bool(GLOB_CHARS & set(path) and _glob(path))
+
+
+def walk(
+    paths: Iterable[str],
+    *,
+    match: Callable[[str], bool],
+    follow_symlinks: bool = False,
+) -> Iterator[Found]:
+    """Every file to read under ``paths``, lazily, in a stable order.
+
+    A path named explicitly is always yielded, whatever it is (reading a FIFO
+    or a device reports it); a folder is walked in name order, yielding the
+    files whose name ``match`` accepts; a path that does not exist but holds
+    ``*``, ``?`` or ``[`` is a glob pattern (``**`` crosses folders), its
+    matching files yielded in name order. Hidden entries (``.git``) are
+    skipped, and so are symbolic links inside folders unless
+    ``follow_symlinks``; then a link back to a folder being walked (a loop)
+    is skipped, and a broken or looping link to a file is yielded, so that
+    reading it reports the problem. A folder that cannot be listed is yielded
+    itself, for the same reason. ``-`` is yielded as is. A path named twice
+    is read once. Raises :class:`InputError` for a path that does not exist.
+    """
+    for path in dict.fromkeys(paths):
+        if path == STDIN:
+            yield Found(STDIN, None, True)
+        elif os.path.isdir(path):
+            yield from _walk(path, match, follow_symlinks)
+        elif os.path.lexists(path):
+            yield Found(path, Path(path).name, True)
+        elif GLOB_CHARS & set(path):
+            base = _glob_base(path)
+            for found in _glob(path):
+                if os.path.isfile(found):
+                    yield Found(found, os.path.relpath(found, base).replace(os.sep, "/"), False)
+        else:
+            raise InputError(f"{path}: no such file or directory")
 
 
 def iter_files(
     paths: Iterable[str], *, glob: str = "*.txt", follow_symlinks: bool = False
 ) -> Iterator[str]:
-    """Yield the files to read, lazily, in a stable order.
-
-    A path named explicitly is always yielded (whatever its name); a directory
-    is walked recursively, in name order, yielding files whose name matches
-    ``glob``. Hidden entries (names starting with ``.``, like ``.git``) are
-    skipped, and so are symbolic links inside directories unless
-    ``follow_symlinks`` is true; then a link back to a folder being walked (a
-    loop) is skipped, and a broken or looping link to a file is yielded, so
-    that reading it reports the problem. A folder that cannot be listed is
-    yielded itself, for the same reason. ``-`` is yielded as is.
-    Raises :class:`InputError` for a path that does not exist.
-    """
-    for path in dict.fromkeys(paths):  # a path named twice ("- -") is read once
-        if path == STDIN or Path(path).is_file():
-            yield path
-        elif Path(path).is_dir():
-            yield from _walk(path, glob, follow_symlinks)
-        elif os.path.lexists(path):
-            raise InputError(f"{path}: not a regular file or directory")
-        else:
-            raise InputError(f"{path}: no such file or directory")
+    """The paths :func:`walk` finds, folders searched for file names matching ``glob``."""
+    found = walk(paths, match=lambda name: fnmatchcase(name, glob), follow_symlinks=follow_symlinks)
+    return (item.path for item in found)
 
 
-def check_paths(paths: Iterable[str]) -> None:
-    """Raise :class:`InputError` naming every path that does not exist."""
-    missing = [p for p in paths if p != STDIN and not Path(p).exists()]
-    if missing:
-        raise InputError("; ".join(f"{path}: no such file or directory" for path in missing))
+def _glob(pattern: str) -> list[str]:
+    # Path.glob takes no absolute pattern; the glob module does. Sorted: a stable order.
+    return sorted(globbing.glob(pattern, recursive=True))
 
 
-def _walk(top: str, glob: str, follow: bool) -> Iterator[str]:
+def _glob_base(pattern: str) -> str:
+    parts = Path(pattern).parts
+    fixed = parts[: next(i for i, p in enumerate(parts) if GLOB_CHARS & set(p))]
+    return str(Path(*fixed)) if fixed else "."
+
+
+def _walk(top: str, match: Callable[[str], bool], follow: bool) -> Iterator[Found]:
     # An explicit stack, not recursion: a tree nested a few thousand folders
     # deep (easy to make, and within PATH_MAX) would exceed Python's recursion
     # limit. The folders on the stack, by (device, inode), detect link loops.
-    stack: list[tuple[_DirKey, Iterator[os.DirEntry[str]]]] = []
+    # Each frame carries the relative path of its folder ("" for the top).
+    stack: list[tuple[_DirKey, Iterator[os.DirEntry[str]], str]] = []
     walking: set[_DirKey] = set()
     opened = _open(top)
     if opened is None:
         # An unreadable folder must not stop the batch: yield it, and the
         # reader reports it as a read-error finding like any unreadable file.
-        yield top
+        yield Found(top, Path(top).name, True)
         return
-    stack.append(opened)
+    stack.append((*opened, ""))
     walking.add(opened[0])
     while stack:
-        entry = next(stack[-1][1], None)
+        key, entries, prefix = stack[-1]
+        entry = next(entries, None)
         if entry is None:
-            walking.discard(stack.pop()[0])
+            walking.discard(key)
+            stack.pop()
             continue
-        if entry.name.startswith(".") or (entry.is_symlink() and not follow):
+        name = entry.name
+        if name.startswith(".") or (entry.is_symlink() and not follow):
             continue
         if _is_dir(entry, follow):
             opened = _open(entry.path, walking)
             if opened is None:
-                yield entry.path
+                yield Found(entry.path, prefix + name, False)
             elif opened[0] not in walking:
-                stack.append(opened)
+                stack.append((*opened, prefix + name + "/"))
                 walking.add(opened[0])
-        elif fnmatchcase(entry.name, glob):
-            yield entry.path
+        elif match(name):
+            yield Found(entry.path, prefix + name, False)
 
 
 def _is_dir(entry: os.DirEntry[str], follow: bool) -> bool:
@@ -92,7 +150,7 @@ def _open(
 ) -> tuple[_DirKey, Iterator[os.DirEntry[str]]] | None:
     """The folder's identity and its entries in name order, or None if unreadable."""
     try:
-        info = Path(path).stat()
+        info = os.stat(path)
         key = (info.st_dev, info.st_ino)
         if walking is not None and key in walking:
             return key, iter(())  # a loop: already being walked higher up

@@ -2,18 +2,48 @@
 
 Importing it is cheap (the CLI builds its choices from it at start-up): each
 format's module is imported only when its reader or writer is first used.
+
+A format module has ``load(data, path, options)`` when a file of it is read
+whole (archive, json, md: the bounded reader hands it at most the size limit)
+or ``read(stream, path, options)`` when it is read as it streams (jsonl, csv,
+bounding each line or cell itself); either yields one :class:`ParseResult`
+per record. One-record formats have ``dump(record, options) -> bytes``;
+many-record formats have ``Writer(stream, options)`` and ``rows(records, options)``.
 """
 
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, BinaryIO, Protocol, cast
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, cast
+
+from archivekit.diagnostics import failed
+from archivekit.files.read import read_stream, too_large_message
+from archivekit.rules import RuleOptions
 
 if TYPE_CHECKING:
-    from archivekit.formats.base import FormatOptions, Read
+    from archivekit.diagnostics import ParseResult
     from archivekit.record.model import Record
+
+
+@dataclass(frozen=True, slots=True)
+class FormatOptions:
+    """Settings of the readers and writers. Picklable, for worker processes.
+
+    ``csv_keywords``: how the CSV keywords cell holds the list (``comma``: joined
+    by commas as in the text format; ``json``: a JSON list). ``excel``: CSV for
+    spreadsheets (BOM, formula guard; lossy). ``paragraphs``: Markdown bodies
+    split into paragraphs for reading, undone on the way back. ``rules``: the
+    rules' settings, the file-size limit (``rules.max_bytes``) among them.
+    ``keep_records``: false to check records without building them (validation).
+    """
+
+    csv_keywords: Literal["comma", "json"] = "comma"
+    excel: bool = False
+    paragraphs: bool = False
+    rules: RuleOptions = field(default_factory=RuleOptions)
+    keep_records: bool = True
 
 
 class Sink(Protocol):
@@ -29,10 +59,11 @@ class Sink(Protocol):
         """Finish the stream (a closing bracket, a flush); the stream stays open."""
 
 
-Reader = Callable[[BinaryIO, str, "FormatOptions"], Iterator["Read"]]
-Dumper = Callable[["Record", "FormatOptions"], bytes]
-SinkFactory = Callable[[BinaryIO, "FormatOptions"], Sink]
-RowsRenderer = Callable[[Iterable["Record"], "FormatOptions"], bytes]
+Loader = Callable[[bytes, str, FormatOptions], Iterator["ParseResult"]]
+Reader = Callable[[BinaryIO, str, FormatOptions], Iterator["ParseResult"]]
+Dumper = Callable[["Record", FormatOptions], bytes]
+SinkFactory = Callable[[BinaryIO, FormatOptions], Sink]
+RowsRenderer = Callable[[Iterable["Record"], FormatOptions], bytes]
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,9 +72,9 @@ class Format:
 
     ``one``: the format holds one record per file (written into an output
     folder by ``dump``); ``many``: it holds many in one stream (written by a
-    ``sink``). JSON is both. Every format can be read. ``module`` is the
-    module under ``archivekit.formats`` that implements it: a ``read``
-    function, and ``dump`` (one) and/or ``Writer`` (many).
+    ``sink``). JSON is both. Every format can be read. ``streamed``: read as
+    it comes (``read``), else whole (``load``). ``module`` is the module
+    under ``archivekit.formats`` that implements it.
     """
 
     name: str
@@ -52,6 +83,7 @@ class Format:
     module: str
     one: bool
     many: bool
+    streamed: bool = False
 
     @property
     def holds(self) -> str:
@@ -62,9 +94,22 @@ class Format:
         return getattr(importlib.import_module(f"archivekit.formats.{self.module}"), name)
 
     @property
+    def load(self) -> Loader | None:
+        """``load(data, path, options)``: every record of a whole file, or ``None`` if streamed."""
+        return None if self.streamed else cast(Loader, self._impl("load"))
+
+    @property
     def read(self) -> Reader:
-        """``read(stream, path, options)``: every record of a file, as :class:`Read` results."""
-        return cast(Reader, self._impl("read"))
+        """``read(stream, path, options)``: every record of a stream, bounded by the size limit."""
+        if self.streamed:
+            return cast(Reader, self._impl("read"))
+        load = cast(Loader, self._impl("load"))
+
+        def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[ParseResult]:
+            data = read_stream(stream, options.rules.max_bytes)
+            return load_whole(data, path, options, load)
+
+        return read
 
     @property
     def dump(self) -> Dumper | None:
@@ -83,6 +128,25 @@ class Format:
         Workers render their records with it, so that the parent only copies bytes.
         """
         return cast(RowsRenderer, self._impl("rows")) if self.many else None
+
+
+def load_whole(
+    data: bytes,
+    path: str,
+    options: FormatOptions,
+    load: Loader,
+    *,
+    size: int | None = None,
+) -> Iterator[ParseResult]:
+    """The records of a whole document read by the bounded reader (``limit + 1`` bytes at most).
+
+    Over the limit, one ``file-too-large`` finding, and the document is not
+    parsed; ``size`` is the file's size when known.
+    """
+    limit = options.rules.max_bytes
+    if len(data) > limit:
+        return iter((failed(path, "file-too-large", too_large_message(size, limit)),))
+    return load(data, path, options)
 
 
 FORMATS: tuple[Format, ...] = (
@@ -109,9 +173,16 @@ FORMATS: tuple[Format, ...] = (
         "jsonl",
         one=False,
         many=True,
+        streamed=True,
     ),
     Format(
-        "csv", (".csv",), "CSV (RFC 4180, UTF-8) with a header row", "csv", one=False, many=True
+        "csv",
+        (".csv",),
+        "CSV (RFC 4180, UTF-8) with a header row",
+        "csv",
+        one=False,
+        many=True,
+        streamed=True,
     ),
     Format(
         "md",

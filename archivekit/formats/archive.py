@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import TYPE_CHECKING
 
-from archivekit.formats.base import FormatOptions, Read
-from archivekit.record.model import Record
 from archivekit.record.parse import parse
-from archivekit.record.write import dump_bytes
+
+if TYPE_CHECKING:
+    # Not at run time: validating archive files never needs pydantic (start-up time).
+    from archivekit.diagnostics import ParseResult
+    from archivekit.formats import FormatOptions
+    from archivekit.record.model import Record
 
 
-def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
+def load(data: bytes, path: str, options: FormatOptions) -> Iterator[ParseResult]:
     """The one record of an archive text file."""
-    yield Read(parse(stream.read(), path=path))
+    yield parse(data, path=path, options=options.rules, keep_record=options.keep_records)
 
 
 def dump(record: Record, options: FormatOptions) -> bytes:
     """The canonical archive text of ``record``."""
+    from archivekit.record.write import dump_bytes
+
     return dump_bytes(record)

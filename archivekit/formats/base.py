@@ -4,89 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any, Literal
 
-from archivekit.diagnostics import Diagnostic, ParseResult
+from archivekit.diagnostics import Diagnostic, ParseResult, finding
 from archivekit.record import fields
+from archivekit.record.fields import FIELDS, LABELS
 from archivekit.record.model import Record
-from archivekit.rules import RULE_BY_CODE, Severity
+from archivekit.rules import Severity
 from archivekit.text import quote
-
-FIELDS = ("url", "headline", "keywords", "date", "word_count", "body")
-_LABEL = {
-    "url": "URL",
-    "headline": "headline",
-    "keywords": "keywords",
-    "date": "date",
-    "word_count": "word count",
-    "body": "body",
-}
-
-
-@dataclass(frozen=True, slots=True)
-class FormatOptions:
-    """Settings of the readers and writers. Picklable, for worker processes.
-
-    ``csv_keywords``: how the CSV keywords cell holds the list (``comma``: joined
-    by commas as in the text format; ``json``: a JSON list). ``excel``: CSV for
-    spreadsheets (BOM, formula guard; lossy). ``paragraphs``: Markdown bodies
-    split into paragraphs for reading, undone on the way back.
-    """
-
-    csv_keywords: Literal["comma", "json"] = "comma"
-    excel: bool = False
-    paragraphs: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class Read:
-    """One record read from an input: the result, and where it came from.
-
-    ``index`` is the 1-based record number inside a file that holds many
-    (JSON array, JSON Lines, CSV), ``None`` for a file that holds one record.
-    """
-
-    result: ParseResult
-    index: int | None = None
-    line: int = 1
-
-    def __reduce__(self) -> tuple[type[Read], tuple[object, ...]]:
-        # By the constructor: see Diagnostic.__reduce__ (pickling from workers).
-        return (Read, (self.result, self.index, self.line))
-
-    @property
-    def ok(self) -> bool:
-        """True when the record is valid."""
-        return self.result.ok
-
-
-def diagnostic(
-    code: str,
-    message: str,
-    path: str,
-    line: int = 1,
-    column: int = 1,
-    length: int = 1,
-    field: str | None = None,
-) -> Diagnostic:
-    """A finding with the severity its rule has."""
-    return Diagnostic(
-        code,
-        RULE_BY_CODE[code].severity,
-        message,
-        path,
-        line,
-        column,
-        column + max(length, 1),
-        field,
-    )
-
-
-def failed(path: str, code: str, message: str, line: int = 1, column: int = 1) -> ParseResult:
-    """The result of a record (or file) that could not be read at all."""
-    return ParseResult(path, None, (diagnostic(code, message, path, line, column),))
-
 
 Where = Callable[[str], tuple[int, int]]
 """Maps a field name to the (line, column) where its entry starts in the input.
@@ -104,18 +29,23 @@ def record_from_values(
     where: Where,
     date_style: Literal["iso", "ap"] = "iso",
     known: Sequence[str] = FIELDS,
+    index: int | None = None,
+    line: int = 1,
+    keep: bool = True,
 ) -> ParseResult:
     """Check raw values (from JSON, CSV, front matter) with the text parser's field rules.
 
     Strings go through the same checks as the text format; JSON-typed values
     (a keyword list, an integer word count) must have the right type. Keys in
     ``values`` outside ``known`` are reported as ``field-unknown`` warnings.
+    ``index`` and ``line`` say where the record is in its file; without
+    ``keep`` the record is checked but not built.
     """
     found: list[Diagnostic] = []
 
     def report(code: str, message: str, name: str | None) -> None:
         line, column = where(name or "")
-        found.append(diagnostic(code, message, path, line, column, 1, name))
+        found.append(finding(code, message, path, line, column, 1, name))
 
     for key in values:
         if key not in known:
@@ -127,15 +57,16 @@ def record_from_values(
     checked: dict[str, Any] = {}
     for name in FIELDS:
         if name not in values:
-            report("field-missing", f"the {_LABEL[name]} is missing: give the field {name!r}", name)
+            report("field-missing", f"the {LABELS[name]} is missing: give the field {name!r}", name)
             continue
         value = _check(name, values[name], date_style, report)
         checked[name] = value
     found.sort(key=lambda d: (d.line, d.column))
     errors = any(d.severity is Severity.ERROR for d in found)
     if errors or len(checked) < len(FIELDS) or any(v is None for v in checked.values()):
-        return ParseResult(path, None, tuple(found))
-    return ParseResult(path, Record.model_construct(**checked), tuple(found))
+        return ParseResult(path, None, tuple(found), index, line)
+    record = Record.model_construct(**checked) if keep else None
+    return ParseResult(path, record, tuple(found), index, line)
 
 
 def _check(name: str, raw: object, date_style: str, report: Callable[..., None]) -> object:
@@ -158,7 +89,7 @@ def _check(name: str, raw: object, date_style: str, report: Callable[..., None])
     elif name == "date" and isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
         value, problems = raw, []
     elif not isinstance(raw, str):
-        report("field-type", f"the {_LABEL[name]} must be a string, not {_kind(raw)}", name)
+        report("field-type", f"the {LABELS[name]} must be a string, not {_kind(raw)}", name)
         return None
     elif name == "url":
         value, problems = fields.check_url(raw)

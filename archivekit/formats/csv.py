@@ -9,18 +9,10 @@ from typing import Any, BinaryIO
 
 import orjson
 
-from archivekit.diagnostics import Diagnostic, ParseResult
-from archivekit.files.read import default_max_bytes
-from archivekit.formats.base import (
-    FIELDS,
-    FormatOptions,
-    Read,
-    Where,
-    diagnostic,
-    failed,
-    record_from_values,
-    record_values,
-)
+from archivekit.diagnostics import Diagnostic, ParseResult, failed, finding
+from archivekit.formats import FormatOptions
+from archivekit.formats.base import Where, record_from_values, record_values
+from archivekit.record.fields import FIELDS
 from archivekit.record.model import Record
 
 HEADER = list(FIELDS)
@@ -28,14 +20,14 @@ HEADER = list(FIELDS)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
-def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
+def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[ParseResult]:
     """Each row after the header is one record; cells are checked like text-format lines.
 
     A cell over the file-size limit (``--max-bytes``) stops the file (``csv-row``).
     """
     # Bodies are long: the csv module's default cap (128 KiB) would refuse real ones.
     # Unbounded, one unclosed quote makes the rest of a huge file one cell in memory.
-    csv.field_size_limit(default_max_bytes())
+    csv.field_size_limit(options.rules.max_bytes)
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
     try:
         yield from _rows(text, path, options)
@@ -44,24 +36,21 @@ def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
         text.detach()
 
 
-def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator[Read]:
+def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator[ParseResult]:
     rows = csv.reader(text, strict=True)
     try:
         header = next(rows, None)
     except UnicodeDecodeError as exc:
         # The decoder works in blocks: a bad byte near the top fails the header read.
-        yield Read(failed(path, "utf8-invalid", f"the file is not UTF-8: {exc}"))
+        yield failed(path, "utf8-invalid", f"the file is not UTF-8: {exc}")
         return
     except csv.Error as exc:
-        yield Read(failed(path, "csv-header", f"the header row cannot be read: {exc}"))
+        yield failed(path, "csv-header", f"the header row cannot be read: {exc}")
         return
     if header != HEADER:
         shown = ",".join(header or [])
-        yield Read(
-            failed(
-                path, "csv-header", f"the header row is {shown!r}: it must be {','.join(HEADER)!r}"
-            )
-        )
+        message = f"the header row is {shown!r}: it must be {','.join(HEADER)!r}"
+        yield failed(path, "csv-header", message)
         return
     index, start = 0, rows.line_num + 1
     while True:
@@ -70,11 +59,8 @@ def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator
         except (csv.Error, UnicodeDecodeError) as exc:
             code = "utf8-invalid" if isinstance(exc, UnicodeDecodeError) else "csv-row"
             hint = "; raise the limit with --max-bytes" if "field limit" in str(exc) else ""
-            yield Read(
-                failed(path, code, f"record {index + 1} cannot be read: {exc}{hint}", start),
-                index + 1,
-                start,
-            )
+            message = f"record {index + 1} cannot be read: {exc}{hint}"
+            yield failed(path, code, message, start, index=index + 1)
             return
         if row is None:
             return
@@ -83,25 +69,21 @@ def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator
             continue
         index += 1
         if len(row) != len(HEADER):
-            yield Read(
-                failed(
-                    path,
-                    "csv-row",
-                    f"record {index} has {len(row)} cells: "
-                    f"a record has {len(HEADER)} ({','.join(HEADER)})",
-                    line,
-                ),
-                index,
-                line,
+            message = (
+                f"record {index} has {len(row)} cells: "
+                f"a record has {len(HEADER)} ({','.join(HEADER)})"
             )
+            yield failed(path, "csv-row", message, line, index=index)
             continue
         values: dict[str, Any] = dict(zip(HEADER, row, strict=True))
         crlf = _crlf(path, line, values)
         values["keywords"] = _keywords(values["keywords"], options)
-        result = record_from_values(values, path=path, where=_cells(line))
+        result = record_from_values(
+            values, path=path, where=_cells(line), index=index, line=line, keep=options.keep_records
+        )
         if crlf is not None:
-            result = ParseResult(path, result.record, (crlf, *result.diagnostics))
-        yield Read(result, index, line)
+            result = ParseResult(path, result.record, (crlf, *result.diagnostics), index, line)
+        yield result
 
 
 def _cells(line: int) -> Where:
@@ -121,7 +103,7 @@ def _crlf(path: str, line: int, values: dict[str, Any]) -> Diagnostic | None:
             values[name] = cell.replace("\r\n", "\n")
     if not count:
         return None
-    return diagnostic("crlf", f"CRLF line breaks inside cells ({count}): read as LF", path, line)
+    return finding("crlf", f"CRLF line breaks inside cells ({count}): read as LF", path, line)
 
 
 def _keywords(cell: str, options: FormatOptions) -> object:

@@ -16,6 +16,8 @@ from typing import Any
 
 import orjson
 
+from archivekit.errors import FrontMatterError
+
 #: Characters YAML does not allow raw in a double-quoted scalar, or that some
 #: YAML 1.1 readers take as line breaks: always escaped on the way out.
 _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
@@ -23,14 +25,6 @@ _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+(.*))?$")
 _ITEM = re.compile(r"([ \t]*)-(?:[ \t]+(.*))?$")
 _INT = re.compile(r"[-+]?[0-9]+")
 _PLAIN_BAD = re.compile(r"^[&*!|>%@`]|: | #|^[-?:](?:\s|$)")
-
-
-class FrontMatterError(ValueError):
-    """The front matter is outside the subset; ``line`` is 1-based within the file."""
-
-    def __init__(self, message: str, line: int) -> None:
-        super().__init__(message)
-        self.line = line
 
 
 def quote(text: str) -> str:

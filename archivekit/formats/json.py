@@ -8,64 +8,64 @@ from typing import BinaryIO
 
 import orjson
 
-from archivekit.diagnostics import ParseResult
-from archivekit.files.read import default_max_bytes, too_large_message
-from archivekit.formats.base import FormatOptions, Read, failed, record_from_values, record_values
+from archivekit.diagnostics import ParseResult, failed
+from archivekit.formats import FormatOptions
+from archivekit.formats.base import record_from_values, record_values
 from archivekit.record.model import Record
 
 
 def record_from_json(
-    value: object, *, path: str, line: int = 1, index: int | None = None
+    value: object,
+    *,
+    path: str,
+    options: FormatOptions,
+    line: int = 1,
+    index: int | None = None,
 ) -> ParseResult:
     """Check one decoded JSON value as a record object."""
     if not isinstance(value, dict):
         what = f"record {index}" if index is not None else "the document"
-        return failed(
-            path, "json-invalid", f"{what} is not a JSON object with the six record fields", line
-        )
-    return record_from_values(value, path=path, where=lambda _name: (line, 1))
+        message = f"{what} is not a JSON object with the six record fields"
+        return failed(path, "json-invalid", message, line, index=index)
+    return record_from_values(
+        value,
+        path=path,
+        where=lambda _name: (line, 1),
+        index=index,
+        line=line,
+        keep=options.keep_records,
+    )
 
 
-def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
+def load(data: bytes, path: str, options: FormatOptions) -> Iterator[ParseResult]:
     """One record object, or an array of them.
 
     The document is parsed whole (orjson has no streaming mode), so it must be
-    under the file-size limit (``--max-bytes``, 64 MiB by default): for larger
-    batches, use JSON Lines. orjson refuses nesting over 1,024 levels deep.
+    under the file-size limit (``--max-bytes``, 64 MiB by default), which the
+    bounded reader enforces: for larger batches, use JSON Lines. orjson
+    refuses nesting over 1,024 levels deep.
     """
-    limit = default_max_bytes()
-    # Parsed whole, so bounded: a file over the limit is refused, not loaded.
-    data = stream.read(limit + 1).removeprefix(b"\xef\xbb\xbf")  # a BOM, from Windows tools
-    if len(data) > limit:
-        yield Read(failed(path, "file-too-large", too_large_message(None, limit)))
-        return
+    data = data.removeprefix(b"\xef\xbb\xbf")  # a BOM, from Windows tools
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
-        yield Read(
-            failed(
-                path,
-                "json-invalid",
-                f"not valid JSON: {exc}",
-                getattr(exc, "lineno", 1) or 1,
-                getattr(exc, "colno", 1) or 1,
-            )
+        line = getattr(exc, "lineno", 1) or 1
+        yield failed(
+            path, "json-invalid", f"not valid JSON: {exc}", line, getattr(exc, "colno", 1) or 1
         )
         return
     if not isinstance(value, list):
-        yield Read(record_from_json(value, path=path))
+        yield record_from_json(value, path=path, options=options)
         return
     lines: list[int] | None = None
     for index, item in enumerate(value, start=1):
-        result = record_from_json(item, path=path, line=1, index=index)
+        result = record_from_json(item, path=path, options=options, index=index)
         if result.diagnostics:
             # Only a record with findings needs its line: find them all once.
             lines = lines or _element_lines(data.decode("utf-8", "replace"))
             line = lines[index - 1] if index <= len(lines) else 1
-            result = record_from_json(item, path=path, line=line, index=index)
-            yield Read(result, index, line)
-        else:
-            yield Read(result, index, 1)
+            result = record_from_json(item, path=path, options=options, line=line, index=index)
+        yield result
 
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},]|[^\s\[\]{},"]+', re.DOTALL)

@@ -7,19 +7,21 @@ from typing import BinaryIO
 
 import orjson
 
-from archivekit.files.read import default_max_bytes, too_large_message
-from archivekit.formats.base import FormatOptions, Read, failed, record_values
+from archivekit.diagnostics import ParseResult, failed
+from archivekit.files.read import too_large_message
+from archivekit.formats import FormatOptions
+from archivekit.formats.base import record_values
 from archivekit.formats.json import record_from_json
 from archivekit.record.model import Record
 
 
-def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
+def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[ParseResult]:
     """Each non-blank line is one record; a line that is not a JSON object is reported.
 
     A line over the file-size limit (``--max-bytes``) is reported and skipped
     without being held in memory.
     """
-    index, limit = 0, default_max_bytes()
+    index, limit = 0, options.rules.max_bytes
     for number, line in enumerate(iter(lambda: stream.readline(limit + 1), b""), start=1):
         if number == 1 and line.startswith(b"\xef\xbb\xbf"):
             line = line[3:]
@@ -29,27 +31,17 @@ def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
         if len(line) > limit and not line.endswith(b"\n"):
             while (rest := stream.readline(2**20)) and not rest.endswith(b"\n"):
                 pass  # skip the rest of the line
-            message = f"record {index}: {too_large_message(None, limit)}".replace(
-                "the file is", "the line is"
-            )
-            yield Read(failed(path, "file-too-large", message, number), index, number)
+            message = f"record {index}: {too_large_message(None, limit, what='line')}"
+            yield failed(path, "file-too-large", message, number, index=index)
             continue
         try:
             value = orjson.loads(line)
         except orjson.JSONDecodeError as exc:
-            yield Read(
-                failed(
-                    path,
-                    "json-invalid",
-                    f"record {index} is not valid JSON: {exc}",
-                    number,
-                    getattr(exc, "colno", 1) or 1,
-                ),
-                index,
-                number,
-            )
+            message = f"record {index} is not valid JSON: {exc}"
+            column = getattr(exc, "colno", 1) or 1
+            yield failed(path, "json-invalid", message, number, column, index=index)
             continue
-        yield Read(record_from_json(value, path=path, line=number, index=index), index, number)
+        yield record_from_json(value, path=path, options=options, line=number, index=index)
 
 
 def rows(records: Iterable[Record], options: FormatOptions) -> bytes:

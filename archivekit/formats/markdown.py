@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, BinaryIO
+from typing import Any
 
-from archivekit.files.read import default_max_bytes, too_large_message
-from archivekit.formats import frontmatter
-from archivekit.formats.base import FormatOptions, Read, failed, record_from_values
+from archivekit.diagnostics import ParseResult, failed
+from archivekit.errors import FrontMatterError
+from archivekit.formats import FormatOptions, frontmatter
+from archivekit.formats.base import record_from_values
+from archivekit.record.fields import FIELDS
 from archivekit.record.model import Record
 
 #: Front-matter keys, in the order they are written.
@@ -53,68 +55,51 @@ def dump(record: Record, options: FormatOptions) -> bytes:
     return text.encode("utf-8")
 
 
-def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[Read]:
+def load(data: bytes, path: str, options: FormatOptions) -> Iterator[ParseResult]:
     """The record of one Markdown file: fields from the front matter, the body after the heading."""
-    limit = default_max_bytes()
-    data = stream.read(limit + 1)  # read whole, so bounded: refused past the limit, unread
-    if len(data) > limit:
-        yield Read(failed(path, "file-too-large", too_large_message(None, limit)))
-        return
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        yield Read(
-            failed(
-                path,
-                "utf8-invalid",
-                f"byte offset {exc.start} is not UTF-8: save the file as UTF-8",
-            )
-        )
+        message = f"byte offset {exc.start} is not UTF-8: save the file as UTF-8"
+        yield failed(path, "utf8-invalid", message)
         return
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     lines = text.split("\n")
     end = next((i for i, line in enumerate(lines[1:], start=1) if line.rstrip() == _FENCE), 0)
     if not lines or lines[0].rstrip() != _FENCE or not end:
-        yield Read(
-            failed(
-                path,
-                "front-matter-invalid",
-                "no front matter: the file must start with a '---' line, the YAML "
-                "fields, and a closing '---' line",
-            )
+        message = (
+            "no front matter: the file must start with a '---' line, the YAML "
+            "fields, and a closing '---' line"
         )
+        yield failed(path, "front-matter-invalid", message)
         return
     try:
         values, where = frontmatter.loads("\n".join(lines[1:end]), first_line=2)
-    except frontmatter.FrontMatterError as exc:
-        yield Read(failed(path, "front-matter-invalid", str(exc), exc.line))
+    except FrontMatterError as exc:
+        yield failed(path, "front-matter-invalid", str(exc), exc.line)
         return
     body_line, body = _body(lines, end)
     split = values.pop("paragraphs", None) == SPLIT
     fields: dict[str, Any] = {}
-    renamed = {
-        "title": "headline",
-        "source_url": "url",
-        "word_count": "word_count",
-        "date": "date",
-        "keywords": "keywords",
-    }
     for key, value in values.items():
-        fields[renamed.get(key, key)] = value
+        fields[_RENAMED.get(key, key)] = value
     tags = fields.pop("tags", None)
     if "keywords" not in fields and tags is not None:
         fields["keywords"] = tags
     fields["body"] = join_paragraphs(body) if split else body
-    lines_of = {renamed.get(k, k): n for k, n in where.items()}
+    lines_of = {_RENAMED.get(k, k): n for k, n in where.items()}
     lines_of["body"] = body_line
-    yield Read(
-        record_from_values(
-            fields,
-            path=path,
-            where=lambda name: (lines_of.get(name, 1), 1),
-            known=("url", "headline", "keywords", "date", "word_count", "body", "tags"),
-        )
+    yield record_from_values(
+        fields,
+        path=path,
+        where=lambda name: (lines_of.get(name, 1), 1),
+        known=(*FIELDS, "tags"),
+        keep=options.keep_records,
     )
+
+
+#: Front-matter keys that name a record field differently.
+_RENAMED = {"title": "headline", "source_url": "url"}
 
 
 def _body(lines: list[str], end: int) -> tuple[int, str]:

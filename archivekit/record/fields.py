@@ -10,14 +10,30 @@ import datetime as dt
 import functools
 import itertools
 import re
-from collections.abc import Sequence
-from typing import NamedTuple
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-import archivekit.files.read as limits
 from archivekit.record.dates import DateProblem, format_ap, parse_date
 from archivekit.rules import RULES, Severity
 from archivekit.text import CONTROL, CONTROL_RANGES, char_name, quote
+
+#: The six fields of a record, in file order: line 1 is the URL, line 6 (to the end) the body.
+FIELDS = ("url", "headline", "keywords", "date", "word_count", "body")
+#: Each field's name in a message ("the word count is empty").
+LABELS = {
+    "url": "URL",
+    "headline": "headline",
+    "keywords": "keywords",
+    "date": "date",
+    "word_count": "word count",
+    "body": "body",
+}
+
+#: Most keywords one record may hold. Real records have a few dozen; each
+#: keyword costs a few hundred bytes of Python objects, so a file of commas
+#: could otherwise grow a million-fold in memory.
+MAX_KEYWORDS = 10_000
 
 #: The largest word count we accept: a signed 64-bit integer, so that every
 #: spreadsheet, database and JSON reader downstream can hold it.
@@ -52,7 +68,7 @@ def _controls(field: str, text: str) -> list[Problem]:
         Problem(
             "control-char",
             field,
-            f"{char_name(m.group())} in the {_LABEL[field]}: remove it",
+            f"{char_name(m.group())} in the {LABELS[field]}: remove it",
             m.start(),
             1,
         )
@@ -67,19 +83,9 @@ def _controls(field: str, text: str) -> list[Problem]:
         if rest:
             problems[-1] = last._replace(
                 message=f"{last.message} (and {rest} more like it in "
-                f"the {_LABEL[field]}, not shown)"
+                f"the {LABELS[field]}, not shown)"
             )
     return problems
-
-
-_LABEL = {
-    "url": "URL",
-    "headline": "headline",
-    "keywords": "keywords",
-    "date": "date",
-    "word_count": "word count",
-    "body": "body",
-}
 
 
 def _trim(field: str, text: str) -> tuple[str, list[Problem]]:
@@ -93,7 +99,7 @@ def _trim(field: str, text: str) -> tuple[str, list[Problem]]:
         Problem(
             "whitespace",
             field,
-            f"spaces around the {_LABEL[field]} {quote(stripped)}: remove them",
+            f"spaces around the {LABELS[field]} {quote(stripped)}: remove them",
             offset,
             lead or len(text) - len(stripped),
         )
@@ -164,7 +170,7 @@ def _text(
             Problem(
                 "control-char",
                 field,
-                f"a line break in the {_LABEL[field]}: join the lines",
+                f"a line break in the {LABELS[field]}: join the lines",
                 text.index("\n"),
                 1,
             )
@@ -177,7 +183,7 @@ def _text(
             Problem(
                 empty_code,
                 field,
-                f"the {_LABEL[field]} is {what}: give the article's {_LABEL[field]}",
+                f"the {LABELS[field]} is {what}: give the article's {LABELS[field]}",
                 0,
                 len(text),
             )
@@ -222,13 +228,13 @@ def check_keywords(text: str | Sequence[str]) -> tuple[tuple[str, ...] | None, l
 
 def _too_many(count: int) -> tuple[None, list[Problem]] | None:
     """Refuse a keyword list too long to hold (a file of commas would grow a million-fold)."""
-    if count <= limits.MAX_KEYWORDS:
+    if count <= MAX_KEYWORDS:
         return None
     return None, [
         Problem(
             "keyword-too-many",
             "keywords",
-            f"{count} keyword entries: a record holds at most {limits.MAX_KEYWORDS}",
+            f"{count} keyword entries: a record holds at most {MAX_KEYWORDS}",
             0,
             1,
         )
@@ -433,7 +439,7 @@ def _canonical_date(text: str) -> dt.date | None:
     return parsed if isinstance(parsed, dt.date) and format_ap(parsed) == text else None
 
 
-def _canonical_values(lines: list[str]) -> dict[str, object] | None:
+def canonical_values(lines: list[str]) -> dict[str, object] | None:
     """The six fields of a record already in canonical form, or None.
 
     For the parser's clean-file path (no control character anywhere; six
@@ -459,7 +465,7 @@ def _canonical_values(lines: list[str]) -> dict[str, object] | None:
     if date is None:
         return None
     pieces = keywords.split(",") if keywords else []
-    if len(pieces) > limits.MAX_KEYWORDS:
+    if len(pieces) > MAX_KEYWORDS:
         return None
     if not all(_bare(piece) for piece in pieces) or len(set(pieces)) != len(pieces):
         return None
@@ -483,3 +489,25 @@ def _has_error(problems: list[Problem]) -> bool:
 
 def _count(n: int, singular: str, plural: str | None = None) -> str:
     return f"{n} {singular if n == 1 else plural or singular + 's'}"
+
+
+#: The six field checks for a file in which one scan found no control
+#: character at all: the same checks, without a regex pass over every field.
+CLEAN_CHECKS: tuple[Callable[[str], tuple[Any, list[Problem]]], ...] = (
+    lambda t: _url(t, []),
+    lambda t: _text("headline", t, "headline-empty", False, []),
+    lambda t: _keywords_line(t, []),
+    lambda t: _date(t, []),
+    lambda t: _word_count(t, []),
+    lambda t: _text("body", t, "body-empty", True, []),
+)
+
+#: The six field checks of the text format, in file order.
+CHECKS: tuple[Callable[[str], tuple[Any, list[Problem]]], ...] = (
+    check_url,
+    lambda t: check_text("headline", t, empty_code="headline-empty"),
+    check_keywords,
+    check_date,
+    check_word_count,
+    lambda t: check_text("body", t, empty_code="body-empty", multiline=True),
+)

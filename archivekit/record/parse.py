@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from archivekit.diagnostics import Diagnostic, ParseResult
-from archivekit.files.read import default_max_bytes, too_large_message
+from archivekit.diagnostics import Diagnostic, ParseResult, failed, finding
+from archivekit.files.read import too_large_message
 from archivekit.record import fields
-from archivekit.rules import RULE_BY_CODE, RuleOptions, Severity
+from archivekit.record.fields import FIELDS, LABELS
+from archivekit.rules import RuleOptions, Severity
 from archivekit.text import line_col, quote
 
 if TYPE_CHECKING:
@@ -18,9 +20,9 @@ if TYPE_CHECKING:
     # needs pydantic, and importing it costs a tenth of a second per process.
     from archivekit.record.model import Record
 
-FIELDS = ("url", "headline", "keywords", "date", "word_count", "body")
-_LABELS = ("url", "headline", "keywords", "date", "word count", "body")
 _BOM = "\ufeff"
+#: A URL line longer than this is no URL worth comparing (and not worth keeping).
+MAX_URL = 4096
 _DEFAULT_OPTIONS = RuleOptions()
 #: A file with thousands of bad bytes would drown the report: after this many
 #: findings of one rule in one file, the rest are counted in one last finding.
@@ -44,39 +46,30 @@ class _Report(Protocol):
 
 
 def parse(
-    data: bytes | str, *, path: str = "<string>", options: RuleOptions | None = None
+    data: bytes | str,
+    *,
+    path: str = "<string>",
+    options: RuleOptions | None = None,
+    keep_record: bool = True,
 ) -> ParseResult:
     """Read one record from the bytes (or text) of an archive file.
 
     Never raises for bad input: every problem becomes a :class:`Diagnostic`, and
     ``result.record`` is ``None`` when any of them is an error. Input longer
-    than ``options.max_bytes`` is refused unread (``file-too-large``).
+    than ``options.max_bytes`` is refused unread (``file-too-large``). Without
+    ``keep_record`` the record is checked but not built (validation only).
     """
-    return _parse(data, path, options, keep_record=True)
-
-
-def _parse(
-    data: bytes | str, path: str, options: RuleOptions | None, *, keep_record: bool
-) -> ParseResult:
-    """:func:`parse`; without ``keep_record`` the record is checked but not built."""
-    limit = options.max_bytes if options is not None else default_max_bytes()
+    options = options or _DEFAULT_OPTIONS
+    limit = options.max_bytes
     if len(data) > limit:  # for text, characters: never more than its UTF-8 bytes
         size = len(data) if isinstance(data, bytes) else None
-        return ParseResult(
-            path,
-            None,
-            (
-                Diagnostic(
-                    "file-too-large", Severity.ERROR, too_large_message(size, limit), path, 1, 1, 2
-                ),
-            ),
-        )
+        return failed(path, "file-too-large", too_large_message(size, limit))
     # One pass over the bytes tells whether the file holds any control
     # character at all; most files hold none, and then no field needs a scan.
     clean = isinstance(data, bytes) and _no_controls(data)
     if clean:
         assert isinstance(data, bytes)  # for mypy
-        fast = _parse_clean(data, path, options or _DEFAULT_OPTIONS, keep_record)
+        fast = _parse_clean(data, path, options, keep_record)
         if fast is not None:
             return fast
     found: list[Diagnostic] = []
@@ -84,18 +77,7 @@ def _parse(
     def report(
         code: str, message: str, line: int, column: int, length: int = 1, field: str | None = None
     ) -> None:
-        found.append(
-            Diagnostic(
-                code,
-                RULE_BY_CODE[code].severity,
-                message,
-                path,
-                line,
-                column,
-                column + max(length, 1),
-                field,
-            )
-        )
+        found.append(finding(code, message, path, line, column, length, field))
 
     text = _decode(data, report) if isinstance(data, bytes) else data
     clean = clean and not found
@@ -124,7 +106,7 @@ def _parse(
         line, column = line_col(text, len(text) - 1)
         report("final-newline", "the file ends with a newline: remove it", line, column)
         text = text[:-1]
-    values = _check_fields(text, report, options or _DEFAULT_OPTIONS, clean)
+    values = _check_fields(text, report, options, clean)
     if not found:  # the common clean file: nothing to sort, cap or look at
         return ParseResult(path, _record(values, found) if keep_record else None, ())
     found.sort(key=lambda d: (d.line, d.column))
@@ -162,10 +144,10 @@ def _parse_clean(
         lines = [part.decode("utf-8") for part in parts]
     except UnicodeDecodeError:
         return None
-    values = fields._canonical_values(lines)
+    values = fields.canonical_values(lines)
     if values is None:  # not plainly canonical: ask the checks themselves
         values = {}
-        for name, line, check in zip(FIELDS, lines, _CLEAN_CHECKS, strict=True):
+        for name, line, check in zip(FIELDS, lines, fields.CLEAN_CHECKS, strict=True):
             value, problems = check(line)
             if problems or value is None:
                 return None
@@ -257,18 +239,6 @@ _UTF8_MULTIBYTE = re.compile(
 )
 
 
-#: The field checks, given no control-character findings: for a clean file.
-_Check = Callable[[str], tuple[Any, list[fields.Problem]]]
-_CLEAN_CHECKS: tuple[_Check, ...] = (
-    lambda t: fields._url(t, []),
-    lambda t: fields._text("headline", t, "headline-empty", False, []),
-    lambda t: fields._keywords_line(t, []),
-    lambda t: fields._date(t, []),
-    lambda t: fields._word_count(t, []),
-    lambda t: fields._text("body", t, "body-empty", True, []),
-)
-
-
 def _check_fields(
     text: str, report: _Report, options: RuleOptions, clean: bool = False
 ) -> dict[str, Any] | None:
@@ -276,24 +246,13 @@ def _check_fields(
     for number in range(len(lines) + 1, 7):
         report(
             "field-missing",
-            f"line {number} ({_LABELS[number - 1]}) is missing: the file has "
+            f"line {number} ({LABELS[FIELDS[number - 1]]}) is missing: the file has "
             f"{len(lines)} line{'s' if len(lines) > 1 else ''}, a record has six",
             number,
             1,
             field=FIELDS[number - 1],
         )
-    checks: tuple[_Check, ...] = (
-        _CLEAN_CHECKS
-        if clean
-        else (
-            fields.check_url,
-            lambda t: fields.check_text("headline", t, empty_code="headline-empty"),
-            fields.check_keywords,
-            fields.check_date,
-            fields.check_word_count,
-            lambda t: fields.check_text("body", t, empty_code="body-empty", multiline=True),
-        )
-    )
+    checks = fields.CLEAN_CHECKS if clean else fields.CHECKS
     values: dict[str, Any] = {}
     start = 0
     for name, line_text, check in zip(FIELDS, lines, checks, strict=False):
@@ -348,16 +307,18 @@ def _capped(found: list[Diagnostic]) -> tuple[Diagnostic, ...]:
             kept.append(diagnostic)
         elif seen[diagnostic.code] == MAX_PER_RULE + 1:
             rest = counts[diagnostic.code] - MAX_PER_RULE
-            kept.append(
-                Diagnostic(
-                    diagnostic.code,
-                    diagnostic.severity,
-                    f"{diagnostic.message} (and {rest - 1} more like it in this file, not shown)",
-                    diagnostic.path,
-                    diagnostic.line,
-                    diagnostic.column,
-                    diagnostic.end_column,
-                    diagnostic.field,
-                )
-            )
+            more = f"(and {rest - 1} more like it in this file, not shown)"
+            kept.append(dataclasses.replace(diagnostic, message=f"{diagnostic.message} {more}"))
     return tuple(kept)
+
+
+def url_line(data: bytes) -> str | None:
+    """The URL line of a record file holding ``data``, trimmed; None if there is none.
+
+    Read from the bytes even when the record is invalid, for ``duplicate-url``:
+    the worker processes take it from the bytes they have already read, so
+    that the parent need not read every file a second time.
+    """
+    line = data[: MAX_URL + 4].split(b"\n", 1)[0]
+    url = line.decode("utf-8", "replace").removeprefix("\ufeff").strip()
+    return url if url and len(url) <= MAX_URL else None

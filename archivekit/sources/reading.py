@@ -1,4 +1,10 @@
-"""Read sources into records, in order, in worker processes when the batch is large."""
+"""Sources read into records, in input order, in worker processes when the batch is large.
+
+Every command reads through here: ``archive validate`` (records checked, not
+built; only findings cross back from the workers), ``archive convert``
+(records built, and rendered in the output format by the workers), and the
+Python API.
+"""
 
 from __future__ import annotations
 
@@ -7,106 +13,180 @@ import itertools
 import os
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 
-from archivekit.diagnostics import ParseResult
-from archivekit.formats import FORMAT_BY_NAME
-from archivekit.formats.base import FormatOptions, Read, failed
+from archivekit.diagnostics import ParseResult, failed
+from archivekit.files.read import read_file, read_stream
+from archivekit.formats import FORMAT_BY_NAME, FormatOptions, load_whole
+from archivekit.record.parse import url_line
 from archivekit.sources.inputs import Source
 from archivekit.workers import Workers
 
-#: Sources handed to a worker at a time (see validate.CHUNK for the trade-off).
+#: Sources handed to a worker at a time: large enough that pickling and queueing
+#: cost little per file, small enough that the first results come back soon.
 CHUNK = 64
 #: Below this many sources a worker pool costs more to start than it saves.
 POOL_THRESHOLD = 256
 
 
 @dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How sources are read. Picklable, for worker processes.
+
+    ``formats``: the readers' settings (and the rules', the size limit among
+    them). ``urls``: give each record's URL line too (``duplicate-url``).
+    ``render``: a one-record format to write each valid record in (the
+    item's ``payload``). ``rows``: a many-record format in which the workers
+    render their chunk's valid records (the ``rows`` of its last item).
+    """
+
+    formats: FormatOptions = field(default_factory=FormatOptions)
+    urls: bool = False
+    render: str | None = None
+    rows: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
-    """A record read, with its source's label, relative path and file path (if on disk).
+    """One record read: its source, the result, and what the worker made of it.
 
-    ``payload`` is the record already written in the one-record output format,
-    when one was asked for: that work is spread over the workers too.
-
-    For a many-record output format, a worker renders its chunk's valid
-    records itself: each of them comes back ``rendered`` (valid, but without
-    its record, which need not cross the pipe), and the chunk's last item
-    carries ``rows``, the output bytes of every valid record of the chunk.
+    ``payload`` is the record written in the one-record format asked for.
+    For a many-record output, a worker renders its chunk's valid records
+    itself: each comes back without its record (which need not cross the
+    pipe), and the chunk's last item carries ``rows``, the output bytes of
+    every valid record of the chunk, in order. ``url`` is the record's URL
+    line, when asked for.
     """
 
-    label: str
-    rel: str | None
-    path: str | None
-    read: Read
+    source: Source
+    result: ParseResult
     payload: bytes | None = None
-    rendered: bool = False
     rows: bytes | None = None
-
-    def __reduce__(self) -> tuple[type[Item], tuple[object, ...]]:
-        # By the constructor: see Diagnostic.__reduce__ (pickling from workers).
-        return (
-            Item,
-            (self.label, self.rel, self.path, self.read, self.payload, self.rendered, self.rows),
-        )
+    url: str | None = None
 
 
-def read_source(
-    source: Source, options: FormatOptions, render: str | None = None
-) -> Iterator[Item]:
-    """Every record of one source; a source that cannot be read gives one ``read-error``.
+def read_source(source: Source, options: ReadOptions) -> Iterator[Item]:
+    """Every record of one source; a source that cannot be read gives one ``read-error``."""
+    fmt = FORMAT_BY_NAME[source.format]
+    dump = FORMAT_BY_NAME[options.render].dump if options.render else None
+    formats = options.formats
+    if options.urls and source.format != "archive":
+        # The URL comes from the record itself: build it, even when only checking.
+        formats = replace(formats, keep_records=True)
+    drop = options.urls and not options.formats.keep_records
+    for result, data in _results(source, fmt.name, formats):
+        url = None
+        if options.urls:
+            url = url_line(data) if data is not None else _url(result)
+        if drop and result.record is not None:
+            result = replace(result, record=None)
+        payload = None
+        if dump is not None and result.record is not None and result.ok:
+            payload = dump(result.record, formats)
+        yield Item(source, result, payload, None, url)
 
-    ``render`` names a one-record format to write each valid record in.
-    """
-    dump = FORMAT_BY_NAME[render].dump if render else None
 
-    def item(read: Read) -> Item:
-        record = read.result.record
-        payload = dump(record, options) if dump and record is not None and read.ok else None
-        return Item(source.label, source.rel, source.path, read, payload)
+def _url(result: ParseResult) -> str | None:
+    return result.record.url if result.record is not None else None
 
+
+def _results(
+    source: Source, name: str, options: FormatOptions
+) -> Iterator[tuple[ParseResult, bytes | None]]:
+    """(result, the bytes of a whole one-record archive file, else None) per record."""
+    label = source.label
+    fmt = FORMAT_BY_NAME[name]
     if source.error is not None:
-        yield item(Read(failed(source.label, "read-error", source.error)))
+        yield failed(label, "read-error", source.error), None
         return
+    limit = options.rules.max_bytes
     try:
-        with source.open() as stream:
-            yield from map(item, FORMAT_BY_NAME[source.format].read(stream, source.label, options))
+        if fmt.load is None:
+            with source.open() as stream:
+                for result in fmt.read(stream, label, options):
+                    yield result, None
+            return
+        size: int | None = None
+        if source.stream is not None:
+            data = read_stream(source.stream, limit)
+        elif source.data is not None:
+            data, size = source.data, len(source.data)
+        elif source.path is not None and not source.path.lower().endswith(".gz"):
+            data, size = read_file(source.path, limit)
+        else:
+            with source.open() as stream:
+                data = read_stream(stream, limit)
     except (OSError, EOFError, zlib.error) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        what = "the folder" if source.path and Path(source.path).is_dir() else "the file"
-        yield item(Read(failed(source.label, "read-error", f"cannot read {what}: {reason}")))
+        yield _unreadable(source, exc), None
+        return
+    whole = data if name == "archive" and len(data) <= limit else None
+    for result in load_whole(data, label, options, fmt.load, size=size):
+        yield result, whole
+
+
+def _unreadable(source: Source, exc: BaseException) -> ParseResult:
+    reason = getattr(exc, "strerror", None) or str(exc)
+    what = "the folder" if source.path and os.path.isdir(source.path) else "the file"
+    return failed(source.label, "read-error", f"cannot read {what}: {reason}")
+
+
+#: What a worker sends back for one source of its chunk: ``None`` or a URL line
+#: for a source that gave one clean result with nothing to carry (the parent
+#: rebuilds it from the source: most files of a batch), else every record's
+#: (result, payload, url).
+_Returned = str | None | list[tuple[ParseResult, bytes | None, str | None]]
 
 
 def _read_chunk(
-    chunk: list[Source], *, options: FormatOptions, render: str | None, rows: str | None = None
-) -> list[Item]:
-    items = [item for source in chunk for item in read_source(source, options, render)]
-    renderer = FORMAT_BY_NAME[rows].rows if rows else None
-    if renderer is None:
-        return items
-    # Render here, in the worker: the parent then neither unpickles the records
-    # nor serialises them, and writes the chunk with one call.
+    chunk: list[Source], *, options: ReadOptions
+) -> tuple[list[_Returned], bytes | None]:
+    """Read a chunk of sources in a worker: what each gave, and the chunk's rows if asked."""
+    renderer = FORMAT_BY_NAME[options.rows].rows if options.rows else None
+    returned: list[_Returned] = []
     records = []
-    for number, item in enumerate(items):
-        result = item.read.result
-        if result.record is not None and result.ok:
-            records.append(result.record)
-            read = Read(
-                ParseResult(result.path, None, result.diagnostics), item.read.index, item.read.line
-            )
-            items[number] = Item(item.label, item.rel, item.path, read, rendered=True)
-    if records:
-        last = items[-1]
-        items[-1] = Item(
-            last.label,
-            last.rel,
-            last.path,
-            last.read,
-            last.payload,
-            last.rendered,
-            renderer(records, options),
-        )
-    return items
+    for source in chunk:
+        items = list(read_source(source, options))
+        if renderer is not None:
+            # Render here, in the worker: the parent then neither unpickles the
+            # records nor serialises them, and writes the chunk with one call.
+            for number, item in enumerate(items):
+                record = item.result.record
+                if record is not None and item.result.ok:
+                    records.append(record)
+                    items[number] = replace(item, result=replace(item.result, record=None))
+        if len(items) == 1 and _plain(items[0]):
+            returned.append(items[0].url)
+        else:
+            returned.append([(item.result, item.payload, item.url) for item in items])
+    rows = renderer(records, options.formats) if renderer is not None and records else None
+    return returned, rows
+
+
+def _plain(item: Item) -> bool:
+    """Nothing in the item that the parent cannot rebuild from its source alone."""
+    result = item.result
+    return (
+        not result.diagnostics
+        and result.record is None
+        and item.payload is None
+        and result.index is None
+        and result.line == 1
+        and result.path == item.source.label
+    )
+
+
+def _items(chunk: list[Source], returned: tuple[list[_Returned], bytes | None]) -> Iterator[Item]:
+    """The items of a chunk read by a worker, rebuilt in the parent."""
+    per_source, rows = returned
+    items: list[Item] = []
+    for source, value in zip(chunk, per_source, strict=True):
+        if value is None or isinstance(value, str):
+            items.append(Item(source, ParseResult(source.label, None, ()), url=value))
+        else:
+            items.extend(Item(source, result, payload, None, url) for result, payload, url in value)
+    if rows is not None and items:
+        items[-1] = replace(items[-1], rows=rows)
+    yield from items
 
 
 def _poolable(source: Source) -> bool:
@@ -115,51 +195,48 @@ def _poolable(source: Source) -> bool:
 
 
 def read_sources(
-    sources: Iterable[Source],
-    options: FormatOptions,
-    jobs: int | None,
-    render: str | None = None,
-    rows: str | None = None,
+    sources: Iterable[Source], options: ReadOptions, *, jobs: int | None = None
 ) -> Iterator[Item]:
     """Every record of every source, in input order (see :func:`read_source`).
 
-    ``rows`` names a many-record format for the workers to render records in
-    (see :class:`Item`); records read in this process come back whole.
+    With more than a few hundred sources the one-record files are read by
+    ``jobs`` worker processes (default: the CPU count), a chunk at a time, at
+    most one chunk per worker in flight, so memory stays flat however many
+    files there are. Records read in this process come back whole (``rows``
+    is rendered only by workers).
     """
     sources = iter(sources)
     head = list(itertools.islice(sources, POOL_THRESHOLD))
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(head) < POOL_THRESHOLD:
         for source in itertools.chain(head, sources):
-            yield from read_source(source, options, render)
+            yield from read_source(source, options)
         return
-    yield from _pooled(itertools.chain(head, sources), options, workers, render, rows)
+    yield from _pooled(itertools.chain(head, sources), options, workers)
 
 
-def _pooled(
-    sources: Iterator[Source],
-    options: FormatOptions,
-    workers: int,
-    render: str | None,
-    rows: str | None,
-) -> Iterator[Item]:
-    read_chunk = functools.partial(_read_chunk, options=options, render=render, rows=rows)
+def _pooled(sources: Iterator[Source], options: ReadOptions, workers: int) -> Iterator[Item]:
+    read_chunk = functools.partial(_read_chunk, options=options)
     with Workers(read_chunk, workers) as pool:
         chunk: list[Source] = []
         for source in sources:
             if _poolable(source):
                 chunk.append(source)
                 if len(chunk) >= CHUNK:
-                    # At most one chunk per worker in flight: memory stays flat.
-                    yield from pool.submit(chunk)
+                    for done, returned in pool.submit(chunk):
+                        yield from _items(done, returned)
                     chunk = []
                 continue
             # A stream of many records is read here, in order, after what came before it.
             if chunk:
-                yield from pool.submit(chunk)
+                for done, returned in pool.submit(chunk):
+                    yield from _items(done, returned)
                 chunk = []
-            yield from pool.drain()
-            yield from read_source(source, options, render)
+            for done, returned in pool.drain():
+                yield from _items(done, returned)
+            yield from read_source(source, options)
         if chunk:
-            yield from pool.submit(chunk)
-        yield from pool.drain()
+            for done, returned in pool.submit(chunk):
+                yield from _items(done, returned)
+        for done, returned in pool.drain():
+            yield from _items(done, returned)

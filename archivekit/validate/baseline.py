@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import orjson
 
 from archivekit.diagnostics import ParseResult
-from archivekit.errors import UsageError
+from archivekit.errors import BaselineError
 from archivekit.files.atomic import write_atomic
 from archivekit.files.globs import relative
 
@@ -18,10 +18,6 @@ VERSION = 1
 #: (path relative to the baseline's folder, rule code, field): lines move when a
 #: file is edited, these do not.
 Key = tuple[str, str, str | None]
-
-
-class BaselineError(UsageError):
-    """The baseline file cannot be read or written, or is not a baseline."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 
-from archivekit.diagnostics import Diagnostic, ParseResult
+from archivekit.diagnostics import ParseResult, finding
+from archivekit.files.read import open_regular
 from archivekit.files.walk import STDIN
-from archivekit.rules import RULE_BY_CODE
+from archivekit.record.parse import MAX_URL, url_line
 from archivekit.text import quote, safe_path
-
-#: A URL line longer than this is no URL worth comparing (and not worth keeping).
-_MAX_URL = 4096
 
 
 def first_line(path: str) -> str | None:
@@ -20,9 +18,9 @@ def first_line(path: str) -> str | None:
     # os.read, not open(): no buffered file object, half the cost (8 us a file, not 16),
     # and this runs once per file in the parent process.
     try:
-        fd = os.open(path, os.O_RDONLY)
+        fd = open_regular(path)
         try:
-            head = os.read(fd, _MAX_URL + 4)
+            head = os.read(fd, MAX_URL + 4)
         finally:
             os.close(fd)
     except OSError:
@@ -30,52 +28,46 @@ def first_line(path: str) -> str | None:
     return url_line(head)
 
 
-def url_line(data: bytes) -> str | None:
-    """What :func:`first_line` gives for a file holding ``data``.
-
-    The worker processes call it on the bytes they have already read, so that
-    the parent need not read every file a second time.
-    """
-    line = data[: _MAX_URL + 4].split(b"\n", 1)[0]
-    url = line.decode("utf-8", "replace").removeprefix("\ufeff").strip()
-    return url if url and len(url) <= _MAX_URL else None
-
-
 class DuplicateUrls:
-    """Remembers the first file of each URL and flags later files with the same URL.
+    """Remembers the first record of each URL and flags later records with the same URL.
 
     Memory grows with the batch, about 170 bytes a file (a 64-bit hash of the
     URL and the first file's path): the price of a check that has to see every
-    file. A hash match is confirmed by reading the first file's URL line again,
-    so a collision never gives a false finding.
+    record. For a record file on disk, a hash match is confirmed by reading
+    the first file's URL line again, so a collision never gives a false
+    finding; for a record with no file of its own (an archive member, a line
+    of JSON Lines, standard input) the URL itself is kept instead.
     """
 
     def __init__(self) -> None:
-        self._first: dict[int, str] = {}
+        self._first: dict[int, str | tuple[str, str]] = {}
 
     def remember(self, path: str, url: str | None) -> None:
-        """Record ``url`` as seen in ``path`` (if no file had it before) without checking."""
+        """Record ``url`` as seen in the file ``path`` (if none had it before) without checking."""
         if url is not None:
             self._first.setdefault(hash(url), path)
 
-    def check(self, result: ParseResult, url: str | None) -> ParseResult:
-        """``result``, with a ``duplicate-url`` finding if an earlier file had ``url``."""
+    def check(self, result: ParseResult, url: str | None, *, reread: bool = True) -> ParseResult:
+        """``result``, with a ``duplicate-url`` finding if an earlier record had ``url``.
+
+        ``reread``: the record is a whole file at ``result.path`` whose URL line
+        can be read again (see the class docstring).
+        """
         if url is None:
             return result
-        first = self._first.setdefault(hash(url), result.path)
-        if first == result.path or first_line(first) != url:
+        place = result.path if result.index is None else f"{result.path} (record {result.index})"
+        first = self._first.setdefault(hash(url), place if reread else (place, url))
+        if isinstance(first, tuple):
+            first, same = first[0], first[1] == url
+        else:
+            same = first != place and first_line(first) == url
+        if first == place or not same:
             return result
         message = (
             f"{quote(url, limit=300)} is also the URL of {safe_path(first)}: the same article twice"
         )
-        finding = Diagnostic(
-            "duplicate-url",
-            RULE_BY_CODE["duplicate-url"].severity,
-            message,
-            result.path,
-            1,
-            1,
-            1 + len(url),
-            "url",
-        )
-        return ParseResult(result.path, result.record, (finding, *result.diagnostics))
+        # A record of a many-record file: at the line its record starts on.
+        line = result.line if result.index is not None else 1
+        found = finding("duplicate-url", message, result.path, line, 1, len(url), "url")
+        diagnostics = (found, *result.diagnostics)
+        return ParseResult(result.path, result.record, diagnostics, result.index, result.line)

@@ -11,6 +11,7 @@ from archivekit.config import Config
 from archivekit.diagnostics import ParseResult
 from archivekit.errors import UsageError
 from archivekit.files.globs import compile_globs, relative
+from archivekit.files.read import DEFAULT_MAX_BYTES
 from archivekit.rules import (
     DEFAULT_WORD_COUNT_TOLERANCE,
     RULE_BY_CODE,
@@ -68,7 +69,11 @@ class Policy:
 
 
 def build(
-    config: Config, *, enable: Iterable[str] = (), word_count_tolerance: float | None = None
+    config: Config,
+    *,
+    enable: Iterable[str] = (),
+    word_count_tolerance: float | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
 ) -> tuple[Policy, RuleOptions]:
     """The policy and parser options of a run; command-line values win over the file's.
 
@@ -100,5 +105,7 @@ def build(
         tolerance = config.word_count_tolerance
     if tolerance is None:
         tolerance = DEFAULT_WORD_COUNT_TOLERANCE
-    options = RuleOptions(enable=frozenset(running), word_count_tolerance=tolerance)
+    options = RuleOptions(
+        enable=frozenset(running), word_count_tolerance=tolerance, max_bytes=max_bytes
+    )
     return Policy(levels, overrides, config.root), options

@@ -1,0 +1,28 @@
+"""What to convert to, and where: the options of one conversion."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from archivekit.formats import FormatOptions
+
+
+@dataclass(frozen=True, slots=True)
+class ConvertOptions:
+    """What to convert to, and where.
+
+    Many-record output goes to ``output`` (a file, or ``-``/``None`` for
+    standard output); one-record output goes into ``output_dir``. JSON can be
+    either: an array to ``output``, or one file per record in ``output_dir``.
+    """
+
+    to: str
+    from_: str | None = None
+    output: str | None = None
+    output_dir: str | None = None
+    force: bool = False
+    skip_invalid: bool = False
+    rejects: str | None = None
+    jobs: int | None = None
+    glob: str | None = None
+    format_options: FormatOptions = field(default_factory=FormatOptions)
