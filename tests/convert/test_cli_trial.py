@@ -12,9 +12,9 @@ import orjson
 import pytest
 
 from tests.conftest import SEED
+from tests.convert.test_cli import files, run
+from tests.convert.test_failures import BAD_DATE, temporaries
 from tests.convert_support import write_batch
-from tests.test_convert_cli import files, run
-from tests.test_convert_failures import BAD_DATE, temporaries
 
 
 @pytest.fixture

@@ -18,8 +18,8 @@ from archivekit.record.model import Record
 from archivekit.record.parse import parse
 from archivekit.record.write import dump_bytes
 from tests.conftest import SEED
+from tests.convert.test_cli import run
 from tests.convert_support import write_batch
-from tests.test_convert_cli import run
 
 # Headlines and keywords a YAML reader could take for something else if not quoted right.
 _TRICKY = [

@@ -14,8 +14,8 @@ import pytest
 
 from archivekit.files.staging import TEMP_PREFIX
 from tests.conftest import SEED
+from tests.convert.test_cli import files, run
 from tests.convert_support import write_batch
-from tests.test_convert_cli import files, run
 
 BAD_DATE = b"http://a.com/x\nHeadline\nk\nAug. 32, 2011\n5\nBody."
 BAD_URL = b"www.a.com\nHeadline\nk\nAug. 3, 2011\n5\nBody."
