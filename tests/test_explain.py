@@ -7,7 +7,7 @@ import pytest
 from archivekit.errors import UsageError
 from archivekit.explain import DETAILS, explain
 from archivekit.rules import RULES
-from tests.helpers import run
+from tests.support import Cli
 
 
 def test_every_rule_has_details() -> None:
@@ -16,18 +16,18 @@ def test_every_rule_has_details() -> None:
 
 
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
-def test_explain_shows_summary_and_both_examples(rule: object) -> None:
+def test_explain_shows_summary_and_both_examples(cli: Cli, rule: object) -> None:
     from archivekit.rules import Rule
 
     assert isinstance(rule, Rule)
-    code, out, _ = run("explain", rule.code)
-    assert code == 0
-    assert out.startswith(f"{rule.code} (")
-    assert rule.summary in out
-    bad, good = out.index("\nBad:\n"), out.index("\nGood:\n")
+    result = cli("explain", rule.code)
+    assert result.exit_code == 0
+    assert result.stdout.startswith(f"{rule.code} (")
+    assert rule.summary in result.stdout
+    bad, good = result.stdout.index("\nBad:\n"), result.stdout.index("\nGood:\n")
     assert bad < good
-    assert (rule.good.split("\n")[0] or "(empty)") in out[good:]
-    assert (rule.bad.split("\n")[0] or "(empty)") in out[bad:good]
+    assert (rule.good.split("\n")[0] or "(empty)") in result.stdout[good:]
+    assert (rule.bad.split("\n")[0] or "(empty)") in result.stdout[bad:good]
 
 
 def test_explain_says_default_levels() -> None:
@@ -36,9 +36,9 @@ def test_explain_says_default_levels() -> None:
     assert explain("word-count-mismatch").startswith("word-count-mismatch (off by default")
 
 
-def test_an_unknown_code_suggests_the_nearest() -> None:
+def test_an_unknown_code_suggests_the_nearest(cli: Cli) -> None:
     with pytest.raises(UsageError, match="did you mean date-invalid"):
         explain("date-invalud")
-    code, out, err = run("explain", "nonsense-rule")
-    assert (code, out) == (2, "")
-    assert "unknown rule code 'nonsense-rule'" in err
+    result = cli("explain", "nonsense-rule")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert "unknown rule code 'nonsense-rule'" in result.stderr

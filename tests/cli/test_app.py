@@ -10,105 +10,99 @@ from pathlib import Path
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
 from archivekit import __version__
 from archivekit.cli import app
 from tests.conftest import SEED, SEEDS
-
-runner = CliRunner()
-
-
-def run(*args: str, stdin: bytes | None = None) -> tuple[int, str]:
-    result = runner.invoke(app, list(args), input=stdin)
-    return result.exit_code, result.output
+from tests.support import Cli
 
 
-def test_the_seed_is_clean() -> None:
-    code, out = run("validate", str(SEED))
-    assert code == 0
-    assert out == "1 file, 0 errors, 0 warnings\n"
+def test_the_seed_is_clean(cli: Cli) -> None:
+    result = cli("validate", str(SEED))
+    assert result.exit_code == 0
+    assert result.output == "1 file, 0 errors, 0 warnings\n"
 
 
-def test_each_invalid_seed_fails_with_its_code() -> None:
+def test_each_invalid_seed_fails_with_its_code(cli: Cli) -> None:
     for path in sorted((SEEDS / "invalid").glob("*.txt")):
-        code, out = run("validate", str(path))
-        assert code == 1, path
-        assert f"error[{path.stem}]" in out
-        assert out.startswith(f"{path}:")
+        result = cli("validate", str(path))
+        assert result.exit_code == 1, path
+        assert f"error[{path.stem}]" in result.output
+        assert result.output.startswith(f"{path}:")
 
 
-def test_a_folder_with_warnings_only_passes_unless_strict(tmp_path: Path) -> None:
+def test_a_folder_with_warnings_only_passes_unless_strict(cli: Cli, tmp_path: Path) -> None:
     for path in (SEEDS / "valid").glob("*.txt"):
         shutil.copy(path, tmp_path / path.name)
-    code, out = run("validate", str(tmp_path))
-    assert code == 0
+    result = cli("validate", str(tmp_path))
+    assert result.exit_code == 0
     # One warning per seed: each has its own URL, so no duplicate-url.
-    assert out.endswith("10 files, 0 errors, 9 warnings\n")
-    assert "duplicate-url" not in out
-    assert run("validate", str(tmp_path), "--strict")[0] == 1
-    code, out = run("validate", str(tmp_path), "--quiet")
-    assert (code, out) == (0, "")
-    code, out = run("validate", str(tmp_path), "--quiet", "--strict")
-    assert code == 1
-    assert len(out.splitlines()) == 9
+    assert result.output.endswith("10 files, 0 errors, 9 warnings\n")
+    assert "duplicate-url" not in result.output
+    assert cli("validate", str(tmp_path), "--strict").exit_code == 1
+    result = cli("validate", str(tmp_path), "--quiet")
+    assert (result.exit_code, result.output) == (0, "")
+    result = cli("validate", str(tmp_path), "--quiet", "--strict")
+    assert result.exit_code == 1
+    assert len(result.output.splitlines()) == 9
 
 
-def test_glob_picks_other_names(tmp_path: Path) -> None:
+def test_glob_picks_other_names(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "a.rec").write_bytes(SEED.read_bytes())
     (tmp_path / "b.txt").write_bytes(b"")
-    code, out = run("validate", str(tmp_path), "--glob", "*.rec")
-    assert (code, out) == (0, "1 file, 0 errors, 0 warnings\n")
+    result = cli("validate", str(tmp_path), "--glob", "*.rec")
+    assert (result.exit_code, result.output) == (0, "1 file, 0 errors, 0 warnings\n")
 
 
-def test_standard_input() -> None:
-    code, out = run("validate", "-", stdin=SEED.read_bytes()[:-5] + b"\x00")
-    assert code == 1
-    assert out.startswith("<stdin>:6:")
+def test_standard_input(cli: Cli) -> None:
+    result = cli("validate", "-", input=SEED.read_bytes()[:-5] + b"\x00")
+    assert result.exit_code == 1
+    assert result.output.startswith("<stdin>:6:")
 
 
-def test_usage_errors_exit_2() -> None:
-    code, out = run("validate", "no/such/path.txt")
-    assert code == 2
-    assert "no/such/path.txt: no such file or directory" in out
-    assert run("validate", str(SEED), "--no-such-option")[0] == 2
-    assert run("validate")[0] == 2
-    code, out = run("validate", str(SEED), "--enable", "nope")
-    assert code == 2
-    assert "unknown rule" in out
+def test_usage_errors_exit_2(cli: Cli) -> None:
+    result = cli("validate", "no/such/path.txt")
+    assert result.exit_code == 2
+    assert "no/such/path.txt: no such file or directory" in result.output
+    assert cli("validate", str(SEED), "--no-such-option").exit_code == 2
+    assert cli("validate").exit_code == 2
+    result = cli("validate", str(SEED), "--enable", "nope")
+    assert result.exit_code == 2
+    assert "unknown rule" in result.output
 
 
-def test_enable_word_count_mismatch() -> None:
-    code, out = run("validate", str(SEED), "--enable", "word-count-mismatch")
-    assert code == 0
-    assert "warning[word-count-mismatch] declared 8304 words, the body has 1168" in out
+def test_enable_word_count_mismatch(cli: Cli) -> None:
+    result = cli("validate", str(SEED), "--enable", "word-count-mismatch")
+    assert result.exit_code == 0
+    assert "warning[word-count-mismatch] declared 8304 words, the body has 1168" in result.output
 
 
-def test_schema_prints_the_committed_schema() -> None:
-    code, out = run("schema")
-    assert code == 0
-    assert orjson.loads(out)["title"] == "Record"
+def test_schema_prints_the_committed_schema(cli: Cli) -> None:
+    result = cli("schema")
+    assert result.exit_code == 0
+    assert orjson.loads(result.output)["title"] == "Record"
 
 
-def test_rules_lists_every_rule() -> None:
+def test_rules_lists_every_rule(cli: Cli) -> None:
     from archivekit.rules import RULES
 
-    code, out = run("rules")
-    assert code == 0
-    assert [line.split()[0] for line in out.splitlines()] == [r.code for r in RULES]
+    result = cli("rules")
+    assert result.exit_code == 0
+    assert [line.split()[0] for line in result.output.splitlines()] == [r.code for r in RULES]
 
 
-def test_version() -> None:
-    assert run("--version") == (0, f"archive (archivekit) {__version__}\n")
+def test_version(cli: Cli) -> None:
+    result = cli("--version")
+    assert (result.exit_code, result.output) == (0, f"archive (archivekit) {__version__}\n")
 
 
-def test_every_command_has_help_with_examples() -> None:
+def test_every_command_has_help_with_examples(cli: Cli) -> None:
     names = [c.name or getattr(c.callback, "__name__", "") for c in app.registered_commands]
     assert names
     for name in names:
-        code, out = run(name, "--help")
-        assert code == 0, name
-        assert "Example" in out, name
+        result = cli(name, "--help")
+        assert result.exit_code == 0, name
+        assert "Example" in result.output, name
     for command in app.registered_commands:
         assert command.callback is not None
         assert command.callback.__doc__
@@ -140,10 +134,10 @@ def test_installed_command_colour_and_no_color() -> None:
     assert "\x1b[" not in both.stdout
 
 
-def test_a_folder_with_nothing_to_check_is_a_usage_error(tmp_path: Path) -> None:
+def test_a_folder_with_nothing_to_check_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "notes.md").write_text("x")
-    code, out = run("validate", str(tmp_path))
-    assert code == 2
-    assert "no files to check" in out
+    result = cli("validate", str(tmp_path))
+    assert result.exit_code == 2
+    assert "no files to check" in result.output
     # Files named one by one (as pre-commit passes them) never trip it.
-    assert run("validate", str(SEED))[0] == 0
+    assert cli("validate", str(SEED)).exit_code == 0

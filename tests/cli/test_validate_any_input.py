@@ -6,16 +6,13 @@ import random
 
 from hypothesis import given
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from archivekit.cli.app import app
 from tests.mutations import SEEDS, mutate
+from tests.support import Cli
 
-RUNNER = CliRunner()
 
-
-def check_validate(data: bytes, *options: str) -> None:
-    result = RUNNER.invoke(app, ["validate", *options, "-"], input=data)
+def check_validate(cli: Cli, data: bytes, *options: str) -> None:
+    result = cli("validate", *options, "-", input=data)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code in (0, 1), result.output
     assert "Traceback" not in result.output
@@ -28,8 +25,8 @@ def check_validate(data: bytes, *options: str) -> None:
 
 
 @given(st.binary(max_size=1500))
-def test_validate_arbitrary_bytes(data: bytes) -> None:
-    check_validate(data)
+def test_validate_arbitrary_bytes(cli: Cli, data: bytes) -> None:
+    check_validate(cli, data)
 
 
 @given(
@@ -37,15 +34,17 @@ def test_validate_arbitrary_bytes(data: bytes) -> None:
     st.randoms(use_true_random=False),
     st.sampled_from([(), ("--strict",), ("--enable", "word-count-mismatch")]),
 )
-def test_validate_mutated_seeds(seed: bytes, rng: random.Random, options: tuple[str, ...]) -> None:
-    check_validate(mutate(seed, rng), *options)
+def test_validate_mutated_seeds(
+    cli: Cli, seed: bytes, rng: random.Random, options: tuple[str, ...]
+) -> None:
+    check_validate(cli, mutate(seed, rng), *options)
 
 
 # No "/" or ".": a generated path must not name a real folder (walking / would take ages).
 @given(st.lists(st.text(st.characters(exclude_characters="/."), max_size=12), max_size=4))
-def test_validate_arbitrary_arguments(args: list[str]) -> None:
+def test_validate_arbitrary_arguments(cli: Cli, args: list[str]) -> None:
     """Junk options and paths are usage errors (2) or findings, never a crash."""
-    result = RUNNER.invoke(app, ["validate", *args], input=b"")
+    result = cli("validate", *args, input=b"")
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert result.exit_code in (0, 1, 2)
     assert "Traceback" not in result.output

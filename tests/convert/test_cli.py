@@ -10,108 +10,83 @@ from pathlib import Path
 
 import orjson
 import pytest
-from typer.testing import CliRunner
 
-from archivekit.cli.app import app
 from archivekit.formats import FORMAT_BY_NAME, FORMATS
 from archivekit.formats.base import FormatOptions
 from tests.conftest import SEED
-from tests.convert_support import read_all, write_batch
+from tests.support import Cli, files, read_all, write_batch
 
 MANY_ONLY = ["jsonl", "csv"]
 
 
-class Run:
-    """What one command gave: exit code, standard output bytes, standard error text."""
-
-    def __init__(self, args: list[str], stdin: bytes | None = None) -> None:
-        result = CliRunner().invoke(app, args, input=stdin)
-        self.code = result.exit_code
-        self.out = result.stdout_bytes
-        self.err = result.stderr
-        self.exception = result.exception
-
-
-def run(*args: str | Path, stdin: bytes | None = None) -> Run:
-    return Run([str(a) for a in args], stdin)
-
-
-def files(folder: Path) -> dict[str, bytes]:
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file()
-    }
-
-
-def test_formats_lists_every_format() -> None:
-    result = run("formats")
-    assert result.code == 0
+def test_formats_lists_every_format(cli: Cli) -> None:
+    result = cli("formats")
+    assert result.exit_code == 0
     for fmt in FORMATS:
-        assert fmt.name in result.out.decode()
-    assert ".ndjson" in result.out.decode()
-    assert "one or many" in result.out.decode()
+        assert fmt.name in result.stdout_bytes.decode()
+    assert ".ndjson" in result.stdout_bytes.decode()
+    assert "one or many" in result.stdout_bytes.decode()
 
 
-def test_help_has_examples_and_registry_choices() -> None:
-    result = run("convert", "--help")
-    assert result.code == 0
-    text = result.out.decode()
+def test_help_has_examples_and_registry_choices(cli: Cli) -> None:
+    result = cli("convert", "--help")
+    assert result.exit_code == 0
+    text = result.stdout_bytes.decode()
     assert "Examples" in text
-    wrong = run("convert", SEED, "--to", "nope")
-    assert wrong.code == 2
+    wrong = cli("convert", SEED, "--to", "nope")
+    assert wrong.exit_code == 2
     for fmt in FORMATS:  # the choices come from the registry
-        assert fmt.name in wrong.err
+        assert fmt.name in wrong.stderr
 
 
 @pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "md", "archive"])
-def test_batch_round_trip_through_the_cli(tmp_path: Path, fmt: str) -> None:
+def test_batch_round_trip_through_the_cli(cli: Cli, tmp_path: Path, fmt: str) -> None:
     """2,000 generated files to F and back: the same bytes, the same relative paths."""
     source = tmp_path / "in"
     write_batch(source, 2000)
     back = tmp_path / "back"
     if fmt in ("json", "jsonl", "csv"):
         out = tmp_path / f"all.{fmt}"
-        first = run("convert", source, "--to", fmt, "-o", out, "-q")
-        assert first.code == 0, first.err
-        second = run("convert", out, "--to", "archive", "--output-dir", back, "-q")
-        assert second.code == 0, second.err
+        first = cli("convert", source, "--to", fmt, "-o", out, "-q")
+        assert first.exit_code == 0, first.stderr
+        second = cli("convert", out, "--to", "archive", "--output-dir", back, "-q")
+        assert second.exit_code == 0, second.stderr
         originals = sorted(files(source).values())
         assert sorted(files(back).values()) == originals
         # F -> archive -> F: the same records (in name order now: the names come from them).
-        again = run("convert", back, "--to", fmt, "-o", tmp_path / f"again.{fmt}", "-q")
-        assert again.code == 0
+        again = cli("convert", back, "--to", fmt, "-o", tmp_path / f"again.{fmt}", "-q")
+        assert again.exit_code == 0
         fmt_ = FORMAT_BY_NAME[fmt]
         first_records = read_all(fmt_, out.read_bytes(), FormatOptions())
         again_records = read_all(fmt_, (tmp_path / f"again.{fmt}").read_bytes(), FormatOptions())
         assert sorted(first_records, key=repr) == sorted(again_records, key=repr)
     else:
         middle = tmp_path / "mid"
-        assert run("convert", source, "--to", fmt, "--output-dir", middle, "-q").code == 0
+        assert cli("convert", source, "--to", fmt, "--output-dir", middle, "-q").exit_code == 0
         assert len(files(middle)) == 2000
         # A folder is read as archive files unless --from says otherwise.
         assert (
-            run(
+            cli(
                 "convert", middle, "--from", fmt, "--to", "archive", "--output-dir", back, "-q"
-            ).code
+            ).exit_code
             == 0
         )
         assert files(back) == files(source)
 
 
-def test_many_to_one_names_come_from_the_records(tmp_path: Path) -> None:
-    jsonl = run("convert", SEED, SEED, "--to", "jsonl").out
+def test_many_to_one_names_come_from_the_records(cli: Cli, tmp_path: Path) -> None:
+    jsonl = cli("convert", SEED, SEED, "--to", "jsonl").stdout_bytes
     assert jsonl.count(b"\n") == 2
-    result = run(
-        "convert", "-", "--from", "jsonl", "--to", "md", "--output-dir", tmp_path, stdin=jsonl
+    result = cli(
+        "convert", "-", "--from", "jsonl", "--to", "md", "--output-dir", tmp_path, input=jsonl
     )
-    assert result.code == 0, result.err
+    assert result.exit_code == 0, result.stderr
     assert sorted(files(tmp_path)) == ["2011-08-25-26drugs-2.md", "2011-08-25-26drugs.md"]
 
 
-def test_one_record_outputs_mirror_relative_paths(tmp_path: Path) -> None:
+def test_one_record_outputs_mirror_relative_paths(cli: Cli, tmp_path: Path) -> None:
     write_batch(tmp_path / "in", 6)
-    assert run("convert", tmp_path / "in", "--to", "json", "-d", tmp_path / "out").code == 0
+    assert cli("convert", tmp_path / "in", "--to", "json", "-d", tmp_path / "out").exit_code == 0
     assert sorted(files(tmp_path / "out")) == [
         "part0/00000.json",
         "part0/00003.json",
@@ -122,27 +97,27 @@ def test_one_record_outputs_mirror_relative_paths(tmp_path: Path) -> None:
     ]
 
 
-def test_input_order_is_kept_with_workers(tmp_path: Path) -> None:
+def test_input_order_is_kept_with_workers(cli: Cli, tmp_path: Path) -> None:
     paths = write_batch(tmp_path / "in", 700)
-    result = run("convert", tmp_path / "in", "--to", "jsonl", "--jobs", "2", "-q")
-    assert result.code == 0
-    urls = [orjson.loads(line)["url"] for line in result.out.splitlines()]
+    result = cli("convert", tmp_path / "in", "--to", "jsonl", "--jobs", "2", "-q")
+    assert result.exit_code == 0
+    urls = [orjson.loads(line)["url"] for line in result.stdout_bytes.splitlines()]
     expected = [p.read_text().split("\n", 1)[0] for p in sorted(paths, key=lambda p: p.as_posix())]
     assert urls == expected
 
 
-def test_stdin_archive_and_gzip_inputs(tmp_path: Path) -> None:
+def test_stdin_archive_and_gzip_inputs(cli: Cli, tmp_path: Path) -> None:
     seed = SEED.read_bytes()
     (tmp_path / "a.txt.gz").write_bytes(gzip.compress(seed))
-    jsonl = run("convert", "-", "--to", "jsonl", stdin=seed)
-    assert jsonl.code == 0
-    (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(jsonl.out))
-    result = run("convert", tmp_path / "a.txt.gz", tmp_path / "b.jsonl.gz", "--to", "jsonl")
-    assert result.code == 0, result.err
-    assert result.out == jsonl.out * 2
+    jsonl = cli("convert", "-", "--to", "jsonl", input=seed)
+    assert jsonl.exit_code == 0
+    (tmp_path / "b.jsonl.gz").write_bytes(gzip.compress(jsonl.stdout_bytes))
+    result = cli("convert", tmp_path / "a.txt.gz", tmp_path / "b.jsonl.gz", "--to", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes == jsonl.stdout_bytes * 2
 
 
-def test_tar_and_zip_members_are_read_without_extracting(tmp_path: Path) -> None:
+def test_tar_and_zip_members_are_read_without_extracting(cli: Cli, tmp_path: Path) -> None:
     seed = SEED.read_bytes()
     with tarfile.open(tmp_path / "a.tar.gz", "w:gz") as tar:
         for name in ("x/one.txt", "x/skip.bin", "two.txt"):
@@ -153,7 +128,7 @@ def test_tar_and_zip_members_are_read_without_extracting(tmp_path: Path) -> None
         archive.writestr("three.txt", seed)
         archive.writestr("../evil.txt", seed)
     out = tmp_path / "out"
-    result = run(
+    result = cli(
         "convert",
         tmp_path / "a.tar.gz",
         tmp_path / "b.zip",
@@ -163,27 +138,27 @@ def test_tar_and_zip_members_are_read_without_extracting(tmp_path: Path) -> None
         out,
         "--skip-invalid",
     )
-    assert result.code == 0, result.err
+    assert result.exit_code == 0, result.stderr
     assert sorted(files(out)) == ["three.md", "two.md", "x/one.md"]
-    assert "unsafe member name" in result.err
+    assert "unsafe member name" in result.stderr
     assert not (tmp_path / "evil.md").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.tar.gz", "b.zip", "out"]
 
 
-def test_globs_and_from(tmp_path: Path) -> None:
+def test_globs_and_from(cli: Cli, tmp_path: Path) -> None:
     write_batch(tmp_path / "in", 4)
-    result = run("convert", f"{tmp_path}/in/**/*.txt", "--to", "jsonl")
-    assert result.code == 0, result.err
-    assert result.out.count(b"\n") == 4
+    result = cli("convert", f"{tmp_path}/in/**/*.txt", "--to", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout_bytes.count(b"\n") == 4
     (tmp_path / "odd.rec").write_bytes(SEED.read_bytes())
-    assert run("convert", tmp_path / "odd.rec", "--to", "jsonl").code == 2
-    assert run("convert", tmp_path / "odd.rec", "--from", "archive", "--to", "jsonl").code == 0
+    assert cli("convert", tmp_path / "odd.rec", "--to", "jsonl").exit_code == 2
+    assert cli("convert", tmp_path / "odd.rec", "--from", "archive", "--to", "jsonl").exit_code == 0
 
 
-def test_csv_keyword_and_excel_options(tmp_path: Path) -> None:
-    json_cell = run("convert", SEED, "--to", "csv", "--csv-keywords", "json")
-    assert b'"[""Drug Cartels"",""Mexico""' in json_cell.out
-    back = run(
+def test_csv_keyword_and_excel_options(cli: Cli, tmp_path: Path) -> None:
+    json_cell = cli("convert", SEED, "--to", "csv", "--csv-keywords", "json")
+    assert b'"[""Drug Cartels"",""Mexico""' in json_cell.stdout_bytes
+    back = cli(
         "convert",
         "-",
         "--from",
@@ -194,18 +169,18 @@ def test_csv_keyword_and_excel_options(tmp_path: Path) -> None:
         "archive",
         "-d",
         tmp_path,
-        stdin=json_cell.out,
+        input=json_cell.stdout_bytes,
     )
-    assert back.code == 0, back.err
+    assert back.exit_code == 0, back.stderr
     (only,) = files(tmp_path).values()
     assert only == SEED.read_bytes()
-    excel = run("convert", SEED, "--to", "csv", "--excel")
-    assert excel.out.startswith(b"\xef\xbb\xbf")
+    excel = cli("convert", SEED, "--to", "csv", "--excel")
+    assert excel.stdout_bytes.startswith(b"\xef\xbb\xbf")
 
 
-def test_gzip_output(tmp_path: Path) -> None:
+def test_gzip_output(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "all.jsonl.gz"
-    assert run("convert", SEED, "--to", "jsonl", "-o", out).code == 0
+    assert cli("convert", SEED, "--to", "jsonl", "-o", out).exit_code == 0
     assert orjson.loads(gzip.decompress(out.read_bytes()))["word_count"] == 8304
 
 
@@ -220,24 +195,24 @@ def test_gzip_output(tmp_path: Path) -> None:
     ],
 )
 def test_usage_errors_exit_2(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    result = run("convert", SEED, *args)
-    assert result.code == 2
-    assert "archive: error" in result.err or "Invalid value" in result.err
+    result = cli("convert", SEED, *args)
+    assert result.exit_code == 2
+    assert "archive: error" in result.stderr or "Invalid value" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
-def test_missing_input_exits_2() -> None:
-    result = run("convert", "no/such/file.txt", "--to", "jsonl")
-    assert result.code == 2
-    assert "no such file" in result.err
+def test_missing_input_exits_2(cli: Cli) -> None:
+    result = cli("convert", "no/such/file.txt", "--to", "jsonl")
+    assert result.exit_code == 2
+    assert "no such file" in result.stderr
 
 
-def test_empty_folder_warns_and_writes_an_empty_output(tmp_path: Path) -> None:
+def test_empty_folder_warns_and_writes_an_empty_output(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
-    result = run("convert", tmp_path / "empty", "--to", "json")
-    assert result.code == 0
-    assert result.out == b"[]\n"
-    assert "no records found" in result.err
+    result = cli("convert", tmp_path / "empty", "--to", "json")
+    assert result.exit_code == 0
+    assert result.stdout_bytes == b"[]\n"
+    assert "no records found" in result.stderr

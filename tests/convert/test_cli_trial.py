@@ -12,9 +12,7 @@ import orjson
 import pytest
 
 from tests.conftest import SEED
-from tests.convert.test_cli import files, run
-from tests.convert.test_failures import BAD_DATE, temporaries
-from tests.convert_support import write_batch
+from tests.support import BAD_DATE, Cli, files, temporaries, write_batch
 
 
 @pytest.fixture
@@ -38,25 +36,25 @@ def mixed(folder: Path) -> Path:
 
 
 def test_rejects_dash_is_refused_when_the_records_go_to_stdout(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     for out in ([], ["-o", "-"]):
-        result = run("convert", SEED, "--to", "jsonl", "--skip-invalid", "--rejects", "-", *out)
-        assert result.code == 2
-        assert "--rejects -: standard output carries the records" in result.err
+        result = cli("convert", SEED, "--to", "jsonl", "--skip-invalid", "--rejects", "-", *out)
+        assert result.exit_code == 2
+        assert "--rejects -: standard output carries the records" in result.stderr
     assert list(tmp_path.iterdir()) == []  # no file named "-"
 
 
 def test_rejects_dash_goes_to_stdout_when_the_records_go_to_a_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     folder = mixed(tmp_path / "in")
     out = tmp_path / "all.jsonl"
-    result = run("convert", folder, "--to", "jsonl", "-o", out, "--skip-invalid", "--rejects", "-")
-    assert result.code == 0, result.err
-    (reject,) = [orjson.loads(line) for line in result.out.splitlines()]
+    result = cli("convert", folder, "--to", "jsonl", "-o", out, "--skip-invalid", "--rejects", "-")
+    assert result.exit_code == 0, result.stderr
+    (reject,) = [orjson.loads(line) for line in result.stdout_bytes.splitlines()]
     assert reject["path"] == f"{folder}/bad.txt"
     assert len(out.read_bytes().splitlines()) == 3
     assert not (tmp_path / "-").exists()
@@ -67,35 +65,35 @@ def test_rejects_dash_goes_to_stdout_when_the_records_go_to_a_file(
 
 @pytest.mark.usefixtures("umask")
 @pytest.mark.parametrize("name", ["all.jsonl", "all.jsonl.gz"])
-def test_single_file_outputs_honour_the_umask(tmp_path: Path, name: str) -> None:
+def test_single_file_outputs_honour_the_umask(cli: Cli, tmp_path: Path, name: str) -> None:
     folder = mixed(tmp_path / "in")
     out, rejects = tmp_path / name, tmp_path / "rejects.jsonl"
-    result = run(
+    result = cli(
         "convert", folder, "--to", "jsonl", "-o", out, "--skip-invalid", "--rejects", rejects
     )
-    assert result.code == 0, result.err
+    assert result.exit_code == 0, result.stderr
     assert mode(out) == 0o644
     assert mode(rejects) == 0o644
     os.umask(0o002)
     other = tmp_path / f"other-{name}"
-    assert run("convert", SEED, "--to", "jsonl", "-o", other).code == 0
+    assert cli("convert", SEED, "--to", "jsonl", "-o", other).exit_code == 0
     assert mode(other) == 0o664
 
 
 @pytest.mark.usefixtures("umask")
-def test_force_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> None:
+def test_force_keeps_the_mode_of_the_file_it_replaces(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "all.csv"
     out.write_bytes(b"old")
     out.chmod(0o640)
-    assert run("convert", SEED, "--to", "csv", "-o", out, "--force").code == 0
+    assert cli("convert", SEED, "--to", "csv", "-o", out, "--force").exit_code == 0
     assert out.read_bytes().startswith(b"url,")
     assert mode(out) == 0o640
     folder = tmp_path / "md"
-    assert run("convert", SEED, "--to", "md", "-d", folder).code == 0
+    assert cli("convert", SEED, "--to", "md", "-d", folder).exit_code == 0
     (page,) = folder.iterdir()
     assert mode(page) == 0o644
     page.chmod(0o600)
-    assert run("convert", SEED, "--to", "md", "-d", folder, "--force").code == 0
+    assert cli("convert", SEED, "--to", "md", "-d", folder, "--force").exit_code == 0
     assert mode(page) == 0o600
     assert temporaries(tmp_path) == []
 
@@ -103,29 +101,29 @@ def test_force_keeps_the_mode_of_the_file_it_replaces(tmp_path: Path) -> None:
 # 3. what a folder walk reads
 
 
-def test_folders_read_archive_files_only_unless_from_or_glob(tmp_path: Path) -> None:
+def test_folders_read_archive_files_only_unless_from_or_glob(cli: Cli, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     write_batch(folder, 2)
-    jsonl = run("convert", SEED, "--to", "jsonl").out
+    jsonl = cli("convert", SEED, "--to", "jsonl").stdout_bytes
     (folder / "README.md").write_text("# Samples\n\nSome notes.\n")
     (folder / "MANIFEST.json").write_text('{"files": 2}')
     (folder / "records.jsonl").write_bytes(jsonl)
-    result = run("convert", folder, "--to", "jsonl")
-    assert result.code == 0, result.err
-    assert len(result.out.splitlines()) == 2
-    from_jsonl = run("convert", folder, "--from", "jsonl", "--to", "jsonl")
-    assert from_jsonl.code == 0, from_jsonl.err
-    assert from_jsonl.out == jsonl
-    globbed = run("convert", folder, "--glob", "*.jsonl", "--to", "jsonl")
-    assert globbed.out == jsonl
-    named = run("convert", folder / "records.jsonl", "--to", "jsonl")  # by extension
-    assert named.out == jsonl
+    result = cli("convert", folder, "--to", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout_bytes.splitlines()) == 2
+    from_jsonl = cli("convert", folder, "--from", "jsonl", "--to", "jsonl")
+    assert from_jsonl.exit_code == 0, from_jsonl.stderr
+    assert from_jsonl.stdout_bytes == jsonl
+    globbed = cli("convert", folder, "--glob", "*.jsonl", "--to", "jsonl")
+    assert globbed.stdout_bytes == jsonl
+    named = cli("convert", folder / "records.jsonl", "--to", "jsonl")  # by extension
+    assert named.stdout_bytes == jsonl
 
 
 # 4. an output folder inside an input folder
 
 
-def test_an_output_folder_inside_an_input_folder_is_refused(tmp_path: Path) -> None:
+def test_an_output_folder_inside_an_input_folder_is_refused(cli: Cli, tmp_path: Path) -> None:
     folder = tmp_path / "in"
     write_batch(folder, 2)
     before = files(folder)
@@ -136,67 +134,71 @@ def test_an_output_folder_inside_an_input_folder_is_refused(tmp_path: Path) -> N
         ["--to", "md", "-d", folder / "site", "--from", "md"],
     ]
     for args in cases:
-        result = run("convert", folder, *args)
-        assert result.code == 2, args
-        assert "is inside the input folder" in result.err
+        result = cli("convert", folder, *args)
+        assert result.exit_code == 2, args
+        assert "is inside the input folder" in result.stderr
     assert files(folder) == before
     # The walk would not read .md files back, and hidden folders are never walked.
-    assert run("convert", folder, "--to", "md", "-d", folder / "site").code == 0
-    assert run("convert", folder, "--to", "archive", "-d", folder / ".back").code == 0
-    again = run("convert", folder, "--to", "jsonl")
-    assert len(again.out.splitlines()) == 2
+    assert cli("convert", folder, "--to", "md", "-d", folder / "site").exit_code == 0
+    assert cli("convert", folder, "--to", "archive", "-d", folder / ".back").exit_code == 0
+    again = cli("convert", folder, "--to", "jsonl")
+    assert len(again.stdout_bytes.splitlines()) == 2
 
 
 # -f is gone
 
 
-def test_convert_has_no_f_short_option() -> None:
-    result = run("convert", SEED, "-f", "archive", "--to", "jsonl")
-    assert result.code == 2
-    assert "--from" in run("convert", "--help").out.decode()
+def test_convert_has_no_f_short_option(cli: Cli) -> None:
+    result = cli("convert", SEED, "-f", "archive", "--to", "jsonl")
+    assert result.exit_code == 2
+    assert "--from" in cli("convert", "--help").stdout_bytes.decode()
 
 
 # 5. columns in JSON Lines and CSV findings
 
 
-def test_jsonl_and_csv_findings_point_at_the_record_and_name_the_field(tmp_path: Path) -> None:
+def test_jsonl_and_csv_findings_point_at_the_record_and_name_the_field(
+    cli: Cli, tmp_path: Path
+) -> None:
     jsonl = tmp_path / "bad.jsonl"
     jsonl.write_bytes(
         b'{"url":"http://a.com/x","headline":"H","keywords":["k"],'
         b'"date":"2011-02-30","word_count":5,"body":"B."}\n'
     )
-    result = run("convert", jsonl, "--to", "csv")
-    assert result.code == 1
-    assert f"{jsonl}:1:1: error[date-invalid] date: " in result.err
+    result = cli("convert", jsonl, "--to", "csv")
+    assert result.exit_code == 1
+    assert f"{jsonl}:1:1: error[date-invalid] date: " in result.stderr
     csv = tmp_path / "bad.csv"
     csv.write_bytes(
         b"url,headline,keywords,date,word_count,body\r\nhttp://a.com/x, H ,k,2011-02-30,5,B.\r\n"
     )
-    result = run("convert", csv, "--to", "jsonl")
-    assert f"{csv}:2:1: error[date-invalid] date: " in result.err
-    assert f"{csv}:2:1: warning[whitespace] headline: " in result.err
+    result = cli("convert", csv, "--to", "jsonl")
+    assert f"{csv}:2:1: error[date-invalid] date: " in result.stderr
+    assert f"{csv}:2:1: warning[whitespace] headline: " in result.stderr
 
 
 # 6. CRLF inside CSV cells
 
 
-def test_csv_crlf_inside_a_cell_is_read_as_lf_with_a_warning(tmp_path: Path) -> None:
+def test_csv_crlf_inside_a_cell_is_read_as_lf_with_a_warning(cli: Cli, tmp_path: Path) -> None:
     csv = tmp_path / "excel.csv"
     csv.write_bytes(
         b"url,headline,keywords,date,word_count,body\r\n"
         b'http://a.com/x,H,k,2011-08-25,5,"First.\r\nSecond."\r\n'
     )
-    result = run("convert", csv, "--to", "jsonl")
-    assert result.code == 0, result.err
-    assert f"{csv}:2:1: warning[crlf]" in result.err
-    assert "control-char" not in result.err
-    assert orjson.loads(result.out)["body"] == "First.\nSecond."
+    result = cli("convert", csv, "--to", "jsonl")
+    assert result.exit_code == 0, result.stderr
+    assert f"{csv}:2:1: warning[crlf]" in result.stderr
+    assert "control-char" not in result.stderr
+    assert orjson.loads(result.stdout_bytes)["body"] == "First.\nSecond."
 
 
 # 7. unsafe archive members
 
 
-def test_an_unsafe_member_is_not_read_and_fails_the_batch_unless_skipped(tmp_path: Path) -> None:
+def test_an_unsafe_member_is_not_read_and_fails_the_batch_unless_skipped(
+    cli: Cli, tmp_path: Path
+) -> None:
     seed = SEED.read_bytes()
     archive = tmp_path / "b.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
@@ -204,19 +206,19 @@ def test_an_unsafe_member_is_not_read_and_fails_the_batch_unless_skipped(tmp_pat
         zipped.writestr("../evil.txt", seed)
         zipped.writestr("/abs.txt", seed)
     out = tmp_path / "out"
-    result = run("convert", archive, "--to", "archive", "-d", out)
-    assert result.code == 1
+    result = cli("convert", archive, "--to", "archive", "-d", out)
+    assert result.exit_code == 1
     assert (
         "error[read-error] unsafe member name '../evil.txt' (absolute or outside the "
-        "archive): not read" in result.err
+        "archive): not read" in result.stderr
     )
-    assert "'/abs.txt'" in result.err
+    assert "'/abs.txt'" in result.stderr
     assert not out.exists() or files(out) == {}
     rejects = tmp_path / "rejects.jsonl"
-    skipped = run(
+    skipped = cli(
         "convert", archive, "--to", "archive", "-d", out, "--skip-invalid", "--rejects", rejects
     )
-    assert skipped.code == 0, skipped.err
+    assert skipped.exit_code == 0, skipped.stderr
     assert files(out) == {"good.txt": seed}
     assert [
         orjson.loads(line)["errors"][0]["code"] for line in rejects.read_bytes().splitlines()
@@ -224,8 +226,8 @@ def test_an_unsafe_member_is_not_read_and_fails_the_batch_unless_skipped(tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.zip", "out", "rejects.jsonl"]
 
 
-def test_help_says_what_a_folder_walk_reads() -> None:
+def test_help_says_what_a_folder_walk_reads(cli: Cli) -> None:
     # Rich wraps option help inside a box: drop the box's sides before joining the words.
-    text = " ".join(run("convert", "--help").out.decode().replace("\u2502", " ").split())
+    text = " ".join(cli("convert", "--help").stdout_bytes.decode().replace("\u2502", " ").split())
     assert "Folders are walked for archive files (*.txt) unless --from FORMAT" in text
     assert "standard output, only when the records go to -o FILE or --output-dir" in text

@@ -18,8 +18,7 @@ from archivekit.record.model import Record
 from archivekit.record.parse import parse
 from archivekit.record.write import dump_bytes
 from tests.conftest import SEED
-from tests.convert.test_cli import run
-from tests.convert_support import write_batch
+from tests.support import Cli, write_batch
 
 # Headlines and keywords a YAML reader could take for something else if not quoted right.
 _TRICKY = [
@@ -76,10 +75,10 @@ def _csv_row(record: Record) -> dict[str, str]:
 
 
 @pytest.mark.skipif(shutil.which("jq") is None, reason="jq is not installed")
-def test_jq_reads_every_json_lines_record(tmp_path: Path) -> None:
+def test_jq_reads_every_json_lines_record(cli: Cli, tmp_path: Path) -> None:
     records = _batch(tmp_path)
     out = tmp_path / "all.jsonl"
-    assert run("convert", tmp_path / "in", "--to", "jsonl", "-o", out).code == 0
+    assert cli("convert", tmp_path / "in", "--to", "jsonl", "-o", out).exit_code == 0
     compact = subprocess.run(
         ["jq", "-c", "."], input=out.read_bytes(), capture_output=True, check=True
     ).stdout
@@ -95,11 +94,11 @@ def test_jq_reads_every_json_lines_record(tmp_path: Path) -> None:
     assert headlines.decode().split("\0")[:-1] == [r.headline for r in records]
 
 
-def test_duckdb_reads_the_csv_back_to_the_same_records(tmp_path: Path) -> None:
+def test_duckdb_reads_the_csv_back_to_the_same_records(cli: Cli, tmp_path: Path) -> None:
     duckdb = pytest.importorskip("duckdb")
     records = _batch(tmp_path)
     out = tmp_path / "all.csv"
-    assert run("convert", tmp_path / "in", "--to", "csv", "-o", out).code == 0
+    assert cli("convert", tmp_path / "in", "--to", "csv", "-o", out).exit_code == 0
     # An empty keyword list is an empty cell, which DuckDB reads as NULL.
     relation = duckdb.sql(
         "SELECT * REPLACE (coalesce(keywords, '') AS keywords) FROM "
@@ -111,10 +110,10 @@ def test_duckdb_reads_the_csv_back_to_the_same_records(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(shutil.which("mlr") is None, reason="Miller (mlr) is not installed")
-def test_miller_reads_the_csv_back_to_the_same_records(tmp_path: Path) -> None:
+def test_miller_reads_the_csv_back_to_the_same_records(cli: Cli, tmp_path: Path) -> None:
     records = _batch(tmp_path)
     out = tmp_path / "all.csv"
-    assert run("convert", tmp_path / "in", "--to", "csv", "-o", out).code == 0
+    assert cli("convert", tmp_path / "in", "--to", "csv", "-o", out).exit_code == 0
     # -S: every field as a string (Miller would otherwise infer numbers).
     lines = subprocess.run(
         ["mlr", "-S", "--icsv", "--ojsonl", "cat", str(out)], capture_output=True, check=True
@@ -131,7 +130,7 @@ _SINGLE = (
 
 
 @pytest.mark.skipif(shutil.which("hugo") is None, reason="Hugo is not installed")
-def test_hugo_builds_a_site_with_the_right_titles_and_dates(tmp_path: Path) -> None:
+def test_hugo_builds_a_site_with_the_right_titles_and_dates(cli: Cli, tmp_path: Path) -> None:
     records = _batch(tmp_path, 120)
     site = tmp_path / "site"
     (site / "layouts" / "_default").mkdir(parents=True)
@@ -141,12 +140,12 @@ def test_hugo_builds_a_site_with_the_right_titles_and_dates(tmp_path: Path) -> N
     )
     (site / "layouts" / "_default" / "single.html").write_text(_SINGLE)
     (site / "layouts" / "_default" / "list.html").write_text("list")
-    jsonl = run("convert", tmp_path / "in", "--to", "jsonl").out
+    jsonl = cli("convert", tmp_path / "in", "--to", "jsonl").stdout_bytes
     posts = site / "content" / "posts"
-    result = run(
-        "convert", "-", "--from", "jsonl", "--to", "md", "-d", posts, "--paragraphs", stdin=jsonl
+    result = cli(
+        "convert", "-", "--from", "jsonl", "--to", "md", "-d", posts, "--paragraphs", input=jsonl
     )
-    assert result.code == 0, result.err
+    assert result.exit_code == 0, result.stderr
     names = sorted(p.stem for p in posts.glob("*.md"))
     assert len(names) == len(records)
     subprocess.run(

@@ -14,15 +14,7 @@ import pytest
 
 from archivekit.files.staging import TEMP_PREFIX
 from tests.conftest import SEED
-from tests.convert.test_cli import files, run
-from tests.convert_support import write_batch
-
-BAD_DATE = b"http://a.com/x\nHeadline\nk\nAug. 32, 2011\n5\nBody."
-BAD_URL = b"www.a.com\nHeadline\nk\nAug. 3, 2011\n5\nBody."
-
-
-def temporaries(folder: Path) -> list[Path]:
-    return [p for p in folder.rglob("*") if p.name.startswith(TEMP_PREFIX)]
+from tests.support import BAD_DATE, BAD_URL, Cli, files, temporaries, write_batch
 
 
 @pytest.fixture
@@ -39,37 +31,41 @@ def mixed(tmp_path: Path) -> Path:
     "to",
     [["--to", "jsonl", "-o", "OUT/all.jsonl"], ["--to", "md", "-d", "OUT/md"], ["--to", "csv"]],
 )
-def test_any_invalid_record_writes_nothing_and_reports_all(mixed: Path, to: list[str]) -> None:
+def test_any_invalid_record_writes_nothing_and_reports_all(
+    cli: Cli, mixed: Path, to: list[str]
+) -> None:
     out = mixed.parent / "OUT"
     out.mkdir()
-    result = run("convert", mixed, *[a.replace("OUT", str(out)) for a in to])
-    assert result.code == 1
-    assert f"{mixed}/part1/bad-date.txt:4:6: error[date-invalid]" in result.err
-    assert f"{mixed}/zz-bad-url.txt:1:1: error[url-invalid]" in result.err
-    assert "wrote nothing" in result.err
-    assert result.out == b""
+    result = cli("convert", mixed, *[a.replace("OUT", str(out)) for a in to])
+    assert result.exit_code == 1
+    assert f"{mixed}/part1/bad-date.txt:4:6: error[date-invalid]" in result.stderr
+    assert f"{mixed}/zz-bad-url.txt:1:1: error[url-invalid]" in result.stderr
+    assert "wrote nothing" in result.stderr
+    assert result.stdout_bytes == b""
     assert files(out) == {}
     assert temporaries(mixed.parent) == []
 
 
-def test_invalid_records_inside_a_many_record_file_are_numbered(tmp_path: Path) -> None:
-    good = run("convert", SEED, "--to", "jsonl").out
+def test_invalid_records_inside_a_many_record_file_are_numbered(cli: Cli, tmp_path: Path) -> None:
+    good = cli("convert", SEED, "--to", "jsonl").stdout_bytes
     data = good + b'{"url": 5}\n' + good + b"not json\n"
-    result = run("convert", "-", "--from", "jsonl", "--to", "csv", stdin=data)
-    assert result.code == 1
-    assert "<stdin>:2:1: error[field-type]" in result.err
-    assert "<stdin>:4:1: error[json-invalid]" in result.err
-    assert result.out == b""
+    result = cli("convert", "-", "--from", "jsonl", "--to", "csv", input=data)
+    assert result.exit_code == 1
+    assert "<stdin>:2:1: error[field-type]" in result.stderr
+    assert "<stdin>:4:1: error[json-invalid]" in result.stderr
+    assert result.stdout_bytes == b""
 
 
-def test_skip_invalid_writes_the_rest_and_rejects_say_why(mixed: Path, tmp_path: Path) -> None:
+def test_skip_invalid_writes_the_rest_and_rejects_say_why(
+    cli: Cli, mixed: Path, tmp_path: Path
+) -> None:
     out, rejects = tmp_path / "all.jsonl", tmp_path / "rejects.jsonl"
-    result = run(
+    result = cli(
         "convert", mixed, "--to", "jsonl", "-o", out, "--skip-invalid", "--rejects", rejects
     )
-    assert result.code == 0
-    assert "2 invalid (skipped)" in result.err
-    assert "error[date-invalid]" in result.err
+    assert result.exit_code == 0
+    assert "2 invalid (skipped)" in result.stderr
+    assert "error[date-invalid]" in result.stderr
     assert len(out.read_bytes().splitlines()) == 5
     lines = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
     assert [(r["path"], [e["code"] for e in r["errors"]]) for r in lines] == [
@@ -79,41 +75,43 @@ def test_skip_invalid_writes_the_rest_and_rejects_say_why(mixed: Path, tmp_path:
     assert lines[0]["errors"][0]["line"] == 4
 
 
-def test_existing_output_is_kept_without_force_and_replaced_with_it(tmp_path: Path) -> None:
+def test_existing_output_is_kept_without_force_and_replaced_with_it(
+    cli: Cli, tmp_path: Path
+) -> None:
     out = tmp_path / "all.jsonl"
     out.write_bytes(b"precious\n")
-    refused = run("convert", SEED, "--to", "jsonl", "-o", out)
-    assert refused.code == 2
-    assert "already exists" in refused.err
+    refused = cli("convert", SEED, "--to", "jsonl", "-o", out)
+    assert refused.exit_code == 2
+    assert "already exists" in refused.stderr
     assert out.read_bytes() == b"precious\n"
-    forced = run("convert", SEED, "--to", "jsonl", "-o", out, "--force")
-    assert forced.code == 0
+    forced = cli("convert", SEED, "--to", "jsonl", "-o", out, "--force")
+    assert forced.exit_code == 0
     assert orjson.loads(out.read_bytes())["word_count"] == 8304
     assert temporaries(tmp_path) == []
 
 
-def test_existing_file_in_output_dir_is_kept_without_force(tmp_path: Path) -> None:
+def test_existing_file_in_output_dir_is_kept_without_force(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "md"
     out.mkdir()
     (out / "000_1010b656ba4bd7c5.md").write_bytes(b"mine")
     (out / "other.md").write_bytes(b"other")
-    refused = run("convert", SEED, "--to", "md", "-d", out)
-    assert refused.code == 2
+    refused = cli("convert", SEED, "--to", "md", "-d", out)
+    assert refused.exit_code == 2
     assert files(out) == {"000_1010b656ba4bd7c5.md": b"mine", "other.md": b"other"}
-    assert run("convert", SEED, "--to", "md", "-d", out, "--force").code == 0
+    assert cli("convert", SEED, "--to", "md", "-d", out, "--force").exit_code == 0
     assert files(out)["000_1010b656ba4bd7c5.md"].startswith(b"---\ntitle:")
     assert temporaries(tmp_path) == []
 
 
-def test_failed_run_leaves_the_old_output_intact(mixed: Path, tmp_path: Path) -> None:
+def test_failed_run_leaves_the_old_output_intact(cli: Cli, mixed: Path, tmp_path: Path) -> None:
     out = tmp_path / "all.csv"
     out.write_bytes(b"old")
-    assert run("convert", mixed, "--to", "csv", "-o", out, "--force").code == 1
+    assert cli("convert", mixed, "--to", "csv", "-o", out, "--force").exit_code == 1
     assert out.read_bytes() == b"old"
     assert temporaries(tmp_path) == []
 
 
-def test_an_output_that_is_also_an_input_is_refused(tmp_path: Path) -> None:
+def test_an_output_that_is_also_an_input_is_refused(cli: Cli, tmp_path: Path) -> None:
     write_batch(tmp_path / "in", 3)
     before = files(tmp_path / "in")
     one = next((tmp_path / "in").rglob("*.txt"))
@@ -124,9 +122,9 @@ def test_an_output_that_is_also_an_input_is_refused(tmp_path: Path) -> None:
         [tmp_path / "in", "--to", "jsonl", "--skip-invalid", "--rejects", one, "--force"],
     ]
     for case in cases:
-        result = run("convert", *case)
-        assert result.code == 2, case
-        assert "is also an input" in result.err or "is inside the input folder" in result.err
+        result = cli("convert", *case)
+        assert result.exit_code == 2, case
+        assert "is also an input" in result.stderr or "is inside the input folder" in result.stderr
     assert files(tmp_path / "in") == before
     assert temporaries(tmp_path) == []
 
@@ -154,12 +152,12 @@ def _wait_for_temporary(folder: Path, process: subprocess.Popen[bytes]) -> None:
     "target", [["--to", "jsonl", "-o", "out/all.jsonl"], ["--to", "md", "-d", "out"]]
 )
 def test_interrupted_run_leaves_no_partial_file_and_no_temporary(
-    tmp_path: Path, signum: int, code: int, target: list[str]
+    cli: Cli, tmp_path: Path, signum: int, code: int, target: list[str]
 ) -> None:
     (tmp_path / "out").mkdir()
     process = _start(["convert", "-", "--from", "jsonl", *target], tmp_path)
     assert process.stdin is not None
-    record = run("convert", SEED, "--to", "jsonl").out
+    record = cli("convert", SEED, "--to", "jsonl").stdout_bytes
     # Half a batch: the run is under way (a temporary exists), waiting for more input.
     process.stdin.write(record * 50)
     process.stdin.flush()
@@ -174,11 +172,11 @@ def test_interrupted_run_leaves_no_partial_file_and_no_temporary(
     assert temporaries(tmp_path) == []
 
 
-def test_damaged_archives_are_reported_not_raised(tmp_path: Path) -> None:
+def test_damaged_archives_are_reported_not_raised(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "junk.tar.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip" * 20)
     (tmp_path / "junk.zip").write_bytes(b"PK\x03\x04 not really zip")
     (tmp_path / "bad.txt.gz").write_bytes(b"\x1f\x8b\x08\x00garbage")
-    result = run(
+    result = cli(
         "convert",
         tmp_path / "junk.tar.gz",
         tmp_path / "junk.zip",
@@ -186,14 +184,14 @@ def test_damaged_archives_are_reported_not_raised(tmp_path: Path) -> None:
         "--to",
         "jsonl",
     )
-    assert result.code == 1
+    assert result.exit_code == 1
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert result.err.count("error[read-error]") == 3
+    assert result.stderr.count("error[read-error]") == 3
 
 
-def test_a_device_output_is_written_in_place_not_replaced(tmp_path: Path) -> None:
-    result = run("convert", SEED, "--to", "jsonl", "-o", "/dev/null")
-    assert result.code == 0
+def test_a_device_output_is_written_in_place_not_replaced(cli: Cli, tmp_path: Path) -> None:
+    result = cli("convert", SEED, "--to", "jsonl", "-o", "/dev/null")
+    assert result.exit_code == 0
     assert Path("/dev/null").is_char_device()
     assert not [p for p in Path("/dev").iterdir() if p.name.startswith(TEMP_PREFIX)]
 
@@ -202,7 +200,7 @@ def test_a_device_output_is_written_in_place_not_replaced(tmp_path: Path) -> Non
     "target", [["--to", "jsonl", "-o", "OUT/all.jsonl"], ["--to", "md", "-d", "OUT"]]
 )
 def test_a_write_failure_is_one_clear_error_and_leaves_nothing(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: list[str]
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: list[str]
 ) -> None:
     import archivekit.files.staging as outputs
 
@@ -213,9 +211,9 @@ def test_a_write_failure_is_one_clear_error_and_leaves_nothing(
     out = tmp_path / "OUT"
     out.mkdir()
     write_batch(tmp_path / "in", 3)
-    result = run("convert", tmp_path / "in", *[a.replace("OUT", str(out)) for a in target])
-    assert result.code == 2
-    assert "cannot write the output: No space left on device" in result.err
+    result = cli("convert", tmp_path / "in", *[a.replace("OUT", str(out)) for a in target])
+    assert result.exit_code == 2
+    assert "cannot write the output: No space left on device" in result.stderr
     assert files(out) == {}
     assert temporaries(tmp_path) == []
 

@@ -17,7 +17,8 @@ from archivekit.formats.base import FormatOptions
 from archivekit.formats.csv import row_text
 from archivekit.record.model import Record
 from archivekit.sources.reading import POOL_THRESHOLD
-from tests.convert_support import records, write_batch, write_many
+from tests.strategies import records
+from tests.support import write_batch, write_many
 
 _MANY = [name for name, fmt in FORMAT_BY_NAME.items() if fmt.many]
 _OPTIONS = st.builds(
@@ -34,7 +35,7 @@ def test_row_text_is_what_csv_writer_writes(cells: list[str]) -> None:
 
 @pytest.mark.parametrize("name", _MANY)
 @given(
-    items=st.lists(records, max_size=8),
+    items=st.lists(records(), max_size=8),
     cuts=st.lists(st.integers(0, 8), max_size=4),
     options=_OPTIONS,
 )

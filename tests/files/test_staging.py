@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 
 from archivekit.files.staging import record_name
 from archivekit.record.model import Record
-from tests.convert_support import write_batch
 from tests.strategies import records
+from tests.support import write_batch
 
 _HOSTILE_PATHS = st.sampled_from(
     [
@@ -35,7 +35,7 @@ _HOSTILE_PATHS = st.sampled_from(
 )
 
 
-@given(records, _HOSTILE_PATHS, st.text(max_size=40))
+@given(records(), _HOSTILE_PATHS, st.text(max_size=40))
 def test_a_name_from_a_record_is_one_safe_component(record: Record, path: str, extra: str) -> None:
     url = f"http://example.com/{path}{extra}".replace(" ", "")
     hostile = Record.model_construct(**{**dict(record), "url": url})

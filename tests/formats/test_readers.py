@@ -17,7 +17,8 @@ from archivekit.record.model import Record
 from archivekit.record.parse import parse
 from archivekit.rules import RULE_BY_CODE
 from tests.conftest import SEED
-from tests.convert_support import keyword, write_many
+from tests.strategies import keyword
+from tests.support import write_many
 
 OPTIONS = FormatOptions()
 GOOD = (

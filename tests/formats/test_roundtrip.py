@@ -17,14 +17,15 @@ from archivekit.record.parse import parse
 from archivekit.record.schema import record_schema
 from archivekit.record.write import dump_bytes
 from tests.conftest import ROOT, SEED
-from tests.convert_support import format_options, read_all, records, write_many
+from tests.strategies import format_options, records
+from tests.support import read_all, write_many
 
 ONE = [f for f in FORMATS if f.one]
 MANY = [f for f in FORMATS if f.many]
 
 
 @pytest.mark.parametrize("fmt", ONE, ids=lambda f: f.name)
-@given(record=records, options=format_options)
+@given(record=records(), options=format_options)
 def test_one_record_formats_round_trip(fmt: Format, record: Record, options: FormatOptions) -> None:
     assert fmt.dump is not None
     data = fmt.dump(record, options)
@@ -41,7 +42,7 @@ def test_one_record_formats_round_trip(fmt: Format, record: Record, options: For
 
 
 @pytest.mark.parametrize("fmt", MANY, ids=lambda f: f.name)
-@given(batch=st.lists(records, max_size=5), options=format_options)
+@given(batch=st.lists(records(), max_size=5), options=format_options)
 def test_many_record_formats_round_trip(
     fmt: Format, batch: list[Record], options: FormatOptions
 ) -> None:
@@ -51,7 +52,7 @@ def test_many_record_formats_round_trip(
     assert write_many(fmt, [r for r in again if r is not None], options) == data
 
 
-@given(record=records)
+@given(record=records())
 def test_json_values_match_the_committed_schema(record: Record) -> None:
     jsonschema.validate(record_values(record), record_schema())
     committed = ROOT / "schemas" / "record.schema.json"

@@ -12,7 +12,7 @@ from archivekit.rules import RULE_BY_CODE, Severity
 from tests.strategies import records
 
 
-@given(records)
+@given(records())
 def test_parse_of_dumps_is_the_record(record: Record) -> None:
     text = dumps(record)
     result = parse(text)
@@ -22,7 +22,7 @@ def test_parse_of_dumps_is_the_record(record: Record) -> None:
     assert parse(dump_bytes(record)).record == record
 
 
-@given(records)
+@given(records())
 def test_dumps_of_parse_is_the_same_bytes(record: Record) -> None:
     data = dump_bytes(record)
     result = parse(data)

@@ -25,7 +25,7 @@ def test_schema_is_a_valid_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(record_schema())
 
 
-@given(records)
+@given(records())
 def test_every_record_is_valid_against_the_schema(record: Record) -> None:
     VALIDATOR.validate(orjson.loads(record.model_dump_json()))
 

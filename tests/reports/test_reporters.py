@@ -16,7 +16,7 @@ from archivekit.reports.text import TextReporter, source_excerpt
 from archivekit.rules import RULES, Severity
 from archivekit.validate import validate_paths
 from tests.conftest import SHARED
-from tests.helpers import make_batch, run
+from tests.support import Cli, make_batch
 
 SARIF_SCHEMA = SHARED / "vendor-schemas" / "sarif-schema-2.1.0.json"
 
@@ -26,18 +26,18 @@ def batch(tmp_path: Path) -> dict[str, Path]:
     return make_batch(tmp_path / "batch")
 
 
-def test_registry_names_match_the_cli_help() -> None:
-    code, out, _ = run("validate", "--help")
-    assert code == 0
+def test_registry_names_match_the_cli_help(cli: Cli) -> None:
+    result = cli("validate", "--help")
+    assert result.exit_code == 0
     assert list(REPORTER_BY_NAME) == ["text", "json", "github", "sarif", "junit"]
     for name in REPORTER_BY_NAME:
-        assert name in out
+        assert name in result.stdout
 
 
-def test_text_is_the_default(batch: dict[str, Path]) -> None:
-    code, out, _ = run("validate", str(batch["good"].parent))
-    assert code == 1
-    lines = out.splitlines()
+def test_text_is_the_default(cli: Cli, batch: dict[str, Path]) -> None:
+    result = cli("validate", str(batch["good"].parent))
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
     assert f"{batch['bad']}:4:6: error[date-invalid] " in lines[0]
     assert lines[1].startswith(f"{batch['warn']}:6:")
     assert lines[-1] == "3 files, 1 error, 1 warning"
@@ -65,10 +65,10 @@ def test_text_reporter_reads_the_line_back(batch: dict[str, Path]) -> None:
     assert stream.getvalue().splitlines()[1:] == [" 4 | Aug. 32, 2011", "   |      ^^"]
 
 
-def test_json_holds_every_finding_and_the_totals(batch: dict[str, Path]) -> None:
-    code, out, _ = run("validate", str(batch["good"].parent), "--format", "json")
-    assert code == 1
-    doc = orjson.loads(out)
+def test_json_holds_every_finding_and_the_totals(cli: Cli, batch: dict[str, Path]) -> None:
+    result = cli("validate", str(batch["good"].parent), "--format", "json")
+    assert result.exit_code == 1
+    doc = orjson.loads(result.stdout)
     assert doc["version"] == 1
     assert [f["code"] for f in doc["findings"]] == ["date-invalid", "final-newline"]
     first = doc["findings"][0]
@@ -93,26 +93,26 @@ def test_json_holds_every_finding_and_the_totals(batch: dict[str, Path]) -> None
     }
 
 
-def test_json_with_no_findings_is_still_one_document(batch: dict[str, Path]) -> None:
-    code, out, _ = run("validate", str(batch["good"]), "-f", "json")
-    assert code == 0
-    assert orjson.loads(out)["findings"] == []
+def test_json_with_no_findings_is_still_one_document(cli: Cli, batch: dict[str, Path]) -> None:
+    result = cli("validate", str(batch["good"]), "-f", "json")
+    assert result.exit_code == 0
+    assert orjson.loads(result.stdout)["findings"] == []
 
 
 def test_github_writes_workflow_commands_and_a_summary(
-    batch: dict[str, Path], tmp_path: Path
+    cli: Cli, batch: dict[str, Path], tmp_path: Path
 ) -> None:
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n", encoding="utf-8")
-    code, out, _ = run(
+    result = cli(
         "validate",
         str(batch["good"].parent),
         "--format",
         "github",
         env={"GITHUB_STEP_SUMMARY": str(summary)},
     )
-    assert code == 1
-    lines = out.splitlines()
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
     assert lines[0].startswith(
         f"::error file={batch['bad']},line=4,col=6,endColumn=8,title=archive date-invalid::"
     )
@@ -131,23 +131,21 @@ def test_github_escapes_what_would_break_a_command() -> None:
     )
 
 
-def test_github_summary_counts_what_was_not_annotated(tmp_path: Path) -> None:
+def test_github_summary_counts_what_was_not_annotated(cli: Cli, tmp_path: Path) -> None:
     root = tmp_path / "many"
     root.mkdir()
     for i in range(12):
         (root / f"{i:02}.txt").write_text("", encoding="utf-8")
     summary = tmp_path / "summary.md"
-    code, _, _ = run(
-        "validate", str(root), "-f", "github", env={"GITHUB_STEP_SUMMARY": str(summary)}
-    )
-    assert code == 1
+    result = cli("validate", str(root), "-f", "github", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 1
     assert "2 findings not annotated" in summary.read_text(encoding="utf-8")
 
 
-def test_sarif_lists_every_rule_and_locates_each_finding(batch: dict[str, Path]) -> None:
-    code, out, _ = run("validate", str(batch["good"].parent), "--format", "sarif")
-    assert code == 1
-    log = orjson.loads(out)
+def test_sarif_lists_every_rule_and_locates_each_finding(cli: Cli, batch: dict[str, Path]) -> None:
+    result = cli("validate", str(batch["good"].parent), "--format", "sarif")
+    assert result.exit_code == 1
+    log = orjson.loads(result.stdout)
     assert log["version"] == "2.1.0"
     run_ = log["runs"][0]
     rules = run_["tool"]["driver"]["rules"]
@@ -163,15 +161,15 @@ def test_sarif_lists_every_rule_and_locates_each_finding(batch: dict[str, Path])
     assert len(run_["results"]) == 2
 
 
-def test_sarif_is_valid_against_the_oasis_schema(batch: dict[str, Path]) -> None:
+def test_sarif_is_valid_against_the_oasis_schema(cli: Cli, batch: dict[str, Path]) -> None:
     if not SARIF_SCHEMA.exists():
         pytest.skip("no copy of the SARIF schema beside the project")
     import jsonschema
 
     schema = orjson.loads(SARIF_SCHEMA.read_bytes())
     for paths in ([batch["good"].parent], [batch["good"]]):
-        _, out, _ = run("validate", *map(str, paths), "-f", "sarif")
-        log = orjson.loads(out)
+        result = cli("validate", *map(str, paths), "-f", "sarif")
+        log = orjson.loads(result.stdout)
         jsonschema.Draft7Validator(schema).validate(log)
     # The schema would catch a broken log: a result without a message.
     del log["runs"][0]["tool"]["driver"]["name"]
@@ -179,10 +177,10 @@ def test_sarif_is_valid_against_the_oasis_schema(batch: dict[str, Path]) -> None
         jsonschema.Draft7Validator(schema).validate(log)
 
 
-def test_junit_has_one_test_case_per_file(batch: dict[str, Path]) -> None:
-    code, out, _ = run("validate", str(batch["good"].parent), "--format", "junit")
-    assert code == 1
-    root = ET.fromstring(out)
+def test_junit_has_one_test_case_per_file(cli: Cli, batch: dict[str, Path]) -> None:
+    result = cli("validate", str(batch["good"].parent), "--format", "junit")
+    assert result.exit_code == 1
+    root = ET.fromstring(result.stdout)
     suite = root.find("testsuite")
     assert suite is not None
     assert (suite.get("tests"), suite.get("failures")) == ("3", "1")
@@ -196,19 +194,19 @@ def test_junit_has_one_test_case_per_file(batch: dict[str, Path]) -> None:
     assert "final-newline" in (cases[str(batch["warn"])].findtext("system-out") or "")
 
 
-def test_junit_survives_markup_and_control_chars_in_paths(tmp_path: Path) -> None:
+def test_junit_survives_markup_and_control_chars_in_paths(cli: Cli, tmp_path: Path) -> None:
     bad = tmp_path / 'a&<"b>\x01.txt'
     bad.write_text("", encoding="utf-8")
-    _, out, _ = run("validate", str(bad), "-f", "junit")
-    case = ET.fromstring(out).find("testsuite/testcase")
+    result = cli("validate", str(bad), "-f", "junit")
+    case = ET.fromstring(result.stdout).find("testsuite/testcase")
     assert case is not None
     assert case.get("name") == str(tmp_path / 'a&<"b>\N{REPLACEMENT CHARACTER}.txt')
     assert "file-empty" in (case.findtext("failure") or "")
 
 
-def test_several_formats_at_once_to_files(batch: dict[str, Path], tmp_path: Path) -> None:
+def test_several_formats_at_once_to_files(cli: Cli, batch: dict[str, Path], tmp_path: Path) -> None:
     sarif, junit = tmp_path / "out.sarif", tmp_path / "junit.xml"
-    code, out, _ = run(
+    result = cli(
         "validate",
         str(batch["good"].parent),
         "-f",
@@ -218,8 +216,8 @@ def test_several_formats_at_once_to_files(batch: dict[str, Path], tmp_path: Path
         "-f",
         f"junit:{junit}",
     )
-    assert code == 1
-    assert out.startswith("::error ")
+    assert result.exit_code == 1
+    assert result.stdout.startswith("::error ")
     assert len(orjson.loads(sarif.read_bytes())["runs"][0]["results"]) == 2
     assert ET.parse(junit).getroot().tag == "testsuites"
 
@@ -233,18 +231,18 @@ def test_several_formats_at_once_to_files(batch: dict[str, Path], tmp_path: Path
     ],
 )
 def test_bad_format_options_are_usage_errors(
-    batch: dict[str, Path], args: list[str], message: str
+    cli: Cli, batch: dict[str, Path], args: list[str], message: str
 ) -> None:
-    code, out, err = run("validate", str(batch["good"]), *args)
-    assert code == 2
-    assert message in err
-    assert out == ""
+    result = cli("validate", str(batch["good"]), *args)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
 
 
-def test_exit_zero_reports_but_passes(batch: dict[str, Path]) -> None:
-    code, out, _ = run("validate", str(batch["bad"]), "--exit-zero")
-    assert code == 0
-    assert "error[date-invalid]" in out
+def test_exit_zero_reports_but_passes(cli: Cli, batch: dict[str, Path]) -> None:
+    result = cli("validate", str(batch["bad"]), "--exit-zero")
+    assert result.exit_code == 0
+    assert "error[date-invalid]" in result.stdout
 
 
 def test_the_cli_module_stays_light() -> None:
@@ -302,22 +300,22 @@ def test_totals_keep_only_the_worst_files() -> None:
 
 
 def test_an_unwritable_step_summary_is_a_clear_error(
-    batch: dict[str, Path], tmp_path: Path
+    cli: Cli, batch: dict[str, Path], tmp_path: Path
 ) -> None:
-    code, _, err = run(
+    result = cli(
         "validate",
         str(batch["good"]),
         "-f",
         "github",
         env={"GITHUB_STEP_SUMMARY": str(tmp_path / "no" / "such" / "file")},
     )
-    assert code == 2
-    assert "cannot write the report" in err
+    assert result.exit_code == 2
+    assert "cannot write the report" in result.stderr
 
 
-def test_junit_strict_turns_warnings_into_failures(batch: dict[str, Path]) -> None:
-    _, out, _ = run("validate", str(batch["warn"]), "-f", "junit", "--strict")
-    case = ET.fromstring(out).find("testsuite/testcase")
+def test_junit_strict_turns_warnings_into_failures(cli: Cli, batch: dict[str, Path]) -> None:
+    result = cli("validate", str(batch["warn"]), "-f", "junit", "--strict")
+    case = ET.fromstring(result.stdout).find("testsuite/testcase")
     assert case is not None
     failure = case.find("failure")
     assert failure is not None

@@ -10,14 +10,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 import archivekit.files.read as limits
-from archivekit.cli.app import app
 from archivekit.errors import UsageError
 from archivekit.formats.base import FormatOptions
 from archivekit.sources.inputs import iter_sources
 from archivekit.sources.reading import Item, read_source
+from tests.support import Cli
 
 #: 50 MB of zeros gzip to about 50 kB: a ratio of about a thousand.
 BOMB_SIZE = 50 * 10**6
@@ -150,14 +149,12 @@ def test_bad_limit_setting_is_a_usage_error(
         next(iter_sources(["-"]))
 
 
-def test_convert_cli_reports_the_bomb(tmp_path: Path, bomb: bytes) -> None:
+def test_convert_cli_reports_the_bomb(cli: Cli, tmp_path: Path, bomb: bytes) -> None:
     path = tmp_path / "bomb.jsonl.gz"
     path.write_bytes(bomb)
     (tmp_path / "good.jsonl").write_bytes(GOOD)
     out = tmp_path / "out.csv"
-    result = CliRunner().invoke(
-        app, ["convert", str(path), str(tmp_path / "good.jsonl"), "--to", "csv", "-o", str(out)]
-    )
+    result = cli("convert", path, tmp_path / "good.jsonl", "--to", "csv", "-o", out)
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
     assert "read-error" in result.output

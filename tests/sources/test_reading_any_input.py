@@ -12,9 +12,7 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
-from archivekit.cli.app import app
 from archivekit.formats import FORMAT_BY_NAME
 from archivekit.formats.base import FormatOptions
 from archivekit.record.parse import parse
@@ -22,10 +20,10 @@ from archivekit.rules import RULE_BY_CODE
 from archivekit.sources.inputs import iter_sources
 from archivekit.sources.reading import read_source
 from tests.mutations import SEEDS, mutate
+from tests.support import Cli
 
 FORMATS = ("json", "jsonl", "csv", "md")
 OPTIONS = (FormatOptions(), FormatOptions(csv_keywords="json"), FormatOptions(paragraphs=True))
-RUNNER = CliRunner()
 
 
 def _many(name: str, count: int = 2) -> bytes:
@@ -154,7 +152,7 @@ def test_containers_arbitrary_bytes(file_name: str, data: bytes) -> None:
 
 
 @given(st.sampled_from((*FORMATS, "gz")), st.randoms(use_true_random=False))
-def test_convert_cli_mutated(name: str, rng: random.Random) -> None:
+def test_convert_cli_mutated(cli: Cli, name: str, rng: random.Random) -> None:
     """``archive convert`` on a mutated input: exit 0, 1 or 2, and no traceback."""
     with tempfile.TemporaryDirectory(prefix="fuzz-") as folder:
         if name == "gz":
@@ -165,7 +163,7 @@ def test_convert_cli_mutated(name: str, rng: random.Random) -> None:
             path.write_bytes(mutate(VALID[name], rng))
         target = rng.choice(("jsonl", "csv", "json"))
         out = Path(folder) / f"out.{target}"
-        result = RUNNER.invoke(app, ["convert", str(path), "--to", target, "-o", str(out)])
+        result = cli("convert", path, "--to", target, "-o", out)
         assert result.exception is None or isinstance(result.exception, SystemExit), (
             result.exception
         )

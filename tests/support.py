@@ -1,4 +1,5 @@
-"""Shared by the convert tests: a record strategy, a batch generator, and format round trips."""
+"""Builders shared by the tests (not a test module): record files, batches, format round
+trips, and the type of the ``cli`` fixture."""
 
 from __future__ import annotations
 
@@ -7,51 +8,83 @@ import io
 import random
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Protocol
 
-from hypothesis import strategies as st
+from typer.testing import Result
 
+from archivekit.files.staging import TEMP_PREFIX
 from archivekit.formats import Format
 from archivekit.formats.base import FormatOptions
-from archivekit.record.fields import MAX_WORD_COUNT
 from archivekit.record.model import Record
 from archivekit.record.write import dump_bytes
-
-# Text the archive format can hold in a one-line field: no controls, no line
-# breaks (Cc), no surrogates (Cs), no line/paragraph separators (Zl, Zp).
-_CHARS = st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp"))
-_BODY_CHARS = st.one_of(_CHARS, st.sampled_from("\n\t.,\"'“”’—"))
+from tests.conftest import SEED
 
 
-def _trimmed(chars: st.SearchStrategy[str], max_size: int) -> st.SearchStrategy[str]:
-    return st.text(chars, min_size=1, max_size=max_size).map(str.strip).filter(bool)
+class Cli(Protocol):
+    """The ``cli`` fixture: ``archive ARGS`` in-process, standard error kept apart."""
+
+    def __call__(
+        self,
+        *args: str | Path,
+        input: bytes | str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Result: ...
 
 
-_HOST = st.from_regex(r"[a-z0-9]([a-z0-9-]{0,20}[a-z0-9])?(\.[a-z]{2,6}){0,2}", fullmatch=True)
-_PATH = st.text(
-    st.characters(blacklist_categories=("Cc", "Cs", "Z"), blacklist_characters="\x85"), max_size=40
-).filter(lambda p: not any(c.isspace() for c in p))
+# Record files made from the seed.
 
-urls = st.builds(
-    lambda scheme, host, path: f"{scheme}://{host}/{path}",
-    st.sampled_from(["http", "https", "HTTP"]),
-    _HOST,
-    _PATH,
-)
-keyword = _trimmed(_CHARS, 30).filter(lambda k: "," not in k)
+SEED_TEXT = SEED.read_text(encoding="utf-8")
 
-records = st.builds(
-    Record,
-    url=urls,
-    headline=_trimmed(_CHARS, 80),
-    keywords=st.lists(keyword, max_size=6, unique=True).map(tuple),
-    date=st.dates(min_value=dt.date(1, 1, 1)),
-    word_count=st.integers(0, MAX_WORD_COUNT),
-    body=_trimmed(_BODY_CHARS, 300),
-)
+BAD_DATE = b"http://a.com/x\nHeadline\nk\nAug. 32, 2011\n5\nBody."
+BAD_URL = b"www.a.com\nHeadline\nk\nAug. 3, 2011\n5\nBody."
 
-format_options = st.builds(
-    FormatOptions, csv_keywords=st.sampled_from(["comma", "json"]), paragraphs=st.booleans()
-)
+
+def seed_with(*, url: str | None = None, date: str | None = None, suffix: str = "") -> str:
+    """The seed's text with its URL or date line replaced, and ``suffix`` appended."""
+    lines = SEED_TEXT.split("\n", 5)
+    if url is not None:
+        lines[0] = url
+    if date is not None:
+        lines[3] = date
+    return "\n".join(lines) + suffix
+
+
+def make_batch(root: Path) -> dict[str, Path]:
+    """Three files: clean, one error (date-invalid), one warning (final-newline)."""
+    root.mkdir(parents=True, exist_ok=True)
+    files = {
+        "good": root / "good.txt",
+        "bad": root / "bad.txt",
+        "warn": root / "warn.txt",
+    }
+    files["good"].write_text(SEED_TEXT, encoding="utf-8")
+    files["bad"].write_text(
+        seed_with(url="http://example.com/bad", date="Aug. 32, 2011"), encoding="utf-8"
+    )
+    files["warn"].write_text(
+        seed_with(url="http://example.com/warn", suffix="\n"), encoding="utf-8"
+    )
+    return files
+
+
+# What a run left behind.
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``, by relative POSIX path."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def temporaries(folder: Path) -> list[Path]:
+    """The staging temporaries left under ``folder`` (there should be none)."""
+    return [p for p in folder.rglob("*") if p.name.startswith(TEMP_PREFIX)]
+
+
+# Format round trips.
 
 
 def write_many(fmt: Format, items: Iterable[Record], options: FormatOptions) -> bytes:
