@@ -251,6 +251,7 @@ def toml_values() -> st.SearchStrategy[object]:
     )
 
 
+@pytest.mark.property
 @given(
     st.dictionaries(
         st.sampled_from(

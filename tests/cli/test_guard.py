@@ -14,6 +14,8 @@ from archivekit.cli import guard
 from archivekit.cli.app import app
 from tests.conftest import SEED
 
+pytestmark = pytest.mark.hostile
+
 ARCHIVE = [sys.executable, "-c", "from archivekit.cli import main; main()"]
 #: A CLI whose per-chunk work announces itself and then waits, so that a test
 #: can signal it at a known moment instead of guessing with a sleep.

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.mutations import SEEDS, mutate
 from tests.support import Cli
+
+pytestmark = [pytest.mark.fuzz, pytest.mark.property]
 
 
 def check_validate(cli: Cli, data: bytes, *options: str) -> None:

@@ -147,6 +147,7 @@ def _wait_for_temporary(folder: Path, process: subprocess.Popen[bytes]) -> None:
         time.sleep(0.1)
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 @pytest.mark.parametrize(
     "target", [["--to", "jsonl", "-o", "out/all.jsonl"], ["--to", "md", "-d", "out"]]
@@ -172,6 +173,7 @@ def test_interrupted_run_leaves_no_partial_file_and_no_temporary(
     assert temporaries(tmp_path) == []
 
 
+@pytest.mark.hostile
 def test_damaged_archives_are_reported_not_raised(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "junk.tar.gz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip" * 20)
     (tmp_path / "junk.zip").write_bytes(b"PK\x03\x04 not really zip")
@@ -189,6 +191,7 @@ def test_damaged_archives_are_reported_not_raised(cli: Cli, tmp_path: Path) -> N
     assert result.stderr.count("error[read-error]") == 3
 
 
+@pytest.mark.hostile
 def test_a_device_output_is_written_in_place_not_replaced(cli: Cli, tmp_path: Path) -> None:
     result = cli("convert", SEED, "--to", "jsonl", "-o", "/dev/null")
     assert result.exit_code == 0
@@ -218,6 +221,7 @@ def test_a_write_failure_is_one_clear_error_and_leaves_nothing(
     assert temporaries(tmp_path) == []
 
 
+@pytest.mark.hostile
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_signal_to_the_whole_process_group_with_workers_running(
     tmp_path: Path, signum: int
@@ -268,6 +272,7 @@ def test_signal_to_the_whole_process_group_with_workers_running(
     assert files(tmp_path / "out") == {}
 
 
+@pytest.mark.hostile
 def test_a_reader_that_goes_away_stops_the_run_quietly(tmp_path: Path) -> None:
     """``archive convert … | head``: exit 141 like other filters, no error, no traceback."""
     (tmp_path / "in").mkdir()

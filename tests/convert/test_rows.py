@@ -26,6 +26,7 @@ _OPTIONS = st.builds(
 )
 
 
+@pytest.mark.property
 @given(st.lists(st.text(), min_size=2, max_size=8))
 def test_row_text_is_what_csv_writer_writes(cells: list[str]) -> None:
     out = io.StringIO(newline="")
@@ -34,6 +35,7 @@ def test_row_text_is_what_csv_writer_writes(cells: list[str]) -> None:
 
 
 @pytest.mark.parametrize("name", _MANY)
+@pytest.mark.property
 @given(
     items=st.lists(records(), max_size=8),
     cuts=st.lists(st.integers(0, 8), max_size=4),

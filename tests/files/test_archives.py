@@ -20,6 +20,8 @@ from archivekit.files.archives import (
     safe_name,
 )
 
+pytestmark = pytest.mark.hostile
+
 
 @pytest.mark.parametrize(
     ("name", "kind", "why"),
@@ -50,6 +52,7 @@ def test_good_and_duplicate_members() -> None:
     assert "duplicate" in problem
 
 
+@pytest.mark.property
 @given(st.text())
 def test_safe_names_never_leave_the_folder(url: str) -> None:
     name = safe_name(url, ".md")

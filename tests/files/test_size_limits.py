@@ -15,6 +15,8 @@ from archivekit.record.parse import MAX_PER_RULE, parse
 from archivekit.rules import RULE_BY_CODE, RuleOptions
 from archivekit.validate import check_file
 
+pytestmark = pytest.mark.hostile
+
 HEAD = b"http://example.com/a\nHeadline\nMexico\nAug. 25, 2011\n5\n"
 ARCHIVE = [sys.executable, "-c", "from archivekit.cli import main; main()"]
 

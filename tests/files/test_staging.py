@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,6 +15,8 @@ from archivekit.files.staging import record_name
 from archivekit.record.model import Record
 from tests.strategies import records
 from tests.support import write_batch
+
+pytestmark = pytest.mark.hostile
 
 _HOSTILE_PATHS = st.sampled_from(
     [
@@ -35,6 +38,7 @@ _HOSTILE_PATHS = st.sampled_from(
 )
 
 
+@pytest.mark.property
 @given(records(), _HOSTILE_PATHS, st.text(max_size=40))
 def test_a_name_from_a_record_is_one_safe_component(record: Record, path: str, extra: str) -> None:
     url = f"http://example.com/{path}{extra}".replace(" ", "")

@@ -11,6 +11,8 @@ from archivekit.files.walk import iter_files
 from archivekit.validate import check_file, validate_paths
 from tests.conftest import SEED
 
+pytestmark = pytest.mark.hostile
+
 
 def make(path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -11,6 +11,8 @@ import archivekit.files.read as limits
 from archivekit.formats import FORMAT_BY_NAME
 from archivekit.formats.base import FormatOptions, Read
 
+pytestmark = pytest.mark.hostile
+
 HEAD = b'{"url":"https://e.com/a","headline":"H","keywords":[],"date":"2011-08-25","word_count":1,'
 GOOD = HEAD + b'"body":"B"}\n'
 CSV_HEADER = b"url,headline,keywords,date,word_count,body\r\n"

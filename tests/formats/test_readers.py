@@ -182,6 +182,7 @@ def test_markdown_without_front_matter() -> None:
     assert codes(result) == ["front-matter-invalid"]
 
 
+@pytest.mark.property
 @given(
     st.lists(
         st.tuples(
@@ -213,6 +214,7 @@ def test_paragraph_restoration_keeps_abbreviations_and_reverses() -> None:
     assert join_paragraphs(split) == body
 
 
+@pytest.mark.property
 @given(st.text(st.sampled_from("aZ.?!“”\"' 9U"), max_size=60))
 def test_paragraph_restoration_always_reverses(body: str) -> None:
     assert join_paragraphs(split_paragraphs(body)) == body
@@ -228,6 +230,7 @@ def test_markdown_paragraphs_option_is_undone_on_reading() -> None:
     assert result.result.record == record
 
 
+@pytest.mark.property
 @given(keyword)
 def test_record_names_are_safe_file_names(word: str) -> None:
     record = seed().model_copy(

@@ -25,6 +25,7 @@ MANY = [f for f in FORMATS if f.many]
 
 
 @pytest.mark.parametrize("fmt", ONE, ids=lambda f: f.name)
+@pytest.mark.property
 @given(record=records(), options=format_options)
 def test_one_record_formats_round_trip(fmt: Format, record: Record, options: FormatOptions) -> None:
     assert fmt.dump is not None
@@ -42,6 +43,7 @@ def test_one_record_formats_round_trip(fmt: Format, record: Record, options: For
 
 
 @pytest.mark.parametrize("fmt", MANY, ids=lambda f: f.name)
+@pytest.mark.property
 @given(batch=st.lists(records(), max_size=5), options=format_options)
 def test_many_record_formats_round_trip(
     fmt: Format, batch: list[Record], options: FormatOptions
@@ -52,6 +54,7 @@ def test_many_record_formats_round_trip(
     assert write_many(fmt, [r for r in again if r is not None], options) == data
 
 
+@pytest.mark.property
 @given(record=records())
 def test_json_values_match_the_committed_schema(record: Record) -> None:
     jsonschema.validate(record_values(record), record_schema())

@@ -66,6 +66,7 @@ def test_the_day_is_pointed_at() -> None:
     assert (problem.offset, problem.length) == (5, 2)
 
 
+@pytest.mark.property
 @given(st.dates(min_value=dt.date(1, 1, 1)))
 def test_format_then_parse_is_identity(day: dt.date) -> None:
     assert parse_date(format_ap(day)) == day

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import random
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.fuzz_checks import check_parse
 from tests.mutations import MUTATORS, SEEDS, mutate, with_surrogate
+
+pytestmark = [pytest.mark.fuzz, pytest.mark.property]
 
 # Every code point, lone surrogates included (hypothesis leaves them out by default).
 ANY_CHAR = st.characters(min_codepoint=0, max_codepoint=0x10FFFF, exclude_categories=())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -10,6 +11,8 @@ from archivekit.record.parse import parse
 from archivekit.record.write import dump_bytes, dumps
 from archivekit.rules import RULE_BY_CODE, Severity
 from tests.strategies import records
+
+pytestmark = pytest.mark.property
 
 
 @given(records())

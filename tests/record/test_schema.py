@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import jsonschema
 import orjson
+import pytest
 from hypothesis import given
 
 from archivekit.record.model import Record
@@ -25,6 +26,7 @@ def test_schema_is_a_valid_schema() -> None:
     jsonschema.Draft202012Validator.check_schema(record_schema())
 
 
+@pytest.mark.property
 @given(records())
 def test_every_record_is_valid_against_the_schema(record: Record) -> None:
     VALIDATOR.validate(orjson.loads(record.model_dump_json()))

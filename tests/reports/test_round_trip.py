@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import unquote
 
 import orjson
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -14,6 +15,8 @@ from archivekit.diagnostics import Diagnostic, ParseResult
 from archivekit.reports import REPORTER_BY_NAME, ReportContext, write_report
 from archivekit.reports.github import annotation
 from archivekit.rules import RULES, Severity
+
+pytestmark = pytest.mark.property
 
 # Paths and messages as hostile as a file system and a quoted field allow.
 texts = st.text(st.characters(codec="utf-8", exclude_categories=["Cs"]), min_size=1, max_size=40)

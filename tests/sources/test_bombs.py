@@ -18,6 +18,8 @@ from archivekit.sources.inputs import iter_sources
 from archivekit.sources.reading import Item, read_source
 from tests.support import Cli
 
+pytestmark = pytest.mark.hostile
+
 #: 50 MB of zeros gzip to about 50 kB: a ratio of about a thousand.
 BOMB_SIZE = 50 * 10**6
 GOOD = (

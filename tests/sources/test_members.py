@@ -7,10 +7,14 @@ import tarfile
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from archivekit.formats.base import FormatOptions
 from archivekit.sources.inputs import iter_sources
 from archivekit.sources.reading import Item, read_source
 from tests.conftest import SEED
+
+pytestmark = pytest.mark.hostile
 
 
 def _items(path: Path) -> list[Item]:

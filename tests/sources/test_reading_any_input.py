@@ -10,6 +10,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,6 +22,8 @@ from archivekit.sources.inputs import iter_sources
 from archivekit.sources.reading import read_source
 from tests.mutations import SEEDS, mutate
 from tests.support import Cli
+
+pytestmark = pytest.mark.fuzz
 
 FORMATS = ("json", "jsonl", "csv", "md")
 OPTIONS = (FormatOptions(), FormatOptions(csv_keywords="json"), FormatOptions(paragraphs=True))
@@ -66,16 +69,19 @@ def test_the_seeds_are_valid() -> None:
         assert all(r.ok for r in reads), (name, reads)
 
 
+@pytest.mark.property
 @given(st.sampled_from(FORMATS), st.binary(max_size=800), st.sampled_from(OPTIONS))
 def test_readers_arbitrary_bytes(name: str, data: bytes, options: FormatOptions) -> None:
     check_reader(name, data, options)
 
 
+@pytest.mark.property
 @given(st.sampled_from(FORMATS), st.randoms(use_true_random=False), st.sampled_from(OPTIONS))
 def test_readers_mutated(name: str, rng: random.Random, options: FormatOptions) -> None:
     check_reader(name, mutate(VALID[name], rng), options)
 
 
+@pytest.mark.property
 @given(st.sampled_from(FORMATS), st.text(max_size=300))
 def test_readers_arbitrary_text(name: str, text: str) -> None:
     """Lone surrogates included: encoded with surrogatepass, as a broken tool would."""
@@ -118,6 +124,7 @@ def check_sources(path: Path) -> int:
     return count
 
 
+@pytest.mark.property
 @given(
     st.sampled_from(("gz", "zip", "tar")),
     st.sampled_from(FORMATS),
@@ -129,6 +136,7 @@ def test_containers_mutated_members(kind: str, name: str, rng: random.Random) ->
         check_sources(_container(Path(folder), kind, name, mutate(VALID[name], rng)))
 
 
+@pytest.mark.property
 @given(
     st.sampled_from(("gz", "zip", "tar")),
     st.sampled_from(FORMATS),
@@ -143,6 +151,7 @@ def test_containers_mutated_bytes(kind: str, name: str, rng: random.Random) -> N
         check_sources(path)
 
 
+@pytest.mark.property
 @given(st.sampled_from(("in.json.gz", "in.zip", "in.tar", "in.tgz")), st.binary(max_size=600))
 def test_containers_arbitrary_bytes(file_name: str, data: bytes) -> None:
     with tempfile.TemporaryDirectory(prefix="fuzz-") as folder:
@@ -151,6 +160,7 @@ def test_containers_arbitrary_bytes(file_name: str, data: bytes) -> None:
         check_sources(path)
 
 
+@pytest.mark.property
 @given(st.sampled_from((*FORMATS, "gz")), st.randoms(use_true_random=False))
 def test_convert_cli_mutated(cli: Cli, name: str, rng: random.Random) -> None:
     """``archive convert`` on a mutated input: exit 0, 1 or 2, and no traceback."""

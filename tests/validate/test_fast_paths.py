@@ -56,12 +56,14 @@ def _mutated(draw: st.DrawFn) -> str:
     return text
 
 
+@pytest.mark.property
 @given(_mutated())
 def test_bytes_and_text_agree_on_mutated_records(text: str) -> None:
     _same(text)
     _same(text, _WCM)
 
 
+@pytest.mark.property
 @given(st.lists(st.text(alphabet=_TRICKY + "abhtp\n", max_size=12), min_size=0, max_size=8))
 def test_bytes_and_text_agree_on_arbitrary_lines(lines: list[str]) -> None:
     _same("\n".join(lines))
@@ -81,6 +83,7 @@ def test_word_count_mismatch_is_still_reported_from_bytes() -> None:
     assert [d.code for d in result.diagnostics] == ["word-count-mismatch"]
 
 
+@pytest.mark.property
 @given(
     st.from_regex(fields._PLAIN_URL, fullmatch=True).filter(
         lambda u: not any(c.isspace() for c in u) and CONTROL.search(u) is None
@@ -237,6 +240,7 @@ _FIELDS = (_URLS, _TEXT, _KEYWORDS, _DATES, _COUNTS, _TEXT)
 
 
 @pytest.mark.parametrize("index", range(6))
+@pytest.mark.property
 @given(data=st.data())
 def test_canonical_values_imply_what_the_checks_say(index: int, data: st.DataObject) -> None:
     # One field of a canonical record replaced by a tricky value: the quick
