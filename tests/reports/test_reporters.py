@@ -150,10 +150,10 @@ def test_sarif_lists_every_rule_and_locates_each_finding(cli: Cli, batch: dict[s
     run_ = log["runs"][0]
     rules = run_["tool"]["driver"]["rules"]
     assert [r["id"] for r in rules] == [rule.code for rule in RULES]
-    for descriptor in rules:
+    for descriptor, rule in zip(rules, RULES, strict=True):
         assert descriptor["name"]
         assert descriptor["help"]["text"]
-        assert descriptor["defaultConfiguration"]["level"] in {"error", "warning"}
+        assert descriptor["defaultConfiguration"]["level"] == rule.severity.value
     first = run_["results"][0]
     assert rules[first["ruleIndex"]]["id"] == first["ruleId"] == "date-invalid"
     region = first["locations"][0]["physicalLocation"]["region"]
