@@ -14,6 +14,7 @@ from archivekit.record.fields import MAX_LISTED, check_keywords
 from archivekit.record.parse import MAX_PER_RULE, parse
 from archivekit.rules import RULE_BY_CODE, RuleOptions
 from archivekit.validate import check_file
+from tests.support import Cli
 
 pytestmark = pytest.mark.hostile
 
@@ -109,18 +110,11 @@ def test_cli_max_bytes_on_endless_stdin() -> None:
 
 
 @pytest.mark.parametrize("value", ["lots", "-1", "0", "1.5M", "1X"])
-def test_cli_bad_max_bytes_is_a_usage_error(value: str) -> None:
-    done = subprocess.run(
-        [*ARCHIVE, "--max-bytes", value, "validate", "-"],
-        input="",
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert done.returncode == 2
-    assert "--max-bytes" in done.stderr
-    assert "Traceback" not in done.stderr
+def test_cli_bad_max_bytes_is_a_usage_error(cli: Cli, value: str) -> None:
+    result = cli("--max-bytes", value, "validate", "-", input="")
+    assert result.exit_code == 2
+    assert "--max-bytes" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 @pytest.mark.parametrize(
