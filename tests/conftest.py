@@ -1,11 +1,17 @@
-"""Shared test set-up: hypothesis profiles, and paths to the seeds."""
+"""Shared test set-up: hypothesis profiles, paths to the seeds, and the ``cli`` fixture."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import pytest
 from hypothesis import HealthCheck, settings
+from typer.testing import CliRunner, Result
+
+if TYPE_CHECKING:
+    from tests.support import Cli
 
 # "ci" keeps .ci/run well under its time budget on 2 cores; "thorough" is for
 # a deliberate hunt: HYPOTHESIS_PROFILE=thorough pytest.
@@ -24,3 +30,25 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SEED = SEEDS / "000_1010b656ba4bd7c5.txt"
 SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def cli() -> Cli:
+    """Run ``archive ARGS`` in-process: ``cli("validate", path, input=b"...", env={...})``.
+
+    The result keeps standard output (``stdout``, ``stdout_bytes``) and standard error
+    (``stderr``) apart; ``output`` is both, interleaved. Session-scoped (it holds no
+    state), so hypothesis tests can use it too.
+    """
+    from archivekit.cli.app import app
+
+    runner = CliRunner()
+
+    def invoke(
+        *args: str | Path,
+        input: bytes | str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Result:
+        return runner.invoke(app, [str(a) for a in args], input=input, env=env)
+
+    return invoke

@@ -14,7 +14,7 @@ from archivekit.errors import ConfigError
 from archivekit.files.globs import compile_globs
 from archivekit.validate import check_file
 from archivekit.validate.levels import build
-from tests.helpers import make_batch, run, seed_with
+from tests.support import Cli, make_batch, seed_with
 
 PYPROJECT = """\
 [project]
@@ -58,26 +58,26 @@ def findings(out: str) -> list[tuple[str, str, str]]:
     return [(f["path"], f["code"], f["severity"]) for f in orjson.loads(out)["findings"]]
 
 
-def test_pyproject_configuration_as_a_user_writes_it(project: Path) -> None:
-    code, out, err = run("validate", ".", "-f", "json")
-    assert err == ""
-    assert sorted(findings(out)) == [
+def test_pyproject_configuration_as_a_user_writes_it(cli: Cli, project: Path) -> None:
+    result = cli("validate", ".", "-f", "json")
+    assert result.stderr == ""
+    assert sorted(findings(result.stdout)) == [
         ("./articles/bad.txt", "date-invalid", "warning"),  # level lowered
         ("./articles/legacy/old.txt", "crlf", "error"),  # override raises it
     ]  # final-newline off; drafts excluded; notes.txt not included; old.txt's date off
-    assert code == 1
-    assert orjson.loads(out)["totals"]["files"] == 4
+    assert result.exit_code == 1
+    assert orjson.loads(result.stdout)["totals"]["files"] == 4
 
 
-def test_command_line_flags_win(project: Path) -> None:
+def test_command_line_flags_win(cli: Cli, project: Path) -> None:
     # --glob wins over include, so notes.txt and the drafts are back (minus exclude).
-    code, out, _ = run("validate", ".", "-f", "json", "--glob", "*.txt")
-    assert code == 1
-    paths = {path for path, _, _ in findings(out)}
+    result = cli("validate", ".", "-f", "json", "--glob", "*.txt")
+    assert result.exit_code == 1
+    paths = {path for path, _, _ in findings(result.stdout)}
     assert "./notes.txt" in paths
     assert "./articles/drafts/draft.txt" not in paths
     # --enable turns on an opt-in rule the file does not mention.
-    code, out, _ = run(
+    result = cli(
         "validate",
         "articles/good.txt",
         "-f",
@@ -87,22 +87,20 @@ def test_command_line_flags_win(project: Path) -> None:
         "--word-count-tolerance",
         "10",
     )
-    assert (code, findings(out)) == (0, [])
-    code, out, _ = run(
-        "validate", "articles/good.txt", "-f", "json", "--enable", "word-count-mismatch"
-    )
-    assert code == 0
-    assert findings(out) == [("articles/good.txt", "word-count-mismatch", "warning")]
+    assert (result.exit_code, findings(result.stdout)) == (0, [])
+    result = cli("validate", "articles/good.txt", "-f", "json", "--enable", "word-count-mismatch")
+    assert result.exit_code == 0
+    assert findings(result.stdout) == [("articles/good.txt", "word-count-mismatch", "warning")]
 
 
-def test_explicit_files_honour_include_and_exclude(project: Path) -> None:
+def test_explicit_files_honour_include_and_exclude(cli: Cli, project: Path) -> None:
     # As pre-commit passes them: every changed .txt file, wanted or not.
-    code, out, _ = run("validate", "notes.txt", "articles/drafts/draft.txt", "articles/good.txt")
-    assert (code, out) == (0, "1 file, 0 errors, 0 warnings\n")
+    result = cli("validate", "notes.txt", "articles/drafts/draft.txt", "articles/good.txt")
+    assert (result.exit_code, result.stdout) == (0, "1 file, 0 errors, 0 warnings\n")
 
 
 def test_archive_toml_and_discovery_upwards(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / "archive.toml").write_text('[rules]\nfinal-newline = "error"\n', encoding="utf-8")
     (tmp_path / "sub").mkdir()
@@ -111,9 +109,9 @@ def test_archive_toml_and_discovery_upwards(
     files = make_batch(tmp_path / "sub" / "data")
     monkeypatch.chdir(tmp_path / "sub")
     assert find_config() == str(tmp_path / "archive.toml")
-    code, out, _ = run("validate", str(files["warn"]))
-    assert code == 1
-    assert "error[final-newline]" in out
+    result = cli("validate", str(files["warn"]))
+    assert result.exit_code == 1
+    assert "error[final-newline]" in result.stdout
 
 
 def test_no_configuration_means_defaults(tmp_path: Path) -> None:
@@ -143,26 +141,28 @@ def test_no_configuration_means_defaults(tmp_path: Path) -> None:
     ],
 )
 def test_configuration_mistakes_are_usage_errors(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, message: str
 ) -> None:
     (tmp_path / "pyproject.toml").write_text(text, encoding="utf-8")
     files = make_batch(tmp_path / "data")
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ConfigError, match=r"pyproject\.toml"):
         load_config(str(tmp_path / "pyproject.toml"))
-    code, out, err = run("validate", str(files["good"]))
-    assert (code, out) == (2, "")
-    assert message in err
-    assert "pyproject.toml" in err
+    result = cli("validate", str(files["good"]))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert message in result.stderr
+    assert "pyproject.toml" in result.stderr
 
 
-def test_explicit_config_option(tmp_path: Path) -> None:
+def test_explicit_config_option(cli: Cli, tmp_path: Path) -> None:
     config = tmp_path / "ci.toml"
     config.write_text('[rules]\ndate-invalid = "off"\n', encoding="utf-8")
     files = make_batch(tmp_path / "data")
-    assert run("validate", str(files["bad"]))[0] == 1
-    assert run("validate", str(files["bad"]), "--config", str(config))[0] == 0
-    assert run("validate", str(files["bad"]), "--config", str(tmp_path / "none.toml"))[0] == 2
+    assert cli("validate", str(files["bad"])).exit_code == 1
+    assert cli("validate", str(files["bad"]), "--config", str(config)).exit_code == 0
+    assert (
+        cli("validate", str(files["bad"]), "--config", str(tmp_path / "none.toml")).exit_code == 2
+    )
 
 
 def test_policy_is_a_pure_function_of_the_result(tmp_path: Path) -> None:
@@ -182,17 +182,19 @@ def test_policy_is_a_pure_function_of_the_result(tmp_path: Path) -> None:
     assert pickle.loads(pickle.dumps(policy)).apply(result) == applied
 
 
-def test_opt_in_rule_enabled_only_by_an_override_stays_off_elsewhere(tmp_path: Path) -> None:
+def test_opt_in_rule_enabled_only_by_an_override_stays_off_elsewhere(
+    cli: Cli, tmp_path: Path
+) -> None:
     (tmp_path / "archive.toml").write_text(
         '[[overrides]]\npaths = ["strict/**"]\nrules = { word-count-mismatch = "error" }\n',
         encoding="utf-8",
     )
     for folder in ("strict", "lax"):
         make_batch(tmp_path / folder)
-    _code, out, _ = run(
+    result = cli(
         "validate", str(tmp_path), "-f", "json", "--config", str(tmp_path / "archive.toml")
     )
-    mismatches = [p for p, c, _ in findings(out) if c == "word-count-mismatch"]
+    mismatches = [p for p, c, _ in findings(result.stdout) if c == "word-count-mismatch"]
     assert mismatches
     assert all("/strict/" in p for p in mismatches)
 
@@ -250,6 +252,7 @@ def toml_values() -> st.SearchStrategy[object]:
     )
 
 
+@pytest.mark.property
 @given(
     st.dictionaries(
         st.sampled_from(

@@ -13,7 +13,7 @@ import orjson
 import pytest
 
 from tests.conftest import ROOT, SEED
-from tests.helpers import seed_with
+from tests.support import seed_with
 
 BIN = Path(sys.executable).parent
 ARCHIVE = shutil.which("archive", path=str(BIN)) or shutil.which("archive")

@@ -1,0 +1,143 @@
+"""The ``archive`` command as a user runs it: output, exit codes, help."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import orjson
+import pytest
+
+from archivekit import __version__
+from archivekit.cli import app
+from tests.conftest import SEED, SEEDS
+from tests.support import Cli
+
+
+def test_the_seed_is_clean(cli: Cli) -> None:
+    result = cli("validate", str(SEED))
+    assert result.exit_code == 0
+    assert result.output == "1 file, 0 errors, 0 warnings\n"
+
+
+def test_each_invalid_seed_fails_with_its_code(cli: Cli) -> None:
+    for path in sorted((SEEDS / "invalid").glob("*.txt")):
+        result = cli("validate", str(path))
+        assert result.exit_code == 1, path
+        assert f"error[{path.stem}]" in result.output
+        assert result.output.startswith(f"{path}:")
+
+
+def test_a_folder_with_warnings_only_passes_unless_strict(cli: Cli, tmp_path: Path) -> None:
+    for path in (SEEDS / "valid").glob("*.txt"):
+        shutil.copy(path, tmp_path / path.name)
+    result = cli("validate", str(tmp_path))
+    assert result.exit_code == 0
+    # One warning per seed: each has its own URL, so no duplicate-url.
+    assert result.output.endswith("10 files, 0 errors, 9 warnings\n")
+    assert "duplicate-url" not in result.output
+    assert cli("validate", str(tmp_path), "--strict").exit_code == 1
+    result = cli("validate", str(tmp_path), "--quiet")
+    assert (result.exit_code, result.output) == (0, "")
+    result = cli("validate", str(tmp_path), "--quiet", "--strict")
+    assert result.exit_code == 1
+    assert len(result.output.splitlines()) == 9
+
+
+def test_glob_picks_other_names(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "a.rec").write_bytes(SEED.read_bytes())
+    (tmp_path / "b.txt").write_bytes(b"")
+    result = cli("validate", str(tmp_path), "--glob", "*.rec")
+    assert (result.exit_code, result.output) == (0, "1 file, 0 errors, 0 warnings\n")
+
+
+def test_standard_input(cli: Cli) -> None:
+    result = cli("validate", "-", input=SEED.read_bytes()[:-5] + b"\x00")
+    assert result.exit_code == 1
+    assert result.output.startswith("<stdin>:6:")
+
+
+def test_usage_errors_exit_2(cli: Cli) -> None:
+    result = cli("validate", "no/such/path.txt")
+    assert result.exit_code == 2
+    assert "no/such/path.txt: no such file or directory" in result.output
+    assert cli("validate", str(SEED), "--no-such-option").exit_code == 2
+    assert cli("validate").exit_code == 2
+    result = cli("validate", str(SEED), "--enable", "nope")
+    assert result.exit_code == 2
+    assert "unknown rule" in result.output
+
+
+def test_enable_word_count_mismatch(cli: Cli) -> None:
+    result = cli("validate", str(SEED), "--enable", "word-count-mismatch")
+    assert result.exit_code == 0
+    assert "warning[word-count-mismatch] declared 8304 words, the body has 1168" in result.output
+
+
+def test_schema_prints_the_committed_schema(cli: Cli) -> None:
+    result = cli("schema")
+    assert result.exit_code == 0
+    assert orjson.loads(result.output)["title"] == "Record"
+
+
+def test_rules_lists_every_rule(cli: Cli) -> None:
+    from archivekit.rules import RULES
+
+    result = cli("rules")
+    assert result.exit_code == 0
+    assert [line.split()[0] for line in result.output.splitlines()] == [r.code for r in RULES]
+
+
+def test_version(cli: Cli) -> None:
+    result = cli("--version")
+    assert (result.exit_code, result.output) == (0, f"archive (archivekit) {__version__}\n")
+
+
+def test_every_command_has_help_with_examples(cli: Cli) -> None:
+    names = [c.name or getattr(c.callback, "__name__", "") for c in app.registered_commands]
+    assert names
+    for name in names:
+        result = cli(name, "--help")
+        assert result.exit_code == 0, name
+        assert "Example" in result.output, name
+    for command in app.registered_commands:
+        assert command.callback is not None
+        assert command.callback.__doc__
+
+
+def _installed(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    exe = Path(sys.executable).with_name("archive")
+    return subprocess.run(
+        [str(exe), *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, **(env or {})},
+    )
+
+
+@pytest.mark.skipif(
+    not Path(sys.executable).with_name("archive").exists(),
+    reason="the archive command is not installed in this environment",
+)
+def test_installed_command_colour_and_no_color() -> None:
+    bad = str(SEEDS / "invalid" / "date-invalid.txt")
+    plain = _installed("validate", bad)
+    assert plain.returncode == 1
+    assert "\x1b[" not in plain.stdout  # not a terminal: no colour
+    forced = _installed("validate", bad, env={"FORCE_COLOR": "1"})
+    assert "\x1b[1;31merror" in forced.stdout
+    both = _installed("validate", bad, env={"FORCE_COLOR": "1", "NO_COLOR": "1"})
+    assert "\x1b[" not in both.stdout
+
+
+def test_a_folder_with_nothing_to_check_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "notes.md").write_text("x")
+    result = cli("validate", str(tmp_path))
+    assert result.exit_code == 2
+    assert "no files to check" in result.output
+    # Files named one by one (as pre-commit passes them) never trip it.
+    assert cli("validate", str(SEED)).exit_code == 0

@@ -1,0 +1,109 @@
+"""Convert outputs: names from hostile records stay in the folder; rival writers never mix."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from archivekit.convert.outputs import record_name
+from archivekit.record.model import Record
+from tests.strategies import records
+from tests.support import write_batch
+
+pytestmark = pytest.mark.hostile
+
+_HOSTILE_PATHS = st.sampled_from(
+    [
+        "../../etc/passwd",
+        "..",
+        ".",
+        "a/../../b",
+        "CON",
+        "nul.txt",
+        "x\\..\\y",
+        "%2e%2e%2f",
+        "name.with.dots",
+        "",
+        "-",
+        "a" * 500,
+        "\u202eexe.txt",
+        "COM1.md",
+    ]
+)
+
+
+@pytest.mark.property
+@given(records(), _HOSTILE_PATHS, st.text(max_size=40))
+def test_a_name_from_a_record_is_one_safe_component(record: Record, path: str, extra: str) -> None:
+    url = f"http://example.com/{path}{extra}".replace(" ", "")
+    hostile = Record.model_construct(**{**dict(record), "url": url})
+    name = record_name(hostile, ".md")
+    stem = name.removesuffix(".md")
+    assert os.sep not in name
+    assert "\\" not in name
+    assert ".." not in name
+    assert not name.startswith(".")
+    assert len(name) <= 100
+    assert stem.replace("-", "").isalnum()
+    assert stem.isascii()
+    # Always the date first: never a reserved device name such as CON or NUL.
+    assert name[:10] == hostile.date.isoformat().rjust(10, "0")[:10]
+    folder = Path("/out")
+    assert (folder / name).resolve().parent == folder.resolve()
+
+
+def test_two_runs_into_one_folder_never_mix_a_file(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    write_batch(inputs, 300)
+    out = tmp_path / "out"
+    command = [
+        sys.executable,
+        "-c",
+        "from archivekit.cli import main; main()",
+        "convert",
+        str(inputs),
+        "--to",
+        "md",
+        "--output-dir",
+        str(out),
+        "-q",
+    ]
+    runs = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(2)
+    ]
+    errors = [run.communicate(timeout=300)[1] for run in runs]
+    codes = [run.returncode for run in runs]
+    # Each name is claimed by one run only; the other refuses to overwrite it
+    # (a clear error, no traceback), whatever the interleaving.
+    assert set(codes) <= {0, 1, 2}, codes
+    assert not any(b"Traceback" in err for err in errors)
+    written = sorted(out.rglob("*.md"))
+    assert written
+    back = tmp_path / "back.jsonl"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from archivekit.cli import main; main()",
+            "convert",
+            str(out),
+            "--from",
+            "md",
+            "--to",
+            "jsonl",
+            "-o",
+            str(back),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert len(back.read_bytes().splitlines()) == len(written)
+    assert not [p for p in out.rglob("*") if p.name.startswith(".archive")]

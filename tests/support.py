@@ -1,0 +1,171 @@
+"""Builders shared by the tests (not a test module): record files, batches, format round
+trips, and the type of the ``cli`` fixture."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import random
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Protocol
+
+from typer.testing import Result
+
+from archivekit.files.atomic import TEMP_PREFIX
+from archivekit.formats import Format, FormatOptions
+from archivekit.record.fields import MAX_WORD_COUNT
+from archivekit.record.model import Record
+from archivekit.record.write import dump_bytes
+from tests.conftest import SEED
+
+
+class Cli(Protocol):
+    """The ``cli`` fixture: ``archive ARGS`` in-process, standard error kept apart."""
+
+    def __call__(
+        self,
+        *args: str | Path,
+        input: bytes | str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Result: ...
+
+
+# Record files made from the seed.
+
+SEED_TEXT = SEED.read_text(encoding="utf-8")
+
+BAD_DATE = b"http://a.com/x\nHeadline\nk\nAug. 32, 2011\n5\nBody."
+BAD_URL = b"www.a.com\nHeadline\nk\nAug. 3, 2011\n5\nBody."
+
+
+def seed_with(*, url: str | None = None, date: str | None = None, suffix: str = "") -> str:
+    """The seed's text with its URL or date line replaced, and ``suffix`` appended."""
+    lines = SEED_TEXT.split("\n", 5)
+    if url is not None:
+        lines[0] = url
+    if date is not None:
+        lines[3] = date
+    return "\n".join(lines) + suffix
+
+
+def make_batch(root: Path) -> dict[str, Path]:
+    """Three files: clean, one error (date-invalid), one warning (final-newline)."""
+    root.mkdir(parents=True, exist_ok=True)
+    files = {
+        "good": root / "good.txt",
+        "bad": root / "bad.txt",
+        "warn": root / "warn.txt",
+    }
+    files["good"].write_text(SEED_TEXT, encoding="utf-8")
+    files["bad"].write_text(
+        seed_with(url="http://example.com/bad", date="Aug. 32, 2011"), encoding="utf-8"
+    )
+    files["warn"].write_text(
+        seed_with(url="http://example.com/warn", suffix="\n"), encoding="utf-8"
+    )
+    return files
+
+
+# What a run left behind.
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    """Every file under ``folder``, by relative POSIX path."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def temporaries(folder: Path) -> list[Path]:
+    """The staging temporaries left under ``folder`` (there should be none)."""
+    return [p for p in folder.rglob("*") if p.name.startswith(TEMP_PREFIX)]
+
+
+# Format round trips.
+
+
+def write_many(fmt: Format, items: Iterable[Record], options: FormatOptions) -> bytes:
+    """Every record in one many-record stream of ``fmt``."""
+    assert fmt.sink is not None
+    out = io.BytesIO()
+    sink = fmt.sink(out, options)
+    for record in items:
+        sink.write(record)
+    sink.close()
+    return out.getvalue()
+
+
+def read_all(fmt: Format, data: bytes, options: FormatOptions) -> list[Record | None]:
+    """The records ``fmt`` reads from ``data`` (``None`` for an invalid one)."""
+    return [r.record for r in fmt.read(io.BytesIO(data), "<test>", options)]
+
+
+# A realistic batch: NYT-like records with the awkward bits real data has.
+_WORDS = (
+    "officials",
+    "Mexican",
+    "U.S.",
+    "D.E.A.",
+    "border",
+    "said",
+    "“quoted,” he said",
+    "a, b",
+    'say "hi"',
+    "line;semi",
+    "=SUM(A1)",
+    "+1",
+    "-dash",
+    "@at",
+    "café",
+    "naïve",
+    "emoji 🎉",
+    "tab\there",
+    "Calderón",
+)
+_KEYWORDS = (
+    "Drug Cartels",
+    "Mexico",
+    "Calderon  Felipe",
+    "Obama  Barack",
+    "United States",
+    "Politics and Government",
+    "=cmd",
+    "Ümlaut",
+    "Smuggling",
+)
+
+
+def batch_record(number: int, rng: random.Random) -> Record:
+    """Record ``number`` of a generated batch (deterministic for a seeded ``rng``)."""
+    day = dt.date(1995, 1, 1) + dt.timedelta(days=rng.randrange(9000))
+    sentences = []
+    for _ in range(rng.randrange(2, 12)):
+        words = " ".join(rng.choice(_WORDS) for _ in range(rng.randrange(3, 15)))
+        sentences.append(words[0].upper() + words[1:] + rng.choice(".?!"))
+    # Paragraphs run together, as in the scraped data ("officials.Mexican").
+    body = "".join(sentences) if rng.random() < 0.8 else " ".join(sentences)
+    if rng.random() < 0.05:
+        body = body.replace("!", "!\n", 1)  # a few bodies over several lines
+    return Record(
+        url=f"http://www.nytimes.com/{day:%Y/%m/%d}/world/{number}story{rng.randrange(99)}.html",
+        headline=f"Story {number}: {rng.choice(_WORDS)}, “{rng.choice(_WORDS)}” - The Times",
+        keywords=tuple(rng.sample(_KEYWORDS, rng.randrange(0, 5))),
+        date=day,
+        word_count=rng.randrange(0, 20000),
+        body=body.strip(),
+    )
+
+
+def write_batch(folder: Path, count: int, seed: int = 3) -> list[Path]:
+    """``count`` canonical archive files in ``folder`` (two levels, to test mirroring)."""
+    rng = random.Random(seed)
+    paths = []
+    for number in range(count):
+        path = folder / f"part{number % 3}" / f"{number:05d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(dump_bytes(batch_record(number, rng)))
+        paths.append(path)
+    return paths
