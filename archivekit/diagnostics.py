@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -122,3 +123,10 @@ def failed(
 ) -> ParseResult:
     """The result of a record (or file) that could not be read at all: one finding."""
     return ParseResult(path, None, (finding(code, message, path, line, column),), index, line)
+
+
+def unreadable(label: str, exc: BaseException, *, path: str | None = None) -> ParseResult:
+    """The ``read-error`` result of an input that cannot be read (``path``: its file, if any)."""
+    reason = getattr(exc, "strerror", None) or str(exc)
+    what = "the folder" if path and os.path.isdir(path) else "the file"
+    return failed(label, "read-error", f"cannot read {what}: {reason}")

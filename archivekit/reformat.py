@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import difflib
-import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import BinaryIO
 
 from archivekit.config import Config, load_config
-from archivekit.diagnostics import Diagnostic, failed
+from archivekit.diagnostics import Diagnostic, failed, unreadable
 from archivekit.errors import UsageError
 from archivekit.files.atomic import write_atomic
-from archivekit.files.read import read_file, read_stream, too_large_message
+from archivekit.files.read import over_limit, read_file, read_stream, too_large_message
 from archivekit.files.select import select_files
 from archivekit.files.walk import STDIN, STDIN_LABEL, check_paths
 from archivekit.record.parse import parse
@@ -68,18 +67,9 @@ def format_file(path: str, *, write: bool = True, options: RuleOptions | None = 
     try:
         data, size = read_file(path, limit)
     except OSError as exc:
-        what = "the folder" if os.path.isdir(path) else "the file"
-        reason = exc.strerror or str(exc)
-        return FmtOutcome(
-            path,
-            FmtStatus.INVALID,
-            failed(path, "read-error", f"cannot read {what}: {reason}").diagnostics,
-        )
-    if len(data) > limit:
-        message = too_large_message(size, limit)
-        return FmtOutcome(
-            path, FmtStatus.INVALID, failed(path, "file-too-large", message).diagnostics
-        )
+        return FmtOutcome(path, FmtStatus.INVALID, unreadable(path, exc, path=path).diagnostics)
+    if over_limit(data, size, limit):
+        return _too_large(path, size, limit)
     outcome = format_bytes(data, path=path, options=options)
     if write and outcome.status is FmtStatus.REFORMATTED:
         try:
@@ -95,7 +85,14 @@ def format_stream(
     """The bytes of ``stream`` (standard input), read by the bounded reader, and their outcome."""
     limit = (options or RuleOptions()).max_bytes
     data = read_stream(stream, limit)
+    if over_limit(data, None, limit):
+        return data, _too_large(STDIN_LABEL, None, limit)
     return data, format_bytes(data, path=STDIN_LABEL, options=options)
+
+
+def _too_large(path: str, size: int | None, limit: int) -> FmtOutcome:
+    found = failed(path, "file-too-large", too_large_message(size, limit))
+    return FmtOutcome(path, FmtStatus.INVALID, found.diagnostics)
 
 
 def reformat(

@@ -6,7 +6,7 @@ import datetime as dt
 
 from hypothesis import strategies as st
 
-from archivekit.formats.base import FormatOptions
+from archivekit.formats import FormatOptions
 from archivekit.record.fields import MAX_WORD_COUNT
 from archivekit.record.model import Record
 

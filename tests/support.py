@@ -14,7 +14,6 @@ from typer.testing import Result
 
 from archivekit.files.atomic import TEMP_PREFIX
 from archivekit.formats import Format, FormatOptions
-from archivekit.record.fields import MAX_WORD_COUNT
 from archivekit.record.model import Record
 from archivekit.record.write import dump_bytes
 from tests.conftest import SEED

@@ -8,6 +8,7 @@ bytes are read, so that a file over the limit costs no more memory than that.
 from __future__ import annotations
 
 import errno
+import io
 import os
 import re
 import stat
@@ -119,14 +120,20 @@ def open_file(path: str) -> BinaryIO:
 def read_file(path: str, limit: int) -> tuple[bytes, int]:
     """At most ``limit + 1`` bytes of the regular file ``path``, and its size.
 
-    Plain ``os`` calls, not ``open()``: a buffered file object costs an fstat,
-    an isatty ioctl and two allocations per file, half the time of reading a
-    10 KB record. Raises OSError as :func:`open_regular` does.
+    A file whose size is over the limit is not read at all: ``(b"", size)``
+    (see :func:`over_limit`). Plain ``os`` calls, not ``open()``: a buffered
+    file object costs an fstat, an isatty ioctl and two allocations per file,
+    half the time of reading a 10 KB record. Raises OSError as
+    :func:`open_regular` does.
     """
     fd = open_regular(path)
     try:
         size = os.fstat(fd).st_size
-        chunks = [os.read(fd, min(_READ_SIZE, limit + 1))]
+        if size > limit:
+            return b"", size
+        # The whole file in one read (its size and one byte, to see the end): one
+        # allocation. A file that reports no size (procfs) is read in chunks.
+        chunks = [os.read(fd, min(size + 1 if size else _READ_SIZE, limit + 1))]
         got = len(chunks[0])
         while chunks[-1] and got <= limit:  # a short read is not proof of the end
             chunks.append(os.read(fd, min(_READ_SIZE, limit + 1 - got)))
@@ -138,14 +145,21 @@ def read_file(path: str, limit: int) -> tuple[bytes, int]:
     return (chunks[0] if whole else b"".join(chunks)), size
 
 
+def over_limit(data: bytes, size: int | None, limit: int) -> bool:
+    """Is a document read by :func:`read_file` or :func:`read_stream` over ``limit``?"""
+    return len(data) > limit or (size is not None and size > limit)
+
+
 def read_stream(stream: BinaryIO, limit: int) -> bytes:
     """At most ``limit + 1`` bytes of ``stream`` (standard input, a member, a .gz file)."""
-    chunks: list[bytes] = []
+    # A BytesIO grows in place and hands its buffer over without a copy: a
+    # stream near the limit costs its size in memory once, not twice.
+    buffer = io.BytesIO()
     got = 0
     while got <= limit:
         chunk = stream.read(min(_READ_SIZE * 16, limit + 1 - got))
         if not chunk:
             break
-        chunks.append(chunk)
+        buffer.write(chunk)
         got += len(chunk)
-    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    return buffer.getvalue()

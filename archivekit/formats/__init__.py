@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, cast
 
 from archivekit.diagnostics import failed
-from archivekit.files.read import read_stream, too_large_message
+from archivekit.files.read import over_limit, read_stream, too_large_message
 from archivekit.rules import RuleOptions
 
 if TYPE_CHECKING:
@@ -144,7 +144,7 @@ def load_whole(
     parsed; ``size`` is the file's size when known.
     """
     limit = options.rules.max_bytes
-    if len(data) > limit:
+    if over_limit(data, size, limit):
         return iter((failed(path, "file-too-large", too_large_message(size, limit)),))
     return load(data, path, options)
 

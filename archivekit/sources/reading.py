@@ -15,8 +15,8 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 
-from archivekit.diagnostics import ParseResult, failed
-from archivekit.files.read import read_file, read_stream
+from archivekit.diagnostics import ParseResult, failed, unreadable
+from archivekit.files.read import over_limit, read_file, read_stream
 from archivekit.formats import FORMAT_BY_NAME, FormatOptions, load_whole
 from archivekit.record.parse import url_line
 from archivekit.sources.inputs import Source
@@ -117,17 +117,11 @@ def _results(
             with source.open() as stream:
                 data = read_stream(stream, limit)
     except (OSError, EOFError, zlib.error) as exc:
-        yield _unreadable(source, exc), None
+        yield unreadable(label, exc, path=source.path), None
         return
-    whole = data if name == "archive" and len(data) <= limit else None
+    whole = data if name == "archive" and not over_limit(data, size, limit) else None
     for result in load_whole(data, label, options, fmt.load, size=size):
         yield result, whole
-
-
-def _unreadable(source: Source, exc: BaseException) -> ParseResult:
-    reason = getattr(exc, "strerror", None) or str(exc)
-    what = "the folder" if source.path and os.path.isdir(source.path) else "the file"
-    return failed(source.label, "read-error", f"cannot read {what}: {reason}")
 
 
 #: What a worker sends back for one source of its chunk: ``None`` or a URL line

@@ -15,8 +15,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from archivekit.formats import FORMAT_BY_NAME, FORMATS
-from archivekit.formats.base import FormatOptions
+from archivekit.formats import FORMAT_BY_NAME, FORMATS, FormatOptions
 from tests.conftest import SEED
 from tests.support import BAD_DATE, Cli, files, read_all, temporaries, write_batch
 

@@ -240,7 +240,6 @@ def test_signal_to_the_whole_process_group_with_workers_running(
 ) -> None:
     """CI runners and container stops signal the whole group: workers die too, nothing hangs."""
     write_batch(tmp_path / "in", 600)  # enough for worker processes
-    os.mkfifo(tmp_path / "last.jsonl")  # read after the files; opening it waits for a writer
     code = "from archivekit.cli import main; main()"
     process = subprocess.Popen(
         [
@@ -249,7 +248,7 @@ def test_signal_to_the_whole_process_group_with_workers_running(
             code,
             "convert",
             "in",
-            "last.jsonl",
+            "-",  # read after the files, in order: it waits on a pipe nobody writes to
             "--to",
             "md",
             "-d",
@@ -259,11 +258,12 @@ def test_signal_to_the_whole_process_group_with_workers_running(
             "-q",
         ],
         cwd=tmp_path,
+        stdin=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
     # The 600 files are staged once the workers are done; then the run waits on
-    # the FIFO, with its workers alive: a deterministic moment to signal.
+    # standard input, with its workers alive: a deterministic moment to signal.
     for _ in range(1200):
         staged = [p for p in temporaries(tmp_path) if p.is_dir()]
         done = staged and sum(1 for _ in staged[0].rglob("*.md")) == 600

@@ -87,9 +87,12 @@ def test_a_regular_file_is_read_only_up_to_the_limit(
         asked.append(size)
         return real_read(fd, size)
 
-    monkeypatch.setattr("archivekit.validate.os.read", spy)
-    assert codes(check_file(str(path), options=RuleOptions(max_bytes=1000))) == ["file-too-large"]
-    assert sum(asked) == 1001
+    monkeypatch.setattr("archivekit.files.read.os.read", spy)
+    result = check_file(str(path), options=RuleOptions(max_bytes=1000))
+    assert codes(result) == ["file-too-large"]
+    assert "the file is 97.7 KiB, over the 1000 bytes limit" in result.diagnostics[0].message
+    # Its size says it is over the limit: not one byte is read.
+    assert asked == []
 
 
 def test_cli_max_bytes_on_endless_stdin() -> None:
@@ -202,3 +205,38 @@ def test_few_problems_are_listed_without_a_count() -> None:
     found = [d for d in parse(HEAD + b"ab\x00c\x00").diagnostics if d.code == "control-char"]
     assert [d.column for d in found] == [3, 5]
     assert not any("not shown" in d.message for d in found)
+
+
+@pytest.mark.parametrize("command", ["validate", "convert", "fmt --check", "fmt"])
+@pytest.mark.parametrize("how", ["file", "stdin"])
+def test_every_command_refuses_a_file_over_the_limit(
+    cli: Cli, tmp_path: Path, command: str, how: str
+) -> None:
+    """convert and fmt read files and standard input whole, with no limit at all."""
+    data = HEAD + b"x" * 5000
+    path = tmp_path / "big.txt"
+    path.write_bytes(data)
+    target = "-" if how == "stdin" else str(path)
+    extra = ["--to", "jsonl", "-o", str(tmp_path / "out.jsonl")] if command == "convert" else []
+    if command == "fmt" and how == "file":
+        extra = ["--check"]
+    result = cli(
+        "--max-bytes",
+        "1K",
+        *command.split(),
+        target,
+        *extra,
+        input=data if how == "stdin" else None,
+    )
+    label = "<stdin>" if how == "stdin" else str(path)
+    size = "over" if how == "stdin" else "4.9 KiB, over"
+    expected = (
+        f"{label}:1:1: error[file-too-large] the file is {size} the 1 KiB limit (1024 bytes): "
+        "split it, or raise the limit with --max-bytes"
+    )
+    assert expected in result.stdout + result.stderr
+    assert result.exit_code == 1
+    assert not (tmp_path / "out.jsonl").exists()
+    if command == "fmt" and how == "stdin":
+        # The editor filter passes an input it cannot check through unchanged.
+        assert result.stdout_bytes == data

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ import pytest
 from archivekit.files.walk import iter_files
 from archivekit.validate import check_file, validate_paths
 from tests.conftest import SEED
+from tests.support import Cli
 
 pytestmark = pytest.mark.hostile
 
@@ -80,25 +84,94 @@ def test_broken_and_self_looping_links_are_reported_when_followed(tmp_path: Path
     assert "symbolic links" in results[2].diagnostics[0].message
 
 
-def test_a_very_deep_tree_does_not_exhaust_the_recursion_limit(tmp_path: Path) -> None:
-    """A recursive walk raised RecursionError past ~1,000 levels (paths stay within PATH_MAX)."""
-    deep = str(tmp_path)
-    for _ in range(1200):  # one level at a time: mkdir(parents=True) recurses too
+@contextlib.contextmanager
+def deep_tree(root: Path, levels: int) -> Iterator[Path]:
+    """``root/d/d/.../d`` ``levels`` deep, removed after (pytest's rmtree recurses per level)."""
+    deep = str(root)
+    for _ in range(levels):  # one level at a time: mkdir(parents=True) recurses too
         deep += "/d"
         Path(deep).mkdir()
     assert len(deep) < 4000
     try:
-        Path(deep, "x.txt").write_bytes(SEED.read_bytes())
-        make(tmp_path / "d" / "top.txt")
-        found = list(iter_files([str(tmp_path / "d")]))
-        assert [Path(p).name for p in found] == ["x.txt", "top.txt"]
+        yield Path(deep)
     finally:
-        # pytest's clean-up (shutil.rmtree) recurses per level too: undo it here.
-        Path(deep, "x.txt").unlink(missing_ok=True)
-        (tmp_path / "d" / "top.txt").unlink(missing_ok=True)
-        while deep != str(tmp_path):
+        for path in Path(deep).iterdir():
+            path.unlink()
+        while deep != str(root):
             Path(deep).rmdir()
             deep = deep.rsplit("/", 1)[0]
+
+
+def test_a_very_deep_tree_does_not_exhaust_the_recursion_limit(tmp_path: Path) -> None:
+    """A recursive walk raised RecursionError past ~1,000 levels (paths stay within PATH_MAX)."""
+    with deep_tree(tmp_path, 1200) as deep:
+        Path(deep, "x.txt").write_bytes(SEED.read_bytes())
+        try:
+            make(tmp_path / "d" / "top.txt")
+            found = list(iter_files([str(tmp_path / "d")]))
+            assert [Path(p).name for p in found] == ["x.txt", "top.txt"]
+        finally:
+            (tmp_path / "d" / "top.txt").unlink()
+
+
+@pytest.mark.parametrize("command", ["validate", "convert", "fmt"])
+def test_every_command_walks_a_tree_1100_folders_deep(
+    cli: Cli, tmp_path: Path, command: str
+) -> None:
+    """convert had a recursive walker of its own: RecursionError at this depth."""
+    (tmp_path / "in").mkdir()
+    with deep_tree(tmp_path / "in", 1100) as deep:
+        Path(deep, "x.txt").write_bytes(SEED.read_bytes())
+        commands: dict[str, list[str | Path]] = {
+            "validate": ["validate", tmp_path / "in"],
+            "convert": ["convert", tmp_path / "in", "--to", "jsonl", "-o", tmp_path / "o.jsonl"],
+            "fmt": ["fmt", "--check", tmp_path / "in"],
+        }
+        args = commands[command]
+        result = cli(*args)
+        assert (result.exit_code, result.exception) == (0, None), result.output
+    if command == "convert":
+        assert (tmp_path / "o.jsonl").read_bytes().count(b"\n") == 1
+
+
+def _special_files(folder: Path) -> list[str]:
+    """A FIFO and a character device (a twin of /dev/zero) named like records."""
+    os.mkfifo(folder / "b.txt")
+    try:
+        os.mknod(folder / "c.txt", 0o600 | stat.S_IFCHR, os.makedev(1, 5))
+    except PermissionError:
+        pytest.skip("making a device needs root (CI runs as root)")
+    return ["b.txt", "c.txt"]
+
+
+@pytest.mark.parametrize("command", ["validate", "convert", "fmt"])
+def test_every_command_reports_fifos_and_devices_and_goes_on(
+    cli: Cli, tmp_path: Path, command: str
+) -> None:
+    """fmt and convert hung on a FIFO, and fmt read /dev/zero until the kernel killed it."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    make(folder / "a.txt")
+    special = _special_files(folder)
+    make(folder / "d.txt")
+    commands: dict[str, list[str | Path]] = {
+        "validate": ["validate", folder],
+        "convert": ["convert", folder, "--to", "jsonl", "--skip-invalid", "-o", tmp_path / "o"],
+        "fmt": ["fmt", "--check", folder],
+    }
+    args = commands[command]
+    result = cli(*args)
+    output = result.stdout if command == "validate" else result.stderr + result.stdout
+    refused = [
+        f"{folder / name}:1:1: error[read-error] cannot read the file: not a regular file "
+        "(a FIFO, socket or device)"
+        for name in special
+    ]
+    assert [line for line in output.splitlines() if "read-error" in line] == refused
+    # The files on either side were read: the run went on.
+    assert result.exit_code == (0 if command == "convert" else 1)
+    if command == "convert":
+        assert (tmp_path / "o").read_bytes().count(b"\n") == 2
 
 
 def deny(monkeypatch: pytest.MonkeyPatch, call: str, denied: str) -> None:

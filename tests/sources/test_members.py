@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from archivekit.formats import FormatOptions
 from archivekit.sources.inputs import iter_sources
 from archivekit.sources.reading import Item, ReadOptions, read_source
 from tests.conftest import SEED

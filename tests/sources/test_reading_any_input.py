@@ -172,9 +172,9 @@ def test_convert_cli_mutated(cli: Cli, name: str, rng: random.Random) -> None:
         target = rng.choice(("jsonl", "csv", "json"))
         out = Path(folder) / f"out.{target}"
         invalid = any(
-            not item.read.result.ok
+            not item.result.ok
             for source in iter_sources([str(path)])
-            for item in read_source(source, FormatOptions())
+            for item in read_source(source, ReadOptions())
         )
         result = cli("convert", path, "--to", target, "-o", out)
         # Exactly what reading the input found: 1 if a record is invalid, else 0.

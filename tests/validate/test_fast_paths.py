@@ -108,8 +108,11 @@ def test_read_file_reads_large_files_whole_and_refuses_folders(tmp_path: Path) -
     big = tmp_path / "big.txt"
     big.write_bytes(bytes(range(256)) * 1000)  # several read() calls
     assert read_file(str(big), 10**6) == (bytes(range(256)) * 1000, 256_000)
-    # Never more than the limit and one byte: enough to tell "too large".
-    assert read_file(str(big), 100_000) == ((bytes(range(256)) * 1000)[:100_001], 256_000)
+    # A file whose size is over the limit is not read at all.
+    assert read_file(str(big), 100_000) == (b"", 256_000)
+    # One that reports no size (procfs): never more than the limit and one byte.
+    data, size = read_file("/proc/self/status", 10)
+    assert (len(data), size) == (11, 0)
     (tmp_path / "empty.txt").write_bytes(b"")
     assert read_file(str(tmp_path / "empty.txt"), 10) == (b"", 0)
     result = check_file(str(tmp_path))
