@@ -113,8 +113,15 @@ def reformat(
     if STDIN in paths:
         raise UsageError("- (standard input) cannot be mixed with paths")
     configured = config if isinstance(config, Config) else load_config(config)
-    for found in select_files(paths, config=configured, glob=glob):
-        yield format_file(found.path, write=write, options=options)
+    found = select_files(
+        paths,
+        root=configured.root,
+        include=configured.include,
+        exclude=configured.exclude,
+        glob=glob,
+    )
+    for item in found:
+        yield format_file(item.path, write=write, options=options)
 
 
 def unified_diff(outcome: FmtOutcome) -> str:

@@ -1,4 +1,4 @@
-"""The ``archive`` command line: a thin typer layer over :mod:`archivekit.formats`."""
+"""The ``archive`` command line: a thin typer layer over the library, one module per command."""
 
 from __future__ import annotations
 

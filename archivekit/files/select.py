@@ -6,7 +6,6 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from fnmatch import fnmatchcase
 
-from archivekit.config import Config
 from archivekit.errors import UsageError
 from archivekit.files.globs import compile_globs, relative
 from archivekit.files.walk import STDIN, Found, walk
@@ -15,7 +14,9 @@ from archivekit.files.walk import STDIN, Found, walk
 def select_files(
     paths: Iterable[str],
     *,
-    config: Config,
+    root: str = ".",
+    include: Iterable[str] = (),
+    exclude: Iterable[str] = (),
     glob: str | None = None,
     match: Callable[[str], bool] | None = None,
     follow_symlinks: bool = False,
@@ -23,28 +24,29 @@ def select_files(
     """The files to read under ``paths``, lazily, in walk order.
 
     ``glob`` (the command line's ``--glob``) picks file names in folders and
-    wins over the configured ``include``; without either, ``match`` does
-    (default: ``*.txt``). When ``include`` is in force it applies to files
-    named explicitly too (pre-commit passes every changed ``.txt`` file), and
-    ``exclude`` always does.
+    wins over the configured ``include`` globs; without either, ``match``
+    does (default: ``*.txt``). When ``include`` is in force it applies to
+    files named explicitly too (pre-commit passes every changed ``.txt``
+    file), and ``exclude`` always does. Both are relative to ``root``, the
+    configuration file's folder.
     """
-    include = None if glob else compile_globs(config.include)
-    exclude = compile_globs(config.exclude)
+    included = None if glob else compile_globs(include)
+    excluded = compile_globs(exclude)
     if glob is not None:
         pattern = glob
         match = lambda name: fnmatchcase(name, pattern)  # noqa: E731
-    elif include is not None:
+    elif included is not None:
         match = lambda name: True  # noqa: E731  (the include globs decide, below)
     elif match is None:
         match = lambda name: fnmatchcase(name, "*.txt")  # noqa: E731
     for found in walk(paths, match=match, follow_symlinks=follow_symlinks):
-        if found.path == STDIN or not (include or exclude):
+        if found.path == STDIN or not (included or excluded):
             yield found
             continue
-        rel = relative(found.path, config.root)
-        if exclude and exclude.fullmatch(rel):
+        rel = relative(found.path, root)
+        if excluded and excluded.fullmatch(rel):
             continue
-        if include and not include.fullmatch(rel):
+        if included and not included.fullmatch(rel):
             continue
         yield found
 

@@ -115,7 +115,9 @@ class Validation:
         duplicates = DuplicateUrls() if self.policy.is_on("duplicate-url") else None
         found: Iterable[Found] = select_files(
             self.paths,
-            config=self.config,
+            root=self.config.root,
+            include=self.config.include,
+            exclude=self.config.exclude,
             glob=self._glob,
             match=picker(self._from, None),
             follow_symlinks=self._follow,
