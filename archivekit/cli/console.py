@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from enum import StrEnum
-from typing import TextIO
+from typing import Annotated, TextIO
 
 import typer
 
@@ -15,7 +15,45 @@ from archivekit.formats import FORMAT_BY_NAME
 # Light on purpose: every command, and `archive --version`, imports this module.
 from archivekit.text import plural
 
-__all__ = ["FormatName", "fail_usage", "max_bytes", "plural", "use_colour"]
+__all__ = [
+    "ConfigFile",
+    "FormatName",
+    "Glob",
+    "Jobs",
+    "fail_usage",
+    "max_bytes",
+    "plural",
+    "use_colour",
+]
+
+# Options more than one command takes, spelled once.
+ConfigFile = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        metavar="FILE",
+        show_default="nearest archive.toml or pyproject.toml",
+        help="Configuration file: a pyproject.toml (its tool.archive table) or an archive.toml.",
+    ),
+]
+Glob = Annotated[
+    str | None,
+    typer.Option(
+        metavar="PATTERN",
+        show_default="*.txt",
+        help="File-name pattern to pick in folders (wins over the configured include).",
+    ),
+]
+Jobs = Annotated[
+    int | None,
+    typer.Option(
+        "--jobs",
+        "-j",
+        min=1,
+        show_default="the CPU count",
+        help="Worker processes for large batches.",
+    ),
+]
 
 #: The --to/--from choices, built from the format registry.
 FormatName = StrEnum("FormatName", {name: name for name in FORMAT_BY_NAME})  # type: ignore[misc]

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archivekit.cli.console import FormatName, fail_usage, max_bytes, plural, use_colour
+from archivekit.cli.console import FormatName, Jobs, fail_usage, max_bytes, plural, use_colour
 from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK, Terminated, signals_handled
 
 if TYPE_CHECKING:
@@ -53,8 +53,12 @@ By default any invalid record stops the whole batch: nothing is written, every
 invalid record is reported, exit 1. --skip-invalid writes the valid ones.
 Outputs appear whole or not at all; existing files are kept unless --force.
 
-Exit status: 0 written, 1 invalid records (nothing written), 2 usage error,
-130/143 interrupted (nothing written)."""
+Exit status:
+
+  0  written
+  1  invalid records (nothing written)
+  2  usage error
+  130/143  interrupted (nothing written)"""
 
 
 def convert(
@@ -111,10 +115,7 @@ def convert(
             "(- : standard output, only when the records go to -o FILE or --output-dir).",
         ),
     ] = None,
-    jobs: Annotated[
-        int | None,
-        typer.Option("--jobs", "-j", min=1, show_default="the CPU count", help="Worker processes."),
-    ] = None,
+    jobs: Jobs = None,
     glob: Annotated[
         str | None,
         typer.Option(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archivekit.cli.console import fail_usage, max_bytes, plural
+from archivekit.cli.console import ConfigFile, Glob, fail_usage, max_bytes, plural
 from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
@@ -24,8 +24,11 @@ EPILOG = """Examples:
 
   archive fmt - < a.txt > b.txt        # a filter, for editors
 
-Exit status: 0 nothing to do (or done), 1 a file is invalid or unreadable (left
-untouched) or, with --check, would change; 2 usage error."""
+Exit status:
+
+  0  nothing to do (or done)
+  1  a file is invalid or unreadable (left untouched), or with --check would change
+  2  usage error"""
 
 
 def fmt(
@@ -46,19 +49,8 @@ def fmt(
         bool,
         typer.Option("--diff", help="Change nothing; print what would change as a unified diff."),
     ] = False,
-    glob: Annotated[
-        str | None,
-        typer.Option(
-            help="File-name pattern to pick in directories (wins over the configured include).",
-            show_default="*.txt",
-        ),
-    ] = None,
-    config: Annotated[
-        str | None,
-        typer.Option(
-            "--config", metavar="FILE", help="Configuration file (include and exclude globs)."
-        ),
-    ] = None,
+    glob: Glob = None,
+    config: ConfigFile = None,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="Print only problems; no per-file lines, no summary."),

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archivekit.cli.console import FormatName, fail_usage, max_bytes, plural, use_colour
+from archivekit.cli.console import (
+    ConfigFile,
+    FormatName,
+    Glob,
+    Jobs,
+    fail_usage,
+    max_bytes,
+    plural,
+    use_colour,
+)
 from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
@@ -34,8 +43,11 @@ EPILOG = """Examples:
 
 Report formats: text (default), json, github, sarif, junit; each FORMAT or FORMAT:PATH.
 
-Exit status: 0 no errors, 1 errors found (or warnings with --strict), 2 usage or
-configuration error. --exit-zero always exits 0 after reporting. See docs/ci.md."""
+Exit status (--exit-zero: always 0 after reporting; see docs/ci.md):
+
+  0  no errors
+  1  errors found (or warnings, with --strict)
+  2  usage or configuration error"""
 
 
 def validate(
@@ -49,18 +61,12 @@ def validate(
             show_default=False,
         ),
     ],
-    glob: Annotated[
-        str | None,
-        typer.Option(
-            help="File-name pattern to pick in directories (wins over the configured include).",
-            show_default="*.txt",
-        ),
-    ] = None,
+    glob: Glob = None,
     from_: Annotated[
         FormatName | None,
         typer.Option(
             "--from",
-            show_default="from each file's extension (archive when it names none)",
+            show_default="by extension; archive if none",
             help="Read every input as this format.",
         ),
     ] = None,
@@ -89,16 +95,7 @@ def validate(
             help="Relative tolerance of word-count-mismatch: 0.1 allows 10 %.",
         ),
     ] = None,
-    jobs: Annotated[
-        int | None,
-        typer.Option(
-            "--jobs",
-            "-j",
-            min=1,
-            show_default="the CPU count",
-            help="Worker processes for large batches.",
-        ),
-    ] = None,
+    jobs: Jobs = None,
     formats: Annotated[
         list[str] | None,
         typer.Option(
@@ -116,16 +113,7 @@ def validate(
             "--exit-zero", help="Exit 0 even when there are findings (usage errors still exit 2)."
         ),
     ] = False,
-    config: Annotated[
-        str | None,
-        typer.Option(
-            "--config",
-            metavar="FILE",
-            show_default="nearest archive.toml or pyproject.toml",
-            help="Configuration file: a pyproject.toml (its tool.archive table) "
-            "or an archive.toml.",
-        ),
-    ] = None,
+    config: ConfigFile = None,
     baseline: Annotated[
         str | None,
         typer.Option("--baseline", metavar="FILE", help="Hide the findings recorded in FILE."),

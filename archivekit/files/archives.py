@@ -157,8 +157,14 @@ def iter_members(path: str, *, pick: Callable[[str], bool], max_bytes: int) -> I
     with the error. Nothing is extracted to disk; each member is held in
     memory, under ``max_bytes``.
     """
-    reader = _zip if path.lower().endswith(".zip") else _tar
-    yield from reader(path, pick, max_bytes)
+    try:
+        raw = open_file(path)
+    except OSError as exc:
+        yield Member(path, "", error=f"cannot read the archive: {exc.strerror or exc}")
+        return
+    with raw:
+        reader = _zip if path.lower().endswith(".zip") else _tar
+        yield from reader(path, raw, pick, max_bytes)
 
 
 def _sort_member(
@@ -180,24 +186,18 @@ def _sort_member(
     return clean, None
 
 
-def _tar(path: str, pick: Callable[[str], bool], max_bytes: int) -> Iterator[Member]:
+def _tar(path: str, raw: BinaryIO, pick: Callable[[str], bool], max_bytes: int) -> Iterator[Member]:
     try:
-        raw = open_file(path)
-    except OSError as exc:
-        yield Member(path, "", error=f"cannot read the archive: {exc.strerror or exc}")
+        archive = tarfile.open(fileobj=raw, mode="r:*")  # noqa: SIM115 (closed below)
+    except _ARCHIVE_ERRORS as exc:
+        reason = "; ".join(str(exc).splitlines())
+        yield Member(path, "", error=f"cannot read the archive: {reason}")
         return
-    with raw:
-        try:
-            archive = tarfile.open(fileobj=raw, mode="r:*")  # noqa: SIM115 (closed below)
-        except _ARCHIVE_ERRORS as exc:
-            reason = "; ".join(str(exc).splitlines())
-            yield Member(path, "", error=f"cannot read the archive: {reason}")
-            return
-        # The raw position counts the compressed bytes read (for a plain tar, about the output).
-        budget = _Budget(raw.tell, max_bytes)
-        seen: set[str] = set()
-        with archive:
-            yield from _tar_members(path, archive, budget, pick, seen)
+    # The raw position counts the compressed bytes read (for a plain tar, about the output).
+    budget = _Budget(raw.tell, max_bytes)
+    seen: set[str] = set()
+    with archive:
+        yield from _tar_members(path, archive, budget, pick, seen)
 
 
 def _tar_members(
@@ -238,46 +238,40 @@ def _tar_members(
         yield Member(label, name, data)
 
 
-def _zip(path: str, pick: Callable[[str], bool], max_bytes: int) -> Iterator[Member]:
+def _zip(path: str, raw: BinaryIO, pick: Callable[[str], bool], max_bytes: int) -> Iterator[Member]:
     try:
-        raw = open_file(path)
-    except OSError as exc:
-        yield Member(path, "", error=f"cannot read the archive: {exc.strerror or exc}")
+        archive = zipfile.ZipFile(raw)
+    except _ARCHIVE_ERRORS as exc:
+        yield Member(path, "", error=f"cannot read the archive: {exc}")
         return
-    with raw:
-        try:
-            archive = zipfile.ZipFile(raw)
-        except _ARCHIVE_ERRORS as exc:
-            yield Member(path, "", error=f"cannot read the archive: {exc}")
-            return
-        budget = _Budget(lambda: 0, max_bytes)
-        seen: set[str] = set()
-        with archive:
-            for info in archive.infolist():
-                if info.is_dir():
-                    continue
-                # Unix zip tools keep a symbolic link as a member holding its target, marked so.
-                link = stat.S_ISLNK(info.external_attr >> 16)
-                kind = "symbolic link" if link else REGULAR
-                label = f"{path}/{info.filename}"
-                name, error = _sort_member(info.filename, kind, pick, seen)
-                if error is not None:
-                    yield Member(label, info.filename, error=error)
-                    continue
-                if name is None:
-                    continue
-                try:
-                    with archive.open(info) as member:
-                        data = budget.read(cast(BinaryIO, member), name, info.compress_size)
-                except LimitError as exc:
-                    yield Member(label, name, error=str(exc))
-                    if budget.left <= 0 or "in all" in str(exc):
-                        return
-                    continue
-                except _ARCHIVE_ERRORS as exc:
-                    yield Member(label, name, error=f"damaged member: {exc}")
-                    continue
-                yield Member(label, name, data)
+    budget = _Budget(lambda: 0, max_bytes)
+    seen: set[str] = set()
+    with archive:
+        for info in archive.infolist():
+            if info.is_dir():
+                continue
+            # Unix zip tools keep a symbolic link as a member holding its target, marked so.
+            link = stat.S_ISLNK(info.external_attr >> 16)
+            kind = "symbolic link" if link else REGULAR
+            label = f"{path}/{info.filename}"
+            name, error = _sort_member(info.filename, kind, pick, seen)
+            if error is not None:
+                yield Member(label, info.filename, error=error)
+                continue
+            if name is None:
+                continue
+            try:
+                with archive.open(info) as member:
+                    data = budget.read(cast(BinaryIO, member), name, info.compress_size)
+            except LimitError as exc:
+                yield Member(label, name, error=str(exc))
+                if budget.left <= 0 or "in all" in str(exc):
+                    return
+                continue
+            except _ARCHIVE_ERRORS as exc:
+                yield Member(label, name, error=f"damaged member: {exc}")
+                continue
+            yield Member(label, name, data)
 
 
 def _tar_kind(member: tarfile.TarInfo) -> str:
