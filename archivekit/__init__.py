@@ -2,7 +2,7 @@
 
 The public API, importable from here::
 
-    from archivekit import parse, dumps, validate_paths, Record
+    from archivekit import parse, dumps, validate_paths, Validation, Record
 
 Names are loaded on first use, so that ``archive --version`` stays fast.
 """
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from archivekit.record.parse import parse
     from archivekit.record.write import dump_bytes, dumps
     from archivekit.rules import Rule, RuleOptions, Severity
-    from archivekit.validate import check_file, validate_paths
+    from archivekit.validate import Validation, check_file, validate_paths
 
 #: Where each public name lives.
 _HOME = {
@@ -38,6 +38,7 @@ _HOME = {
     "RuleOptions": "rules",
     "Severity": "rules",
     "UsageError": "errors",
+    "Validation": "validate",
     "check_file": "validate",
     "dump_bytes": "record.write",
     "dumps": "record.write",
@@ -58,6 +59,7 @@ __all__ = [
     "RuleOptions",
     "Severity",
     "UsageError",
+    "Validation",
     "__version__",
     "check_file",
     "dump_bytes",

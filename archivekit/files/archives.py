@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import gzip
+import functools
 import io
-import lzma
 import posixpath
 import re
 import stat
-import tarfile
-import zipfile
 import zlib
 from collections.abc import Callable, Iterator
 from pathlib import PurePosixPath
-from typing import BinaryIO, NamedTuple, cast
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, cast
 
 from archivekit.errors import LimitError
 from archivekit.files.read import bomb_limits, format_size, open_file
+
+if TYPE_CHECKING:
+    # Imported where an archive is read: a run over plain files never pays for them.
+    import tarfile
 
 #: Kinds of archive members that hold a file; links, devices and FIFOs do not.
 REGULAR = "file"
@@ -141,6 +142,8 @@ def open_gzip(path: str) -> BinaryIO:
     Streamed, so only the total and the ratio are bounded (see :func:`bomb_limits`):
     the readers bound what they hold of it.
     """
+    import gzip
+
     total, ratio = bomb_limits()
     raw = open_file(path)
     unpacked = cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb"))
@@ -187,9 +190,11 @@ def _sort_member(
 
 
 def _tar(path: str, raw: BinaryIO, pick: Callable[[str], bool], max_bytes: int) -> Iterator[Member]:
+    import tarfile
+
     try:
         archive = tarfile.open(fileobj=raw, mode="r:*")  # noqa: SIM115 (closed below)
-    except _ARCHIVE_ERRORS as exc:
+    except _archive_errors() as exc:
         reason = "; ".join(str(exc).splitlines())
         yield Member(path, "", error=f"cannot read the archive: {reason}")
         return
@@ -225,13 +230,14 @@ def _tar_members(
                 continue
             if name is None:
                 continue
+            label = f"{path}/{name}"  # the normal name: no "./" or "//"
             handle = archive.extractfile(member)
             data = budget.read(cast(BinaryIO, handle), name) if handle else b""
         except LimitError as exc:
             # A tar is read in order: past a bomb the rest cannot be trusted to be cheap.
             yield Member(label, "", error=f"{exc}; the rest of the archive is not read")
             return
-        except _ARCHIVE_ERRORS as exc:
+        except _archive_errors() as exc:
             # A damaged archive: report it once and stop reading it.
             yield Member(path, "", error=f"damaged archive: {exc}")
             return
@@ -239,9 +245,11 @@ def _tar_members(
 
 
 def _zip(path: str, raw: BinaryIO, pick: Callable[[str], bool], max_bytes: int) -> Iterator[Member]:
+    import zipfile
+
     try:
         archive = zipfile.ZipFile(raw)
-    except _ARCHIVE_ERRORS as exc:
+    except _archive_errors() as exc:
         yield Member(path, "", error=f"cannot read the archive: {exc}")
         return
     budget = _Budget(lambda: 0, max_bytes)
@@ -260,6 +268,7 @@ def _zip(path: str, raw: BinaryIO, pick: Callable[[str], bool], max_bytes: int) 
                 continue
             if name is None:
                 continue
+            label = f"{path}/{name}"  # the normal name: no "./" or "//"
             try:
                 with archive.open(info) as member:
                     data = budget.read(cast(BinaryIO, member), name, info.compress_size)
@@ -268,7 +277,7 @@ def _zip(path: str, raw: BinaryIO, pick: Callable[[str], bool], max_bytes: int) 
                 if budget.left <= 0 or "in all" in str(exc):
                     return
                 continue
-            except _ARCHIVE_ERRORS as exc:
+            except _archive_errors() as exc:
                 yield Member(label, name, error=f"damaged member: {exc}")
                 continue
             yield Member(label, name, data)
@@ -286,19 +295,28 @@ def _tar_kind(member: tarfile.TarInfo) -> str:
     return "FIFO" if member.isfifo() else "special member"
 
 
-# What damaged or unusual archives raise: zipfile raises NotImplementedError for an unknown
-# compression method and RuntimeError for an encrypted member; lzma its own error (.tar.xz).
-_ARCHIVE_ERRORS = (
-    OSError,
-    EOFError,
-    tarfile.TarError,
-    zipfile.BadZipFile,
-    zlib.error,
-    lzma.LZMAError,
-    NotImplementedError,
-    RuntimeError,
-    ValueError,
-)
+@functools.cache
+def _archive_errors() -> tuple[type[BaseException], ...]:
+    """What damaged or unusual archives raise.
+
+    zipfile raises NotImplementedError for an unknown compression method and
+    RuntimeError for an encrypted member; lzma its own error (.tar.xz).
+    """
+    import lzma
+    import tarfile
+    import zipfile
+
+    return (
+        OSError,
+        EOFError,
+        tarfile.TarError,
+        zipfile.BadZipFile,
+        zlib.error,
+        lzma.LZMAError,
+        NotImplementedError,
+        RuntimeError,
+        ValueError,
+    )
 
 
 class _Budget:
@@ -330,6 +348,8 @@ class _Budget:
             count = lambda: whole() - done  # noqa: E731
         guard = BombGuard(stream, max_bytes=limit, max_ratio=self.ratio, compressed=count)
         if name.lower().endswith(".gz"):
+            import gzip
+
             outer = guard
             guard = BombGuard(
                 cast(BinaryIO, gzip.GzipFile(fileobj=cast(BinaryIO, outer))),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import stat
 import tempfile
 from collections.abc import Iterator
@@ -18,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from archivekit.errors import OutputExists, UsageError
+from archivekit.files.walk import Found, walk
 
 #: The prefix of every temporary archivekit creates; hidden, so that walks skip it.
 TEMP_PREFIX = ".archive-convert-"
@@ -119,21 +119,24 @@ class Staging:
     """One-record outputs, written into a hidden folder inside ``folder`` and moved at the end.
 
     The batch becomes visible only when every record has been converted;
-    each file is moved with an atomic rename, so every file is whole.
+    each file is moved with an atomic rename, so every file is whole. Folders
+    are made, walked and removed without recursion: an input tree 1,100
+    folders deep is mirrored as deep.
     """
 
     def __init__(self, folder: str, *, force: bool) -> None:
         if Path(folder).exists() and not Path(folder).is_dir():
             raise UsageError(f"{folder}: not a folder")
         try:
-            Path(folder).mkdir(parents=True, exist_ok=True)
+            make_folders(folder)
             self.temporary = tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder)
         except OSError as exc:
             raise UsageError(f"{folder}: cannot write here: {exc.strerror or exc}") from None
         self.folder = folder
         self._force = force
         self._done = False
-        self._made: set[str] = set()
+        # Folders, not files: small however large the batch.
+        self._made: set[str] = {self.temporary}
         self.count = 0
 
     def add(self, rel: str, data: bytes, *, unique: bool) -> str:
@@ -158,37 +161,73 @@ class Staging:
             raise OutputExists(f"{target}: already exists (use --force to replace it)")
         parent = os.path.dirname(staged)
         if parent not in self._made:
-            os.makedirs(parent, exist_ok=True)
-            self._made.add(parent)  # folders, not files: small however large the batch
+            self._made.update(make_folders(parent))
+            self._made.add(parent)
         with open(staged, "xb") as handle:
             handle.write(data)
         self.count += 1
         return name
 
+    def _staged(self) -> Iterator[Found]:
+        """Every staged file, in name order, with its path relative to the staging folder."""
+        return walk([self.temporary], match=lambda name: True, hidden=True)
+
     def targets(self) -> Iterator[str]:
         """The path each staged file will have in the output folder."""
-        for root, _dirs, files in os.walk(self.temporary):
-            rel = os.path.relpath(root, self.temporary)
-            for name in files:
-                yield os.path.normpath(os.path.join(self.folder, rel, name))
+        for found in self._staged():
+            yield os.path.normpath(os.path.join(self.folder, found.rel or ""))
 
     def commit(self) -> None:
         """Move every staged file into the output folder, then remove the staging folder."""
         try:
-            for root, _dirs, files in os.walk(self.temporary):
-                rel = os.path.relpath(root, self.temporary)
-                target_dir = Path(self.folder, rel)
-                target_dir.mkdir(parents=True, exist_ok=True)
-                for name in sorted(files):
-                    _place(str(Path(root, name)), str(target_dir / name), force=self._force)
+            made: set[str] = set()
+            for found in self._staged():
+                target = os.path.join(self.folder, found.rel or "")
+                folder = os.path.dirname(target)
+                if folder not in made:
+                    make_folders(folder)
+                    made.add(folder)
+                _place(found.path, target, force=self._force)
         finally:
             self.discard()
 
     def discard(self) -> None:
         """Remove the staging folder and whatever is left in it (idempotent)."""
-        if not self._done:
-            self._done = True
-            shutil.rmtree(self.temporary, ignore_errors=True)
+        if self._done:
+            return
+        self._done = True
+        for found in self._staged():
+            with contextlib.suppress(OSError):
+                os.unlink(found.path)
+        # Deepest first: each folder is empty by the time it is removed.
+        for folder in sorted(self._made, key=len, reverse=True):
+            with contextlib.suppress(OSError):
+                os.rmdir(folder)
+
+
+def make_folders(path: str) -> list[str]:
+    """``os.makedirs(path, exist_ok=True)`` without recursion; returns the folders it made.
+
+    os.makedirs calls itself once per missing level: a tree 1,100 folders deep
+    would exceed Python's recursion limit.
+    """
+    missing = []
+    while path and not os.path.isdir(path):
+        missing.append(path)
+        parent = os.path.dirname(path)
+        if parent == path:
+            break
+        path = parent
+    made = []
+    for folder in reversed(missing):
+        try:
+            os.mkdir(folder)
+        except FileExistsError:
+            if not os.path.isdir(folder):
+                raise
+        else:
+            made.append(folder)
+    return made
 
 
 def _umask() -> int:

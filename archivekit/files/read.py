@@ -96,17 +96,22 @@ def open_regular(path: str) -> int:
     Raises OSError for anything else: IsADirectoryError for a folder, and
     ``EINVAL`` "not a regular file" for a FIFO, socket or device.
     """
+    return _open_regular(path)[0]
+
+
+def _open_regular(path: str) -> tuple[int, int]:
+    """:func:`open_regular`, and the file's size (one fstat for both)."""
     fd = os.open(path, _READ_FLAGS)
     try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), path)
-        if not stat.S_ISREG(mode):
+        if not stat.S_ISREG(info.st_mode):
             raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket or device)", path)
     except BaseException:
         os.close(fd)
         raise
-    return fd
+    return fd, info.st_size
 
 
 def open_file(path: str) -> BinaryIO:
@@ -126,9 +131,8 @@ def read_file(path: str, limit: int) -> tuple[bytes, int]:
     half the time of reading a 10 KB record. Raises OSError as
     :func:`open_regular` does.
     """
-    fd = open_regular(path)
+    fd, size = _open_regular(path)
     try:
-        size = os.fstat(fd).st_size
         if size > limit:
             return b"", size
         # The whole file in one read (its size and one byte, to see the end): one

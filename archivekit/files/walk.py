@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import glob as globbing
 import os
 from collections.abc import Callable, Iterable, Iterator
 from fnmatch import fnmatchcase
@@ -52,6 +51,7 @@ def walk(
     *,
     match: Callable[[str], bool],
     follow_symlinks: bool = False,
+    hidden: bool = False,
 ) -> Iterator[Found]:
     """Every file to read under ``paths``, lazily, in a stable order.
 
@@ -65,13 +65,14 @@ def walk(
     is skipped, and a broken or looping link to a file is yielded, so that
     reading it reports the problem. A folder that cannot be listed is yielded
     itself, for the same reason. ``-`` is yielded as is. A path named twice
-    is read once. Raises :class:`InputError` for a path that does not exist.
+    is read once. ``hidden`` walks hidden entries too (for archivekit's own
+    staging folders). Raises :class:`InputError` for a path that does not exist.
     """
     for path in dict.fromkeys(paths):
         if path == STDIN:
             yield Found(STDIN, None, True)
         elif os.path.isdir(path):
-            yield from _walk(path, match, follow_symlinks)
+            yield from _walk(path, match, follow_symlinks, hidden)
         elif os.path.lexists(path):
             yield Found(path, Path(path).name, True)
         elif GLOB_CHARS & set(path):
@@ -93,7 +94,9 @@ def iter_files(
 
 def _glob(pattern: str) -> list[str]:
     # Path.glob takes no absolute pattern; the glob module does. Sorted: a stable order.
-    return sorted(globbing.glob(pattern, recursive=True))
+    import glob  # only for a path that does not exist: start-up time
+
+    return sorted(glob.glob(pattern, recursive=True))
 
 
 def _glob_base(pattern: str) -> str:
@@ -102,7 +105,9 @@ def _glob_base(pattern: str) -> str:
     return str(Path(*fixed)) if fixed else "."
 
 
-def _walk(top: str, match: Callable[[str], bool], follow: bool) -> Iterator[Found]:
+def _walk(
+    top: str, match: Callable[[str], bool], follow: bool, hidden: bool = False
+) -> Iterator[Found]:
     # An explicit stack, not recursion: a tree nested a few thousand folders
     # deep (easy to make, and within PATH_MAX) would exceed Python's recursion
     # limit. The folders on the stack, by (device, inode), detect link loops.
@@ -125,7 +130,7 @@ def _walk(top: str, match: Callable[[str], bool], follow: bool) -> Iterator[Foun
             stack.pop()
             continue
         name = entry.name
-        if name.startswith(".") or (entry.is_symlink() and not follow):
+        if (name.startswith(".") and not hidden) or (entry.is_symlink() and not follow):
             continue
         if _is_dir(entry, follow):
             opened = _open(entry.path, walking)

@@ -13,6 +13,7 @@ many-record formats have ``Writer(stream, options)`` and ``rows(records, options
 
 from __future__ import annotations
 
+import functools
 import importlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -91,7 +92,7 @@ class Format:
         return " or ".join(w for w, on in (("one", self.one), ("many", self.many)) if on)
 
     def _impl(self, name: str) -> object:
-        return getattr(importlib.import_module(f"archivekit.formats.{self.module}"), name)
+        return _implementation(self.module, name)
 
     @property
     def load(self) -> Loader | None:
@@ -147,6 +148,12 @@ def load_whole(
     if over_limit(data, size, limit):
         return iter((failed(path, "file-too-large", too_large_message(size, limit)),))
     return load(data, path, options)
+
+
+@functools.cache
+def _implementation(module: str, name: str) -> object:
+    # Cached: looked up once per source read, and import_module costs microseconds.
+    return getattr(importlib.import_module(f"archivekit.formats.{module}"), name)
 
 
 FORMATS: tuple[Format, ...] = (

@@ -53,6 +53,7 @@ class JsonReporter(Reporter):
             self.stream.write(self._head())
         document = {
             "files": totals.files,
+            "records": totals.records,
             "errors": totals.errors,
             "warnings": totals.warnings,
             "baselined": totals.baselined,

@@ -30,7 +30,7 @@ def format_diagnostic(d: Diagnostic, *, colour: bool = False) -> str:
     if not colour:
         return f"{path}:{d.line}:{d.column}: {severity}[{d.code}] {d.message}"
     return (
-        f"{_STYLE['path']}{path}:{d.column}:{_RESET} "
+        f"{_STYLE['path']}{path}:{d.line}:{d.column}:{_RESET} "
         f"{_STYLE[severity]}{severity}{_RESET}{_STYLE['code']}[{d.code}]{_RESET} {d.message}"
     )
 
@@ -84,13 +84,16 @@ class TextReporter(Reporter):
                     write(source_excerpt(lines[d.line - 1], d, colour=ctx.colour) + "\n")
 
     def close(self, totals: Totals) -> None:
-        """Write the summary line: ``3 files, 1 error, 0 warnings``."""
+        """Write the summary line: ``3 files, 1 error, 0 warnings``.
+
+        When files hold many records (JSON Lines, CSV ...): ``2 files (900 records), ...``.
+        """
         if self.context.quiet:
             return
-        summary = (
-            f"{plural(totals.files, 'file')}, {plural(totals.errors, 'error')}, "
-            f"{plural(totals.warnings, 'warning')}"
-        )
+        files = plural(totals.files, "file")
+        if totals.records != totals.files:
+            files += f" ({plural(totals.records, 'record')})"
+        summary = f"{files}, {plural(totals.errors, 'error')}, {plural(totals.warnings, 'warning')}"
         if totals.baselined:
             summary += f" ({totals.baselined} more in the baseline)"
         self.stream.write(summary + "\n")

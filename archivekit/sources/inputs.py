@@ -6,16 +6,15 @@ import io
 import os
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import BinaryIO, cast
+from typing import BinaryIO, NamedTuple, cast
 
 from archivekit.errors import UsageError
 from archivekit.files.archives import is_container, iter_members, open_gzip
 from archivekit.files.read import DEFAULT_MAX_BYTES, bomb_limits, open_file
 from archivekit.files.walk import GLOB_CHARS, STDIN, STDIN_LABEL, Found, walk
-from archivekit.formats import FORMAT_BY_NAME, format_for_name
+from archivekit.formats import FORMAT_BY_EXTENSION, FORMAT_BY_NAME, format_for_name
 
 #: What a folder walk takes without --from or --glob: archive files. Not every
 #: known extension: a folder of records also holds a README.md or a
@@ -23,8 +22,7 @@ from archivekit.formats import FORMAT_BY_NAME, format_for_name
 DEFAULT_FOLDER_FORMAT = "archive"
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """One input file (or archive member) and how to read it.
 
     ``label`` names it in findings; ``rel`` is its path relative to the input
@@ -32,7 +30,10 @@ class Source:
     none (standard input). One of ``path`` (a file on disk, opened when read,
     so that a worker process can read it), ``data`` (bytes already read: an
     archive member) and ``stream`` (standard input, read as it comes) is set,
-    or ``error`` says why the input cannot be read.
+    or ``error`` says why the input cannot be read. A named tuple: one is
+    made per file in the parent and sent to a worker, and a tuple is the
+    cheapest to build and to pickle (a stream, standard input, never crosses:
+    it is read in order, in the parent).
     """
 
     label: str
@@ -42,11 +43,6 @@ class Source:
     data: bytes | None = None
     error: str | None = None
     stream: BinaryIO | None = None
-
-    def __reduce__(self) -> tuple[type[Source], tuple[object, ...]]:
-        # By the constructor (see Diagnostic.__reduce__). A stream never crosses
-        # to a worker: standard input is read in order, in the parent.
-        return (Source, (self.label, self.rel, self.format, self.path, self.data, self.error))
 
     def open(self) -> BinaryIO:
         """A binary stream of the content, gunzipped when the name ends in ``.gz``.
@@ -139,7 +135,14 @@ def expand(
             stream = stdin if stdin is not None else sys.stdin.buffer
             yield Source(STDIN_LABEL, None, force_format or DEFAULT_FOLDER_FORMAT, stream=stream)
             continue
-        name = os.path.basename(path)
+        # The walk's relative path ends in the name: cheaper than basename.
+        name = rel.rpartition("/")[2] if rel else os.path.basename(path)
+        # The common case first, once per file: a plain extension of a known format
+        # (no container or compression ends in one).
+        known_name = _BY_EXTENSION.get(name[name.rfind(".") :].lower()) if "." in name else None
+        if known_name is not None:
+            yield Source(path, rel, force_format or known_name, path)
+            continue
         if is_container(name):
             yield from _members(path, force_format, max_bytes)
             continue
@@ -154,6 +157,10 @@ def expand(
         if rel is not None and rel.lower().endswith(".gz"):
             rel = rel[:-3]
         yield Source(path, rel, chosen, path=path)
+
+
+#: Format names by plain extension (``.txt`` -> ``archive``).
+_BY_EXTENSION = {ext: fmt.name for ext, fmt in FORMAT_BY_EXTENSION.items()}
 
 
 def _members(path: str, force_format: str | None, max_bytes: int) -> Iterator[Source]:

@@ -14,13 +14,13 @@ import os
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
 from archivekit.diagnostics import ParseResult, failed, unreadable
 from archivekit.files.read import over_limit, read_file, read_stream
 from archivekit.formats import FORMAT_BY_NAME, FormatOptions, load_whole
 from archivekit.record.parse import url_line
 from archivekit.sources.inputs import Source
-from archivekit.workers import Workers
 
 #: Sources handed to a worker at a time: large enough that pickling and queueing
 #: cost little per file, small enough that the first results come back soon.
@@ -46,8 +46,7 @@ class ReadOptions:
     rows: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class Item:
+class Item(NamedTuple):
     """One record read: its source, the result, and what the worker made of it.
 
     ``payload`` is the record written in the one-record format asked for.
@@ -55,7 +54,7 @@ class Item:
     itself: each comes back without its record (which need not cross the
     pipe), and the chunk's last item carries ``rows``, the output bytes of
     every valid record of the chunk, in order. ``url`` is the record's URL
-    line, when asked for.
+    line, when asked for. A named tuple: one is made per record, in the parent.
     """
 
     source: Source
@@ -100,8 +99,9 @@ def _results(
         yield failed(label, "read-error", source.error), None
         return
     limit = options.rules.max_bytes
+    load = fmt.load
     try:
-        if fmt.load is None:
+        if load is None:
             with source.open() as stream:
                 for result in fmt.read(stream, label, options):
                     yield result, None
@@ -111,7 +111,7 @@ def _results(
             data = read_stream(source.stream, limit)
         elif source.data is not None:
             data, size = source.data, len(source.data)
-        elif source.path is not None and not source.path.lower().endswith(".gz"):
+        elif source.path is not None and not source.path.endswith((".gz", ".GZ", ".Gz", ".gZ")):
             data, size = read_file(source.path, limit)
         else:
             with source.open() as stream:
@@ -120,7 +120,7 @@ def _results(
         yield unreadable(label, exc, path=source.path), None
         return
     whole = data if name == "archive" and not over_limit(data, size, limit) else None
-    for result in load_whole(data, label, options, fmt.load, size=size):
+    for result in load_whole(data, label, options, load, size=size):
         yield result, whole
 
 
@@ -147,7 +147,7 @@ def _read_chunk(
                 record = item.result.record
                 if record is not None and item.result.ok:
                     records.append(record)
-                    items[number] = replace(item, result=replace(item.result, record=None))
+                    items[number] = item._replace(result=replace(item.result, record=None))
         if len(items) == 1 and _plain(items[0]):
             returned.append(items[0].url)
         else:
@@ -175,11 +175,11 @@ def _items(chunk: list[Source], returned: tuple[list[_Returned], bytes | None]) 
     items: list[Item] = []
     for source, value in zip(chunk, per_source, strict=True):
         if value is None or isinstance(value, str):
-            items.append(Item(source, ParseResult(source.label, None, ()), url=value))
+            items.append(Item(source, ParseResult(source.label, None, ()), None, None, value))
         else:
             items.extend(Item(source, result, payload, None, url) for result, payload, url in value)
     if rows is not None and items:
-        items[-1] = replace(items[-1], rows=rows)
+        items[-1] = items[-1]._replace(rows=rows)
     yield from items
 
 
@@ -210,6 +210,8 @@ def read_sources(
 
 
 def _pooled(sources: Iterator[Source], options: ReadOptions, workers: int) -> Iterator[Item]:
+    from archivekit.workers import Workers  # multiprocessing: only for a large batch
+
     read_chunk = functools.partial(_read_chunk, options=options)
     with Workers(read_chunk, workers) as pool:
         chunk: list[Source] = []

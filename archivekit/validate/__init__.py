@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Sequence
-from typing import BinaryIO
+from dataclasses import replace
+from typing import TYPE_CHECKING, BinaryIO
 
 from archivekit.config import Config, load_config
 from archivekit.diagnostics import ParseResult
@@ -23,10 +24,12 @@ from archivekit.formats import FORMAT_BY_NAME, FormatOptions
 from archivekit.rules import RuleOptions
 from archivekit.sources.inputs import DEFAULT_FOLDER_FORMAT, Source, expand, picker
 from archivekit.sources.reading import POOL_THRESHOLD, ReadOptions, read_source, read_sources
-from archivekit.validate.baseline import Baseline, BaselineWriter, StaleEntry
 from archivekit.validate.duplicates import DuplicateUrls, first_line
 from archivekit.validate.levels import Policy, build
 from archivekit.validate.totals import Totals
+
+if TYPE_CHECKING:
+    from archivekit.validate.baseline import Baseline, BaselineWriter, StaleEntry
 
 __all__ = ["POOL_THRESHOLD", "Totals", "Validation", "check_file", "validate_paths"]
 
@@ -95,10 +98,14 @@ class Validation:
         self._writer: BaselineWriter | None = None
         self._baseline: Baseline | None = None
         self.baseline_path = baseline
-        if baseline and update_baseline:
-            self._writer = BaselineWriter(baseline)
-        elif baseline:
-            self._baseline = Baseline.load(baseline)
+        if baseline:
+            # Imported when asked for: pre-commit starts a plain run often.
+            from archivekit.validate.baseline import Baseline, BaselineWriter
+
+            if update_baseline:
+                self._writer = BaselineWriter(baseline)
+            else:
+                self._baseline = Baseline.load(baseline)
         #: Counts of the run, final once iteration ends.
         self.totals = Totals()
         #: Baseline entries that matched nothing in the files checked: fixed since.
@@ -133,13 +140,18 @@ class Validation:
         )
         formats = FormatOptions(rules=self.rules, keep_records=self._keep)
         options = ReadOptions(formats, urls=duplicates is not None)
+        apply, add = self.policy.apply, self.totals.add
+        filtered = self._writer is not None or self._baseline is not None
         for item in read_sources(sources, options, jobs=self._jobs):
             result = item.result
             if duplicates is not None:
                 url = result.record.url if result.record is not None else item.url
-                result = duplicates.check(result, url, reread=_rereadable(item.source))
-            result = self._filter(self.policy.apply(result))
-            self.totals.add(result)
+                if url is not None:
+                    result = duplicates.check(result, url, reread=_rereadable(item.source))
+            result = apply(result)
+            if filtered:
+                result = self._filter(result)
+            add(result)
             yield result
         self._finish()
 
@@ -147,7 +159,7 @@ class Validation:
         if self._writer is not None:
             # Everything found is recorded in the new baseline, so nothing is left to show.
             self._writer.add(result)
-            return ParseResult(result.path, result.record, (), result.index, result.line)
+            return replace(result, diagnostics=())
         return self._baseline.filter(result) if self._baseline is not None else result
 
     def _finish(self) -> None:
@@ -177,7 +189,7 @@ class Validation:
 def _rereadable(source: Source) -> bool:
     """A record file on disk whose URL line :func:`first_line` can read again."""
     path = source.path
-    return path is not None and source.format == "archive" and not path.lower().endswith(".gz")
+    return path is not None and source.format == "archive" and path[-3:].lower() != ".gz"
 
 
 def validate_paths(
@@ -217,11 +229,13 @@ def validate_paths(
 def check_file(
     path: str, *, options: RuleOptions | None = None, keep_record: bool = True
 ) -> ParseResult:
-    """Read and check one record file (by its extension; the archive format when none).
+    """Read and check a file of one record (by its extension; the archive format when none).
 
     Pure, configuration aside: safe to run in a worker process. ``-`` reads
     standard input. A file that cannot be read gives a ``read-error`` finding
-    rather than an exception.
+    rather than an exception. A file of many records (JSON Lines, CSV, a JSON
+    array, an archive of several) is a :class:`UsageError`: use
+    :func:`validate_paths`.
     """
     name = os.path.basename(path)
     rules = options or RuleOptions()
@@ -229,7 +243,9 @@ def check_file(
         [Found(path, name, True)], default_format=DEFAULT_FOLDER_FORMAT, max_bytes=rules.max_bytes
     )
     source = next(sources, None)
-    if source is None:  # an archive holding no record
-        return ParseResult(path, None, ())
     formats = FormatOptions(rules=rules, keep_records=keep_record)
-    return next(read_source(source, ReadOptions(formats))).result
+    results = read_source(source, ReadOptions(formats)) if source is not None else iter(())
+    first = next(results, None)
+    if next(sources, None) is not None or next(results, None) is not None:
+        raise UsageError(f"{path}: holds many records: check it with validate_paths")
+    return first.result if first is not None else ParseResult(path, None, ())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import orjson
 
@@ -84,7 +84,7 @@ class Baseline:
                 kept.append(d)
         if len(kept) == len(result.diagnostics):
             return result
-        return ParseResult(result.path, result.record, tuple(kept))
+        return replace(result, diagnostics=tuple(kept))
 
     def stale(self) -> list[StaleEntry]:
         """Entries of the files checked in this run that matched nothing: fixed since."""

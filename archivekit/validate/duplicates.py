@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 from archivekit.diagnostics import ParseResult, finding
 from archivekit.files.read import open_regular
@@ -70,4 +71,4 @@ class DuplicateUrls:
         line = result.line if result.index is not None else 1
         found = finding("duplicate-url", message, result.path, line, 1, len(url), "url")
         diagnostics = (found, *result.diagnostics)
-        return ParseResult(result.path, result.record, diagnostics, result.index, result.line)
+        return replace(result, diagnostics=diagnostics)

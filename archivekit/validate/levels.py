@@ -65,7 +65,7 @@ class Policy:
             elif level != "off":
                 kept.append(dataclasses.replace(d, severity=Severity(level)))
             changed = changed or level not in (None, d.severity.value)
-        return ParseResult(result.path, result.record, tuple(kept)) if changed else result
+        return dataclasses.replace(result, diagnostics=tuple(kept)) if changed else result
 
 
 def build(

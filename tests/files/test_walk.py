@@ -114,24 +114,35 @@ def test_a_very_deep_tree_does_not_exhaust_the_recursion_limit(tmp_path: Path) -
             (tmp_path / "d" / "top.txt").unlink()
 
 
-@pytest.mark.parametrize("command", ["validate", "convert", "fmt"])
+@pytest.mark.parametrize("command", ["validate", "convert", "convert-dir", "fmt"])
 def test_every_command_walks_a_tree_1100_folders_deep(
     cli: Cli, tmp_path: Path, command: str
 ) -> None:
-    """convert had a recursive walker of its own: RecursionError at this depth."""
+    """convert had a recursive walker of its own, and made output folders recursively."""
     (tmp_path / "in").mkdir()
+    out = tmp_path / "out"
     with deep_tree(tmp_path / "in", 1100) as deep:
         Path(deep, "x.txt").write_bytes(SEED.read_bytes())
         commands: dict[str, list[str | Path]] = {
             "validate": ["validate", tmp_path / "in"],
             "convert": ["convert", tmp_path / "in", "--to", "jsonl", "-o", tmp_path / "o.jsonl"],
+            "convert-dir": ["convert", tmp_path / "in", "--to", "md", "--output-dir", out],
             "fmt": ["fmt", "--check", tmp_path / "in"],
         }
-        args = commands[command]
-        result = cli(*args)
+        result = cli(*commands[command])
         assert (result.exit_code, result.exception) == (0, None), result.output
     if command == "convert":
         assert (tmp_path / "o.jsonl").read_bytes().count(b"\n") == 1
+    if command == "convert-dir":
+        # The input's relative path is mirrored, 1,100 folders deep; nothing else is left.
+        mirrored = Path(str(out) + "/d" * 1100, "x.md")
+        assert mirrored.read_bytes().startswith(b"---\n")
+        mirrored.unlink()  # pytest's clean-up (shutil.rmtree) recurses per level: undo it here
+        folder = str(mirrored.parent)
+        while folder != str(out):
+            os.rmdir(folder)
+            folder = folder.rsplit("/", 1)[0]
+        assert list(out.iterdir()) == []
 
 
 def _special_files(folder: Path) -> list[str]:

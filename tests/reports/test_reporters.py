@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from archivekit.diagnostics import Diagnostic
 from archivekit.reports import REPORTER_BY_NAME, ReportContext
 from archivekit.reports.github import annotation
-from archivekit.reports.text import TextReporter, source_excerpt
+from archivekit.reports.text import TextReporter, format_diagnostic, source_excerpt
 from archivekit.rules import RULES, Severity
 from archivekit.validate import validate_paths
 from tests.conftest import SHARED
@@ -85,6 +86,7 @@ def test_json_holds_every_finding_and_the_totals(cli: Cli, batch: dict[str, Path
     assert "Aug. 32, 2011" in first["message"]
     assert doc["totals"] == {
         "files": 3,
+        "records": 3,
         "errors": 1,
         "warnings": 1,
         "baselined": 0,
@@ -320,3 +322,12 @@ def test_junit_strict_turns_warnings_into_failures(cli: Cli, batch: dict[str, Pa
     failure = case.find("failure")
     assert failure is not None
     assert failure.get("type") == "final-newline"
+
+
+def test_the_coloured_text_has_the_same_location_as_the_plain_one() -> None:
+    """The colour branch dropped the line: `bad.txt:6:` on a terminal, `bad.txt:4:6:` in a pipe."""
+    d = Diagnostic("date-invalid", Severity.ERROR, "m", "bad.txt", 4, 6, 8, "date")
+    plain = format_diagnostic(d)
+    coloured = format_diagnostic(d, colour=True)
+    assert plain == "bad.txt:4:6: error[date-invalid] m"
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain

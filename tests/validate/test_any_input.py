@@ -15,7 +15,8 @@ import pytest
 
 from archivekit.config import Config
 from archivekit.convert import Conversion, ConvertOptions
-from archivekit.validate import Validation, validate_paths
+from archivekit.errors import UsageError
+from archivekit.validate import Validation, check_file, validate_paths
 from tests.conftest import SEED
 from tests.support import Cli, seed_with
 
@@ -142,3 +143,26 @@ def test_validation_counts_files_and_records(tmp_path: Path) -> None:
     assert len(results) == 4
     assert (validation.totals.files, validation.totals.records) == (3, 4)
     assert validation.totals.errors == 2
+
+
+def test_levels_and_the_baseline_keep_where_a_record_is(cli: Cli, tmp_path: Path) -> None:
+    """Findings re-levelled or partly baselined stay on their record's line and number."""
+    made = _inputs(tmp_path / "in")
+    config = tmp_path / "archive.toml"
+    config.write_text('[rules]\ndate-invalid = "warning"\n', encoding="utf-8")
+    results = list(validate_paths([str(made["jsonl"])], config=str(config)))
+    assert [(r.index, r.line, [d.severity.value for d in r.diagnostics]) for r in results] == [
+        (1, 1, []),
+        (2, 2, ["warning"]),
+    ]
+    result = cli("validate", made["jsonl"], "--config", config)
+    assert result.stdout.splitlines()[-1] == "1 file (2 records), 0 errors, 1 warning"
+
+
+def test_check_file_refuses_a_file_of_many_records(tmp_path: Path) -> None:
+    made = _inputs(tmp_path / "in")
+    for kind in ("jsonl", "json", "csv", "zip"):
+        with pytest.raises(UsageError, match="holds many records: check it with validate_paths"):
+            check_file(str(made[kind]))
+    assert [d.code for d in check_file(str(made["txt.gz"])).diagnostics] == ["date-invalid"]
+    assert [d.code for d in check_file(str(made["md"])).diagnostics] == ["date-invalid"]
