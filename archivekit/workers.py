@@ -4,7 +4,7 @@ Why not multiprocessing.Pool: its workers share one task queue and its lock.
 When a signal kills the workers (SIGTERM sent to the whole process group, as CI
 runners and container stops do), a worker can die holding that lock, and
 ``Pool.terminate()`` then waits for it forever. Here each worker has a pipe of
-its own and at most one task at a time, so a dead worker blocks nothing, and
+its own and at most two tasks at a time, so a dead worker blocks nothing, and
 stopping is a kill and a join.
 """
 
@@ -13,7 +13,9 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import multiprocessing.context
+import queue
 import signal
+import threading
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -26,18 +28,34 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+#: Tasks a worker holds at once: one it works on, and the next, already sent, so
+#: that it never waits for the parent between two tasks.
+DEPTH = 2
+_STOP = object()
+
+
 def _serve(func: Callable[[T], R], conn: Connection) -> None:
     # Ctrl-C reaches the whole process group: only the parent handles it (and
     # cleans up); SIGTERM just ends a worker.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    while True:
+    # A thread takes tasks off the pipe as they come, so that the parent's send
+    # never waits on this worker's result (both pipe directions full: a deadlock
+    # with large tasks, such as archive members). At most DEPTH wait here.
+    tasks: queue.SimpleQueue[object] = queue.SimpleQueue()
+
+    def receive() -> None:
+        while True:
+            try:
+                tasks.put(conn.recv())
+            except (EOFError, OSError):
+                tasks.put(_STOP)
+                return
+
+    threading.Thread(target=receive, daemon=True).start()
+    while (task := tasks.get()) is not _STOP:
         try:
-            task = conn.recv()
-        except (EOFError, OSError):
-            return
-        try:
-            conn.send((True, func(task)))
+            conn.send((True, func(task)))  # type: ignore[arg-type]
         except Exception:  # sent back to the parent, which raises it
             conn.send((False, traceback.format_exc()))
 
@@ -84,13 +102,15 @@ class Workers(Generic[T, R]):
     def submit(self, task: T) -> Iterator[tuple[T, R]]:
         """Hand ``task`` to a free worker; yields ``(task, result)`` of older tasks, in order.
 
-        When every worker is busy, the oldest result is collected first, and the
-        new task is sent before that result is yielded: the worker starts on it
-        while the caller handles the result.
+        Each worker holds up to ``DEPTH`` tasks; when all are full, the oldest
+        result is collected first, and the new task is sent before that result
+        is yielded: no worker waits while the caller handles results.
         """
-        done = [self._collect()] if len(self._busy) == len(self._procs) else []
-        busy = {worker for worker, _ in self._busy}
-        free = next(i for i in range(len(self._procs)) if i not in busy)
+        done = [self._collect()] if len(self._busy) == DEPTH * len(self._procs) else []
+        held = [0] * len(self._procs)
+        for worker, _ in self._busy:
+            held[worker] += 1
+        free = held.index(min(held))
         self._conns[free].send(task)
         self._busy.append((free, task))
         yield from done

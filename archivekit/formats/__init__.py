@@ -60,7 +60,7 @@ class Sink(Protocol):
         """Finish the stream (a closing bracket, a flush); the stream stays open."""
 
 
-Loader = Callable[[bytes, str, FormatOptions], Iterator["ParseResult"]]
+Loader = Callable[[bytes, str, FormatOptions], Iterable["ParseResult"]]
 Reader = Callable[[BinaryIO, str, FormatOptions], Iterator["ParseResult"]]
 Dumper = Callable[["Record", FormatOptions], bytes]
 SinkFactory = Callable[[BinaryIO, FormatOptions], Sink]
@@ -108,7 +108,7 @@ class Format:
 
         def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[ParseResult]:
             data = read_stream(stream, options.rules.max_bytes)
-            return load_whole(data, path, options, load)
+            return iter(load_whole(data, path, options, load))
 
         return read
 
@@ -138,7 +138,7 @@ def load_whole(
     load: Loader,
     *,
     size: int | None = None,
-) -> Iterator[ParseResult]:
+) -> Iterable[ParseResult]:
     """The records of a whole document read by the bounded reader (``limit + 1`` bytes at most).
 
     Over the limit, one ``file-too-large`` finding, and the document is not
@@ -146,7 +146,7 @@ def load_whole(
     """
     limit = options.rules.max_bytes
     if over_limit(data, size, limit):
-        return iter((failed(path, "file-too-large", too_large_message(size, limit)),))
+        return (failed(path, "file-too-large", too_large_message(size, limit)),)
     return load(data, path, options)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from archivekit.record.parse import parse
@@ -14,9 +13,9 @@ if TYPE_CHECKING:
     from archivekit.record.model import Record
 
 
-def load(data: bytes, path: str, options: FormatOptions) -> Iterator[ParseResult]:
+def load(data: bytes, path: str, options: FormatOptions) -> tuple[ParseResult]:
     """The one record of an archive text file."""
-    yield parse(data, path=path, options=options.rules, keep_record=options.keep_records)
+    return (parse(data, path=path, options=options.rules, keep_record=options.keep_records),)
 
 
 def dump(record: Record, options: FormatOptions) -> bytes:

@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from archivekit.diagnostics import ParseResult, failed, unreadable
 from archivekit.files.read import over_limit, read_file, read_stream
-from archivekit.formats import FORMAT_BY_NAME, FormatOptions, load_whole
+from archivekit.formats import FORMAT_BY_NAME, Format, FormatOptions, Loader, load_whole
 from archivekit.record.parse import url_line
 from archivekit.sources.inputs import Source
 
@@ -67,68 +67,101 @@ class Item(NamedTuple):
 def read_source(source: Source, options: ReadOptions) -> Iterator[Item]:
     """Every record of one source; a source that cannot be read gives one ``read-error``."""
     fmt = FORMAT_BY_NAME[source.format]
-    dump = FORMAT_BY_NAME[options.render].dump if options.render else None
-    formats = options.formats
-    if options.urls and source.format != "archive":
-        # The URL comes from the record itself: build it, even when only checking.
-        formats = replace(formats, keep_records=True)
-    drop = options.urls and not options.formats.keep_records
-    for result, data in _results(source, fmt.name, formats):
-        url = None
-        if options.urls:
-            url = url_line(data) if data is not None else _url(result)
-        if drop and result.record is not None:
-            result = replace(result, record=None)
-        payload = None
-        if dump is not None and result.record is not None and result.ok:
-            payload = dump(result.record, formats)
+    if fmt.streamed and source.error is None:
+        records: Iterable[_Record] = _read_stream(source, fmt, options)
+    else:
+        records = _read_whole(source, fmt, options)
+    for result, payload, url in records:
         yield Item(source, result, payload, None, url)
 
 
-def _url(result: ParseResult) -> str | None:
-    return result.record.url if result.record is not None else None
+#: One record read: its result, its payload (``ReadOptions.render``) and URL line.
+_Record = tuple[ParseResult, bytes | None, str | None]
 
 
-def _results(
-    source: Source, name: str, options: FormatOptions
-) -> Iterator[tuple[ParseResult, bytes | None]]:
-    """(result, the bytes of a whole one-record archive file, else None) per record."""
+def _record(result: ParseResult, data: bytes | None, options: ReadOptions) -> _Record:
+    """The URL and payload of one record; ``data``: a whole archive-format file's bytes."""
+    url = None
+    if options.urls:
+        if data is not None:
+            url = url_line(data)
+        elif result.record is not None:
+            url = result.record.url
+        if result.record is not None and not options.formats.keep_records:
+            result = replace(result, record=None)  # built only for its URL
+    payload = None
+    if options.render is not None and result.record is not None and result.ok:
+        dump = FORMAT_BY_NAME[options.render].dump
+        assert dump is not None  # render names a one-record format
+        payload = dump(result.record, options.formats)
+    return result, payload, url
+
+
+def _formats(source: Source, options: ReadOptions) -> FormatOptions:
+    if options.urls and source.format != "archive" and not options.formats.keep_records:
+        # The URL comes from the record itself: build it, even when only checking.
+        return replace(options.formats, keep_records=True)
+    return options.formats
+
+
+def _read_whole(source: Source, fmt: Format, options: ReadOptions) -> list[_Record]:
+    """The records of a file read whole (archive, JSON, Markdown), through the bounded reader.
+
+    A list, not a generator, and no Item: the workers call this once per
+    file, and most files hold one record.
+    """
     label = source.label
-    fmt = FORMAT_BY_NAME[name]
     if source.error is not None:
-        yield failed(label, "read-error", source.error), None
-        return
-    limit = options.rules.max_bytes
-    load = fmt.load
+        return [(failed(label, "read-error", source.error), None, None)]
+    formats = _formats(source, options)
+    limit = formats.rules.max_bytes
+    size: int | None = None
     try:
-        if load is None:
-            with source.open() as stream:
-                for result in fmt.read(stream, label, options):
-                    yield result, None
-            return
-        size: int | None = None
         if source.stream is not None:
             data = read_stream(source.stream, limit)
         elif source.data is not None:
             data, size = source.data, len(source.data)
-        elif source.path is not None and not source.path.endswith((".gz", ".GZ", ".Gz", ".gZ")):
+        elif source.path is not None and source.path[-3:].lower() != ".gz":
             data, size = read_file(source.path, limit)
         else:
             with source.open() as stream:
                 data = read_stream(stream, limit)
     except (OSError, EOFError, zlib.error) as exc:
-        yield unreadable(label, exc, path=source.path), None
-        return
-    whole = data if name == "archive" and not over_limit(data, size, limit) else None
-    for result in load_whole(data, label, options, load, size=size):
-        yield result, whole
+        return [(unreadable(label, exc, path=source.path), None, None)]
+    # The URL of an archive-format file is read off its bytes, valid or not.
+    whole = data if source.format == "archive" and not over_limit(data, size, limit) else None
+    load = _LOADERS.get(fmt.name)
+    if load is None:
+        load = _LOADERS[fmt.name] = _loader(fmt)
+    return [_record(r, whole, options) for r in load_whole(data, label, formats, load, size=size)]
+
+
+#: Each whole format's loader, looked up once.
+_LOADERS: dict[str, Loader] = {}
+
+
+def _loader(fmt: Format) -> Loader:
+    load = fmt.load
+    assert load is not None  # only formats read whole come here
+    return load
+
+
+def _read_stream(source: Source, fmt: Format, options: ReadOptions) -> Iterator[_Record]:
+    """The records of a file read as it streams (JSON Lines, CSV), one at a time."""
+    formats = _formats(source, options)
+    try:
+        with source.open() as stream:
+            for result in fmt.read(stream, source.label, formats):
+                yield _record(result, None, options)
+    except (OSError, EOFError, zlib.error) as exc:
+        yield unreadable(source.label, exc, path=source.path), None, None
 
 
 #: What a worker sends back for one source of its chunk: ``None`` or a URL line
 #: for a source that gave one clean result with nothing to carry (the parent
 #: rebuilds it from the source: most files of a batch), else every record's
 #: (result, payload, url).
-_Returned = str | None | list[tuple[ParseResult, bytes | None, str | None]]
+_Returned = str | None | list[_Record]
 
 
 def _read_chunk(
@@ -137,36 +170,33 @@ def _read_chunk(
     """Read a chunk of sources in a worker: what each gave, and the chunk's rows if asked."""
     renderer = FORMAT_BY_NAME[options.rows].rows if options.rows else None
     returned: list[_Returned] = []
-    records = []
+    append = returned.append
+    rendered = []
     for source in chunk:
-        items = list(read_source(source, options))
+        # Poolable sources are one-record formats, read whole.
+        records = _read_whole(source, FORMAT_BY_NAME[source.format], options)
         if renderer is not None:
             # Render here, in the worker: the parent then neither unpickles the
             # records nor serialises them, and writes the chunk with one call.
-            for number, item in enumerate(items):
-                record = item.result.record
-                if record is not None and item.result.ok:
-                    records.append(record)
-                    items[number] = item._replace(result=replace(item.result, record=None))
-        if len(items) == 1 and _plain(items[0]):
-            returned.append(items[0].url)
-        else:
-            returned.append([(item.result, item.payload, item.url) for item in items])
-    rows = renderer(records, options.formats) if renderer is not None and records else None
+            for number, (result, payload, url) in enumerate(records):
+                if result.record is not None and result.ok:
+                    rendered.append(result.record)
+                    records[number] = (replace(result, record=None), payload, url)
+        if len(records) == 1:
+            result, payload, url = records[0]
+            if (
+                not result.diagnostics
+                and result.record is None
+                and payload is None
+                and result.index is None
+                and result.path == source.label
+            ):
+                # Nothing the parent cannot rebuild from the source: the URL alone.
+                append(url)
+                continue
+        append(records)
+    rows = renderer(rendered, options.formats) if renderer is not None and rendered else None
     return returned, rows
-
-
-def _plain(item: Item) -> bool:
-    """Nothing in the item that the parent cannot rebuild from its source alone."""
-    result = item.result
-    return (
-        not result.diagnostics
-        and result.record is None
-        and item.payload is None
-        and result.index is None
-        and result.line == 1
-        and result.path == item.source.label
-    )
 
 
 def _items(chunk: list[Source], returned: tuple[list[_Returned], bytes | None]) -> Iterator[Item]:
