@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from archivekit.files.archives import CONTAINERS
 from archivekit.formats import FORMATS
 
 EPILOG = "Example:\n\n  archive formats"
@@ -15,3 +16,8 @@ def formats() -> None:
     for fmt in FORMATS:
         extensions = " ".join(fmt.extensions)
         typer.echo(f"{fmt.name:<{width}}  {extensions:<18}  {fmt.holds:<11}  {fmt.summary}")
+    containers = " ".join(CONTAINERS)
+    typer.echo(
+        f"\nAlso read: any of these compressed (.gz), and the members of {containers} "
+        "archives, each by its extension."
+    )

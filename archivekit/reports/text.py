@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
+from archivekit.files.read import DEFAULT_MAX_BYTES, over_limit, read_file
 from archivekit.reports.base import Reporter, Totals, plural
 from archivekit.text import CONTROL, safe_path
 
@@ -54,13 +55,20 @@ def source_excerpt(line_text: str, d: Diagnostic, *, colour: bool = False) -> st
 
 
 def _read_lines(path: str) -> list[str]:
-    """The file's lines as the parser counts them, or none if it cannot be read again."""
+    """The file's lines as the parser counts them, or none if it cannot be read again.
+
+    Through the bounded reader (a FIFO or a device would block or never end);
+    none for a compressed file, whose bytes on disk are not the lines reported.
+    """
+    if path.lower().endswith(".gz"):
+        return []
     try:
-        with open(path, "rb") as handle:
-            text = handle.read().decode("utf-8", "replace")
+        data, size = read_file(path, DEFAULT_MAX_BYTES)
     except OSError:
         return []
-    return text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
+    if over_limit(data, size, DEFAULT_MAX_BYTES):
+        return []
+    return data.decode("utf-8", "replace").removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
 
 
 class TextReporter(Reporter):

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gzip
 import io
+import os
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -64,6 +66,23 @@ def test_text_reporter_reads_the_line_back(batch: dict[str, Path]) -> None:
     for result in validate_paths([str(batch["bad"])]):
         reporter.add(result)
     assert stream.getvalue().splitlines()[1:] == [" 4 | Aug. 32, 2011", "   |      ^^"]
+
+
+def test_no_excerpt_from_a_fifo_or_a_compressed_file(tmp_path: Path) -> None:
+    """Reading the line back went through open(): a FIFO blocked the report for ever."""
+    fifo = tmp_path / "f.txt"
+    os.mkfifo(fifo)
+    packed = tmp_path / "b.txt.gz"
+    packed.write_bytes(gzip.compress(b"http://e.com/a\nH\n\nAug. 32, 2011\n1\nBody"))
+    stream = io.StringIO()
+    reporter = TextReporter(stream, ReportContext(show_source=True))
+    for result in validate_paths([str(fifo), str(packed)]):
+        reporter.add(result)
+    # One line per finding, no excerpt: the FIFO is not opened, the .gz not shown raw.
+    assert [line.split(" ")[1] for line in stream.getvalue().splitlines()] == [
+        "error[read-error]",
+        "error[date-invalid]",
+    ]
 
 
 def test_json_holds_every_finding_and_the_totals(cli: Cli, batch: dict[str, Path]) -> None:
