@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import typer
 
-from archivekit.files.archives import CONTAINERS
 from archivekit.formats import FORMATS
 
 EPILOG = "Example:\n\n  archive formats"
@@ -12,6 +11,8 @@ EPILOG = "Example:\n\n  archive formats"
 
 def formats() -> None:
     """List the formats archive convert reads and writes (archive validate reads them all)."""
+    from archivekit.files.archives import CONTAINERS
+
     width = max(len(f.name) for f in FORMATS)
     for fmt in FORMATS:
         extensions = " ".join(fmt.extensions)

@@ -19,13 +19,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, cast
 
-from archivekit.diagnostics import failed
-from archivekit.files.read import over_limit, read_stream, too_large_message
-from archivekit.rules import RuleOptions
-
 if TYPE_CHECKING:
     from archivekit.diagnostics import ParseResult
     from archivekit.record.model import Record
+    from archivekit.rules import RuleOptions
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,8 +40,16 @@ class FormatOptions:
     csv_keywords: Literal["comma", "json"] = "comma"
     excel: bool = False
     paragraphs: bool = False
-    rules: RuleOptions = field(default_factory=RuleOptions)
+    rules: RuleOptions = field(default_factory=lambda: _rule_options())
     keep_records: bool = True
+
+
+def _rule_options() -> RuleOptions:
+    # Imported when options are made, not with the registry: `archive --help`
+    # and `--version` build the CLI's choices from the registry alone.
+    from archivekit.rules import RuleOptions
+
+    return RuleOptions()
 
 
 class Sink(Protocol):
@@ -107,6 +112,8 @@ class Format:
         load = cast(Loader, self._impl("load"))
 
         def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[ParseResult]:
+            from archivekit.files.read import read_stream
+
             data = read_stream(stream, options.rules.max_bytes)
             return iter(load_whole(data, path, options, load))
 
@@ -144,6 +151,9 @@ def load_whole(
     Over the limit, one ``file-too-large`` finding, and the document is not
     parsed; ``size`` is the file's size when known.
     """
+    from archivekit.diagnostics import failed
+    from archivekit.files.read import over_limit, too_large_message
+
     limit = options.rules.max_bytes
     if over_limit(data, size, limit):
         return (failed(path, "file-too-large", too_large_message(size, limit)),)
