@@ -52,6 +52,8 @@ class Command:
     peak_rss: int = 0  # largest single process, bytes (VmHWM, sampled)
     peak_pss: int = 0  # whole process tree, bytes (sum of PSS, sampled)
     error: str | None = None
+    stdin: Path | None = None  # fed to standard input (else /dev/null)
+    exit_code: int = 0  # what a successful run exits with
 
     @property
     def median(self) -> float | None:
@@ -108,10 +110,10 @@ def run_once(command: Command, *, sample_memory: bool = False) -> float:
         command.output.unlink(missing_ok=True)
     peak = [0, 0]
     done = threading.Event()
-    with open(os.devnull, "wb") as devnull:
+    with open(os.devnull, "wb") as devnull, open(command.stdin or os.devnull, "rb") as stdin:
         start = time.perf_counter()
         process = subprocess.Popen(
-            command.argv, stdout=devnull, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL
+            command.argv, stdout=devnull, stderr=subprocess.PIPE, stdin=stdin
         )
         sampler = None
         if sample_memory and Path("/proc/self/smaps_rollup").exists():
@@ -134,7 +136,7 @@ def run_once(command: Command, *, sample_memory: bool = False) -> float:
     # high-water mark across exec, so every command would look >= 36 MB.
     command.peak_rss = max(command.peak_rss, peak[1])
     command.peak_pss = max(command.peak_pss, peak[0])
-    if process.returncode != 0:
+    if process.returncode != command.exit_code:
         tail = stderr.decode("utf-8", "replace").strip().splitlines()[-3:]
         command.error = f"exit {process.returncode}: {' / '.join(tail)}"
     return elapsed
@@ -331,6 +333,9 @@ def main(argv: list[str] | None = None) -> int:
     print("bench: memory at N", file=sys.stderr)
     memory_n = ours(records, "@N")
     measure(memory_n, 1, warm=False, sample_memory=True)
+    print("bench: memory on a file over the size limit", file=sys.stderr)
+    oversized = over_limit_commands(archive, tmp)
+    measure(oversized, 1, warm=False, sample_memory=True)
     scale: list[Command] = []
     if not args.no_scale:
         big = work / f"records-{10 * n}"
@@ -351,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
         for timed, sampled in zip(scale[-3:], scale_memory, strict=True):
             timed.peak_rss, timed.peak_pss = sampled.peak_rss, sampled.peak_pss
 
-    everything = {c.key: c for c in [*main_set, *startup, *memory_n, *scale]}
+    everything = {c.key: c for c in [*main_set, *startup, *memory_n, *oversized, *scale]}
     report = build_report(everything, n, info, has_convert)
     report["machine"]["loadavg_end"] = os.getloadavg()
     print_report(report)
@@ -360,6 +365,42 @@ def main(argv: list[str] | None = None) -> int:
     out.write_bytes(orjson.dumps(report, option=orjson.OPT_INDENT_2) + b"\n")
     print(f"\nwritten: {out}", file=sys.stderr)
     return 0
+
+
+#: A record file far over the 64 MiB limit: every command must refuse it cheaply.
+OVERSIZED = 300 * 2**20
+
+
+def over_limit_commands(archive: str, tmp: Path) -> list[Command]:
+    """validate, fmt --check and convert on a 300 MiB .txt, as a file and on standard input.
+
+    The file is sparse (no disk used); each run must exit 1 with file-too-large.
+    """
+    big = tmp / "oversized.txt"
+    with big.open("wb") as handle:
+        handle.truncate(OVERSIZED)
+    out = tmp / "oversized.jsonl"
+    runs = {
+        "validate": ["validate"],
+        "fmt": ["fmt", "--check"],
+        "convert": ["convert", "--to", "jsonl", "-o", str(out)],
+    }
+    found = []
+    for name, args in runs.items():
+        for how, path in (("file", str(big)), ("stdin", "-")):
+            stdin = big if how == "stdin" else None
+            argv = [archive, *args[:1], path, *args[1:]]
+            found.append(
+                Command(
+                    f"oversized_{name}_{how}",
+                    f"archive {name} 300 MiB .txt ({how})",
+                    argv,
+                    out if name == "convert" else None,
+                    stdin=stdin,
+                    exit_code=1,
+                )
+            )
+    return found
 
 
 def _ratio(a: float | None, b: float | None) -> float | None:
@@ -455,7 +496,15 @@ def build_report(
                 "median wall time, N and 10 x N timed side by side",
             ),
         ]
+    worst = [c[k].peak_rss / 2**20 for k in c if k.startswith("oversized_") and c[k].peak_rss]
     targets += [
+        target(
+            "memory on a 300 MiB file, worst command (MB)",
+            max(worst) if worst else None,
+            "<=",
+            150,
+            "peak RSS of validate, fmt --check, convert; a file and standard input",
+        ),
         target(
             "validate one file / check-jsonschema one",
             _ratio(t("validate_one"), t("cjs_one")),
