@@ -26,6 +26,8 @@ from pathlib import Path
 
 import orjson
 
+from archivekit.formats.base import record_values
+
 if __package__ in (None, ""):  # run as a script: make ``archivekit`` and ``bench`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -218,16 +220,7 @@ def make_record(index: int, seed: int = 0) -> Record:
 
 def record_json(record: Record) -> bytes:
     """The record in its JSON form (what ``schemas/record.schema.json`` describes)."""
-    return orjson.dumps(
-        {
-            "url": record.url,
-            "headline": record.headline,
-            "keywords": list(record.keywords),
-            "date": record.date.isoformat(),
-            "word_count": record.word_count,
-            "body": record.body,
-        }
-    )
+    return orjson.dumps(record_values(record))
 
 
 def relative_path(index: int, suffix: str = ".txt") -> str:
