@@ -26,11 +26,10 @@ from pathlib import Path
 
 import orjson
 
-from archivekit.formats.base import record_values
-
 if __package__ in (None, ""):  # run as a script: make ``archivekit`` and ``bench`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from archivekit.formats.base import record_values
 from archivekit.record.model import Record
 from archivekit.record.write import dumps
 
