@@ -16,6 +16,7 @@ from archivekit.formats import FORMAT_BY_NAME
 from archivekit.text import plural
 
 __all__ = [
+    "FORMAT_CHOICES",
     "ConfigFile",
     "FormatName",
     "Glob",
@@ -57,6 +58,8 @@ Jobs = Annotated[
 
 #: The --to/--from choices, built from the format registry.
 FormatName = StrEnum("FormatName", {name: name for name in FORMAT_BY_NAME})  # type: ignore[misc]
+#: The same, for a help text (the option shows FORMAT, so that the table stays narrow).
+FORMAT_CHOICES = ", ".join(FORMAT_BY_NAME)
 
 
 def use_colour(stream: TextIO) -> bool:

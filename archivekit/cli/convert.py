@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archivekit.cli.console import FormatName, Jobs, fail_usage, max_bytes, plural, use_colour
+from archivekit.cli.console import (
+    FORMAT_CHOICES,
+    FormatName,
+    Jobs,
+    fail_usage,
+    max_bytes,
+    plural,
+    use_colour,
+)
 from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK, Terminated, signals_handled
 
 if TYPE_CHECKING:
@@ -46,8 +54,9 @@ EPILOG = """Examples:
 
   archive convert site/content/posts --from md --to jsonl -o back.jsonl
 
-Folders are walked for archive files (*.txt) unless --from FORMAT (that format's
-extensions) or --glob PATTERN; files named on the command line go by their extension.
+Folders are walked for archive files (*.txt) unless --from FORMAT (that
+format's extensions) or --glob PATTERN; files named on the command line go by
+their extension.
 
 By default any invalid record stops the whole batch: nothing is written, every
 invalid record is reported, exit 1. --skip-invalid writes the valid ones.
@@ -73,14 +82,22 @@ def convert(
         ),
     ],
     to: Annotated[
-        FormatName, typer.Option("--to", "-t", help="The format to write.", show_default=False)
+        FormatName,
+        typer.Option(
+            "--to",
+            "-t",
+            metavar="FORMAT",
+            help=f"The format to write: {FORMAT_CHOICES}.",
+            show_default=False,
+        ),
     ],
     from_: Annotated[
         FormatName | None,
         typer.Option(
             "--from",
+            metavar="FORMAT",
             show_default="from each file's extension",
-            help="Read every input as this format.",
+            help=f"Read every input as this format: {FORMAT_CHOICES}.",
         ),
     ] = None,
     output: Annotated[

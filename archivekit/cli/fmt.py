@@ -27,7 +27,8 @@ EPILOG = """Examples:
 Exit status:
 
   0  nothing to do (or done)
-  1  a file is invalid or unreadable (left untouched), or with --check would change
+  1  a file is invalid or unreadable (left untouched),
+     or with --check would change
   2  usage error"""
 
 

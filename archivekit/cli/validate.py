@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from archivekit.cli.console import (
+    FORMAT_CHOICES,
     ConfigFile,
     FormatName,
     Glob,
@@ -66,8 +67,9 @@ def validate(
         FormatName | None,
         typer.Option(
             "--from",
+            metavar="FORMAT",
             show_default="by extension; archive if none",
-            help="Read every input as this format.",
+            help=f"Read every input as this format: {FORMAT_CHOICES}.",
         ),
     ] = None,
     strict: Annotated[
@@ -91,6 +93,7 @@ def validate(
         float | None,
         typer.Option(
             min=0.0,
+            metavar="RATIO",
             show_default="0.1",
             help="Relative tolerance of word-count-mismatch: 0.1 allows 10 %.",
         ),

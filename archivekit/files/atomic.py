@@ -128,7 +128,9 @@ class Staging:
         if Path(folder).exists() and not Path(folder).is_dir():
             raise UsageError(f"{folder}: not a folder")
         try:
-            make_folders(folder)
+            # Made now, so that the staging folder sits beside the outputs (one file
+            # system: renames); removed again if the run writes nothing.
+            self._created = make_folders(folder)
             self.temporary = tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder)
         except OSError as exc:
             raise UsageError(f"{folder}: cannot write here: {exc.strerror or exc}") from None
@@ -179,6 +181,7 @@ class Staging:
 
     def commit(self) -> None:
         """Move every staged file into the output folder, then remove the staging folder."""
+        self._created = []  # the output folder stays, even if empty: the run succeeded
         try:
             made: set[str] = set()
             for found in self._staged():
@@ -199,8 +202,9 @@ class Staging:
         for found in self._staged():
             with contextlib.suppress(OSError):
                 os.unlink(found.path)
-        # Deepest first: each folder is empty by the time it is removed.
-        for folder in sorted(self._made, key=len, reverse=True):
+        # Deepest first: each folder is empty by the time it is removed; then the
+        # output folders this run made, if nothing was written into them.
+        for folder in [*sorted(self._made, key=len, reverse=True), *reversed(self._created)]:
             with contextlib.suppress(OSError):
                 os.rmdir(folder)
 

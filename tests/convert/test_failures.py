@@ -46,6 +46,17 @@ def test_any_invalid_record_writes_nothing_and_reports_all(
     assert temporaries(mixed.parent) == []
 
 
+def test_a_run_that_writes_nothing_leaves_no_new_output_folder(cli: Cli, mixed: Path) -> None:
+    """The output folder is made at the start (staging sits in it): gone again if unused."""
+    out = mixed.parent / "new" / "md"
+    result = cli("convert", mixed, "--to", "md", "--output-dir", out)
+    assert result.exit_code == 1
+    assert sorted(p.name for p in mixed.parent.iterdir()) == ["in"]
+    result = cli("convert", mixed / "part1" / "00001.txt", "--to", "md", "--output-dir", out)
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in out.iterdir()] == ["00001.md"]
+
+
 def test_invalid_records_inside_a_many_record_file_are_numbered(cli: Cli, tmp_path: Path) -> None:
     good = cli("convert", SEED, "--to", "jsonl").stdout_bytes
     data = good + b'{"url": 5}\n' + good + b"not json\n"
