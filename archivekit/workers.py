@@ -13,6 +13,7 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import multiprocessing.context
+import os
 import queue
 import signal
 import threading
@@ -32,13 +33,23 @@ R = TypeVar("R")
 #: that it never waits for the parent between two tasks.
 DEPTH = 2
 _STOP = object()
+_hooked = False
+
+
+def _worker_signals() -> None:
+    """A worker leaves both signals to the kernel, not to Python code.
+
+    Ctrl-C reaches the whole process group: the parent alone reports it and
+    stops the pool, so a worker ignores it (no traceback per worker); SIGTERM
+    just ends a worker. Run right after fork (before a signal can reach the
+    parent's handlers in the child) and again in the worker (spawn).
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _serve(func: Callable[[T], R], conn: Connection) -> None:
-    # Ctrl-C reaches the whole process group: only the parent handles it (and
-    # cleans up); SIGTERM just ends a worker.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _worker_signals()
     # A thread takes tasks off the pipe as they come, so that the parent's send
     # never waits on this worker's result (both pipe directions full: a deadlock
     # with large tasks, such as archive members). At most DEPTH wait here.
@@ -76,6 +87,10 @@ class Workers(Generic[T, R]):
         self._conns: list[Connection] = []
         self._procs: list[multiprocessing.process.BaseProcess] = []
         self._busy: deque[tuple[int, T]] = deque()
+        global _hooked
+        if not _hooked:
+            os.register_at_fork(after_in_child=_worker_signals)
+            _hooked = True
         # Objects that exist now are never collected in the workers: without this
         # a worker's garbage collector touches every inherited object, and each
         # touched page is copied (copy-on-write) in every worker.

@@ -26,8 +26,6 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 #: 128 + the signal number, as shells report a process ended by that signal.
 EXIT_SIGINT, EXIT_SIGPIPE, EXIT_SIGTERM = 130, 141, 143
 
-_installed = False
-
 
 class Terminated(BaseException):
     """SIGTERM, raised where the program is so that every cleanup runs (like KeyboardInterrupt)."""
@@ -45,29 +43,14 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
     raise Terminated(signum)
 
 
-def _in_forked_child() -> None:
-    # A forked worker leaves both signals to the kernel, not to Python code:
-    # Ctrl-C reaches the whole process group, and the parent alone reports it
-    # and stops the pool, so the worker ignores it (no traceback per worker);
-    # SIGTERM is how the pool stops a worker, and a Python-level handler can
-    # miss it (it may arrive just before the worker blocks on the pool's
-    # queue lock, leaving the parent waiting on the worker for ever).
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-
-
 def install_signal_handlers() -> None:
-    """SIGINT and SIGTERM unwind the main process; forked workers are left to the kernel.
+    """SIGINT and SIGTERM unwind the main process (workers set their own: archivekit.workers).
 
     Called by :func:`run` and again by long commands, since a shell may start
     us with Ctrl-C ignored (background jobs) and we want it, to clean up.
     """
-    global _installed
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, _on_signal)
-    if not _installed:
-        os.register_at_fork(after_in_child=_in_forked_child)
-        _installed = True
 
 
 @contextlib.contextmanager
