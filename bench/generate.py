@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import multiprocessing
 import os
 import random
 import shutil
@@ -32,6 +31,7 @@ if __package__ in (None, ""):  # run as a script: make ``archivekit`` and ``benc
 from archivekit.formats.base import record_values
 from archivekit.record.model import Record
 from archivekit.record.write import dumps
+from archivekit.workers import Workers
 
 #: Files per sub-folder: big folders are slow to list on some file systems.
 PER_FOLDER = 1000
@@ -260,8 +260,12 @@ def generate(
         for start in range(0, n, PER_FOLDER)
     ]
     if len(folders) > 2 and (os.cpu_count() or 1) > 1:
-        with multiprocessing.get_context("spawn").Pool() as pool:
-            for _ in pool.imap_unordered(_write_folder, folders):
+        # archivekit's own pool: the one the commands use.
+        with Workers(_write_folder, os.cpu_count() or 1) as pool:
+            for folder in folders:
+                for _ in pool.submit(folder):
+                    pass
+            for _ in pool.drain():
                 pass
     else:
         for folder in folders:
