@@ -14,7 +14,7 @@ from archivekit.convert.outputs import Targets, records_to_stdout
 from archivekit.diagnostics import Diagnostic
 from archivekit.errors import OutputError, UsageError
 from archivekit.files.walk import STDIN, check_paths
-from archivekit.formats import FORMAT_BY_NAME, Format
+from archivekit.formats import Format, format_named
 from archivekit.rules import Severity
 from archivekit.sources.inputs import input_folder_holding, iter_sources, wanted_in
 from archivekit.sources.reading import ReadOptions, read_sources
@@ -155,13 +155,9 @@ class Conversion:
 
 
 def _check_options(options: ConvertOptions) -> Format:
-    target = FORMAT_BY_NAME.get(options.to)
-    if target is None:
-        raise UsageError(f"unknown format {options.to!r}: choose from {', '.join(FORMAT_BY_NAME)}")
-    if options.from_ is not None and options.from_ not in FORMAT_BY_NAME:
-        raise UsageError(
-            f"unknown format {options.from_!r}: choose from {', '.join(FORMAT_BY_NAME)}"
-        )
+    target = format_named(options.to)
+    if options.from_ is not None:
+        format_named(options.from_)
     if options.output and options.output_dir:
         raise UsageError("give either -o/--output or --output-dir, not both")
     if options.output_dir is not None and target.dump is None:

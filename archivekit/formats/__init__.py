@@ -215,6 +215,16 @@ FORMAT_BY_NAME: dict[str, Format] = {fmt.name: fmt for fmt in FORMATS}
 FORMAT_BY_EXTENSION: dict[str, Format] = {ext: fmt for fmt in FORMATS for ext in fmt.extensions}
 
 
+def format_named(name: str) -> Format:
+    """The format called ``name``; raises :class:`UsageError` naming the choices."""
+    found = FORMAT_BY_NAME.get(name)
+    if found is None:
+        from archivekit.errors import UsageError
+
+        raise UsageError(f"unknown format {name!r}: choose from {', '.join(FORMAT_BY_NAME)}")
+    return found
+
+
 def format_for_name(name: str) -> Format | None:
     """The format a file name's extension says (``.gz`` looked through), or ``None``."""
     lower = name.lower().removesuffix(".gz")

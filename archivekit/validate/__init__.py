@@ -20,7 +20,7 @@ from archivekit.errors import UsageError
 from archivekit.files.read import DEFAULT_MAX_BYTES
 from archivekit.files.select import changed_since, select_files
 from archivekit.files.walk import Found, check_paths
-from archivekit.formats import FORMAT_BY_NAME, FormatOptions
+from archivekit.formats import FormatOptions, format_named
 from archivekit.rules import RuleOptions
 from archivekit.sources.inputs import DEFAULT_FOLDER_FORMAT, Source, expand, picker
 from archivekit.sources.reading import POOL_THRESHOLD, ReadOptions, read_source, read_sources
@@ -75,9 +75,8 @@ class Validation:
         self.paths = list(paths)
         if update_baseline and not baseline:
             raise UsageError("--update-baseline needs --baseline FILE to write to")
-        if from_ is not None and from_ not in FORMAT_BY_NAME:
-            known = ", ".join(FORMAT_BY_NAME)
-            raise UsageError(f"unknown format {from_!r}: choose from {known}")
+        if from_ is not None:
+            format_named(from_)
         if options is not None:  # the rule options of the Python API, given whole
             enable = {*enable, *options.enable}
             word_count_tolerance = options.word_count_tolerance
@@ -97,7 +96,6 @@ class Validation:
         self._follow, self._stdin = follow_symlinks, stdin
         self._writer: BaselineWriter | None = None
         self._baseline: Baseline | None = None
-        self.baseline_path = baseline
         if baseline:
             # Imported when asked for: pre-commit starts a plain run often.
             from archivekit.validate.baseline import Baseline, BaselineWriter
