@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
-from fnmatch import fnmatchcase
 
 from archivekit.errors import UsageError
 from archivekit.files.globs import compile_globs, relative
-from archivekit.files.walk import STDIN, Found, walk
+from archivekit.files.walk import STDIN, Found, name_matcher, walk
 
 
 def select_files(
@@ -18,7 +17,7 @@ def select_files(
     include: Iterable[str] = (),
     exclude: Iterable[str] = (),
     glob: str | None = None,
-    match: Callable[[str], bool] | None = None,
+    match: Callable[[str], object] | None = None,
     follow_symlinks: bool = False,
 ) -> Iterator[Found]:
     """The files to read under ``paths``, lazily, in walk order.
@@ -33,14 +32,17 @@ def select_files(
     included = None if glob else compile_globs(include)
     excluded = compile_globs(exclude)
     if glob is not None:
-        pattern = glob
-        match = lambda name: fnmatchcase(name, pattern)  # noqa: E731
+        match = name_matcher(glob)
     elif included is not None:
-        match = lambda name: True  # noqa: E731  (the include globs decide, below)
+        match = bool  # any name: the include globs decide, below
     elif match is None:
-        match = lambda name: fnmatchcase(name, "*.txt")  # noqa: E731
-    for found in walk(paths, match=match, follow_symlinks=follow_symlinks):
-        if found.path == STDIN or not (included or excluded):
+        match = name_matcher("*.txt")
+    found_files = walk(paths, match=match, follow_symlinks=follow_symlinks)
+    if not (included or excluded):
+        yield from found_files
+        return
+    for found in found_files:
+        if found.path == STDIN:
             yield found
             continue
         rel = relative(found.path, root)

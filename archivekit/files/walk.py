@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import fnmatch
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import NamedTuple
 
@@ -49,7 +50,7 @@ def _exists(path: str) -> bool:
 def walk(
     paths: Iterable[str],
     *,
-    match: Callable[[str], bool],
+    match: Callable[[str], object],
     follow_symlinks: bool = False,
     hidden: bool = False,
 ) -> Iterator[Found]:
@@ -84,11 +85,16 @@ def walk(
             raise InputError(f"{path}: no such file or directory")
 
 
+def name_matcher(pattern: str) -> Callable[[str], object]:
+    """``fnmatchcase(name, pattern)`` as one compiled regex call (it runs once per file)."""
+    return re.compile(fnmatch.translate(pattern)).match
+
+
 def iter_files(
     paths: Iterable[str], *, glob: str = "*.txt", follow_symlinks: bool = False
 ) -> Iterator[str]:
     """The paths :func:`walk` finds, folders searched for file names matching ``glob``."""
-    found = walk(paths, match=lambda name: fnmatchcase(name, glob), follow_symlinks=follow_symlinks)
+    found = walk(paths, match=name_matcher(glob), follow_symlinks=follow_symlinks)
     return (item.path for item in found)
 
 
@@ -106,7 +112,7 @@ def _glob_base(pattern: str) -> str:
 
 
 def _walk(
-    top: str, match: Callable[[str], bool], follow: bool, hidden: bool = False
+    top: str, match: Callable[[str], object], follow: bool, hidden: bool = False
 ) -> Iterator[Found]:
     # An explicit stack, not recursion: a tree nested a few thousand folders
     # deep (easy to make, and within PATH_MAX) would exceed Python's recursion

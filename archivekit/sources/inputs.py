@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
@@ -13,7 +14,7 @@ from typing import BinaryIO, NamedTuple, cast
 from archivekit.errors import UsageError
 from archivekit.files.archives import is_container, iter_members, open_gzip
 from archivekit.files.read import DEFAULT_MAX_BYTES, bomb_limits, open_file
-from archivekit.files.walk import GLOB_CHARS, STDIN, STDIN_LABEL, Found, walk
+from archivekit.files.walk import GLOB_CHARS, STDIN, STDIN_LABEL, Found, name_matcher, walk
 from archivekit.formats import FORMAT_BY_EXTENSION, FORMAT_BY_NAME, format_for_name
 
 #: What a folder walk takes without --from or --glob: archive files. Not every
@@ -71,16 +72,18 @@ class _Unclosed(io.BufferedReader):
         """Leave the underlying stream open."""
 
 
-def picker(force_format: str | None, pattern: str | None) -> Callable[[str], bool]:
+def picker(force_format: str | None, pattern: str | None) -> Callable[[str], object]:
     """Which file names a folder walk reads: ``--glob``, else the format's extensions.
 
     The format is ``--from``'s, else the archive format (``*.txt``); ``.gz``
     is looked through and letter case ignored.
     """
     if pattern is not None:
-        return lambda name: fnmatchcase(name, pattern)
+        return name_matcher(pattern)
     extensions = FORMAT_BY_NAME[force_format or DEFAULT_FOLDER_FORMAT].extensions
-    return lambda name: name.lower().removesuffix(".gz").endswith(extensions)
+    # One compiled regex call per file: the walk asks it of every name.
+    ends = "|".join(re.escape(extension) for extension in extensions)
+    return re.compile(rf"(?s:.*)(?:{ends})(?:\.gz)?", re.IGNORECASE).fullmatch
 
 
 def iter_sources(

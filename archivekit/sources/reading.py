@@ -213,9 +213,13 @@ def _items(chunk: list[Source], returned: tuple[list[_Returned], bytes | None]) 
     yield from items
 
 
+#: The formats of one record per file: read by the workers.
+_ONE = frozenset(fmt.name for fmt in FORMAT_BY_NAME.values() if fmt.one)
+
+
 def _poolable(source: Source) -> bool:
     """One-record files are spread over workers; a stream of many records is read in order here."""
-    return FORMAT_BY_NAME[source.format].one and source.error is None and source.stream is None
+    return source.format in _ONE and source.error is None and source.stream is None
 
 
 def read_sources(
