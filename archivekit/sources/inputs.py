@@ -142,9 +142,9 @@ def expand(
         name = rel.rpartition("/")[2] if rel else os.path.basename(path)
         # The common case first, once per file: a plain extension of a known format
         # (no container or compression ends in one).
-        known_name = _BY_EXTENSION.get(name[name.rfind(".") :].lower()) if "." in name else None
-        if known_name is not None:
-            yield Source(path, rel, force_format or known_name, path)
+        plain = FORMAT_BY_EXTENSION.get(name[name.rfind(".") :].lower()) if "." in name else None
+        if plain is not None:
+            yield Source(path, rel, force_format or plain.name, path)
             continue
         if is_container(name):
             yield from _members(path, force_format, max_bytes)
@@ -160,10 +160,6 @@ def expand(
         if rel is not None and rel.lower().endswith(".gz"):
             rel = rel[:-3]
         yield Source(path, rel, chosen, path=path)
-
-
-#: Format names by plain extension (``.txt`` -> ``archive``).
-_BY_EXTENSION = {ext: fmt.name for ext, fmt in FORMAT_BY_EXTENSION.items()}
 
 
 def _members(path: str, force_format: str | None, max_bytes: int) -> Iterator[Source]:
