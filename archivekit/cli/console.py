@@ -21,6 +21,7 @@ __all__ = [
     "FormatName",
     "Glob",
     "Jobs",
+    "StorageOption",
     "fail_usage",
     "max_bytes",
     "plural",
@@ -53,6 +54,16 @@ Jobs = Annotated[
         min=1,
         show_default="the CPU count",
         help="Worker processes for large batches.",
+    ),
+]
+
+StorageOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--storage-option",
+        metavar="KEY=VALUE",
+        help="fsspec option for s3://, gs://, az:// ... inputs (endpoint_url=URL, anon=true). "
+        "Repeatable; credentials otherwise come from the environment.",
     ),
 ]
 

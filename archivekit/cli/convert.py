@@ -15,6 +15,7 @@ from archivekit.cli.console import (
     FORMAT_CHOICES,
     FormatName,
     Jobs,
+    StorageOption,
     fail_usage,
     max_bytes,
     plural,
@@ -54,6 +55,8 @@ EPILOG = """Examples:
 
   archive convert site/content/posts --from md --to jsonl -o back.jsonl
 
+  archive convert s3://bucket/archive/ --to jsonl -o records.jsonl
+
 Folders are walked for archive files (*.txt) unless --from FORMAT (that
 format's extensions) or --glob PATTERN; files named on the command line go by
 their extension.
@@ -77,7 +80,7 @@ def convert(
         typer.Argument(
             metavar="PATH...",
             help="Files, folders (recursively), globs, .gz/.tar/.tar.gz/.zip, "
-            "or - for standard input.",
+            "URLs (s3://, gs://, az://, file://, memory://), or - for standard input.",
             show_default=False,
         ),
     ],
@@ -157,14 +160,20 @@ def convert(
         bool,
         typer.Option("--quiet", "-q", help="Only errors: no warnings, summary or progress bar."),
     ] = False,
+    storage_option: StorageOption = None,
 ) -> None:
     """Convert records between formats: archive, json, jsonl, csv, md (see: archive formats)."""
     from archivekit.convert import Conversion, ConvertOptions
     from archivekit.errors import ArchiveKitError
+    from archivekit.files.remote import parse_storage_options
     from archivekit.formats import FormatOptions
     from archivekit.reports.text import format_diagnostic
     from archivekit.rules import RuleOptions
 
+    try:
+        storage = parse_storage_options(storage_option or ())
+    except ArchiveKitError as exc:
+        raise fail_usage(str(exc)) from None
     options = ConvertOptions(
         to=str(to),
         from_=str(from_) if from_ else None,
@@ -181,6 +190,7 @@ def convert(
             paragraphs=paragraphs,
             rules=RuleOptions(max_bytes=max_bytes(context)),
         ),
+        storage_options=storage,
     )
     err = sys.stderr
     colour = use_colour(err)

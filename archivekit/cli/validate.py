@@ -14,6 +14,7 @@ from archivekit.cli.console import (
     FormatName,
     Glob,
     Jobs,
+    StorageOption,
     fail_usage,
     max_bytes,
     plural,
@@ -42,6 +43,8 @@ EPILOG = """Examples:
 
   archive validate dump.tar.gz records.jsonl   # any format convert reads
 
+  archive validate s3://bucket/archive/ --storage-option endpoint_url=http://127.0.0.1:9000
+
 Report formats: text (default), json, github, sarif, junit; each FORMAT or FORMAT:PATH.
 
 Exit status (--exit-zero: always 0 after reporting; see docs/ci.md):
@@ -58,7 +61,7 @@ def validate(
         typer.Argument(
             metavar="PATH...",
             help="Files, folders (searched recursively), globs, .gz/.tar/.tar.gz/.zip, "
-            "or - for standard input.",
+            "URLs (s3://, gs://, az://, file://, memory://), or - for standard input.",
             show_default=False,
         ),
     ],
@@ -135,10 +138,12 @@ def validate(
             help="Check only files changed since git revision REF, and untracked ones.",
         ),
     ] = None,
+    storage_option: StorageOption = None,
 ) -> None:
     """Check record files; report each finding with path:line:col, severity, rule code, message."""
     from archivekit.cli.reporting import open_reports
     from archivekit.errors import ArchiveKitError, UsageError
+    from archivekit.files.remote import parse_storage_options
     from archivekit.reports import ReportContext
     from archivekit.validate import Validation
 
@@ -155,6 +160,7 @@ def validate(
             baseline=baseline,
             update_baseline=update_baseline,
             changed_since=changed_since,
+            storage_options=parse_storage_options(storage_option or ()),
         )
         report_context = ReportContext(
             colour=use_colour(sys.stdout),

@@ -71,7 +71,7 @@ class Conversion:
         self.inputs = list(inputs)
         self.options = options
         self.target = _check_options(options)
-        check_paths(self.inputs)
+        check_paths(self.inputs, storage=options.storage_options)
         for path in (options.output, options.rejects):
             if path and path != STDIN and wanted_in(path, self.inputs, options.from_, options.glob):
                 raise UsageError(f"{path}: is also an input; write the output elsewhere")
@@ -121,6 +121,7 @@ class Conversion:
                 pattern=options.glob,
                 stdin=self._stdin,
                 max_bytes=formats.rules.max_bytes,
+                storage=options.storage_options,
             )
             staged = targets.staging is not None
             read = ReadOptions(
@@ -129,6 +130,7 @@ class Conversion:
                 # many-record outputs are rendered by them too, a chunk at a time.
                 render=self.target.name if staged else None,
                 rows=None if staged else self.target.name,
+                storage=options.storage_options,
             )
             for item in read_sources(sources, read, jobs=options.jobs):
                 result = item.result

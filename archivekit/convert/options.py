@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from archivekit.formats import FormatOptions
 
@@ -14,6 +16,7 @@ class ConvertOptions:
     Many-record output goes to ``output`` (a file, or ``-``/``None`` for
     standard output); one-record output goes into ``output_dir``. JSON can be
     either: an array to ``output``, or one file per record in ``output_dir``.
+    ``storage_options``: fsspec options for inputs given as URLs (``s3://`` ...).
     """
 
     to: str
@@ -26,3 +29,4 @@ class ConvertOptions:
     jobs: int | None = None
     glob: str | None = None
     format_options: FormatOptions = field(default_factory=FormatOptions)
+    storage_options: Mapping[str, Any] | None = field(default=None, hash=False)

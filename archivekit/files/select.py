@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from archivekit.errors import UsageError
 from archivekit.files.globs import compile_globs, relative
+from archivekit.files.remote import StorageOptions
 from archivekit.files.walk import STDIN, Found, name_matcher, walk
 
 
@@ -19,6 +20,7 @@ def select_files(
     glob: str | None = None,
     match: Callable[[str], object] | None = None,
     follow_symlinks: bool = False,
+    storage: StorageOptions | None = None,
 ) -> Iterator[Found]:
     """The files to read under ``paths``, lazily, in walk order.
 
@@ -27,7 +29,7 @@ def select_files(
     does (default: ``*.txt``). When ``include`` is in force it applies to
     files named explicitly too (pre-commit passes every changed ``.txt``
     file), and ``exclude`` always does. Both are relative to ``root``, the
-    configuration file's folder.
+    configuration file's folder. URLs are listed with ``storage`` options.
     """
     included = None if glob else compile_globs(include)
     excluded = compile_globs(exclude)
@@ -37,7 +39,7 @@ def select_files(
         match = bool  # any name: the include globs decide, below
     elif match is None:
         match = name_matcher("*.txt")
-    found_files = walk(paths, match=match, follow_symlinks=follow_symlinks)
+    found_files = walk(paths, match=match, follow_symlinks=follow_symlinks, storage=storage)
     if not (included or excluded):
         yield from found_files
         return

@@ -12,12 +12,13 @@ import functools
 import itertools
 import os
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from archivekit.diagnostics import ParseResult, failed, unreadable
-from archivekit.files.read import over_limit, read_file, read_stream
+from archivekit.files.read import over_limit, read_file, read_stream, read_url, read_urls
+from archivekit.files.remote import is_url, scheme
 from archivekit.formats import FORMAT_BY_NAME, Format, FormatOptions, Loader, load_whole
 from archivekit.record.parse import url_line
 from archivekit.sources.inputs import Source
@@ -27,6 +28,11 @@ from archivekit.sources.inputs import Source
 CHUNK = 64
 #: Below this many sources a worker pool costs more to start than it saves.
 POOL_THRESHOLD = 256
+#: Objects fetched from a store at once (URL inputs): enough requests in flight
+#: to hide a store's latency (tens of milliseconds each) ...
+FETCH_BATCH = 128
+#: ... and at most this many bytes held (objects of unknown size count as the limit).
+FETCH_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +44,14 @@ class ReadOptions:
     ``render``: a one-record format to write each valid record in (the
     item's ``payload``). ``rows``: a many-record format in which the workers
     render their chunk's valid records (the ``rows`` of its last item).
+    ``storage``: fsspec storage options for URL sources (``s3://`` ...).
     """
 
     formats: FormatOptions = field(default_factory=FormatOptions)
     urls: bool = False
     render: str | None = None
     rows: str | None = None
+    storage: Mapping[str, Any] | None = field(default=None, hash=False)
 
 
 class Item(NamedTuple):
@@ -120,11 +128,14 @@ def _read_whole(source: Source, fmt: Format, options: ReadOptions) -> list[_Reco
         if source.stream is not None:
             data = read_stream(source.stream, limit)
         elif source.data is not None:
-            data, size = source.data, len(source.data)
+            data, size = source.data, source.size if source.size is not None else len(source.data)
         elif source.path is not None and source.path[-3:].lower() != ".gz":
-            data, size = read_file(source.path, limit)
+            if is_url(source.path):
+                data, size = read_url(source.path, limit, size=source.size, storage=options.storage)
+            else:
+                data, size = read_file(source.path, limit)
         else:
-            with source.open() as stream:
+            with source.open(options.storage) as stream:
                 data = read_stream(stream, limit)
     except (OSError, EOFError, zlib.error) as exc:
         return [(unreadable(label, exc, path=source.path), None, None)]
@@ -150,7 +161,7 @@ def _read_stream(source: Source, fmt: Format, options: ReadOptions) -> Iterator[
     """The records of a file read as it streams (JSON Lines, CSV), one at a time."""
     formats = _formats(source, options)
     try:
-        with source.open() as stream:
+        with source.open(options.storage) as stream:
             for result in fmt.read(stream, source.label, formats):
                 yield _record(result, None, options)
     except (OSError, EOFError, zlib.error) as exc:
@@ -231,9 +242,10 @@ def read_sources(
     ``jobs`` worker processes (default: the CPU count), a chunk at a time, at
     most one chunk per worker in flight, so memory stays flat however many
     files there are. Records read in this process come back whole (``rows``
-    is rendered only by workers).
+    is rendered only by workers). Objects behind URLs are fetched here, many
+    at once (see :func:`_fetched`), and parsed like files.
     """
-    sources = iter(sources)
+    sources = _fetched(iter(sources), options)
     head = list(itertools.islice(sources, POOL_THRESHOLD))
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(head) < POOL_THRESHOLD:
@@ -241,6 +253,61 @@ def read_sources(
             yield from read_source(source, options)
         return
     yield from _pooled(itertools.chain(head, sources), options, workers)
+
+
+def _fetchable(source: Source) -> bool:
+    """A one-record object behind a URL, read whole: fetched in a batch with its neighbours."""
+    path = source.path
+    return (
+        path is not None
+        and source.error is None
+        and source.format in _ONE
+        and path[-3:].lower() != ".gz"
+        and is_url(path)
+    )
+
+
+def _fetched(sources: Iterator[Source], options: ReadOptions) -> Iterator[Source]:
+    """The sources, each one-record object behind a URL fetched into ``data``, many at once.
+
+    Consecutive such objects (of one scheme) are fetched together, up to
+    :data:`FETCH_BATCH` objects or :data:`FETCH_BYTES` bytes, through the
+    bounded reader: each at most ``limit + 1`` bytes, none over the limit
+    fetched at all. Order is kept; anything else passes through untouched.
+    """
+    limit = options.formats.rules.max_bytes
+    batch: list[Source] = []
+    held = 0
+    for source in sources:
+        if not _fetchable(source):
+            if batch:
+                yield from _fetch(batch, limit, options)
+                batch, held = [], 0
+            yield source
+            continue
+        if batch and scheme(batch[0].path or "") != scheme(source.path or ""):
+            yield from _fetch(batch, limit, options)
+            batch, held = [], 0
+        batch.append(source)
+        held += min(source.size if source.size is not None else limit, limit)
+        if len(batch) >= FETCH_BATCH or held >= FETCH_BYTES:
+            yield from _fetch(batch, limit, options)
+            batch, held = [], 0
+    if batch:
+        yield from _fetch(batch, limit, options)
+
+
+def _fetch(batch: list[Source], limit: int, options: ReadOptions) -> Iterator[Source]:
+    fetched = read_urls(
+        [(source.path or "", source.size) for source in batch], limit, storage=options.storage
+    )
+    for source, got in zip(batch, fetched, strict=True):
+        if got.error is not None:
+            error = got.error
+            reason = error.strerror or str(error)
+            yield source._replace(path=None, error=f"cannot read the file: {reason}")
+        else:
+            yield source._replace(path=None, data=got.data, size=got.size)
 
 
 def _pooled(sources: Iterator[Source], options: ReadOptions, workers: int) -> Iterator[Item]:

@@ -18,6 +18,7 @@ from archivekit.config import Config, load_config
 from archivekit.diagnostics import ParseResult
 from archivekit.errors import UsageError
 from archivekit.files.read import DEFAULT_MAX_BYTES
+from archivekit.files.remote import StorageOptions
 from archivekit.files.select import changed_since, select_files
 from archivekit.files.walk import Found, check_paths
 from archivekit.formats import FormatOptions, format_named
@@ -51,6 +52,9 @@ class Validation:
     patterns, or ``-`` for standard input. Each file is read by its extension
     (``.txt``, ``.json``, ``.jsonl``, ``.csv``, ``.md``, ``.gz``, ``.tar``,
     ``.zip`` ...), as the archive format when it names none, or as ``from_``.
+    URLs (``s3://bucket/prefix/``, ``gs://``, ``az://``, ``file://``,
+    ``memory://``; the ``archivekit[cloud]`` extra) are read like folders and
+    files, with fsspec ``storage_options`` (``{"endpoint_url": ...}``).
     """
 
     def __init__(
@@ -71,6 +75,7 @@ class Validation:
         changed_since: str | None = None,
         follow_symlinks: bool = False,
         stdin: BinaryIO | None = None,
+        storage_options: StorageOptions | None = None,
     ) -> None:
         self.paths = list(paths)
         if update_baseline and not baseline:
@@ -89,7 +94,8 @@ class Validation:
             word_count_tolerance=word_count_tolerance,
             max_bytes=max_bytes,
         )
-        check_paths(self.paths)
+        self._storage = dict(storage_options or {})
+        check_paths(self.paths, storage=self._storage)
         self._glob, self._from = glob, from_
         self._jobs, self._keep = jobs, keep_records
         self._changed_since = changed_since
@@ -126,6 +132,7 @@ class Validation:
             glob=self._glob,
             match=picker(self._from, None),
             follow_symlinks=self._follow,
+            storage=self._storage,
         )
         if self._changed_since:
             found = self._changed(found, self._changed_since, duplicates)
@@ -135,9 +142,10 @@ class Validation:
             default_format=DEFAULT_FOLDER_FORMAT,
             stdin=self._stdin,
             max_bytes=self.rules.max_bytes,
+            storage=self._storage,
         )
         formats = FormatOptions(rules=self.rules, keep_records=self._keep)
-        options = ReadOptions(formats, urls=duplicates is not None)
+        options = ReadOptions(formats, urls=duplicates is not None, storage=self._storage)
         apply, add = self.policy.apply, self.totals.add
         filtered = self._writer is not None or self._baseline is not None
         for item in read_sources(sources, options, jobs=self._jobs):
@@ -202,6 +210,7 @@ def validate_paths(
     baseline: str | None = None,
     changed_since: str | None = None,
     follow_symlinks: bool = False,
+    storage_options: StorageOptions | None = None,
 ) -> Iterator[ParseResult]:
     """Check every record under ``paths``: exactly the findings ``archive validate paths`` reports.
 
@@ -221,6 +230,7 @@ def validate_paths(
         baseline=baseline,
         changed_since=changed_since,
         follow_symlinks=follow_symlinks,
+        storage_options=storage_options,
     ).run()
 
 
