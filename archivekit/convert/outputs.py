@@ -222,7 +222,7 @@ def record_name(record: Record, extension: str) -> str:
 
     ``2011-08-25-26drugs.md`` for ``…/26drugs.html``; only lower-case letters,
     digits and single dashes, at most 80 characters; the headline when the URL
-    gives nothing.
+    gives nothing; ``undated-`` instead of the date when it is null.
     """
     path = record.url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
     last = path.rsplit("/", 1)[-1] if path.count("/") > 2 else ""
@@ -231,4 +231,5 @@ def record_name(record: Record, extension: str) -> str:
     if not slug:
         slug = _UNSAFE.sub("-", record.headline.lower()).strip("-")
     slug = slug[:_NAME_MAX].rstrip("-") or "record"
-    return f"{record.date.isoformat()}-{slug}{extension}"
+    day = "undated" if record.date is None else record.date.isoformat()
+    return f"{day}-{slug}{extension}"

@@ -143,7 +143,7 @@ def record_values(record: Record) -> dict[str, Any]:
         "url": record.url,
         "headline": record.headline,
         "keywords": list(record.keywords),
-        "date": record.date.isoformat(),
+        "date": None if record.date is None else record.date.isoformat(),
         "word_count": record.word_count,
         "body": record.body,
     }

@@ -42,7 +42,7 @@ def dump(record: Record, options: FormatOptions) -> bytes:
     split = split_body != body
     items: list[tuple[str, Any]] = [
         ("title", record.headline),
-        ("date", record.date.isoformat()),
+        ("date", None if record.date is None else record.date.isoformat()),
         ("tags", list(record.keywords)),
         ("keywords", list(record.keywords)),
         ("source_url", record.url),
