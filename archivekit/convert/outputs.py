@@ -61,7 +61,13 @@ class Targets:
             self._rejects = AtomicFile(options.rejects, force=options.force)
             stack.callback(self._rejects.discard)
         stream: BinaryIO | None = None
-        if options.output_dir is not None:
+        self._sink: Sink | None = None
+        if options.partition_by is not None and options.output is not None:
+            self.staging = Staging(options.output, force=options.force)
+            stack.callback(self.staging.discard)
+            assert target.partitioned is not None  # checked with the options
+            self._sink = target.partitioned(self.staging, options.format_options)
+        elif options.output_dir is not None:
             self.staging = Staging(options.output_dir, force=options.force)
             stack.callback(self.staging.discard)
         elif options.output and options.output != STDIN and not _special(options.output):
@@ -79,7 +85,6 @@ class Targets:
         if stream is not None and options.output and options.output.endswith(".gz"):
             self._gz = gzip.GzipFile(fileobj=stream, mode="wb", mtime=0)
             stream = self._gz  # type: ignore[assignment]
-        self._sink: Sink | None = None
         if stream is not None and target.sink is not None:
             self._sink = target.sink(stream, options.format_options)
 

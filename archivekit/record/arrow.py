@@ -8,7 +8,11 @@ imports pyarrow.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterable
+
 from archivekit.errors import MissingExtra
+from archivekit.record.model import Record
 
 try:
     import pyarrow as pa
@@ -30,3 +34,37 @@ ARROW_SCHEMA: pa.Schema = pa.schema(
     ],
     metadata={b"archivekit": b"record"},
 )
+
+
+def record_batch(records: Iterable[Record]) -> pa.RecordBatch:
+    """``records`` as one Arrow record batch of :data:`ARROW_SCHEMA`."""
+    columns: list[list[object]] = [[], [], [], [], [], []]
+    url, headline, keywords, date, word_count, body = columns
+    for record in records:
+        url.append(record.url)
+        headline.append(record.headline)
+        keywords.append(record.keywords)
+        date.append(record.date)
+        word_count.append(record.word_count)
+        body.append(record.body)
+    return pa.RecordBatch.from_arrays(
+        [pa.array(column, type=f.type) for column, f in zip(columns, ARROW_SCHEMA, strict=True)],
+        schema=ARROW_SCHEMA,
+    )
+
+
+#: Records turned into one Arrow batch at a time by :func:`to_arrow`.
+BATCH_ROWS = 4096
+
+
+def to_arrow(records: Iterable[Record]) -> pa.Table:
+    """A pyarrow Table of :data:`ARROW_SCHEMA` holding ``records`` (any iterable, read once).
+
+    Built a batch of records at a time: the Python objects of at most one
+    batch are alive at once besides the table itself.
+    """
+    iterator = iter(records)
+    batches = []
+    while chunk := list(itertools.islice(iterator, BATCH_ROWS)):
+        batches.append(record_batch(chunk))
+    return pa.Table.from_batches(batches, schema=ARROW_SCHEMA)
