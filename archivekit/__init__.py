@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from archivekit.diagnostics import Diagnostic, ParseResult
     from archivekit.errors import ArchiveKitError, InputError, UsageError
     from archivekit.files.walk import iter_files
+    from archivekit.record.arrow import ARROW_SCHEMA
     from archivekit.record.model import Record
     from archivekit.record.parse import parse
     from archivekit.record.write import dump_bytes, dumps
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 #: Where each public name lives.
 _HOME = {
+    "ARROW_SCHEMA": "record.arrow",
     "ArchiveKitError": "errors",
     "Conversion": "convert",
     "ConvertOptions": "convert",
@@ -48,6 +50,7 @@ _HOME = {
 }
 
 __all__ = [
+    "ARROW_SCHEMA",
     "ArchiveKitError",
     "Conversion",
     "ConvertOptions",

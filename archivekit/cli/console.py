@@ -21,6 +21,8 @@ __all__ = [
     "FormatName",
     "Glob",
     "Jobs",
+    "Profile",
+    "ProfileName",
     "StorageOption",
     "fail_usage",
     "max_bytes",
@@ -64,6 +66,23 @@ StorageOption = Annotated[
         metavar="KEY=VALUE",
         help="fsspec option for s3://, gs://, az:// ... inputs (endpoint_url=URL, anon=true). "
         "Repeatable; credentials otherwise come from the environment.",
+    ),
+]
+
+
+class ProfileName(StrEnum):
+    """The rule profiles (rules.PROFILES)."""
+
+    strict = "strict"
+    scraped = "scraped"
+
+
+Profile = Annotated[
+    ProfileName | None,
+    typer.Option(
+        "--profile",
+        show_default="strict, or the configured profile",
+        help="scraped: a missing or unreadable date or word count is a warning and null.",
     ),
 ]
 

@@ -14,6 +14,7 @@ from archivekit.cli.console import (
     FormatName,
     Glob,
     Jobs,
+    Profile,
     StorageOption,
     fail_usage,
     max_bytes,
@@ -102,6 +103,7 @@ def validate(
         ),
     ] = None,
     jobs: Jobs = None,
+    profile: Profile = None,
     formats: Annotated[
         list[str] | None,
         typer.Option(
@@ -156,6 +158,7 @@ def validate(
             enable=enable or (),
             word_count_tolerance=word_count_tolerance,
             max_bytes=max_bytes(context),
+            profile=str(profile) if profile else None,
             jobs=jobs,
             baseline=baseline,
             update_baseline=update_baseline,

@@ -16,6 +16,8 @@ class ConvertOptions:
     Many-record output goes to ``output`` (a file, or ``-``/``None`` for
     standard output); one-record output goes into ``output_dir``. JSON can be
     either: an array to ``output``, or one file per record in ``output_dir``.
+    ``partition_by`` (``year``, Parquet only) makes ``output`` a folder of a
+    Hive-style dataset (``year=2011/part-0.parquet``).
     ``storage_options``: fsspec options for inputs given as URLs (``s3://`` ...).
     """
 
@@ -28,5 +30,6 @@ class ConvertOptions:
     rejects: str | None = None
     jobs: int | None = None
     glob: str | None = None
+    partition_by: str | None = None
     format_options: FormatOptions = field(default_factory=FormatOptions)
     storage_options: Mapping[str, Any] | None = field(default=None, hash=False)

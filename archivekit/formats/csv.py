@@ -79,7 +79,13 @@ def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator
         crlf = _crlf(path, line, values)
         values["keywords"] = _keywords(values["keywords"], options)
         result = record_from_values(
-            values, path=path, where=_cells(line), index=index, line=line, keep=options.keep_records
+            values,
+            path=path,
+            where=_cells(line),
+            index=index,
+            line=line,
+            keep=options.keep_records,
+            options=options.rules,
         )
         if crlf is not None:
             result = ParseResult(path, result.record, (crlf, *result.diagnostics), index, line)
@@ -130,7 +136,8 @@ def _row(record: Record, options: FormatOptions) -> list[str]:
         values["keywords"] = orjson.dumps(values["keywords"]).decode()
     else:
         values["keywords"] = ",".join(record.keywords)
-    row = [str(values[name]) for name in HEADER]
+    # A null date or word count (scraped profile) is an empty cell.
+    row = ["" if values[name] is None else str(values[name]) for name in HEADER]
     if options.excel:
         row = [_guard(cell) for cell in row]
     return row
