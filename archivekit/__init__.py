@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from archivekit.record.parse import parse
     from archivekit.record.write import dump_bytes, dumps
     from archivekit.rules import Rule, RuleOptions, Severity
+    from archivekit.sources.batch import parse_batch
     from archivekit.validate import Validation, check_file, validate_paths
 
 #: Where each public name lives.
@@ -46,6 +47,7 @@ _HOME = {
     "dumps": "record.write",
     "iter_files": "files.walk",
     "parse": "record.parse",
+    "parse_batch": "sources.batch",
     "validate_paths": "validate",
 }
 
@@ -69,6 +71,7 @@ __all__ = [
     "dumps",
     "iter_files",
     "parse",
+    "parse_batch",
     "validate_paths",
 ]
 

@@ -23,6 +23,7 @@ __all__ = [
     "Jobs",
     "Profile",
     "ProfileName",
+    "Scheduler",
     "StorageOption",
     "fail_usage",
     "max_bytes",
@@ -66,6 +67,18 @@ StorageOption = Annotated[
         metavar="KEY=VALUE",
         help="fsspec option for s3://, gs://, az:// ... inputs (endpoint_url=URL, anon=true). "
         "Repeatable; credentials otherwise come from the environment.",
+    ),
+]
+
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        envvar="DASK_SCHEDULER_ADDRESS",
+        show_default="local worker processes",
+        help="Run on the Dask cluster at ADDRESS (tcp://host:8786; archivekit[dask]): "
+        "the same findings and outputs.",
     ),
 ]
 

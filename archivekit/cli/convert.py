@@ -17,6 +17,7 @@ from archivekit.cli.console import (
     FormatName,
     Jobs,
     Profile,
+    Scheduler,
     StorageOption,
     fail_usage,
     max_bytes,
@@ -182,6 +183,7 @@ def convert(
     profile: Profile = None,
     config: ConfigFile = None,
     storage_option: StorageOption = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Convert records between formats: archive, json, jsonl, csv, md (see: archive formats)."""
     from archivekit.config import load_config
@@ -216,6 +218,7 @@ def convert(
             rules=RuleOptions(max_bytes=max_bytes(context), profile=chosen),
         ),
         storage_options=storage,
+        scheduler=scheduler or None,
     )
     err = sys.stderr
     colour = use_colour(err)

@@ -15,6 +15,7 @@ from archivekit.cli.console import (
     Glob,
     Jobs,
     Profile,
+    Scheduler,
     StorageOption,
     fail_usage,
     max_bytes,
@@ -141,6 +142,7 @@ def validate(
         ),
     ] = None,
     storage_option: StorageOption = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Check record files; report each finding with path:line:col, severity, rule code, message."""
     from archivekit.cli.reporting import open_reports
@@ -164,6 +166,7 @@ def validate(
             update_baseline=update_baseline,
             changed_since=changed_since,
             storage_options=parse_storage_options(storage_option or ()),
+            scheduler=scheduler or None,
         )
         report_context = ReportContext(
             colour=use_colour(sys.stdout),

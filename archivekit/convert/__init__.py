@@ -132,7 +132,7 @@ class Conversion:
                 rows=None if staged else self.target.name,
                 storage=options.storage_options,
             )
-            for item in read_sources(sources, read, jobs=options.jobs):
+            for item in read_sources(sources, read, jobs=options.jobs, scheduler=options.scheduler):
                 result = item.result
                 summary.records += 1
                 summary.warnings += sum(d.severity is Severity.WARNING for d in result.diagnostics)

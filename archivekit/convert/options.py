@@ -19,6 +19,7 @@ class ConvertOptions:
     ``partition_by`` (``year``, Parquet only) makes ``output`` a folder of a
     Hive-style dataset (``year=2011/part-0.parquet``).
     ``storage_options``: fsspec options for inputs given as URLs (``s3://`` ...).
+    ``scheduler``: a Dask scheduler's address, whose workers read the records.
     """
 
     to: str
@@ -33,3 +34,4 @@ class ConvertOptions:
     partition_by: str | None = None
     format_options: FormatOptions = field(default_factory=FormatOptions)
     storage_options: Mapping[str, Any] | None = field(default=None, hash=False)
+    scheduler: str | None = None

@@ -173,13 +173,42 @@ def expand(
         yield Source(path, rel, chosen, path=path, size=size)
 
 
+def sources_of_bytes(
+    label: str,
+    data: bytes,
+    *,
+    force_format: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[Source]:
+    """The sources in ``data``, the bytes of a file named ``label``, as :func:`expand` finds
+    them in that file on disk: the file itself, its gunzipped content (``.gz``), or the
+    members of a tar or zip. A name of no known format is read as the archive format.
+    """
+    name = label.rpartition("/")[2]
+    if is_container(name):
+        yield from _members(label, force_format, max_bytes, None, data)
+        return
+    known = format_for_name(name)
+    chosen = force_format or (known.name if known else DEFAULT_FOLDER_FORMAT)
+    rel = name[:-3] if name.lower().endswith(".gz") else name
+    if name.lower().endswith(".gz"):
+        yield Source(label, rel, chosen, stream=open_gzip(label, data=data))
+    else:
+        yield Source(label, rel, chosen, data=data)
+
+
 def _members(
-    path: str, force_format: str | None, max_bytes: int, storage: StorageOptions | None
+    path: str,
+    force_format: str | None,
+    max_bytes: int,
+    storage: StorageOptions | None,
+    data: bytes | None = None,
 ) -> Iterator[Source]:
     def pick(name: str) -> bool:
         return force_format is not None or format_for_name(name) is not None
 
-    for member in iter_members(path, pick=pick, max_bytes=max_bytes, storage=storage):
+    members = iter_members(path, pick=pick, max_bytes=max_bytes, storage=storage, data=data)
+    for member in members:
         if member.data is None:
             yield Source(member.label, None, DEFAULT_FOLDER_FORMAT, error=member.error)
             continue

@@ -14,7 +14,7 @@ import os
 import zlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, Protocol
 
 from archivekit.diagnostics import ParseResult, failed, unreadable
 from archivekit.files.read import over_limit, read_file, read_stream, read_url, read_urls
@@ -175,10 +175,17 @@ def _read_stream(source: Source, fmt: Format, options: ReadOptions) -> Iterator[
 _Returned = str | None | list[_Record]
 
 
-def _read_chunk(
-    chunk: list[Source], *, options: ReadOptions
-) -> tuple[list[_Returned], bytes | None]:
-    """Read a chunk of sources in a worker: what each gave, and the chunk's rows if asked."""
+#: What a worker sends back for a chunk: each source's records, and the chunk's rows.
+_Chunk = tuple[list[_Returned], bytes | None]
+
+
+def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
+    """Read a chunk of sources in a worker: what each gave, and the chunk's rows if asked.
+
+    Objects behind URLs (a cluster's workers fetch them) are fetched at once first.
+    """
+    if any(source.path is not None and is_url(source.path) for source in chunk):
+        chunk = list(fetch_sources(iter(chunk), options))
     renderer = FORMAT_BY_NAME[options.rows].rows if options.rows else None
     returned: list[_Returned] = []
     append = returned.append
@@ -234,7 +241,11 @@ def _poolable(source: Source) -> bool:
 
 
 def read_sources(
-    sources: Iterable[Source], options: ReadOptions, *, jobs: int | None = None
+    sources: Iterable[Source],
+    options: ReadOptions,
+    *,
+    jobs: int | None = None,
+    scheduler: str | None = None,
 ) -> Iterator[Item]:
     """Every record of every source, in input order (see :func:`read_source`).
 
@@ -243,16 +254,43 @@ def read_sources(
     most one chunk per worker in flight, so memory stays flat however many
     files there are. Records read in this process come back whole (``rows``
     is rendered only by workers). Objects behind URLs are fetched here, many
-    at once (see :func:`_fetched`), and parsed like files.
+    at once (see :func:`fetch_sources`), and parsed like files.
+
+    With ``scheduler`` (a Dask scheduler's address) the chunks go to that
+    cluster's workers instead, whatever the batch size; they fetch objects
+    behind URLs themselves, and read local paths as absolute paths (so a
+    cluster off this machine needs URLs or a shared file system). Everything
+    else (order, many-record files, what comes back) is as with processes.
     """
-    sources = _fetched(iter(sources), options)
+    if scheduler is not None:
+        from archivekit.workers import ClusterWorkers  # distributed: the dask extra
+
+        read_chunk = functools.partial(_read_chunk, options=options)
+        here = os.getcwd()
+        cluster = (absolute(source, here) for source in sources)
+        with ClusterWorkers(read_chunk, scheduler) as pool:
+            yield from _pooled(cluster, options, pool)
+        return
+    sources = fetch_sources(iter(sources), options)
     head = list(itertools.islice(sources, POOL_THRESHOLD))
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(head) < POOL_THRESHOLD:
         for source in itertools.chain(head, sources):
             yield from read_source(source, options)
         return
-    yield from _pooled(itertools.chain(head, sources), options, workers)
+    from archivekit.workers import Workers  # multiprocessing: only for a large batch
+
+    with Workers(functools.partial(_read_chunk, options=options), workers) as processes:
+        yield from _pooled(itertools.chain(head, sources), options, processes)
+
+
+def absolute(source: Source, cwd: str) -> Source:
+    """The source with its path made absolute from ``cwd`` (its label kept), for a worker
+    that may run in another folder."""
+    path = source.path
+    if path is None or is_url(path) or os.path.isabs(path):
+        return source
+    return source._replace(path=os.path.join(cwd, path))
 
 
 def _fetchable(source: Source) -> bool:
@@ -267,7 +305,7 @@ def _fetchable(source: Source) -> bool:
     )
 
 
-def _fetched(sources: Iterator[Source], options: ReadOptions) -> Iterator[Source]:
+def fetch_sources(sources: Iterator[Source], options: ReadOptions) -> Iterator[Source]:
     """The sources, each one-record object behind a URL fetched into ``data``, many at once.
 
     Consecutive such objects (of one scheme) are fetched together, up to
@@ -310,30 +348,34 @@ def _fetch(batch: list[Source], limit: int, options: ReadOptions) -> Iterator[So
             yield source._replace(path=None, data=got.data, size=got.size)
 
 
-def _pooled(sources: Iterator[Source], options: ReadOptions, workers: int) -> Iterator[Item]:
-    from archivekit.workers import Workers  # multiprocessing: only for a large batch
+class _Pool(Protocol):
+    """What :func:`_pooled` needs of a pool: ``Workers`` or ``ClusterWorkers``."""
 
-    read_chunk = functools.partial(_read_chunk, options=options)
-    with Workers(read_chunk, workers) as pool:
-        chunk: list[Source] = []
-        for source in sources:
-            if _poolable(source):
-                chunk.append(source)
-                if len(chunk) >= CHUNK:
-                    for done, returned in pool.submit(chunk):
-                        yield from _items(done, returned)
-                    chunk = []
-                continue
-            # A stream of many records is read here, in order, after what came before it.
-            if chunk:
+    def submit(self, task: list[Source]) -> Iterator[tuple[list[Source], _Chunk]]: ...
+
+    def drain(self) -> Iterator[tuple[list[Source], _Chunk]]: ...
+
+
+def _pooled(sources: Iterator[Source], options: ReadOptions, pool: _Pool) -> Iterator[Item]:
+    chunk: list[Source] = []
+    for source in sources:
+        if _poolable(source):
+            chunk.append(source)
+            if len(chunk) >= CHUNK:
                 for done, returned in pool.submit(chunk):
                     yield from _items(done, returned)
                 chunk = []
-            for done, returned in pool.drain():
-                yield from _items(done, returned)
-            yield from read_source(source, options)
+            continue
+        # A stream of many records is read here, in order, after what came before it.
         if chunk:
             for done, returned in pool.submit(chunk):
                 yield from _items(done, returned)
+            chunk = []
         for done, returned in pool.drain():
             yield from _items(done, returned)
+        yield from read_source(source, options)
+    if chunk:
+        for done, returned in pool.submit(chunk):
+            yield from _items(done, returned)
+    for done, returned in pool.drain():
+        yield from _items(done, returned)

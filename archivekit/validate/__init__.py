@@ -18,7 +18,7 @@ from archivekit.config import Config, load_config
 from archivekit.diagnostics import ParseResult
 from archivekit.errors import UsageError
 from archivekit.files.read import DEFAULT_MAX_BYTES
-from archivekit.files.remote import StorageOptions
+from archivekit.files.remote import StorageOptions, is_url
 from archivekit.files.select import changed_since, select_files
 from archivekit.files.walk import Found, check_paths
 from archivekit.formats import FormatOptions, format_named
@@ -55,6 +55,9 @@ class Validation:
     URLs (``s3://bucket/prefix/``, ``gs://``, ``az://``, ``file://``,
     ``memory://``; the ``archivekit[cloud]`` extra) are read like folders and
     files, with fsspec ``storage_options`` (``{"endpoint_url": ...}``).
+    ``scheduler``: the address of a Dask scheduler whose workers read and
+    check the files (``archivekit[dask]``); the results are the same, in the
+    same order.
     """
 
     def __init__(
@@ -77,6 +80,7 @@ class Validation:
         follow_symlinks: bool = False,
         stdin: BinaryIO | None = None,
         storage_options: StorageOptions | None = None,
+        scheduler: str | None = None,
     ) -> None:
         self.paths = list(paths)
         if update_baseline and not baseline:
@@ -99,6 +103,7 @@ class Validation:
             profile=profile,
         )
         self._storage = dict(storage_options or {})
+        self._scheduler = scheduler
         check_paths(self.paths, storage=self._storage)
         self._glob, self._from = glob, from_
         self._jobs, self._keep = jobs, keep_records
@@ -152,7 +157,7 @@ class Validation:
         options = ReadOptions(formats, urls=duplicates is not None, storage=self._storage)
         apply, add = self.policy.apply, self.totals.add
         filtered = self._writer is not None or self._baseline is not None
-        for item in read_sources(sources, options, jobs=self._jobs):
+        for item in read_sources(sources, options, jobs=self._jobs, scheduler=self._scheduler):
             result = item.result
             if duplicates is not None:
                 url = result.record.url if result.record is not None else item.url
@@ -199,7 +204,12 @@ class Validation:
 def _rereadable(source: Source) -> bool:
     """A record file on disk whose URL line :func:`first_line` can read again."""
     path = source.path
-    return path is not None and source.format == "archive" and path[-3:].lower() != ".gz"
+    return (
+        path is not None
+        and source.format == "archive"
+        and path[-3:].lower() != ".gz"
+        and not is_url(path)
+    )
 
 
 def validate_paths(
