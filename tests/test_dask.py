@@ -128,12 +128,12 @@ def test_scheduler_runs_give_identical_outputs(
     assert (tmp_path / "a.parquet").read_bytes() == (tmp_path / "b.parquet").read_bytes()
 
 
-def test_read_archive_over_s3_and_partitioned_parquet_back(
+def test_read_archive_over_s3_gives_the_local_records(
     s3: dict[str, Any], client: Any, tmp_path: Path
 ) -> None:
     import s3fs
 
-    write_batch(tmp_path / "local", 200, seed=5)
+    write_batch(tmp_path / "local", 100, seed=5)
     fs = s3fs.S3FileSystem(**s3)
     fs.mkdir("dask-test", region_name="eu-west-1")
     fs.pipe(
@@ -149,3 +149,47 @@ def test_read_archive_over_s3_and_partitioned_parquet_back(
     assert got["source"].tolist()[0] == "s3://dask-test/in/part0/00000.txt"
     findings = validate_archive("s3://dask-test/in/", storage_options=s3).compute()
     assert set(findings["code"]) <= {"body-multiline"}
+
+
+def test_convert_writes_partitioned_parquet_to_the_store_from_the_workers(
+    s3: dict[str, Any], cluster: str, archive: Path, cli: Cli
+) -> None:
+    import duckdb
+    import s3fs
+
+    from tests.files.test_remote import s3_args
+
+    fs = s3fs.S3FileSystem(**s3)
+    fs.mkdir("dask-out", region_name="eu-west-1")
+    url = "s3://dask-out/records"
+    args = ["--to", "parquet", "--partition-by", "year", "-o", url, "--scheduler", cluster]
+    # A batch with invalid records writes nothing (exit 1), reporting them as a local run does.
+    broken = cli("convert", archive / "broken", *args, *s3_args(s3))
+    local = cli("convert", archive / "broken", "--to", "jsonl", "-o", "-")
+    assert broken.exit_code == local.exit_code == 1, broken.output
+    assert broken.stderr.replace(url, "<stdout>") == local.stderr
+    assert not fs.exists("dask-out/records")
+    done = cli("convert", archive / "batch", *args, *s3_args(s3))
+    assert done.exit_code == 0, done.output
+    assert done.stderr.endswith(f"2000 records, 0 invalid, 88 warnings: wrote {url}\n")
+    years = sorted(p.rpartition("/")[2] for p in fs.ls("dask-out/records"))
+    assert years[0] == "year=1995"
+    assert len(years) > 20
+    # Read back by pyarrow from the store, and by DuckDB from a local copy.
+    import pyarrow.dataset as ds
+
+    dataset = ds.dataset("dask-out/records", filesystem=fs, partitioning="hive")
+    table = dataset.to_table()
+    assert table.num_rows == 2000
+    assert table.schema.field("date").type == pa.date32()
+    again = cli("convert", archive / "batch", *args, *s3_args(s3))
+    assert again.exit_code == 2
+    assert "exists; give --force" in again.stderr
+    local_copy = Path(str(archive.parent / "copy"))
+    fs.get("dask-out/records", str(local_copy), recursive=True)
+    relation = duckdb.sql(
+        f"select count(*), min(year) from read_parquet('{local_copy}/**/*.parquet', "
+        "hive_partitioning = true)"
+    )
+    assert relation is not None
+    assert relation.fetchall() == [(2000, 1995)]

@@ -7,12 +7,13 @@ __all__ = ["Conversion", "ConvertOptions", "Outcome", "Summary"]
 import contextlib
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from archivekit.convert.options import ConvertOptions
 from archivekit.convert.outputs import Targets, records_to_stdout
 from archivekit.diagnostics import Diagnostic
 from archivekit.errors import OutputError, UsageError
+from archivekit.files.remote import is_url
 from archivekit.files.walk import STDIN, check_paths
 from archivekit.formats import Format, format_named
 from archivekit.rules import Severity
@@ -91,6 +92,9 @@ class Conversion:
                 )
         if options.output and options.output == options.rejects and options.output != STDIN:
             raise UsageError("--rejects and the output must be different files")
+        self._store = options.output is not None and is_url(options.output)
+        if self._store:
+            _check_store(options)
         self._stdin = stdin
         self._stdout = stdout
         self.summary = Summary(target=options.output_dir or options.output or "<stdout>")
@@ -105,7 +109,7 @@ class Conversion:
         full, permissions), after removing every temporary.
         """
         try:
-            yield from self._run()
+            yield from self._run_store() if self._store else self._run()
         except OSError as exc:
             where = exc.filename or self.summary.target
             raise OutputError(f"{where}: cannot write the output: {exc.strerror or exc}") from exc
@@ -154,6 +158,71 @@ class Conversion:
                 lambda path: wanted_in(path, self.inputs, options.from_, options.glob)
             )
             summary.committed = True
+
+    def _run_store(self) -> Generator[Outcome, None, None]:
+        """``-o URL``: check every record on the Dask workers, then (all valid, or
+        ``skip_invalid``) have them write the Parquet dataset to the store."""
+        from archivekit.dask import check_archive, write_parquet
+
+        options, summary = self.options, self.summary
+        settings = {
+            "glob": options.glob,
+            "storage_options": options.storage_options,
+            "options": options.format_options.rules,
+        }
+        with _dask_client(options.scheduler):
+            for part in check_archive(self.inputs, **settings):  # type: ignore[arg-type]
+                summary.records += part.records
+                summary.invalid += part.invalid
+                summary.warnings += part.warnings
+                for r in part.results:
+                    yield Outcome(r.path, r.index, r.line, r.diagnostics)
+            if summary.invalid and not options.skip_invalid:
+                return
+            assert options.output is not None
+            write_parquet(
+                self.inputs,
+                options.output,
+                partition_by=options.partition_by,
+                overwrite=options.force,
+                **settings,  # type: ignore[arg-type]
+            )
+        summary.committed = True
+
+
+@contextlib.contextmanager
+def _dask_client(address: str | None) -> Iterator[None]:
+    """Dask's computations go to the scheduler at ``address`` meanwhile (else run here)."""
+    if address is None:
+        yield
+        return
+    from archivekit.errors import MissingExtra
+
+    try:
+        import distributed
+    except ImportError:
+        raise MissingExtra.for_module("distributed", "dask") from None
+    client: Any = distributed.Client
+    with client(address, timeout="30s"):
+        yield
+
+
+def _check_store(options: ConvertOptions) -> None:
+    """``-o URL``: Parquet only, written by Dask; not over an existing dataset unless force."""
+    from archivekit.errors import OutputExists
+    from archivekit.files.remote import filesystem
+
+    if options.to != "parquet":
+        raise UsageError(
+            f"-o {options.output}: object storage takes Parquet datasets (--to parquet); "
+            "write other formats to a local file"
+        )
+    if options.rejects:
+        raise UsageError("--rejects with -o URL: give the rejects a local file of their own run")
+    assert options.output is not None
+    fs, path = filesystem(options.output, options.storage_options)
+    if fs.exists(path) and not options.force:
+        raise OutputExists(f"{options.output}: exists; give --force to replace it")
 
 
 def _check_options(options: ConvertOptions) -> Format:

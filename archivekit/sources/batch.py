@@ -95,25 +95,31 @@ def tables(
 
     Sources behind URLs are fetched in batches, with ``storage`` options.
     """
+    return results_tables(checked(sources, rules=rules, policy=policy, storage=storage))
+
+
+def checked(
+    sources: Iterable[Source],
+    *,
+    rules: RuleOptions,
+    policy: Policy | None = None,
+    storage: StorageOptions | None = None,
+) -> Iterator[ParseResult]:
+    """Each record's result, as ``archive validate`` gives it (``duplicate-url`` within these)."""
     duplicates = DuplicateUrls() if policy is not None and policy.is_on("duplicate-url") else None
     read = ReadOptions(
         FormatOptions(rules=rules, keep_records=True),
         urls=duplicates is not None,
         storage=storage,
     )
-    sources = fetch_sources(iter(sources), read)
-
-    def results() -> Iterator[ParseResult]:
-        for source in sources:
-            for item in read_source(source, read):
-                result = item.result
-                if duplicates is not None:
-                    url = result.record.url if result.record is not None else item.url
-                    # The batch's bytes are all there is to compare: keep each URL itself.
-                    result = duplicates.check(result, url, reread=False)
-                yield policy.apply(result) if policy is not None else result
-
-    return results_tables(results())
+    for source in fetch_sources(iter(sources), read):
+        for item in read_source(source, read):
+            result = item.result
+            if duplicates is not None:
+                url = result.record.url if result.record is not None else item.url
+                # The batch's bytes are all there is to compare: keep each URL itself.
+                result = duplicates.check(result, url, reread=False)
+            yield policy.apply(result) if policy is not None else result
 
 
 def results_tables(results: Iterable[ParseResult]) -> tuple[pa.Table, pa.Table]:
@@ -146,6 +152,7 @@ def results_tables(results: Iterable[ParseResult]) -> tuple[pa.Table, pa.Table]:
 __all__ = [
     "FINDINGS_SCHEMA",
     "RECORDS_SCHEMA",
+    "checked",
     "parse_batch",
     "results_tables",
     "rules_of",
