@@ -9,6 +9,7 @@ baseline (:func:`write_atomic`).
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import stat
 import tempfile
@@ -80,7 +81,9 @@ class AtomicFile:
             raise UsageError(f"{target}: cannot write here: {exc.strerror or exc}") from None
         # mkstemp makes the file 0600; the output must get what a plain open() would give.
         os.fchmod(fd, 0o666 & ~_umask())
-        self.stream: BinaryIO = os.fdopen(fd, "wb")
+        raw = io.FileIO(fd, "wb")
+        raw.name = self.temporary  # the file's name, for writers that open it by name (SQLite)
+        self.stream: BinaryIO = io.BufferedWriter(raw)
         self._force = force
         self._sync = sync
         self._done = False
