@@ -10,7 +10,7 @@ import random
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, Protocol, cast
 
 from typer.testing import Result
 
@@ -95,7 +95,7 @@ def sink_output(fmt: Format) -> Iterator[BinaryIO]:
         yield io.BytesIO()
         return
     with tempfile.NamedTemporaryFile(prefix="archive-test-", suffix=".db") as out:
-        yield out
+        yield cast(BinaryIO, out)
 
 
 def output_bytes(out: BinaryIO) -> bytes:
