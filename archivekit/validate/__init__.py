@@ -127,7 +127,7 @@ class Validation:
             match=picker(self._from, None),
             follow_symlinks=self._follow,
         )
-        if self._changed_since:
+        if self._changed_since is not None:
             found = self._changed(found, self._changed_since, duplicates)
         sources = expand(
             found,
@@ -166,7 +166,7 @@ class Validation:
         elif self._baseline is not None:
             self.totals.baselined = self._baseline.hidden
             self.stale = self._baseline.stale()
-        if self.totals.files == 0 and not self._changed_since:
+        if self.totals.files == 0 and self._changed_since is None:
             folders = [p for p in self.paths if os.path.isdir(p)]
             if folders and len(folders) == len(self.paths):
                 self.unmatched = folders
