@@ -137,12 +137,13 @@ def validate(
     ] = None,
 ) -> None:
     """Check record files; report each finding with path:line:col, severity, rule code, message."""
-    from archivekit.cli.reporting import open_reports
+    from archivekit.cli.reporting import open_reports, parse_specs, report_paths
     from archivekit.errors import ArchiveKitError, UsageError
     from archivekit.reports import ReportContext
     from archivekit.validate import Validation
 
     try:
+        specs = parse_specs(list(formats or ()))
         validation = Validation(
             paths,
             config=config,
@@ -155,6 +156,7 @@ def validate(
             baseline=baseline,
             update_baseline=update_baseline,
             changed_since=changed_since,
+            written=report_paths(specs),
         )
         report_context = ReportContext(
             colour=use_colour(sys.stdout),
@@ -164,7 +166,7 @@ def validate(
             step_summary=os.environ.get("GITHUB_STEP_SUMMARY") or None,
         )
         try:
-            with open_reports(list(formats or ()), report_context) as reports:
+            with open_reports(specs, report_context) as reports:
                 for result in validation:
                     reports.add(result)
                 reports.close(validation.totals)

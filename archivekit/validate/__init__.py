@@ -71,6 +71,7 @@ class Validation:
         changed_since: str | None = None,
         follow_symlinks: bool = False,
         stdin: BinaryIO | None = None,
+        written: Iterable[str] = (),
     ) -> None:
         self.paths = list(paths)
         if update_baseline and not baseline:
@@ -90,6 +91,11 @@ class Validation:
             max_bytes=max_bytes,
         )
         check_paths(self.paths)
+        # Files this run writes (reports, the baseline): never read as records.
+        self._written = {os.path.realpath(p) for p in written}
+        if update_baseline and baseline:
+            self._written.add(os.path.realpath(baseline))
+        _refuse_overwriting(self.paths, self._written)
         self._glob, self._from = glob, from_
         self._jobs, self._keep = jobs, keep_records
         self._changed_since = changed_since
@@ -127,6 +133,8 @@ class Validation:
             match=picker(self._from, None),
             follow_symlinks=self._follow,
         )
+        if self._written:
+            found = _skipping(found, self._written)
         if self._changed_since:
             found = self._changed(found, self._changed_since, duplicates)
         sources = expand(
@@ -182,6 +190,26 @@ class Validation:
             elif duplicates is not None:
                 duplicates.remember(item.path, first_line(item.path))
         return picked
+
+
+def _refuse_overwriting(paths: list[str], written: set[str]) -> None:
+    """Raise :class:`UsageError` when a file this run writes is one of its inputs."""
+    for path in paths:
+        if written and path != "-" and os.path.realpath(path) in written:
+            raise UsageError(
+                f"{path} is both an input and an output of this run (a --format report or "
+                "the baseline): writing it would destroy the record before it is read"
+            )
+
+
+def _skipping(found: Iterable[Found], written: set[str]) -> Iterator[Found]:
+    """``found`` without the files this run writes (a report inside the folder checked)."""
+    names = {os.path.basename(p) for p in written}
+    for item in found:
+        # The name first: a real-path look-up per file would cost system calls.
+        if os.path.basename(item.path) in names and os.path.realpath(item.path) in written:
+            continue
+        yield item
 
 
 def _rereadable(source: Source) -> bool:
