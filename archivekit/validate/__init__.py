@@ -18,8 +18,8 @@ from archivekit.config import Config, load_config
 from archivekit.diagnostics import ParseResult
 from archivekit.errors import UsageError
 from archivekit.files.read import DEFAULT_MAX_BYTES
-from archivekit.files.select import changed_since, select_files
-from archivekit.files.walk import Found, check_paths
+from archivekit.files.select import changed_since, project_root, select_files
+from archivekit.files.walk import STDIN, Found, check_paths, name_matcher
 from archivekit.formats import FormatOptions, format_named
 from archivekit.rules import RuleOptions
 from archivekit.sources.inputs import DEFAULT_FOLDER_FORMAT, Source, expand, picker
@@ -137,6 +137,8 @@ class Validation:
             found = _skipping(found, self._written)
         if self._changed_since:
             found = self._changed(found, self._changed_since, duplicates)
+        elif duplicates is not None and self._named_one_by_one():
+            self._remember_project(duplicates)
         sources = expand(
             found,
             force_format=self._from,
@@ -179,6 +181,38 @@ class Validation:
             if folders and len(folders) == len(self.paths):
                 self.unmatched = folders
 
+    def _named_one_by_one(self) -> bool:
+        """Files named one by one, as pre-commit passes the staged ones (no folder, glob, stdin)."""
+        return bool(self.paths) and all(p != STDIN and os.path.isfile(p) for p in self.paths)
+
+    def _remember_project(self, duplicates: DuplicateUrls) -> None:
+        """Remember the URL of every other record file of the project, for ``duplicate-url``.
+
+        pre-commit passes only the staged files: without this, a new file
+        repeating a committed file's URL would pass. Only the URL lines are
+        read. The project is the configuration file's folder, else the git
+        work tree; with neither there is nothing more to compare with.
+        """
+        root = project_root(self.config.source)
+        if root is None:
+            return
+        named = {os.path.realpath(p) for p in self.paths}
+        others = select_files(
+            [root],
+            root=self.config.root,
+            include=self.config.include,
+            exclude=self.config.exclude,
+            glob=self._glob,
+            match=name_matcher("*.txt"),
+            follow_symlinks=self._follow,
+        )
+        for item in others:
+            if item.path[-3:].lower() == ".gz":
+                continue
+            real = os.path.realpath(item.path)
+            if real not in named and real not in self._written:
+                duplicates.remember(_shown(item.path), first_line(item.path))
+
     @staticmethod
     def _changed(found: Iterable[Found], ref: str, duplicates: DuplicateUrls | None) -> list[Found]:
         """The changed files among ``found``; the others' URLs are remembered for duplicate-url."""
@@ -190,6 +224,12 @@ class Validation:
             elif duplicates is not None:
                 duplicates.remember(item.path, first_line(item.path))
         return picked
+
+
+def _shown(path: str) -> str:
+    """``path`` as a finding names it: relative to the current folder when below it."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith(".." + os.sep) else rel
 
 
 def _refuse_overwriting(paths: list[str], written: set[str]) -> None:

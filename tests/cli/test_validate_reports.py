@@ -97,3 +97,39 @@ def test_the_text_report_keeps_the_line_number_in_colour_too(
     plain = result.stdout.replace("\x1b[1m", "").replace("\x1b[0m", "")
     assert f"{bad}:4:6:" in plain
     assert ("\x1b[" in result.stdout) is colour
+
+
+def test_duplicate_url_sees_committed_files_when_files_are_named_one_by_one(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # pre-commit passes only the staged file; the project is the configuration's folder.
+    (tmp_path / "pyproject.toml").write_text('[tool.archive]\ninclude = ["archive/**"]\n')
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "archive" / "old.txt").write_bytes(SEED.read_bytes())
+    (tmp_path / "archive" / "new.txt").write_bytes(SEED.read_bytes())
+    (tmp_path / "notes.txt").write_bytes(SEED.read_bytes())  # outside include: not a record
+    monkeypatch.chdir(tmp_path)
+    result = cli("validate", "archive/new.txt", "--strict")
+    assert result.exit_code == 1
+    assert "archive/new.txt:1:1: warning[duplicate-url]" in result.stdout
+    assert "is also the URL of archive/old.txt" in result.stdout
+    assert "notes.txt" not in result.stdout
+    assert result.stdout.endswith("1 file, 0 errors, 1 warning\n")
+    # Named together, the pair is still one duplicate, reported once.
+    result = cli("validate", "archive/old.txt", "archive/new.txt")
+    assert result.stdout.count("duplicate-url") == 1
+
+
+def test_duplicate_url_under_a_git_work_tree_without_configuration(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "a.txt").write_bytes(SEED.read_bytes())
+    (tmp_path / "sub" / "b.txt").write_bytes(SEED.read_bytes())
+    monkeypatch.chdir(tmp_path / "sub")
+    result = cli("validate", "b.txt")
+    assert "b.txt:1:1: warning[duplicate-url]" in result.stdout
+    assert (
+        "is also the URL of ../a.txt" in result.stdout or str(tmp_path / "a.txt") in result.stdout
+    )
