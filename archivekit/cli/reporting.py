@@ -38,16 +38,16 @@ def parse_specs(specs: list[str]) -> list[tuple[str, str | None]]:
     if sum(path is None for _, path in parsed) > 1:
         raise UsageError("only one --format can write to standard output; give the others a :PATH")
     seen: dict[str, str] = {}
-    for name, path in parsed:
-        if path is None:
+    for name, target in parsed:
+        if target is None:
             continue
-        real = os.path.realpath(path)
+        real = os.path.realpath(target)
         if real in seen:
             raise UsageError(
-                f"--format {seen[real]} and --format {name}:{path} name one file: "
+                f"--format {seen[real]} and --format {name}:{target} name one file: "
                 "each report needs a path of its own"
             )
-        seen[real] = f"{name}:{path}"
+        seen[real] = f"{name}:{target}"
     return parsed
 
 

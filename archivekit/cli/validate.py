@@ -10,12 +10,14 @@ import typer
 
 from archivekit.cli.console import (
     FORMAT_CHOICES,
+    PLAIN,
     ConfigFile,
     FormatName,
     Glob,
     Jobs,
     fail_usage,
     max_bytes,
+    not_negative,
     plural,
     use_colour,
 )
@@ -44,7 +46,7 @@ EPILOG = """Examples:
 
 Report formats: text (default), json, github, sarif, junit; each FORMAT or FORMAT:PATH.
 
-Exit status (--exit-zero: always 0 after reporting; see docs/ci.md):
+Exit status (--exit-zero: always 0 after reporting; archive explain exit-codes):
 
   0  no errors
   1  errors found (or warnings, with --strict)
@@ -57,6 +59,7 @@ def validate(
         list[str],
         typer.Argument(
             metavar="PATH...",
+            click_type=PLAIN,
             help="Files, folders (searched recursively), globs, .gz/.tar/.tar.gz/.zip, "
             "or - for standard input.",
             show_default=False,
@@ -92,8 +95,8 @@ def validate(
     word_count_tolerance: Annotated[
         float | None,
         typer.Option(
-            min=0.0,
             metavar="RATIO",
+            callback=not_negative,
             show_default="0.1",
             help="Relative tolerance of word-count-mismatch: 0.1 allows 10 %.",
         ),
@@ -189,7 +192,9 @@ def validate(
     totals = validation.totals
     if update_baseline:
         found = plural(totals.baselined, "finding")
-        typer.echo(f"archive: recorded {found} in {baseline}", err=True)
+        kept = validation.baseline_kept
+        others = f" (and kept {plural(kept, 'finding')} of files not checked)" if kept else ""
+        typer.echo(f"archive: recorded {found} of this run in {baseline}{others}", err=True)
     elif not quiet:
         _report_stale(validation.stale, baseline or "")
     if totals.files == 0 and not changed_since and not quiet:

@@ -117,6 +117,8 @@ class Validation:
         #: The folders given, when they held nothing to check (a mistyped path or
         #: glob, most likely; empty when files were named or --changed-since given).
         self.unmatched: list[str] = []
+        #: With update_baseline: entries kept for the files this run did not check.
+        self.baseline_kept = 0
 
     def __iter__(self) -> Iterator[ParseResult]:
         return self.run()
@@ -173,6 +175,7 @@ class Validation:
     def _finish(self) -> None:
         if self._writer is not None:
             self.totals.baselined = self._writer.write()
+            self.baseline_kept = self._writer.kept
         elif self._baseline is not None:
             self.totals.baselined = self._baseline.hidden
             self.stale = self._baseline.stale()
@@ -197,6 +200,9 @@ class Validation:
         if root is None:
             return
         named = {os.path.realpath(p) for p in self.paths}
+        top = os.path.join(os.path.realpath(root), "")
+        if not all(real.startswith(top) for real in named):
+            return  # files from elsewhere: this project is not theirs
         others = select_files(
             [root],
             root=self.config.root,
