@@ -390,6 +390,23 @@ RULES: tuple[Rule, ...] = (
 
 RULE_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 
+#: The rules whose findings ``archive validate --fix`` repairs (dates in an
+#: unrecognized shape only when a date can be found in them; see archivekit.fixes).
+FIXABLE = frozenset(
+    {
+        "bom",
+        "crlf",
+        "final-newline",
+        "date-noncanonical",
+        "date-unrecognized",
+        "whitespace",
+        "keyword-empty",
+        "keyword-duplicate",
+        "word-count-noncanonical",
+        "body-multiline",
+    }
+)
+
 #: Relative tolerance of the opt-in ``word-count-mismatch`` rule: 0.1 allows 10 %.
 DEFAULT_WORD_COUNT_TOLERANCE = 0.1
 
@@ -414,6 +431,21 @@ class RuleOptions:
             raise ValueError("the word-count tolerance must be 0 or more")
         if self.max_bytes < 1:
             raise ValueError("the size limit must be at least 1 byte")
+
+
+def rule_record(rule: Rule) -> dict[str, object]:
+    """One rule as plain values (``archive rules --format json``); the keys are stable."""
+    return {
+        "code": rule.code,
+        "severity": rule.severity.value,
+        "default_level": "off" if rule.opt_in else rule.severity.value,
+        "opt_in": rule.opt_in,
+        "fixable": rule.code in FIXABLE,
+        "summary": rule.summary,
+        "details": rule.details,
+        "bad": rule.bad,
+        "good": rule.good,
+    }
 
 
 def _example(text: str) -> str:

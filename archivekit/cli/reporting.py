@@ -67,7 +67,9 @@ class Reports:
     ) -> None:
         from archivekit.reports import REPORTER_BY_NAME
         from archivekit.reports.base import ReportContext
+        from archivekit.reports.statistics import StatisticsReporter
 
+        classes = {**REPORTER_BY_NAME, StatisticsReporter.name: StatisticsReporter}
         self.reporters: list[Reporter] = []
         for name, path in specs:
             if path is None:
@@ -77,9 +79,12 @@ class Reports:
                 stream = stack.enter_context(_atomic_text(path))
                 # A file is no terminal: no colour, no source excerpts.
                 ctx = ReportContext(
-                    quiet=context.quiet, strict=context.strict, step_summary=context.step_summary
+                    quiet=context.quiet,
+                    strict=context.strict,
+                    step_summary=context.step_summary,
+                    root=context.root,
                 )
-            self.reporters.append(REPORTER_BY_NAME[name](stream, ctx))
+            self.reporters.append(classes[name](stream, ctx))
 
     def add(self, result: ParseResult) -> None:
         """Give one file's result to every reporter."""

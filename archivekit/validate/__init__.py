@@ -51,6 +51,9 @@ class Validation:
     patterns, or ``-`` for standard input. Each file is read by its extension
     (``.txt``, ``.json``, ``.jsonl``, ``.csv``, ``.md``, ``.gz``, ``.tar``,
     ``.zip`` ...), as the archive format when it names none, or as ``from_``.
+    ``select`` and ``ignore`` are rule codes (``CODE[,CODE]`` strings) as
+    ``--select`` and ``--ignore`` take them; ``written`` names the files the
+    run writes (reports): refused as inputs, skipped in folders.
     """
 
     def __init__(
@@ -72,6 +75,8 @@ class Validation:
         follow_symlinks: bool = False,
         stdin: BinaryIO | None = None,
         written: Iterable[str] = (),
+        select: Iterable[str] | None = None,
+        ignore: Iterable[str] = (),
     ) -> None:
         self.paths = list(paths)
         if update_baseline and not baseline:
@@ -89,6 +94,8 @@ class Validation:
             enable=enable,
             word_count_tolerance=word_count_tolerance,
             max_bytes=max_bytes,
+            select=select,
+            ignore=ignore,
         )
         check_paths(self.paths)
         # Files this run writes (reports, the baseline): never read as records.

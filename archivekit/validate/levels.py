@@ -69,6 +69,14 @@ class Policy:
         return dataclasses.replace(result, diagnostics=tuple(kept)) if changed else result
 
 
+def effective_levels(policy: Policy) -> dict[str, str]:
+    """Every rule's level outside the overrides: configured, else its default (opt-in: off)."""
+    return {
+        rule.code: policy.levels.get(rule.code, "off" if rule.opt_in else rule.severity.value)
+        for rule in RULES
+    }
+
+
 def rule_codes(option: str, values: Iterable[str]) -> list[str]:
     """Rule codes given as ``CODE[,CODE]`` (repeatable); raises UsageError with a did-you-mean."""
     codes = [code.strip() for value in values for code in value.split(",") if code.strip()]
