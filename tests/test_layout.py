@@ -107,4 +107,5 @@ def test_formats_holds_only_the_record_formats() -> None:
         "jsonl",
         "markdown",
         "parquet",
+        "sqlite",
     ]

@@ -13,6 +13,7 @@ import typer
 
 from archivekit.cli.console import (
     FORMAT_CHOICES,
+    PLAIN,
     ConfigFile,
     FormatName,
     Jobs,
@@ -92,6 +93,7 @@ def convert(
         list[str],
         typer.Argument(
             metavar="PATH...",
+            click_type=PLAIN,
             help="Files, folders (recursively), globs, .gz/.tar/.tar.gz/.zip, "
             "URLs (s3://, gs://, az://, file://, memory://), or - for standard input.",
             show_default=False,

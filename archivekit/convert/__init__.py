@@ -239,6 +239,8 @@ def _check_options(options: ConvertOptions) -> Format:
             raise UsageError("--partition-by writes a folder: give it with -o DIR")
     if target.binary and options.output and options.output.lower().endswith(".gz"):
         raise UsageError(f"{target.name} is compressed already: give -o without .gz")
+    if target.file_only and (records_to_stdout(options) or not options.output):
+        raise UsageError(f"{target.name} writes a database file: give it with -o FILE")
     if options.output and options.output_dir:
         raise UsageError("give either -o/--output or --output-dir, not both")
     if options.output_dir is not None and target.dump is None:

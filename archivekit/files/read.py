@@ -9,12 +9,15 @@ at most ``limit + 1`` bytes each, many at once.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
 import re
+import shutil
 import stat
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Iterator, Sequence
 from typing import BinaryIO, cast
 
 from archivekit.files.remote import StorageOptions, filesystem, is_url
@@ -294,3 +297,24 @@ def read_stream(stream: BinaryIO, limit: int) -> bytes:
         buffer.write(chunk)
         got += len(chunk)
     return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def as_file(stream: BinaryIO, path: str) -> Iterator[str]:
+    """A file name with the content of ``stream``, for readers that need one (Parquet, SQLite).
+
+    ``path`` itself when the stream is that very regular file (checked by its
+    device and inode), else a temporary copy of the stream (standard input,
+    an archive member, a ``.gz``), removed on exit.
+    """
+    try:
+        same = os.path.samestat(os.stat(path), os.fstat(stream.fileno()))
+    except (OSError, ValueError, io.UnsupportedOperation, AttributeError):
+        same = False
+    if same:
+        yield path
+        return
+    with tempfile.NamedTemporaryFile(prefix=".archive-read-") as copy:
+        shutil.copyfileobj(stream, copy, 1 << 20)
+        copy.flush()
+        yield copy.name

@@ -85,6 +85,7 @@ class Format:
     under ``archivekit.formats`` that implements it. ``binary``: a binary
     file format (Parquet, SQLite): never gzipped, never sniffed as text.
     ``extra``: the optional dependency it needs (``archivekit[parquet]``).
+    ``file_only``: written into a file by name (SQLite), never to a pipe.
     """
 
     name: str
@@ -96,6 +97,7 @@ class Format:
     streamed: bool = False
     binary: bool = False
     extra: str | None = None
+    file_only: bool = False
 
     @property
     def holds(self) -> str:
@@ -237,6 +239,17 @@ FORMATS: tuple[Format, ...] = (
         streamed=True,
         binary=True,
         extra="parquet",
+    ),
+    Format(
+        "sqlite",
+        (".db", ".sqlite", ".sqlite3"),
+        "SQLite with full-text search (FTS5), as Datasette and sqlite-utils read it",
+        "sqlite",
+        one=False,
+        many=True,
+        streamed=True,
+        binary=True,
+        file_only=True,
     ),
 )
 

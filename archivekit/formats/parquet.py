@@ -6,8 +6,6 @@ without it raises :class:`~archivekit.errors.MissingExtra` naming the extra.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -21,7 +19,7 @@ except ImportError as error:  # pragma: no cover - exercised without the extra i
     raise MissingExtra.for_module("pyarrow", "parquet") from error
 
 from archivekit.diagnostics import ParseResult, failed, finding
-from archivekit.files.atomic import TEMP_PREFIX
+from archivekit.files.read import as_file
 from archivekit.formats import FormatOptions
 from archivekit.formats.base import record_from_values
 from archivekit.record.arrow import ARROW_SCHEMA, BATCH_ROWS, record_batch
@@ -49,9 +47,9 @@ def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[ParseR
 
     Columns outside the six fields (a partition key, an index) are ignored with
     one ``field-unknown`` warning on the first record. A stream that cannot be
-    sought (standard input) is spooled to a temporary file first.
+    sought (standard input) is copied to a temporary file first.
     """
-    with _seekable(stream) as source:
+    with as_file(stream, path) as source:
         try:
             parquet = pq.ParquetFile(source)
         except (pa.ArrowException, OSError) as exc:
@@ -89,27 +87,6 @@ def _result(row: dict[str, Any], path: str, index: int, options: FormatOptions) 
         keep=options.keep_records,
         options=options.rules,
     )
-
-
-class _seekable:
-    """The stream itself when it can seek, else a temporary copy of it (removed on exit)."""
-
-    def __init__(self, stream: BinaryIO) -> None:
-        self._stream = stream
-        self._copy: BinaryIO | None = None
-
-    def __enter__(self) -> BinaryIO:
-        seekable = getattr(self._stream, "seekable", None)
-        if seekable is not None and seekable():
-            return self._stream
-        self._copy = tempfile.TemporaryFile(prefix=TEMP_PREFIX)
-        shutil.copyfileobj(self._stream, self._copy, 1 << 20)
-        self._copy.seek(0)
-        return self._copy
-
-    def __exit__(self, *exc: object) -> None:
-        if self._copy is not None:
-            self._copy.close()
 
 
 def rows(records: Iterable[Record], options: FormatOptions) -> bytes:

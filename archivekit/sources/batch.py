@@ -78,7 +78,10 @@ def rules_of(profile: str | None, options: RuleOptions | None) -> tuple[Policy, 
     return build(
         Config(root="."),
         enable=given.enable,
-        word_count_tolerance=given.word_count_tolerance,
+        # Only with the rule on: build() refuses a tolerance of a rule that is off.
+        word_count_tolerance=(
+            given.word_count_tolerance if "word-count-mismatch" in given.enable else None
+        ),
         max_bytes=given.max_bytes,
         profile=profile or given.profile,
     )
