@@ -187,3 +187,14 @@ def write_batch(folder: Path, count: int, seed: int = 3) -> list[Path]:
         path.write_bytes(dump_bytes(batch_record(number, rng)))
         paths.append(path)
     return paths
+
+
+def s3_args(options: dict[str, object]) -> list[str]:
+    """``--storage-option`` arguments that reach a test S3 endpoint (the ``s3`` fixture)."""
+    import json
+
+    args = []
+    for key, value in options.items():
+        text = json.dumps(value) if isinstance(value, dict) else str(value)
+        args += ["--storage-option", f"{key}={text}"]
+    return args

@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 
 from archivekit.dask import read_archive, validate_archive
 from tests.conftest import SEEDS
-from tests.support import Cli, make_batch, write_batch
+from tests.support import Cli, make_batch, s3_args, write_batch
 
 
 @pytest.fixture(scope="module")
@@ -129,7 +129,7 @@ def test_scheduler_runs_give_identical_outputs(
 
 
 def test_read_archive_over_s3_gives_the_local_records(
-    s3: dict[str, Any], client: Any, tmp_path: Path
+    s3: dict[str, Any], client: Any, cluster: str, cli: Cli, tmp_path: Path
 ) -> None:
     import s3fs
 
@@ -149,6 +149,12 @@ def test_read_archive_over_s3_gives_the_local_records(
     assert got["source"].tolist()[0] == "s3://dask-test/in/part0/00000.txt"
     findings = validate_archive("s3://dask-test/in/", storage_options=s3).compute()
     assert set(findings["code"]) <= {"body-multiline"}
+    # The workers fetch the objects themselves under --scheduler: the local report still.
+    report = cli("validate", "s3://dask-test/in", "--scheduler", cluster, *s3_args(s3))
+    here_report = cli("validate", tmp_path / "local")
+    assert report.exit_code == here_report.exit_code == 0, report.output
+    folder = str(tmp_path / "local")
+    assert report.stdout == here_report.stdout.replace(folder, "s3://dask-test/in")
 
 
 def test_convert_writes_partitioned_parquet_to_the_store_from_the_workers(
@@ -156,8 +162,6 @@ def test_convert_writes_partitioned_parquet_to_the_store_from_the_workers(
 ) -> None:
     import duckdb
     import s3fs
-
-    from tests.files.test_remote import s3_args
 
     fs = s3fs.S3FileSystem(**s3)
     fs.mkdir("dask-out", region_name="eu-west-1")

@@ -18,7 +18,7 @@ from archivekit.files.remote import is_url, parse_storage_options
 from archivekit.files.walk import walk
 from archivekit.validate import Validation
 from tests.conftest import SEED, SEEDS
-from tests.support import Cli, make_batch, write_batch
+from tests.support import Cli, make_batch, s3_args, write_batch
 
 fsspec = pytest.importorskip("fsspec", reason="fsspec (archivekit[cloud]) is not installed")
 
@@ -128,15 +128,6 @@ def upload(fs: Any, folder: Path, root: str) -> None:
 
 
 # A real S3 endpoint: moto's server, started on 127.0.0.1 by the ``s3`` fixture.
-
-
-def s3_args(options: dict[str, object]) -> list[str]:
-    """``--storage-option`` arguments that reach the test endpoint."""
-    args = []
-    for key, value in options.items():
-        text = json.dumps(value) if isinstance(value, dict) else str(value)
-        args += ["--storage-option", f"{key}={text}"]
-    return args
 
 
 @pytest.fixture(scope="module")

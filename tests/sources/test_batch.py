@@ -48,6 +48,12 @@ def test_parse_batch_finds_what_validate_finds() -> None:
     assert as_rows(findings) == cli_findings(paths)
     valid = [r.path for r in Validation(paths, config=Config(root=".")) if r.ok]
     assert records.column("source").to_pylist() == valid
+    # Opt-in rules, as --enable turns them on.
+    rules = RuleOptions(enable=frozenset({"word-count-mismatch"}), word_count_tolerance=0.5)
+    _, findings = archivekit.parse_batch(items[:40], options=rules)
+    want = cli_findings(paths[:40], enable=["word-count-mismatch"], word_count_tolerance=0.5)
+    assert as_rows(findings) == want
+    assert "word-count-mismatch" in findings.column("code").to_pylist()
 
 
 def test_parse_batch_reads_every_input_format_validate_reads(tmp_path: Path) -> None:
