@@ -231,7 +231,7 @@ class ClusterWorkers(Generic[T, R]):
         self._client: Any
         try:
             client: Any = distributed.Client
-            self._client = client(address, timeout="30s", set_as_default=False)
+            self._client = client(address, timeout="10s", set_as_default=False)
         except (OSError, TimeoutError, ValueError) as exc:
             raise WorkerError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
         self._func = func

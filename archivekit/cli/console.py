@@ -117,8 +117,8 @@ Scheduler = Annotated[
         metavar="ADDRESS",
         envvar="DASK_SCHEDULER_ADDRESS",
         show_default="local worker processes",
-        help="Run on the Dask cluster at ADDRESS (tcp://host:8786; archivekit[dask]): "
-        "the same findings and outputs.",
+        help="Read the files on the Dask cluster at ADDRESS (tcp://host:8786; the dask "
+        "extra): the same findings and outputs as here.",
     ),
 ]
 

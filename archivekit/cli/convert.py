@@ -67,6 +67,8 @@ EPILOG = """Examples:
 
   archive convert s3://bucket/archive/ --to jsonl -o records.jsonl
 
+  archive convert s3://b/a --to parquet -o s3://b/o --scheduler tcp://h:8786
+
   archive convert records.jsonl --to parquet -o records.parquet
 
   archive convert records.jsonl --to parquet --partition-by year -o dataset/

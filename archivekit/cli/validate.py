@@ -48,7 +48,7 @@ EPILOG = """Examples:
 
   archive validate dump.tar.gz records.jsonl   # any format convert reads
 
-  archive validate s3://bucket/archive/ --storage-option endpoint_url=http://127.0.0.1:9000
+  archive validate s3://bucket/archive/ --storage-option anon=true
 
   archive validate . --statistics             # one line per rule, most frequent first
 

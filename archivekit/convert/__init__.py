@@ -12,7 +12,7 @@ from typing import Any, BinaryIO
 from archivekit.convert.options import ConvertOptions
 from archivekit.convert.outputs import Targets, records_to_stdout
 from archivekit.diagnostics import Diagnostic
-from archivekit.errors import OutputError, UsageError
+from archivekit.errors import OutputError, UsageError, WorkerError
 from archivekit.files.remote import is_url
 from archivekit.files.walk import STDIN, check_paths
 from archivekit.formats import Format, format_named
@@ -202,8 +202,12 @@ def _dask_client(address: str | None) -> Iterator[None]:
         import distributed
     except ImportError:
         raise MissingExtra.for_module("distributed", "dask") from None
-    client: Any = distributed.Client
-    with client(address, timeout="30s"):
+    make: Any = distributed.Client
+    try:
+        client = make(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise WorkerError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    with client:
         yield
 
 

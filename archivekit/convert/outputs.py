@@ -17,6 +17,7 @@ import orjson
 
 from archivekit.errors import UsageError
 from archivekit.files.atomic import TEMP_PREFIX, AtomicFile, Staging
+from archivekit.files.remote import is_url
 from archivekit.files.walk import STDIN
 
 if TYPE_CHECKING:
@@ -100,7 +101,7 @@ class Targets:
             rel = _swap_extension(source.rel, extension)  # mirror the input's relative path
         else:
             rel = record_name(record, extension)
-        if source.path is not None and self._options.force:
+        if source.path is not None and self._options.force and not is_url(source.path):
             _refuse_self(self.staging.folder, rel, source.path)
         dump = self._target.dump
         assert dump is not None  # checked with the options: a one-record format
