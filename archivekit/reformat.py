@@ -13,6 +13,7 @@ from archivekit.diagnostics import Diagnostic, failed, unreadable
 from archivekit.errors import UsageError
 from archivekit.files.atomic import write_atomic
 from archivekit.files.read import over_limit, read_file, read_stream, too_large_message
+from archivekit.files.remote import is_url
 from archivekit.files.select import select_files
 from archivekit.files.walk import STDIN, STDIN_LABEL, check_paths
 from archivekit.record.parse import parse
@@ -108,7 +109,14 @@ def reformat(
     Files are selected as ``archive validate`` selects them (``glob``, else
     the configured include and exclude globs, else ``*.txt``). Raises
     :class:`~archivekit.errors.InputError` at once for a path that does not exist.
+    URLs are a :class:`UsageError`: rewriting objects in place is not done.
     """
+    urls = [path for path in paths if is_url(path)]
+    if urls:
+        raise UsageError(
+            f"{urls[0]}: archive fmt rewrites local files only; check objects with "
+            "archive validate, or convert them with archive convert"
+        )
     check_paths(paths)
     if STDIN in paths:
         raise UsageError("- (standard input) cannot be mixed with paths")

@@ -204,3 +204,12 @@ def test_s3_errors_are_clear(s3: dict[str, Any], cli: Cli) -> None:
     wrong = cli("validate", "s3://archive-test/", "--storage-option", "oops")
     assert wrong.exit_code == 2
     assert wrong.stderr == "archive: error: --storage-option 'oops': give KEY=VALUE\n"
+
+
+def test_what_object_storage_does_not_take_is_a_clear_usage_error(cli: Cli) -> None:
+    fmt = cli("fmt", "--check", "s3://bucket/archive/")
+    assert fmt.exit_code == 2
+    assert "archive fmt rewrites local files only" in fmt.stderr
+    jsonl = cli("convert", SEEDS / "valid", "--to", "jsonl", "-o", "memory://out/all.jsonl")
+    assert jsonl.exit_code == 2
+    assert "object storage takes Parquet datasets (--to parquet)" in jsonl.stderr
