@@ -173,6 +173,12 @@ def convert(
             "--paragraphs", help="Markdown: split run-together paragraphs (undone on reading)."
         ),
     ] = False,
+    heading: Annotated[
+        bool,
+        typer.Option(
+            "--heading", help="Markdown: start the body with the headline as a # heading."
+        ),
+    ] = False,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="Only errors: no warnings, summary or progress bar."),
@@ -219,6 +225,7 @@ def convert(
             csv_keywords="json" if csv_keywords is CsvKeywords.json else "comma",
             excel=excel,
             paragraphs=paragraphs,
+            heading=heading,
             rules=RuleOptions(max_bytes=max_bytes(context), profile=chosen),
         ),
         storage_options=storage,

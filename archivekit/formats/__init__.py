@@ -33,7 +33,9 @@ class FormatOptions:
     ``csv_keywords``: how the CSV keywords cell holds the list (``comma``: joined
     by commas as in the text format; ``json``: a JSON list). ``excel``: CSV for
     spreadsheets (BOM, formula guard; lossy). ``paragraphs``: Markdown bodies
-    split into paragraphs for reading, undone on the way back. ``rules``: the
+    split into paragraphs for reading, undone on the way back. ``heading``: Markdown
+    bodies start with the headline as a ``# `` heading (off: the title is in the
+    front matter only, as Hugo themes expect). ``rules``: the
     rules' settings, the file-size limit (``rules.max_bytes``) among them.
     ``keep_records``: false to check records without building them (validation).
     """
@@ -41,6 +43,7 @@ class FormatOptions:
     csv_keywords: Literal["comma", "json"] = "comma"
     excel: bool = False
     paragraphs: bool = False
+    heading: bool = False
     rules: RuleOptions = field(default_factory=lambda: _rule_options())
     keep_records: bool = True
 
