@@ -17,10 +17,12 @@ from archivekit.text import plural
 
 __all__ = [
     "FORMAT_CHOICES",
+    "CacheDir",
     "ConfigFile",
     "FormatName",
     "Glob",
     "Jobs",
+    "NoCache",
     "fail_usage",
     "max_bytes",
     "plural",
@@ -53,6 +55,23 @@ Jobs = Annotated[
         min=1,
         show_default="the CPU count",
         help="Worker processes for large batches.",
+    ),
+]
+NoCache = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Read every file, even those unchanged since the last run (see --cache-dir).",
+    ),
+]
+CacheDir = Annotated[
+    str | None,
+    typer.Option(
+        "--cache-dir",
+        metavar="DIR",
+        envvar="ARCHIVEKIT_CACHE_DIR",
+        show_default=".archive_cache at the project root",
+        help="Where to keep the results of unchanged files (ARCHIVEKIT_CACHE_DIR).",
     ),
 ]
 

@@ -10,10 +10,12 @@ import typer
 
 from archivekit.cli.console import (
     FORMAT_CHOICES,
+    CacheDir,
     ConfigFile,
     FormatName,
     Glob,
     Jobs,
+    NoCache,
     fail_usage,
     max_bytes,
     plural,
@@ -41,6 +43,8 @@ EPILOG = """Examples:
   archive validate . --changed-since origin/main
 
   archive validate dump.tar.gz records.jsonl   # any format convert reads
+
+  archive validate archive/ --no-cache       # read every file, even unchanged ones
 
 Report formats: text (default), json, github, sarif, junit; each FORMAT or FORMAT:PATH.
 
@@ -135,6 +139,8 @@ def validate(
             help="Check only files changed since git revision REF, and untracked ones.",
         ),
     ] = None,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
 ) -> None:
     """Check record files; report each finding with path:line:col, severity, rule code, message."""
     from archivekit.cli.reporting import open_reports
@@ -155,6 +161,8 @@ def validate(
             baseline=baseline,
             update_baseline=update_baseline,
             changed_since=changed_since,
+            cache=not no_cache,
+            cache_dir=cache_dir,
         )
         report_context = ReportContext(
             colour=use_colour(sys.stdout),
