@@ -68,6 +68,14 @@ class Cache:
         self._files = self._load()
         self._dirty = False
         self._now = time.time_ns()
+        self._cwd = os.path.join(os.getcwd(), "")
+
+    def key(self, path: str) -> str:
+        """The cache key of ``path``: absolute (one file has other labels in other folders).
+
+        Not normalised: ``a/../b`` only misses the cache.
+        """
+        return path if path[:1] == "/" else self._cwd + path
 
     def _load(self) -> dict[str, str]:
         try:

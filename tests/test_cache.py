@@ -216,3 +216,23 @@ def test_the_cache_key_names_the_settings(tmp_path: Path) -> None:
     assert one.path != Cache(str(tmp_path), "validate", ("b",)).path
     assert one.path != Cache(str(tmp_path), "fmt", ("a",)).path
     assert one.get("/nowhere", "1 2 3 archive", "x") is None
+
+
+def test_fmt_check_remembers_canonical_files_only(tmp_path: Path) -> None:
+    from archivekit.reformat import reformat
+
+    canonical, crlf = tmp_path / "in" / "a.txt", tmp_path / "in" / "b.txt"
+    _write(canonical, _CONTENTS[0])
+    _write(crlf, _CONTENTS[4])
+
+    def check(cache: bool) -> list[tuple[str, str, bytes]]:
+        runs = reformat([str(tmp_path / "in")], write=False, cache=cache, cache_dir=str(tmp_path))
+        return [(o.path, o.status.value, o.after) for o in runs]
+
+    assert check(True) == check(False)
+    (written,) = tmp_path.glob("fmt-*.json")
+    assert list(orjson.loads(written.read_bytes())["files"]) == [str(canonical)]
+    assert check(True) == check(False)
+    _write(canonical, _CONTENTS[5])  # now invalid: read again
+    assert check(True) == check(False)
+    assert [status for _, status, _ in check(True)] == ["invalid", "reformatted"]

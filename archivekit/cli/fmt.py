@@ -8,7 +8,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archivekit.cli.console import ConfigFile, Glob, fail_usage, max_bytes, plural
+from archivekit.cli.console import (
+    CacheDir,
+    ConfigFile,
+    Glob,
+    NoCache,
+    fail_usage,
+    max_bytes,
+    plural,
+)
 from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
@@ -21,6 +29,8 @@ EPILOG = """Examples:
   archive fmt a.txt --check            # exit 1 if a.txt is not canonical
 
   archive fmt archive/ --diff          # show what would change
+
+  archive fmt archive/ --check --no-cache   # read even files unchanged since
 
   archive fmt - < a.txt > b.txt        # a filter, for editors
 
@@ -56,6 +66,8 @@ def fmt(
         bool,
         typer.Option("--quiet", "-q", help="Print only problems; no per-file lines, no summary."),
     ] = False,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
 ) -> None:
     """Rewrite valid record files into canonical form: AP date, no BOM, LF, trimmed keywords.
 
@@ -78,7 +90,13 @@ def fmt(
     report = sys.stderr if diff else sys.stdout
     try:
         for outcome in reformat(
-            paths, config=config, glob=glob, write=not (check or diff), options=options
+            paths,
+            config=config,
+            glob=glob,
+            write=not (check or diff),
+            options=options,
+            cache=not no_cache,
+            cache_dir=cache_dir,
         ):
             path = outcome.path
             if outcome.error is not None:

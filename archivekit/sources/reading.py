@@ -282,10 +282,6 @@ def _poolable(source: Source) -> bool:
     return source.format in _ONE and source.error is None and source.stream is None
 
 
-#: The current folder, with a final separator: cache keys of relative paths start with it.
-_CWD = [""]
-
-
 def _cached(source: Source, cache: Cache) -> tuple[list[Item] | None, tuple[str, str] | None]:
     """The items of an unchanged file from the cache, or where to remember it once read.
 
@@ -295,9 +291,7 @@ def _cached(source: Source, cache: Cache) -> tuple[list[Item] | None, tuple[str,
     path = source.path
     if path is None or source.data is not None or not _poolable(source):
         return None, None
-    # The key is absolute (the labels of the same file differ with the current
-    # folder); not normalised: "a/../b" only misses the cache.
-    key = path if path[:1] == "/" else _CWD[0] + path
+    key = cache.key(path)
     stamp = cache.stamp(path, source.format)
     if stamp is None:
         return None, None
@@ -326,8 +320,6 @@ def read_sources(
     """
     if options.render or options.rows or options.formats.keep_records:
         cache = None  # the cache holds findings, never records or renderings
-    if cache is not None:
-        _CWD[:] = [os.path.join(os.getcwd(), "")]
     sources = iter(sources)
     head = list(itertools.islice(sources, POOL_THRESHOLD))
     workers = jobs or os.cpu_count() or 1
