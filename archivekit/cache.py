@@ -16,21 +16,21 @@ version or for other settings is ignored and rewritten, never an error.
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import os
 import time
 from collections.abc import Iterable
 from typing import Any
 
-import orjson
-
 from archivekit import __version__
 from archivekit.diagnostics import Diagnostic, ParseResult
-from archivekit.files.atomic import make_folders, write_atomic
 from archivekit.rules import Severity
 
 #: The cache folder's name at the project root.
 FOLDER = ".archive_cache"
+#: Below this many files the cache is not opened: reading a few files (a
+#: pre-commit hook's) is faster than loading a whole archive's cache.
+MIN_FILES = 64
 #: The environment variable that moves the cache folder (as ``--cache-dir``).
 ENV = "ARCHIVEKIT_CACHE_DIR"
 #: Files modified this recently are not cached: a write within the same
@@ -61,11 +61,9 @@ class Cache:
     """
 
     def __init__(self, folder: str, kind: str, settings: Iterable[object]) -> None:
-        key = hashlib.sha256(repr((__version__, kind, *settings)).encode()).hexdigest()[:20]
         self.folder = folder
-        self.path = os.path.join(folder, f"{kind}-{key}.json")
-        self._key = key
-        self._files = self._load()
+        self._kind, self._settings = kind, repr((__version__, kind, *settings))
+        self._loaded: dict[str, str] | None = None
         self._dirty = False
         self._now = time.time_ns()
         self._cwd = os.path.join(os.getcwd(), "")
@@ -77,11 +75,31 @@ class Cache:
         """
         return path if path[:1] == "/" else self._cwd + path
 
+    @functools.cached_property
+    def _key(self) -> str:
+        import hashlib  # here, not at start-up: a run of a few files never opens the cache
+
+        return hashlib.sha256(self._settings.encode()).hexdigest()[:20]
+
+    @property
+    def path(self) -> str:
+        """The cache file of these settings."""
+        return os.path.join(self.folder, f"{self._kind}-{self._key}.json")
+
+    @property
+    def _files(self) -> dict[str, str]:
+        # Read at the first look-up: a run that never looks costs nothing.
+        if self._loaded is None:
+            self._loaded = self._load()
+        return self._loaded
+
     def _load(self) -> dict[str, str]:
+        import orjson
+
         try:
             with open(self.path, "rb") as handle:
                 data = orjson.loads(handle.read())
-        except (OSError, orjson.JSONDecodeError):
+        except (OSError, ValueError):  # orjson.JSONDecodeError is a ValueError
             return {}
         if (
             not isinstance(data, dict)
@@ -110,7 +128,7 @@ class Cache:
             return None
         try:
             return _decode(label, value[len(stamp) + 1 :])
-        except (ValueError, TypeError, KeyError, IndexError, orjson.JSONDecodeError):
+        except (ValueError, TypeError, KeyError, IndexError):  # JSONDecodeError is a ValueError
             return None  # a damaged entry: read the file again
 
     def put(self, path: str, stamp: Stamp, entry: Entry) -> None:
@@ -122,6 +140,10 @@ class Cache:
         """Write the cache (and the folder's ``.gitignore``) if anything changed."""
         if not self._dirty:
             return
+        import orjson
+
+        from archivekit.files.atomic import make_folders, write_atomic
+
         document = {"archivekit": __version__, "key": self._key, "files": self._files}
         try:
             make_folders(self.folder)
@@ -135,6 +157,8 @@ class Cache:
 
 
 def _encode(entry: Entry) -> str:
+    import orjson
+
     if len(entry) == 1:
         result, url = entry[0]
         if not result.diagnostics and result.index is None and result.line == 1:
@@ -160,6 +184,8 @@ def _decode(label: str, text: str) -> Entry:
         return [(ParseResult(label, None, ()), text[1:])]
     if text == "N":
         return [(ParseResult(label, None, ()), None)]
+    import orjson
+
     value = orjson.loads(text)
     entry: Entry = []
     for index, line, url, diagnostics in value:

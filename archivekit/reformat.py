@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import BinaryIO
 
+from archivekit import cache as cache_module
 from archivekit.config import Config, load_config
 from archivekit.diagnostics import Diagnostic, ParseResult, failed, unreadable
 from archivekit.errors import UsageError
@@ -130,14 +132,16 @@ def reformat(
         exclude=configured.exclude,
         glob=glob,
     )
-    if not cache or write:
-        for item in found:
+    found = iter(found)
+    head = list(itertools.islice(found, cache_module.MIN_FILES))
+    if not cache or write or len(head) < cache_module.MIN_FILES:  # a few files: read them
+        for item in itertools.chain(head, found):
             yield format_file(item.path, write=write, options=options)
         return
     from archivekit.cache import Cache, folder_for
 
     store = Cache(folder_for(configured.root, cache_dir), "fmt", (options or _DEFAULTS, configured))
-    for item in found:
+    for item in itertools.chain(head, found):
         path = item.path
         key, stamp = store.key(path), store.stamp(path, "archive")
         if stamp is not None and store.get(key, stamp, path) is not None:

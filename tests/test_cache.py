@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from archivekit.cache import FOLDER, Cache
+from archivekit.cache import FOLDER, MIN_FILES, Cache
 from archivekit.record.write import dump_bytes
 from archivekit.sources.reading import POOL_THRESHOLD
 from archivekit.validate import Validation
@@ -33,6 +33,12 @@ _CONTENTS = [
     dump_bytes(make_record(1)) + b"\n",  # same URL as another: duplicate-url
     b"",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _small_batches_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The cache is opened for batches of MIN_FILES files or more: here, for any.
+    monkeypatch.setattr("archivekit.cache.MIN_FILES", 0)
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -193,7 +199,7 @@ def test_cli_default_place_options_and_environment(
 
 def test_concurrent_runs_never_corrupt_the_cache(tmp_path: Path) -> None:
     folder = tmp_path / "in"
-    for number in range(60):
+    for number in range(MIN_FILES + 10):
         _write(folder / f"{number}.txt", _CONTENTS[number % len(_CONTENTS)])
     env = {**os.environ, "ARCHIVEKIT_CACHE_DIR": str(tmp_path / "c")}
     archive = str(Path(sys.executable).parent / "archive")
@@ -206,7 +212,7 @@ def test_concurrent_runs_never_corrupt_the_cache(tmp_path: Path) -> None:
     assert len(outputs) == 1
     assert {run.returncode for run in runs} == {1}
     (written,) = (tmp_path / "c").glob("validate-*.json")
-    assert len(orjson.loads(written.read_bytes())["files"]) == 60
+    assert len(orjson.loads(written.read_bytes())["files"]) == MIN_FILES + 10
     again = subprocess.run(command, env=env, capture_output=True, check=False)
     assert {again.stdout} == outputs
 
@@ -216,6 +222,17 @@ def test_the_cache_key_names_the_settings(tmp_path: Path) -> None:
     assert one.path != Cache(str(tmp_path), "validate", ("b",)).path
     assert one.path != Cache(str(tmp_path), "fmt", ("a",)).path
     assert one.get("/nowhere", "1 2 3 archive", "x") is None
+
+
+def test_a_few_files_never_open_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("archivekit.cache.MIN_FILES", 3)
+    for number in range(2):
+        _write(tmp_path / "in" / f"{number}.txt", _CONTENTS[0])
+    _results(tmp_path / "in", tmp_path / "c")
+    assert not (tmp_path / "c").exists()
+    _write(tmp_path / "in" / "2.txt", _CONTENTS[0])
+    _results(tmp_path / "in", tmp_path / "c")
+    assert (tmp_path / "c").exists()
 
 
 def test_fmt_check_remembers_canonical_files_only(tmp_path: Path) -> None:

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, NamedTuple
 
+from archivekit import cache as cache_module
 from archivekit.diagnostics import ParseResult, failed, unreadable
 from archivekit.files.read import over_limit, read_file, read_stream
 from archivekit.formats import FORMAT_BY_NAME, Format, FormatOptions, Loader, load_whole
@@ -322,6 +323,8 @@ def read_sources(
         cache = None  # the cache holds findings, never records or renderings
     sources = iter(sources)
     head = list(itertools.islice(sources, POOL_THRESHOLD))
+    if len(head) < cache_module.MIN_FILES:
+        cache = None
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(head) < POOL_THRESHOLD:
         for source in itertools.chain(head, sources):

@@ -141,3 +141,36 @@ def test_a_folder_with_nothing_to_check_is_a_usage_error(cli: Cli, tmp_path: Pat
     assert "no files to check" in result.output
     # Files named one by one (as pre-commit passes them) never trip it.
     assert cli("validate", str(SEED)).exit_code == 0
+
+
+def test_validating_one_file_imports_only_what_it_uses(tmp_path: Path) -> None:
+    # Start-up: no other report format, no tomllib without a configuration file, no
+    # multiprocessing for one file, neither convert nor fmt, no cache for a few files.
+    from archivekit.record.write import dump_bytes
+    from bench.generate import make_record
+
+    (tmp_path / "a.txt").write_bytes(dump_bytes(make_record(0)))
+    code = (
+        "import sys\nsys.argv = ['archive', 'validate', 'a.txt']\n"
+        "from archivekit.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sys.modules), file=sys.stderr)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    loaded = set(run.stderr.split())
+    assert "archivekit.reports.text" in loaded
+    unwanted = {
+        "tomllib",
+        "multiprocessing",
+        "hashlib",
+        "archivekit.reports.junit",
+        "archivekit.reports.sarif",
+        "archivekit.reports.json",
+        "archivekit.reports.github",
+        "archivekit.cli.convert",
+        "archivekit.cli.fmt",
+        "pydantic",
+    }
+    assert loaded & unwanted == set()
