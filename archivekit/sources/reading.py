@@ -14,7 +14,7 @@ import itertools
 import os
 import zlib
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -158,6 +158,11 @@ def _parse_data(
     return [_record(r, whole, options) for r in records]
 
 
+def _checked(fields: fast.Fields) -> bytes:
+    """Checking only: a canonical record gives nothing to render."""
+    return b""
+
+
 #: Each whole format's loader, looked up once.
 _LOADERS: dict[str, Loader] = {}
 
@@ -199,7 +204,13 @@ def _read_chunk(
     """
     name = options.rows
     renderer = FORMAT_BY_NAME[name].rows if name else None
-    quick = fast.renderer(name, options.formats) if name else None
+    # Looked up once per chunk: how a canonical archive file is taken from its bytes
+    # (rendered as a row; or, only checking, nothing to do but its URL), if at all.
+    quick: Callable[[fast.Fields], bytes] | None = None
+    if name:
+        quick = fast.renderer(name, options.formats)
+    elif options.render is None and not options.formats.keep_records:
+        quick = _checked if fast.applies(options.formats.rules) else None
     limit = options.formats.rules.max_bytes
     returned: list[_Returned] = []
     append = returned.append
@@ -217,7 +228,8 @@ def _read_chunk(
             else:
                 fields = None if over_limit(data, size, limit) else fast.check(data)
                 if fields is not None and options.render is None:
-                    pieces.append(quick(fields))
+                    if name:
+                        pieces.append(quick(fields))
                     append(url_line(data) if options.urls else None)
                     continue
                 records = _parse_data(source, fmt, data, size, formats, options)
