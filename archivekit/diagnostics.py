@@ -24,6 +24,8 @@ class Diagnostic:
     column: int
     end_column: int
     field: str | None = None
+    #: Another file the finding is about (duplicate-url: the first file with the URL).
+    related: str | None = None
 
     # Pickled by the constructor: the generated __setstate__ of a slots dataclass
     # calls dataclasses.fields() for every object, the largest cost of sending
@@ -40,6 +42,7 @@ class Diagnostic:
                 self.column,
                 self.end_column,
                 self.field,
+                self.related,
             ),
         )
 
@@ -58,6 +61,8 @@ def finding(
     column: int = 1,
     length: int = 1,
     field: str | None = None,
+    *,
+    related: str | None = None,
 ) -> Diagnostic:
     """A finding of rule ``code`` at ``line``:``column``, ``length`` characters long.
 
@@ -73,6 +78,7 @@ def finding(
         column,
         column + max(length, 1),
         field,
+        related,
     )
 
 

@@ -50,7 +50,7 @@ app = typer.Typer(
     cls=_Commands,
     help="Validate and convert news-archive record files.\n\n"
     "A record file holds six lines: URL, headline, keywords, date (AP style), "
-    "word count, body. See docs/format.md for every rule.",
+    "word count, body. 'archive explain format' tells more; 'archive rules' lists every rule.",
     no_args_is_help=True,
     epilog="Examples:\n\n"
     "  archive validate seeds/                        # check a folder of records\n\n"

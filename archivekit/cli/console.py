@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from enum import StrEnum
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -17,6 +18,7 @@ from archivekit.text import plural
 
 __all__ = [
     "FORMAT_CHOICES",
+    "PLAIN",
     "CacheDir",
     "ConfigFile",
     "FormatName",
@@ -28,6 +30,43 @@ __all__ = [
     "plural",
     "use_colour",
 ]
+
+
+# The click typer runs on: its own vendored copy in recent releases, click before.
+_ParamType: Any = importlib.import_module(
+    typer.BadParameter.__module__.rpartition(".")[0] + ".types"
+).ParamType
+
+
+class _Plain(_ParamType):  # type: ignore[misc]
+    """A string shown by its metavar alone: no ``<str>`` beside PATH... in --help."""
+
+    name = "text"
+
+    def get_metavar(self, param: object, ctx: object = None) -> str:
+        return ""
+
+    def convert(self, value: object, param: object, ctx: object) -> str:
+        return str(value)
+
+
+#: For the positional arguments (``typer.Argument(click_type=PLAIN)``).
+PLAIN = _Plain()
+
+
+def at_least_one(value: int | None) -> int | None:
+    """An option that counts something (``--jobs``): 1 or more."""
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"{value} is not 1 or more")
+    return value
+
+
+def not_negative(value: float | None) -> float | None:
+    """A ratio or size option: 0 or more."""
+    if value is not None and not value >= 0:
+        raise typer.BadParameter(f"{value} is not 0 or more")
+    return value
+
 
 # Options more than one command takes, spelled once.
 ConfigFile = Annotated[
@@ -52,7 +91,8 @@ Jobs = Annotated[
     typer.Option(
         "--jobs",
         "-j",
-        min=1,
+        metavar="N",
+        callback=at_least_one,
         show_default="the CPU count",
         help="Worker processes for large batches.",
     ),

@@ -13,6 +13,7 @@ import typer
 
 from archivekit.cli.console import (
     FORMAT_CHOICES,
+    PLAIN,
     FormatName,
     Jobs,
     fail_usage,
@@ -76,6 +77,7 @@ def convert(
         list[str],
         typer.Argument(
             metavar="PATH...",
+            click_type=PLAIN,
             help="Files, folders (recursively), globs, .gz/.tar/.tar.gz/.zip, "
             "or - for standard input.",
             show_default=False,

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from archivekit.cli.console import (
+    PLAIN,
     CacheDir,
     ConfigFile,
     Glob,
@@ -48,6 +49,7 @@ def fmt(
         list[str],
         typer.Argument(
             metavar="PATH...",
+            click_type=PLAIN,
             help="Files or directories (searched recursively), or - to filter standard input "
             "to standard output.",
             show_default=False,

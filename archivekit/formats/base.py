@@ -57,7 +57,8 @@ def record_from_values(
     checked: dict[str, Any] = {}
     for name in FIELDS:
         if name not in values:
-            report("field-missing", f"the {LABELS[name]} is missing: give the field {name!r}", name)
+            hint = " ([] if there are none)" if name == "keywords" else ""
+            report("field-missing", f"no {name!r} field: add it{hint}", name)
             continue
         value = _check(name, values[name], date_style, report)
         checked[name] = value
@@ -88,6 +89,9 @@ def _check(name: str, raw: object, date_style: str, report: Callable[..., None])
         value, problems = fields.check_word_count(raw)
     elif name == "date" and isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
         value, problems = raw, []
+    elif name == "date" and isinstance(raw, int | float) and not isinstance(raw, bool):
+        report("field-type", f"the date must be a string, not a number{_epoch_hint(raw)}", name)
+        return None
     elif not isinstance(raw, str):
         report("field-type", f"the {LABELS[name]} must be a string, not {_kind(raw)}", name)
         return None
@@ -105,9 +109,47 @@ def _check(name: str, raw: object, date_style: str, report: Callable[..., None])
     return value
 
 
+def _epoch_hint(raw: float) -> str:
+    """What a number in the date field most likely is: pandas' ``to_json`` writes epoch ms."""
+    for unit, scale in (("milliseconds", 1000), ("seconds", 1)):
+        seconds = raw / scale
+        # 1900-01-01 .. 2100-01-01: a plausible news date in that unit.
+        if -2_208_988_800 <= seconds <= 4_102_444_800 and (scale == 1 or abs(raw) >= 1e11):
+            day = dt.datetime.fromtimestamp(seconds, dt.UTC).date().isoformat()
+            return (
+                f" ({raw} looks like epoch {unit}, {day}: write {quote(day)}; from pandas, "
+                "to_json(date_format='iso') or to_csv)"
+            )
+    return ""
+
+
+def _iso_hint(problem: fields.Problem, raw: str) -> fields.Problem:
+    """The date problem with an ISO suggestion: ISO, not AP style, is canonical in these formats."""
+    from archivekit.record.dates import find_date
+
+    if problem.code == "date-empty":
+        return problem._replace(
+            message='the date is empty: give it as an ISO date, like "2011-08-25"'
+        )
+    if problem.code != "date-unrecognized":
+        return problem
+    found = find_date(raw)
+    if found is not None:
+        write = f"only the date, {quote(found.isoformat())}"
+    elif raw.strip().lstrip("-").isdigit() and _epoch_hint(int(raw.strip())):
+        return problem._replace(message=f"{quote(raw)} is not a date{_epoch_hint(int(raw))}")
+    else:
+        write = 'it as an ISO date, like "2011-08-25"'
+    return problem._replace(
+        message=f"{quote(raw)} is not a date in an accepted shape: write {write}"
+    )
+
+
 def _check_date(raw: str, style: str) -> tuple[dt.date | None, list[fields.Problem]]:
     """The text parser's date check, with ISO 8601 as the canonical spelling when asked."""
     value, problems = fields.check_date(raw)
+    if style == "iso":
+        problems = [_iso_hint(p, raw) for p in problems]
     if style != "iso" or value is None:
         return value, problems
     kept = [p for p in problems if p.code != "date-noncanonical"]

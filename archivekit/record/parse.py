@@ -251,11 +251,13 @@ def _check_fields(
     text: str, report: _Report, options: RuleOptions, clean: bool = False
 ) -> dict[str, Any] | None:
     lines = text.split("\n", 5)
+    # Counted as wc -l and editors count them: a final newline ends the last line.
+    counted = len(lines) - (len(lines) > 1 and lines[-1] == "")
     for number in range(len(lines) + 1, 7):
         report(
             "field-missing",
             f"line {number} ({LABELS[FIELDS[number - 1]]}) is missing: the file has "
-            f"{len(lines)} line{'s' if len(lines) > 1 else ''}, a record has six",
+            f"{counted} line{'s' if counted != 1 else ''}, a record has six",
             number,
             1,
             field=FIELDS[number - 1],

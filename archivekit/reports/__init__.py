@@ -23,6 +23,7 @@ _WHERE = {
     "github": ("github", "GithubReporter"),
     "sarif": ("sarif", "SarifReporter"),
     "junit": ("junit", "JunitReporter"),
+    "gitlab": ("gitlab", "GitlabReporter"),
 }
 
 
