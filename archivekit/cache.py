@@ -64,6 +64,7 @@ class Cache:
         self.folder = folder
         self._kind, self._settings = kind, repr((__version__, kind, *settings))
         self._loaded: dict[str, str] | None = None
+        self._seen: set[str] = set()
         self._dirty = False
         self._now = time.time_ns()
         self._cwd = os.path.join(os.getcwd(), "")
@@ -123,6 +124,7 @@ class Cache:
 
     def get(self, path: str, stamp: Stamp, label: str) -> Entry | None:
         """What the file at ``path`` (absolute) gave last time, if unchanged; named ``label``."""
+        self._seen.add(path)
         value = self._files.get(path)
         if not isinstance(value, str) or not value.startswith(stamp + "\n"):
             return None
@@ -134,6 +136,7 @@ class Cache:
     def put(self, path: str, stamp: Stamp, entry: Entry) -> None:
         """Remember what the file at ``path`` (absolute) gave (no record is kept)."""
         self._files[path] = stamp + "\n" + _encode(entry)
+        self._seen.add(path)
         self._dirty = True
 
     def save(self) -> None:
@@ -144,7 +147,14 @@ class Cache:
 
         from archivekit.files.atomic import make_folders, write_atomic
 
-        document = {"archivekit": __version__, "key": self._key, "files": self._files}
+        # Entries of files this run did not look at are kept while the file exists
+        # (a run over part of the archive keeps the rest); a deleted file's goes.
+        files = {
+            path: value
+            for path, value in self._files.items()
+            if path in self._seen or os.path.lexists(path)
+        }
+        document = {"archivekit": __version__, "key": self._key, "files": files}
         try:
             make_folders(self.folder)
             ignore = os.path.join(self.folder, ".gitignore")

@@ -253,3 +253,15 @@ def test_fmt_check_remembers_canonical_files_only(tmp_path: Path) -> None:
     _write(canonical, _CONTENTS[5])  # now invalid: read again
     assert check(True) == check(False)
     assert [status for _, status, _ in check(True)] == ["invalid", "reformatted"]
+
+
+def test_entries_of_deleted_files_are_dropped_others_kept(tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        _write(tmp_path / "in" / name / "1.txt", _CONTENTS[0])
+    _results(tmp_path / "in", tmp_path / "c")
+    (tmp_path / "in" / "a" / "1.txt").unlink()
+    _write(tmp_path / "in" / "b" / "2.txt", _CONTENTS[1])
+    _results(tmp_path / "in" / "b", tmp_path / "c")  # part of the archive
+    (written,) = (tmp_path / "c").glob("validate-*.json")
+    kept = sorted(orjson.loads(written.read_bytes())["files"])
+    assert kept == [str(tmp_path / "in" / "b" / name) for name in ("1.txt", "2.txt")]
