@@ -207,15 +207,25 @@ _ROWS: dict[str, tuple[Callable[[Fields], bytes], bytes]] = {
 def renderer(name: str, options: FormatOptions) -> Callable[[Fields], bytes] | None:
     """How to render one canonical record as a row of format ``name``, or None: use the format's.
 
-    Known: JSON Lines, CSV with comma-joined keywords and no spreadsheet
-    guard, and JSON array elements, with default rule options.
+    Known: JSON Lines, CSV and JSON array elements, with the default settings
+    (CSV keywords joined by commas, no spreadsheet guard) and rule options.
     """
-    if not applies(options.rules):
-        return None
-    if name == "csv" and (options.excel or options.csv_keywords != "comma"):
-        return None
     known = _ROWS.get(name)
-    return None if known is None else known[0]
+    if known is None or not applies(options.rules):
+        return None
+    # Every other reader and writer setting at its default (the rules and whether
+    # records are kept aside): a setting added later takes the full path until
+    # this module learns it.
+    plain = dataclasses.replace(options, rules=_defaults(options.rules.max_bytes))
+    if dataclasses.replace(plain, keep_records=True, paragraphs=False) != _plain_options(plain):
+        return None
+    return known[0]
+
+
+def _plain_options(like: FormatOptions) -> FormatOptions:
+    from archivekit.formats import FormatOptions
+
+    return FormatOptions(rules=like.rules)
 
 
 def separator(name: str) -> bytes:
