@@ -69,7 +69,11 @@ _OPS = st.lists(
 
 
 @pytest.mark.property
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=40)
+@settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    # Each example runs a few validations: a sixth of the profile's (thorough: 833).
+    max_examples=max(30, (settings.default or settings()).max_examples // 6),
+)
 @given(_OPS)
 def test_results_with_the_cache_are_the_results_without(
     tmp_path_factory: pytest.TempPathFactory, ops: list[tuple[str, int, int, int]]
