@@ -16,17 +16,26 @@ if TYPE_CHECKING:
     from typer._click.core import Command
 
 from archivekit import __version__
-from archivekit.cli import explain, formats, rules, schema, validate
 
 #: Every command, in the order ``archive --help`` lists them.
 COMMANDS = ("validate", "convert", "fmt", "formats", "rules", "explain", "schema")
-#: Commands whose module is imported only when they run (or --help lists them):
-#: ``archive validate`` and ``--version`` need neither.
-_LAZY = ("convert", "fmt")
+#: Every command's module (archivekit/cli/<name>.py) is imported, and its options
+#: built, only when it runs (or --help lists them): ``archive --version`` builds
+#: none, ``archive validate`` only its own.
+_LAZY = COMMANDS
 
 
 class _Commands(TyperGroup):
     """The app's commands, the lazy ones loaded when first asked for."""
+
+    def resolve_command(  # type: ignore[override]
+        self, ctx: typer.Context, args: list[str]
+    ) -> tuple[str | None, Command | None, list[str]]:
+        if args and args[0] not in COMMANDS:
+            # An unknown name: load them all, so that "did you mean" knows every one.
+            for name in COMMANDS:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         return [name for name in COMMANDS if name in self.commands or name in _LAZY]
@@ -113,13 +122,6 @@ def _root(
     guard.DEBUG = debug
     # Handed to each command's library call (console.max_bytes), never a global.
     context.obj = {"max_bytes": _size(max_bytes)}
-
-
-app.command(epilog=validate.EPILOG)(validate.validate)
-app.command(epilog=formats.EPILOG)(formats.formats)
-app.command(epilog=rules.EPILOG)(rules.rules)
-app.command(epilog=explain.EPILOG)(explain.explain)
-app.command(epilog=schema.EPILOG)(schema.schema)
 
 
 def main() -> None:
