@@ -31,7 +31,7 @@ EPILOG = """Examples:
 
   archive fmt archive/ --diff          # show what would change
 
-  archive fmt archive/ --check --no-cache   # read even files unchanged since
+  archive fmt archive/ --check --no-cache   # read every file, cached or not
 
   archive fmt - < a.txt > b.txt        # a filter, for editors
 

@@ -49,7 +49,7 @@ EPILOG = """Examples:
 
   archive validate . --statistics             # one line per rule, most frequent first
 
-  archive validate archive/ --no-cache       # read every file, even unchanged ones
+  archive validate archive/ --no-cache        # read every file, cached or not
 
   archive validate . --select date-invalid,date-unrecognized --ignore crlf
 
