@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 from archivekit import __version__
 
 #: Every command, in the order ``archive --help`` lists them.
-COMMANDS = ("validate", "convert", "fmt", "formats", "rules", "explain", "schema")
+COMMANDS = ("validate", "convert", "fmt", "formats", "rules", "explain", "schema", "search")
 #: Every command's module (archivekit/cli/<name>.py) is imported, and its options
 #: built, only when it runs (or --help lists them): ``archive --version`` builds
 #: none, ``archive validate`` only its own.
@@ -66,6 +66,7 @@ app = typer.Typer(
     "  archive validate . --format sarif:out.sarif    # a report for code scanning\n\n"
     "  archive fmt --check archive/                   # anything to rewrite?\n\n"
     "  archive convert archive/ --to jsonl -o all.jsonl\n\n"
+    "  archive convert archive/ --to sqlite -o all.db && archive search all.db 'cartel'\n\n"
     "  archive explain date-invalid                   # what a rule means\n\n"
     "Run 'archive COMMAND --help' for a command's options.",
     add_completion=False,

@@ -25,6 +25,8 @@ __all__ = [
     "Glob",
     "Jobs",
     "NoCache",
+    "Profile",
+    "ProfileName",
     "fail_usage",
     "max_bytes",
     "plural",
@@ -112,6 +114,23 @@ CacheDir = Annotated[
         envvar="ARCHIVEKIT_CACHE_DIR",
         show_default=".archive_cache at the project root",
         help="Where to keep the results of unchanged files (ARCHIVEKIT_CACHE_DIR).",
+    ),
+]
+
+
+class ProfileName(StrEnum):
+    """The rule profiles (rules.PROFILES)."""
+
+    strict = "strict"
+    scraped = "scraped"
+
+
+Profile = Annotated[
+    ProfileName | None,
+    typer.Option(
+        "--profile",
+        show_default="strict, or the configured profile",
+        help="scraped: a missing or unreadable date or word count is a warning and null.",
     ),
 ]
 

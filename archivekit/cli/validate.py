@@ -17,6 +17,7 @@ from archivekit.cli.console import (
     Glob,
     Jobs,
     NoCache,
+    Profile,
     fail_usage,
     max_bytes,
     not_negative,
@@ -114,6 +115,7 @@ def validate(
         ),
     ] = None,
     jobs: Jobs = None,
+    profile: Profile = None,
     formats: Annotated[
         list[str] | None,
         typer.Option(
@@ -213,6 +215,7 @@ def validate(
             enable=enable or (),
             word_count_tolerance=word_count_tolerance,
             max_bytes=max_bytes(context),
+            profile=str(profile) if profile else None,
             jobs=jobs,
             baseline=baseline,
             update_baseline=update_baseline,

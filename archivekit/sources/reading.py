@@ -28,6 +28,7 @@ from archivekit.sources.inputs import Source
 
 if TYPE_CHECKING:
     from archivekit.cache import Cache
+    from archivekit.record.model import Record
 
 #: Sources handed to a worker at a time: large enough that pickling and queueing
 #: cost little per file, small enough that the first results come back soon.
@@ -215,6 +216,7 @@ def _read_chunk(
     returned: list[_Returned] = []
     append = returned.append
     pieces: list[bytes] = []
+    rendered: list[Record] = []
     records: list[_Record]
     for source in chunk:
         # Poolable sources are one-record formats, read whole.
@@ -238,7 +240,12 @@ def _read_chunk(
         if renderer is not None:
             for number, (result, payload, url) in enumerate(records):
                 if result.record is not None and result.ok:
-                    pieces.append(renderer([result.record], options.formats))
+                    rendered.append(result.record)
+                    if quick is not None:
+                        # Between rows rendered from bytes: each record a row of its own
+                        # (jsonl, csv, json: rows of one record join into the same bytes).
+                        pieces.append(renderer(rendered, options.formats))
+                        rendered.clear()
                     records[number] = (replace(result, record=None), payload, url)
         if len(records) == 1:
             result, payload, url = records[0]
@@ -253,6 +260,10 @@ def _read_chunk(
                 append(url)
                 continue
         append(records)
+    if renderer is not None and rendered:
+        # A format the fast path does not know (Parquet's Arrow batches, SQLite):
+        # the whole chunk in one call, as its writer expects.
+        pieces.append(renderer(rendered, options.formats))
     rows = fast.separator(name).join(pieces) if name and pieces else None
     return returned, rows
 
@@ -401,3 +412,45 @@ def _pooled(
         if plan:
             yield from flush()
         yield from drain()
+
+
+def read_records(
+    paths: str | Iterable[str],
+    *,
+    format: str | None = None,
+    profile: str | None = None,
+    max_bytes: int | None = None,
+    jobs: int | None = None,
+) -> Iterator[ParseResult]:
+    """Every record under ``paths``, streaming, in input order: record, findings and source.
+
+    ``paths`` are files, folders, globs or ``-`` as for ``archive convert``;
+    files go by their extension unless ``format`` names one (``jsonl``,
+    ``parquet``, ...). ``profile="scraped"`` keeps records whose date or word
+    count is missing or unreadable, with ``None`` there. Each result's
+    ``record`` is ``None`` when the record is invalid (its ``errors`` say
+    why). Raises :class:`~archivekit.errors.InputError` or ``UsageError``
+    before reading anything for a missing path or a bad option::
+
+        for result in read_records("archive/", profile="scraped"):
+            if result.record is not None:
+                print(result.record.headline)
+    """
+    from archivekit.errors import UsageError
+    from archivekit.files.read import DEFAULT_MAX_BYTES
+    from archivekit.files.walk import check_paths
+    from archivekit.formats import format_named
+    from archivekit.rules import RuleOptions
+    from archivekit.sources.inputs import iter_sources
+
+    inputs = [paths] if isinstance(paths, str) else list(paths)
+    if format is not None:
+        format_named(format).require()
+    try:
+        rules = RuleOptions(max_bytes=max_bytes or DEFAULT_MAX_BYTES, profile=profile or "strict")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    check_paths(inputs)
+    sources = iter_sources(inputs, force_format=format, max_bytes=rules.max_bytes)
+    options = ReadOptions(FormatOptions(rules=rules))
+    return (item.result for item in read_sources(sources, options, jobs=jobs))
