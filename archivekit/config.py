@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -85,6 +84,8 @@ def _has_table(path: str) -> bool:
 
 
 def _read(path: str) -> dict[str, Any]:
+    import tomllib  # only when a configuration file exists: start-up time
+
     try:
         with open(path, "rb") as handle:
             return tomllib.load(handle)

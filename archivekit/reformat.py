@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import difflib
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import BinaryIO
 
+from archivekit import cache as cache_module
 from archivekit.config import Config, load_config
-from archivekit.diagnostics import Diagnostic, failed, unreadable
+from archivekit.diagnostics import Diagnostic, ParseResult, failed, unreadable
 from archivekit.errors import UsageError
 from archivekit.files.atomic import write_atomic
 from archivekit.files.read import over_limit, read_file, read_stream, too_large_message
 from archivekit.files.select import select_files
 from archivekit.files.walk import STDIN, STDIN_LABEL, check_paths
+from archivekit.record import fast
 from archivekit.record.parse import parse
 from archivekit.record.write import dump_bytes
 from archivekit.rules import RuleOptions
+
+_DEFAULTS = RuleOptions()
 
 
 class FmtStatus(StrEnum):
@@ -48,6 +53,8 @@ def format_bytes(
     data: bytes, *, path: str = "<string>", options: RuleOptions | None = None
 ) -> FmtOutcome:
     """The canonical form of ``data`` (``dumps(parse(data))``), or INVALID with the errors."""
+    if fast.applies(options or _DEFAULTS) and fast.check(data) is not None:
+        return FmtOutcome(path, FmtStatus.UNCHANGED)  # canonical already, proven from its bytes
     result = parse(data, path=path, options=options)
     if result.record is None:
         return FmtOutcome(path, FmtStatus.INVALID, result.errors)
@@ -102,12 +109,17 @@ def reformat(
     glob: str | None = None,
     write: bool = True,
     options: RuleOptions | None = None,
+    cache: bool = False,
+    cache_dir: str | None = None,
 ) -> Iterator[FmtOutcome]:
     """The pipeline of ``archive fmt``: every selected record file formatted, in walk order.
 
     Files are selected as ``archive validate`` selects them (``glob``, else
     the configured include and exclude globs, else ``*.txt``). Raises
     :class:`~archivekit.errors.InputError` at once for a path that does not exist.
+    With ``cache`` and without ``write`` (``fmt --check``), files found
+    canonical before and unchanged since are not read again (see
+    :mod:`archivekit.cache`; ``cache_dir`` moves it).
     """
     check_paths(paths)
     if STDIN in paths:
@@ -120,8 +132,27 @@ def reformat(
         exclude=configured.exclude,
         glob=glob,
     )
-    for item in found:
-        yield format_file(item.path, write=write, options=options)
+    found = iter(found)
+    head = list(itertools.islice(found, cache_module.MIN_FILES))
+    if not cache or write or len(head) < cache_module.MIN_FILES:  # a few files: read them
+        for item in itertools.chain(head, found):
+            yield format_file(item.path, write=write, options=options)
+        return
+    from archivekit.cache import Cache, folder_for
+
+    store = Cache(folder_for(configured.root, cache_dir), "fmt", (options or _DEFAULTS, configured))
+    for item in itertools.chain(head, found):
+        path = item.path
+        key, stamp = store.key(path), store.stamp(path, "archive")
+        if stamp is not None and store.get(key, stamp, path) is not None:
+            yield FmtOutcome(path, FmtStatus.UNCHANGED)
+            continue
+        outcome = format_file(path, write=False, options=options)
+        if stamp is not None and outcome.status is FmtStatus.UNCHANGED:
+            # Only canonical files are remembered: the others are read again, for their diff.
+            store.put(key, stamp, [(ParseResult(path, None, ()), None)])
+        yield outcome
+    store.save()
 
 
 def unified_diff(outcome: FmtOutcome) -> str:

@@ -19,10 +19,12 @@ from archivekit.text import plural
 __all__ = [
     "FORMAT_CHOICES",
     "PLAIN",
+    "CacheDir",
     "ConfigFile",
     "FormatName",
     "Glob",
     "Jobs",
+    "NoCache",
     "Profile",
     "ProfileName",
     "fail_usage",
@@ -95,6 +97,23 @@ Jobs = Annotated[
         callback=at_least_one,
         show_default="the CPU count",
         help="Worker processes for large batches.",
+    ),
+]
+NoCache = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Read every file, even those unchanged since the last run (see --cache-dir).",
+    ),
+]
+CacheDir = Annotated[
+    str | None,
+    typer.Option(
+        "--cache-dir",
+        metavar="DIR",
+        envvar="ARCHIVEKIT_CACHE_DIR",
+        show_default=".archive_cache at the project root",
+        help="Where to keep the results of unchanged files (ARCHIVEKIT_CACHE_DIR).",
     ),
 ]
 

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archivekit.cli.console import PLAIN, ConfigFile, Glob, fail_usage, max_bytes, plural
+from archivekit.cli.console import (
+    PLAIN,
+    CacheDir,
+    ConfigFile,
+    Glob,
+    NoCache,
+    fail_usage,
+    max_bytes,
+    plural,
+)
 from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
@@ -21,6 +30,8 @@ EPILOG = """Examples:
   archive fmt a.txt --check            # exit 1 if a.txt is not canonical
 
   archive fmt archive/ --diff          # show what would change
+
+  archive fmt archive/ --check --no-cache   # read every file, cached or not
 
   archive fmt - < a.txt > b.txt        # a filter, for editors
 
@@ -57,6 +68,8 @@ def fmt(
         bool,
         typer.Option("--quiet", "-q", help="Print only problems; no per-file lines, no summary."),
     ] = False,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
 ) -> None:
     """Rewrite valid record files into canonical form: AP date, no BOM, LF, trimmed keywords.
 
@@ -79,7 +92,13 @@ def fmt(
     report = sys.stderr if diff else sys.stdout
     try:
         for outcome in reformat(
-            paths, config=config, glob=glob, write=not (check or diff), options=options
+            paths,
+            config=config,
+            glob=glob,
+            write=not (check or diff),
+            options=options,
+            cache=not no_cache,
+            cache_dir=cache_dir,
         ):
             path = outcome.path
             if outcome.error is not None:

@@ -11,10 +11,12 @@ import typer
 from archivekit.cli.console import (
     FORMAT_CHOICES,
     PLAIN,
+    CacheDir,
     ConfigFile,
     FormatName,
     Glob,
     Jobs,
+    NoCache,
     Profile,
     fail_usage,
     max_bytes,
@@ -47,6 +49,8 @@ EPILOG = """Examples:
   archive validate dump.tar.gz records.jsonl   # any format convert reads
 
   archive validate . --statistics             # one line per rule, most frequent first
+
+  archive validate archive/ --no-cache        # read every file, cached or not
 
   archive validate . --select date-invalid,date-unrecognized --ignore crlf
 
@@ -186,6 +190,8 @@ def validate(
             "the include/exclude globs; check nothing.",
         ),
     ] = False,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
 ) -> None:
     """Check record files; report each finding with path:line:col, severity, rule code, message."""
     from archivekit.cli.reporting import open_reports, parse_specs, report_paths
@@ -217,6 +223,8 @@ def validate(
             written=report_paths(specs),
             select=select,
             ignore=ignore or (),
+            cache=not no_cache,
+            cache_dir=cache_dir,
         )
         if show_settings:
             typer.echo(settings_text(validation), nl=False)

@@ -133,7 +133,10 @@ class Conversion:
             for item in read_sources(sources, read, jobs=options.jobs):
                 result = item.result
                 summary.records += 1
-                summary.warnings += sum(d.severity is Severity.WARNING for d in result.diagnostics)
+                if result.diagnostics:
+                    summary.warnings += sum(
+                        d.severity is Severity.WARNING for d in result.diagnostics
+                    )
                 written = None
                 # A valid record without its record was rendered by a worker, in ``rows``.
                 if not result.ok:

@@ -52,7 +52,7 @@ def format_ap(value: dt.date) -> str:
     return f"{AP_MONTHS[value.month - 1]} {value.day}, {value.year:04d}"
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1 << 16)  # real archives hold tens of thousands of days
 def parse_date(text: str) -> dt.date | DateProblem:
     """Read a date in any accepted shape, or say why it is not one.
 

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from archivekit.diagnostics import Diagnostic, ParseResult, failed, finding
 from archivekit.files.read import too_large_message
-from archivekit.record import fields
+from archivekit.record import fast, fields
 from archivekit.record.fields import FIELDS, LABELS
 from archivekit.rules import NULLABLE, RULE_BY_CODE, RuleOptions, Severity
 from archivekit.text import line_col, quote
@@ -66,14 +66,22 @@ def parse(
     if len(data) > limit:  # for text, characters: never more than its UTF-8 bytes
         size = len(data) if isinstance(data, bytes) else None
         return failed(path, "file-too-large", too_large_message(size, limit))
+    # A canonical record, proven so at the byte level: nothing to build or report.
+    if (
+        not keep_record
+        and isinstance(data, bytes)
+        and fast.applies(options)
+        and fast.check(data) is not None
+    ):
+        return ParseResult(path, None, ())
     # One pass over the bytes tells whether the file holds any control
     # character at all; most files hold none, and then no field needs a scan.
     clean = isinstance(data, bytes) and _no_controls(data)
     if clean:
         assert isinstance(data, bytes)  # for mypy
-        fast = _parse_clean(data, path, options, keep_record)
-        if fast is not None:
-            return fast
+        quick = _parse_clean(data, path, options, keep_record)
+        if quick is not None:
+            return quick
     found: list[Diagnostic] = []
 
     def report(

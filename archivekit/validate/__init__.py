@@ -29,6 +29,7 @@ from archivekit.validate.levels import Policy, build
 from archivekit.validate.totals import Totals
 
 if TYPE_CHECKING:
+    from archivekit.cache import Cache
     from archivekit.validate.baseline import Baseline, BaselineWriter, StaleEntry
 
 __all__ = ["POOL_THRESHOLD", "Totals", "Validation", "check_file", "validate_paths"]
@@ -54,6 +55,11 @@ class Validation:
     ``select`` and ``ignore`` are rule codes (``CODE[,CODE]`` strings) as
     ``--select`` and ``--ignore`` take them; ``written`` names the files the
     run writes (reports): refused as inputs, skipped in folders.
+
+    With ``cache``, files unchanged since a run with the same settings are
+    not read again: their findings and URLs come from the cache folder
+    (``cache_dir``, else ``$ARCHIVEKIT_CACHE_DIR``, else ``.archive_cache``
+    at the configuration's root; see :mod:`archivekit.cache`).
     """
 
     def __init__(
@@ -78,6 +84,8 @@ class Validation:
         written: Iterable[str] = (),
         select: Iterable[str] | None = None,
         ignore: Iterable[str] = (),
+        cache: bool = False,
+        cache_dir: str | None = None,
     ) -> None:
         self.paths = list(paths)
         if update_baseline and not baseline:
@@ -111,6 +119,7 @@ class Validation:
         self._jobs, self._keep = jobs, keep_records
         self._changed_since = changed_since
         self._follow, self._stdin = follow_symlinks, stdin
+        self._cache, self._cache_dir = cache, cache_dir
         self._writer: BaselineWriter | None = None
         self._baseline: Baseline | None = None
         if baseline:
@@ -163,7 +172,8 @@ class Validation:
         options = ReadOptions(formats, urls=duplicates is not None)
         apply, add = self.policy.apply, self.totals.add
         filtered = self._writer is not None or self._baseline is not None
-        for item in read_sources(sources, options, jobs=self._jobs):
+        cache = self._open_cache(options)
+        for item in read_sources(sources, options, jobs=self._jobs, cache=cache):
             result = item.result
             if duplicates is not None:
                 url = result.record.url if result.record is not None else item.url
@@ -174,7 +184,18 @@ class Validation:
                 result = self._filter(result)
             add(result)
             yield result
+        if cache is not None:
+            cache.save()
         self._finish()
+
+    def _open_cache(self, options: ReadOptions) -> Cache | None:
+        """The cache of unchanged files for these settings, if asked for (never with records)."""
+        if not self._cache or self._keep:
+            return None
+        from archivekit.cache import Cache, folder_for
+
+        folder = folder_for(self.config.root, self._cache_dir)
+        return Cache(folder, "validate", (self.rules, self.config, self.policy, options))
 
     def _filter(self, result: ParseResult) -> ParseResult:
         if self._writer is not None:
