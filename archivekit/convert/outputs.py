@@ -18,6 +18,7 @@ import orjson
 from archivekit.errors import UsageError
 from archivekit.files.atomic import TEMP_PREFIX, AtomicFile, Staging
 from archivekit.files.walk import STDIN
+from archivekit.text import safe_path
 
 if TYPE_CHECKING:
     from archivekit.convert.options import ConvertOptions
@@ -114,7 +115,7 @@ class Targets:
             stream.write(
                 orjson.dumps(
                     {
-                        "path": result.path,
+                        "path": safe_path(result.path),
                         "record": result.index,
                         "line": result.line,
                         "errors": [

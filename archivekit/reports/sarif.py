@@ -45,10 +45,13 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
 
 def artifact_uri(path: str) -> str:
     """A URI reference for ``path``: relative stays relative (GitHub resolves it from the
-    repository root), ``./`` and ``..`` folded, POSIX slashes; absolute becomes ``file://``."""
-    if os.path.isabs(path):
-        return "file://" + quote(os.path.normpath(path).replace(os.sep, "/"), safe="/")
-    return quote(os.path.normpath(path).replace(os.sep, "/"), safe="/")
+    repository root), ``./`` and ``..`` folded, POSIX slashes; absolute becomes ``file://``.
+
+    The name's own bytes are percent-encoded (``os.fsencode``), so a name that
+    is not UTF-8 still gives a valid URI that names that very file.
+    """
+    uri = quote(os.fsencode(os.path.normpath(path).replace(os.sep, "/")), safe="/")
+    return "file://" + uri if os.path.isabs(path) else uri
 
 
 def result_object(d: Diagnostic, index: int) -> dict[str, Any]:
