@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -65,6 +66,8 @@ def format_file(path: str, *, write: bool = True, options: RuleOptions | None = 
     """
     limit = (options or RuleOptions()).max_bytes
     try:
+        # Taken before the read: an edit saved after it is seen before the rename.
+        before = os.stat(path)
         data, size = read_file(path, limit)
     except OSError as exc:
         return FmtOutcome(path, FmtStatus.INVALID, unreadable(path, exc, path=path).diagnostics)
@@ -73,7 +76,7 @@ def format_file(path: str, *, write: bool = True, options: RuleOptions | None = 
     outcome = format_bytes(data, path=path, options=options)
     if write and outcome.status is FmtStatus.REFORMATTED:
         try:
-            write_atomic(path, outcome.after)
+            write_atomic(path, outcome.after, unchanged_since=before)
         except OSError as exc:
             return replace(outcome, error=exc.strerror or str(exc))
     return outcome

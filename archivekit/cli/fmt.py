@@ -59,8 +59,9 @@ def fmt(
 ) -> None:
     """Rewrite valid record files into canonical form: AP date, no BOM, LF, trimmed keywords.
 
-    Each file is replaced atomically (a temporary file beside it, then a rename).
-    Invalid files are left untouched and their errors reported.
+    Each file is replaced atomically (a temporary file beside it, then a rename),
+    keeping its permissions, owner and group; one changed on disk meanwhile is
+    left as it is. Invalid files are left untouched and their errors reported.
     """
     from archivekit.errors import ArchiveKitError
     from archivekit.files.walk import STDIN
