@@ -19,6 +19,7 @@ from archivekit.files.walk import STDIN, STDIN_LABEL, check_paths
 from archivekit.record.parse import parse
 from archivekit.record.write import dump_bytes
 from archivekit.rules import RuleOptions
+from archivekit.text import safe_path
 
 
 class FmtStatus(StrEnum):
@@ -140,8 +141,5 @@ def unified_diff(outcome: FmtOutcome) -> str:
         return [line + "\n" for line in text.split("\n")]
 
     before, after = lines(outcome.before), lines(outcome.after)
-    return "".join(
-        difflib.unified_diff(
-            before, after, f"{outcome.path} (before)", f"{outcome.path} (canonical)"
-        )
-    )
+    name = safe_path(outcome.path)  # a line break in a name would inject patch lines
+    return "".join(difflib.unified_diff(before, after, f"{name} (before)", f"{name} (canonical)"))

@@ -281,3 +281,24 @@ def test_ctrl_c_right_after_the_temporary_is_made_leaves_nothing(
     with pytest.raises(KeyboardInterrupt):
         write_atomic(str(target), b"new")
     assert sorted(os.listdir(tmp_path)) == ["a.txt"]
+
+
+@pytest.mark.hostile
+def test_fmt_escapes_hostile_names_as_validate_does(cli: Cli, tmp_path: Path) -> None:
+    # Before: fmt printed names raw: a line break forged lines (in --diff, patch
+    # headers), an escape sequence restyled the terminal.
+    name = "a\n+++ b:evil.txt\n@@ -1 +1 @@\x1b[31m.txt"
+    _non_canonical(tmp_path / name)
+    (tmp_path / ("bad\n\x1b[2J" + ".txt")).write_bytes(b"")
+    diff = cli("fmt", str(tmp_path), "--diff")
+    headers = [line for line in diff.stdout.splitlines() if line.startswith(("---", "+++"))]
+    assert headers == [
+        f"--- {tmp_path}/a\\n+++ b:evil.txt\\n@@ -1 +1 @@\\x1b[31m.txt (before)",
+        f"+++ {tmp_path}/a\\n+++ b:evil.txt\\n@@ -1 +1 @@\\x1b[31m.txt (canonical)",
+    ]
+    assert "\x1b" not in diff.stdout + diff.stderr
+    written = cli("fmt", str(tmp_path))
+    assert written.exit_code == 1
+    assert "\x1b" not in written.stdout + written.stderr
+    assert f"reformatted {tmp_path}/a\\n+++ b:evil.txt" in written.stdout
+    assert f"{tmp_path}/bad\\n\\x1b[2J.txt: invalid, left untouched" in written.stdout

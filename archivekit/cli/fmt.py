@@ -68,6 +68,7 @@ def fmt(
     from archivekit.reformat import FmtStatus, reformat, unified_diff
     from archivekit.reports.text import format_diagnostic
     from archivekit.rules import RuleOptions
+    from archivekit.text import safe_path
 
     options = RuleOptions(max_bytes=max_bytes(context))
     if paths == [STDIN]:
@@ -81,7 +82,7 @@ def fmt(
         for outcome in reformat(
             paths, config=config, glob=glob, write=not (check or diff), options=options
         ):
-            path = outcome.path
+            path = safe_path(outcome.path)  # a hostile name must not forge a line
             if outcome.error is not None:
                 typer.echo(f"{path}: error: cannot format: {outcome.error}", err=True)
                 failed += 1
