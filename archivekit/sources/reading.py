@@ -112,7 +112,7 @@ def _read_whole(source: Source, fmt: Format, options: ReadOptions) -> list[_Reco
     """
     label = source.label
     if source.error is not None:
-        return [(failed(label, "read-error", source.error), None, None)]
+        return [(failed(label, source.code, source.error), None, None)]
     formats = _formats(source, options)
     limit = formats.rules.max_bytes
     size: int | None = None

@@ -141,3 +141,28 @@ def test_a_folder_with_nothing_to_check_is_a_usage_error(cli: Cli, tmp_path: Pat
     assert "no files to check" in result.output
     # Files named one by one (as pre-commit passes them) never trip it.
     assert cli("validate", str(SEED)).exit_code == 0
+
+
+@pytest.mark.hostile
+def test_jobs_far_above_the_cpu_count_are_capped_with_a_note(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: --jobs 100000 forked that many processes, silently.
+    import archivekit.workers as workers
+
+    started: list[int] = []
+    real = workers.Workers.__init__
+
+    def spy(self: object, func: object, count: int) -> None:
+        started.append(count)
+        assert count <= 16, f"{count} workers asked for"  # never fork that many here
+        real(self, func, count)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers.Workers, "__init__", spy)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    for number in range(300):  # enough for the pool
+        (tmp_path / f"{number}.txt").write_bytes(SEED.read_bytes())
+    result = cli("validate", tmp_path, "--jobs", "100000")
+    assert result.exit_code == 0, result.output
+    assert "archive: note: --jobs 100000 capped at 4 (4 per CPU)" in result.stderr
+    assert started == [4]
