@@ -13,13 +13,13 @@ from typing import Any
 from archivekit.errors import ConfigError
 from archivekit.files.globs import compile_globs
 from archivekit.files.read import format_size, over_limit, read_file
-from archivekit.rules import RULE_BY_CODE
+from archivekit.rules import PROFILES, RULE_BY_CODE
 
 #: Looked for in the current folder, then each parent; the first found wins.
 #: archive.toml holds the keys at its top level; pyproject.toml under [tool.archive].
 CONFIG_NAMES = ("archive.toml", "pyproject.toml")
 LEVELS = ("error", "warning", "off")
-KEYS = ("include", "exclude", "rules", "overrides", "word-count-tolerance")
+KEYS = ("include", "exclude", "rules", "overrides", "word-count-tolerance", "profile")
 OVERRIDE_KEYS = ("paths", "rules")
 
 
@@ -42,6 +42,7 @@ class Config:
     rules: dict[str, str] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
     word_count_tolerance: float | None = None
+    profile: str | None = None
 
 
 #: A configuration file is short; a bigger one is hostile (tomllib holds it whole).
@@ -141,6 +142,9 @@ def _parse(table: dict[str, Any], path: str) -> Config:
         or tolerance < 0
     ):
         raise ConfigError(f"{where}: word-count-tolerance must be a number >= 0, not {tolerance!r}")
+    profile = table.get("profile")
+    if profile is not None and profile not in PROFILES:
+        raise ConfigError(f"{where}: profile = {profile!r}: use one of {', '.join(PROFILES)}")
     overrides = table.get("overrides", [])
     if not isinstance(overrides, list) or not all(isinstance(o, dict) for o in overrides):
         raise ConfigError(
@@ -161,6 +165,7 @@ def _parse(table: dict[str, Any], path: str) -> Config:
         rules=_rules(table, where),
         overrides=tuple(parsed),
         word_count_tolerance=None if tolerance is None else float(tolerance),
+        profile=profile,
     )
 
 

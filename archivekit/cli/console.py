@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from enum import StrEnum
-from typing import Annotated, TextIO
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -17,15 +18,55 @@ from archivekit.text import plural
 
 __all__ = [
     "FORMAT_CHOICES",
+    "PLAIN",
     "ConfigFile",
     "FormatName",
     "Glob",
     "Jobs",
+    "Profile",
+    "ProfileName",
     "fail_usage",
     "max_bytes",
     "plural",
     "use_colour",
 ]
+
+
+# The click typer runs on: its own vendored copy in recent releases, click before.
+_ParamType: Any = importlib.import_module(
+    typer.BadParameter.__module__.rpartition(".")[0] + ".types"
+).ParamType
+
+
+class _Plain(_ParamType):  # type: ignore[misc]
+    """A string shown by its metavar alone: no ``<str>`` beside PATH... in --help."""
+
+    name = "text"
+
+    def get_metavar(self, param: object, ctx: object = None) -> str:
+        return ""
+
+    def convert(self, value: object, param: object, ctx: object) -> str:
+        return str(value)
+
+
+#: For the positional arguments (``typer.Argument(click_type=PLAIN)``).
+PLAIN = _Plain()
+
+
+def at_least_one(value: int | None) -> int | None:
+    """An option that counts something (``--jobs``): 1 or more."""
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"{value} is not 1 or more")
+    return value
+
+
+def not_negative(value: float | None) -> float | None:
+    """A ratio or size option: 0 or more."""
+    if value is not None and not value >= 0:
+        raise typer.BadParameter(f"{value} is not 0 or more")
+    return value
+
 
 # Options more than one command takes, spelled once.
 ConfigFile = Annotated[
@@ -51,6 +92,7 @@ def _cap_jobs(value: int | None) -> int | None:
     """More workers than 4 per CPU only cost memory (each is a process): cap, and say so."""
     from archivekit.workers import max_workers
 
+    value = at_least_one(value)
     cap = max_workers()
     if value is not None and value > cap:
         typer.echo(f"archive: note: --jobs {value} capped at {cap} (4 per CPU)", err=True)
@@ -63,10 +105,27 @@ Jobs = Annotated[
     typer.Option(
         "--jobs",
         "-j",
-        min=1,
+        metavar="N",
+        callback=_cap_jobs,
         show_default="the CPU count",
         help="Worker processes for large batches (at most 4 per CPU).",
-        callback=_cap_jobs,
+    ),
+]
+
+
+class ProfileName(StrEnum):
+    """The rule profiles (rules.PROFILES)."""
+
+    strict = "strict"
+    scraped = "scraped"
+
+
+Profile = Annotated[
+    ProfileName | None,
+    typer.Option(
+        "--profile",
+        show_default="strict, or the configured profile",
+        help="scraped: a missing or unreadable date or word count is a warning and null.",
     ),
 ]
 

@@ -116,6 +116,21 @@ def _commit(side: str, cwd: str) -> str:
     raise UsageError(f"--changed-since: {side!r} is not a git commit")
 
 
+def git_toplevel(cwd: str = ".") -> str | None:
+    """The top folder of the git work tree holding ``cwd``, or None (no git, or not in one)."""
+    try:
+        return _git(["rev-parse", "--show-toplevel"], cwd).strip() or None
+    except UsageError:
+        return None
+
+
+def project_root(config_source: str | None, *, cwd: str = ".") -> str | None:
+    """The project a run belongs to: the configuration file's folder, else the git work tree."""
+    if config_source is not None:
+        return os.path.dirname(os.path.abspath(config_source))
+    return git_toplevel(cwd)
+
+
 def _run(args: list[str], cwd: str) -> subprocess.CompletedProcess[str]:
     import subprocess  # only for --changed-since: it costs start-up time
 

@@ -119,6 +119,8 @@ def _scalar(text: str, line: int) -> object:
             # int() refuses over 4,300 digits (ValueError, an internal error before).
             raise FrontMatterError(f"a number of {len(text)} digits: too long", line)
         return int(text)
+    if text in ("null", "~", "Null", "NULL"):
+        return None  # YAML's null: a date or word count left empty
     return text
 
 

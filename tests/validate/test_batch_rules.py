@@ -54,7 +54,7 @@ def adopted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_baseline_hides_recorded_findings_and_reports_stale_ones(cli: Cli, adopted: Path) -> None:
     result = cli("validate", "data", "--baseline", "base.json", "--update-baseline")
     assert result.exit_code == 0
-    assert "recorded 2 findings in base.json" in result.stderr
+    assert "recorded 2 findings of this run in base.json" in result.stderr
     entries = orjson.loads((adopted / "base.json").read_bytes())["findings"]
     assert {(e["path"], e["code"], e["field"]) for e in entries} == {
         ("data/bad.txt", "date-invalid", "date"),
