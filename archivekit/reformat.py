@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -21,6 +22,7 @@ from archivekit.record import fast
 from archivekit.record.parse import parse
 from archivekit.record.write import dump_bytes
 from archivekit.rules import RuleOptions
+from archivekit.text import safe_path
 
 _DEFAULTS = RuleOptions()
 
@@ -72,6 +74,8 @@ def format_file(path: str, *, write: bool = True, options: RuleOptions | None = 
     """
     limit = (options or RuleOptions()).max_bytes
     try:
+        # Taken before the read: an edit saved after it is seen before the rename.
+        before = os.stat(path)
         data, size = read_file(path, limit)
     except OSError as exc:
         return FmtOutcome(path, FmtStatus.INVALID, unreadable(path, exc, path=path).diagnostics)
@@ -80,7 +84,7 @@ def format_file(path: str, *, write: bool = True, options: RuleOptions | None = 
     outcome = format_bytes(data, path=path, options=options)
     if write and outcome.status is FmtStatus.REFORMATTED:
         try:
-            write_atomic(path, outcome.after)
+            write_atomic(path, outcome.after, unchanged_since=before)
         except OSError as exc:
             return replace(outcome, error=exc.strerror or str(exc))
     return outcome
@@ -168,8 +172,5 @@ def unified_diff(outcome: FmtOutcome) -> str:
         return [line + "\n" for line in text.split("\n")]
 
     before, after = lines(outcome.before), lines(outcome.after)
-    return "".join(
-        difflib.unified_diff(
-            before, after, f"{outcome.path} (before)", f"{outcome.path} (canonical)"
-        )
-    )
+    name = safe_path(outcome.path)  # a line break in a name would inject patch lines
+    return "".join(difflib.unified_diff(before, after, f"{name} (before)", f"{name} (canonical)"))

@@ -88,15 +88,29 @@ Glob = Annotated[
         help="File-name pattern to pick in folders (wins over the configured include).",
     ),
 ]
+
+
+def _cap_jobs(value: int | None) -> int | None:
+    """More workers than 4 per CPU only cost memory (each is a process): cap, and say so."""
+    from archivekit.workers import max_workers
+
+    value = at_least_one(value)
+    cap = max_workers()
+    if value is not None and value > cap:
+        typer.echo(f"archive: note: --jobs {value} capped at {cap} (4 per CPU)", err=True)
+        return cap
+    return value
+
+
 Jobs = Annotated[
     int | None,
     typer.Option(
         "--jobs",
         "-j",
         metavar="N",
-        callback=at_least_one,
+        callback=_cap_jobs,
         show_default="the CPU count",
-        help="Worker processes for large batches.",
+        help="Worker processes for large batches (at most 4 per CPU).",
     ),
 ]
 NoCache = Annotated[

@@ -73,14 +73,16 @@ def fmt(
 ) -> None:
     """Rewrite valid record files into canonical form: AP date, no BOM, LF, trimmed keywords.
 
-    Each file is replaced atomically (a temporary file beside it, then a rename).
-    Invalid files are left untouched and their errors reported.
+    Each file is replaced atomically (a temporary file beside it, then a rename),
+    keeping its permissions, owner and group; one changed on disk meanwhile is
+    left as it is. Invalid files are left untouched and their errors reported.
     """
     from archivekit.errors import ArchiveKitError
     from archivekit.files.walk import STDIN
     from archivekit.reformat import FmtStatus, reformat, unified_diff
     from archivekit.reports.text import format_diagnostic
     from archivekit.rules import RuleOptions
+    from archivekit.text import safe_path
 
     options = RuleOptions(max_bytes=max_bytes(context))
     if paths == [STDIN]:
@@ -100,7 +102,7 @@ def fmt(
             cache=not no_cache,
             cache_dir=cache_dir,
         ):
-            path = outcome.path
+            path = safe_path(outcome.path)  # a hostile name must not forge a line
             if outcome.error is not None:
                 typer.echo(f"{path}: error: cannot format: {outcome.error}", err=True)
                 failed += 1

@@ -241,21 +241,23 @@ def validate(
             with open_reports(specs, report_context) as reports:
                 for result in validation:
                     reports.add(result)
+                if validation.unmatched:
+                    # A folder with nothing to check is most likely a mistyped --glob or
+                    # path: passing silently would let a CI job check nothing for ever.
+                    # (Files named one by one, as pre-commit passes them, may all be
+                    # excluded: that is fine.) Raised before the reports are closed: a
+                    # usage error writes no "passed" job summary.
+                    pattern = glob or "*.txt, or the include globs of the configuration"
+                    raise UsageError(
+                        f"no files to check under {', '.join(validation.unmatched)} "
+                        f"({pattern}): check the paths and --glob"
+                    )
                 reports.close(validation.totals)
         except BrokenPipeError:
             raise  # `archive validate … | head`: the guard ends quietly
         except OSError as exc:  # a report file or the job summary could not be written
             name = f" {exc.filename}" if exc.filename else ""
             raise UsageError(f"cannot write the report{name}: {exc.strerror or exc}") from None
-        if validation.unmatched:
-            # A folder with nothing to check is most likely a mistyped --glob or path:
-            # passing silently would let a CI job check nothing for ever. (Files named
-            # one by one, as pre-commit passes them, may all be excluded: that is fine.)
-            pattern = glob or "*.txt, or the include globs of the configuration"
-            raise UsageError(
-                f"no files to check under {', '.join(validation.unmatched)} ({pattern}): "
-                "check the paths and --glob"
-            )
     except ArchiveKitError as exc:
         raise fail_usage(str(exc)) from None
     totals = validation.totals

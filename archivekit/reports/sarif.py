@@ -49,10 +49,13 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
 
 def artifact_uri(path: str) -> str:
     """A URI reference for ``path``: relative stays relative (GitHub resolves it from the
-    repository root), ``./`` and ``..`` folded, POSIX slashes; absolute becomes ``file://``."""
-    if os.path.isabs(path):
-        return "file://" + quote(os.path.normpath(path).replace(os.sep, "/"), safe="/")
-    return quote(os.path.normpath(path).replace(os.sep, "/"), safe="/")
+    repository root), ``./`` and ``..`` folded, POSIX slashes; absolute becomes ``file://``.
+
+    The name's own bytes are percent-encoded (``os.fsencode``), so a name that
+    is not UTF-8 still gives a valid URI that names that very file.
+    """
+    uri = quote(os.fsencode(os.path.normpath(path).replace(os.sep, "/")), safe="/")
+    return "file://" + uri if os.path.isabs(path) else uri
 
 
 def artifact_location(path: str, root: str | None = None) -> dict[str, str]:
@@ -122,7 +125,8 @@ class SarifReporter(Reporter):
         }
         head = orjson.dumps({"$schema": SCHEMA, "version": "2.1.0"}).decode()[:-1]
         root = os.path.realpath(self.context.root) if self.context.root else os.getcwd()
-        base = {SRCROOT: {"uri": "file://" + quote(os.path.join(root, "").replace(os.sep, "/"))}}
+        folder = os.fsencode(os.path.join(root, "").replace(os.sep, "/"))  # bytes: any name
+        base = {SRCROOT: {"uri": "file://" + quote(folder)}}
         run = orjson.dumps(
             {
                 "tool": {"driver": driver},

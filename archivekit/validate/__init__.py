@@ -127,9 +127,9 @@ class Validation:
             from archivekit.validate.baseline import Baseline, BaselineWriter
 
             if update_baseline:
-                self._writer = BaselineWriter(baseline)
+                self._writer = BaselineWriter(baseline, max_bytes=self.rules.max_bytes)
             else:
-                self._baseline = Baseline.load(baseline)
+                self._baseline = Baseline.load(baseline, max_bytes=self.rules.max_bytes)
         #: Counts of the run, final once iteration ends.
         self.totals = Totals()
         #: Baseline entries that matched nothing in the files checked: fixed since.
