@@ -17,7 +17,7 @@ from archivekit.rules import RULE_BY_CODE
 #: archive.toml holds the keys at its top level; pyproject.toml under [tool.archive].
 CONFIG_NAMES = ("archive.toml", "pyproject.toml")
 LEVELS = ("error", "warning", "off")
-KEYS = ("include", "exclude", "rules", "overrides", "word-count-tolerance")
+KEYS = ("include", "exclude", "rules", "overrides", "word-count-tolerance", "final-newline")
 OVERRIDE_KEYS = ("paths", "rules")
 
 
@@ -40,6 +40,8 @@ class Config:
     rules: dict[str, str] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
     word_count_tolerance: float | None = None
+    #: One LF ends a canonical file (for editors and pre-commit's end-of-file-fixer).
+    final_newline: bool = False
 
 
 def find_config(start: str = ".") -> str | None:
@@ -101,6 +103,9 @@ def _parse(table: dict[str, Any], path: str) -> Config:
         isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0
     ):
         raise ConfigError(f"{where}: word-count-tolerance must be a number >= 0, not {tolerance!r}")
+    final_newline = table.get("final-newline", False)
+    if not isinstance(final_newline, bool):
+        raise ConfigError(f"{where}: final-newline must be true or false, not {final_newline!r}")
     overrides = table.get("overrides", [])
     if not isinstance(overrides, list) or not all(isinstance(o, dict) for o in overrides):
         raise ConfigError(
@@ -121,6 +126,7 @@ def _parse(table: dict[str, Any], path: str) -> Config:
         rules=_rules(table, where),
         overrides=tuple(parsed),
         word_count_tolerance=None if tolerance is None else float(tolerance),
+        final_newline=final_newline,
     )
 
 

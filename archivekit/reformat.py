@@ -51,7 +51,7 @@ def format_bytes(
     result = parse(data, path=path, options=options)
     if result.record is None:
         return FmtOutcome(path, FmtStatus.INVALID, result.errors)
-    canonical = dump_bytes(result.record)
+    canonical = dump_bytes(result.record, final_newline=(options or RuleOptions()).final_newline)
     if canonical == data:
         return FmtOutcome(path, FmtStatus.UNCHANGED)
     return FmtOutcome(path, FmtStatus.REFORMATTED, result.diagnostics, data, canonical)
@@ -72,11 +72,24 @@ def format_file(path: str, *, write: bool = True, options: RuleOptions | None = 
         return _too_large(path, size, limit)
     outcome = format_bytes(data, path=path, options=options)
     if write and outcome.status is FmtStatus.REFORMATTED:
-        try:
-            write_atomic(path, outcome.after)
-        except OSError as exc:
-            return replace(outcome, error=exc.strerror or str(exc))
+        error = write_back(path, data, outcome.after)
+        if error is not None:
+            return replace(outcome, error=error)
     return outcome
+
+
+def write_back(path: str, before: bytes, after: bytes) -> str | None:
+    """Replace the record file ``path``, read as ``before``, with ``after``; None or why not.
+
+    The one write-back path of ``archive fmt`` and ``archive validate --fix``:
+    atomic (a temporary beside the file, then a rename), the file's
+    permissions kept.
+    """
+    try:
+        write_atomic(path, after)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 def format_stream(
@@ -113,6 +126,7 @@ def reformat(
     if STDIN in paths:
         raise UsageError("- (standard input) cannot be mixed with paths")
     configured = config if isinstance(config, Config) else load_config(config)
+    options = configured_options(configured, options)
     found = select_files(
         paths,
         root=configured.root,
@@ -122,6 +136,14 @@ def reformat(
     )
     for item in found:
         yield format_file(item.path, write=write, options=options)
+
+
+def configured_options(config: Config, options: RuleOptions | None) -> RuleOptions:
+    """``options`` with the configuration's canonical ending (``final-newline``)."""
+    options = options or RuleOptions()
+    if options.final_newline == config.final_newline:
+        return options
+    return replace(options, final_newline=config.final_newline)
 
 
 def unified_diff(outcome: FmtOutcome) -> str:

@@ -277,11 +277,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "final-newline",
         _W,
-        "The file ends with a newline (canonical files do not).",
+        "The file ends with a newline (canonical files do not), or, with final-newline = true, does not.",
         bad="…officials.\\n",
         good="…officials.",
         details=(
             "Canonical files end without a newline (like the seed). Valid; archive fmt removes it."
+            " With final-newline = true in [tool.archive] (for editors and pre-commit's "
+            "end-of-file-fixer) one LF is the canonical ending instead: a file without it is "
+            "reported, and archive fmt and validate --fix add it."
         ),
     ),
     Rule(
@@ -417,11 +420,14 @@ class RuleOptions:
 
     ``max_bytes`` is the file-size limit (``archive --max-bytes``): a record
     file, document, line or cell larger than this is refused unread.
+    ``final_newline`` makes one LF the canonical ending of a record file.
     """
 
     enable: frozenset[str] = frozenset()
     word_count_tolerance: float = DEFAULT_WORD_COUNT_TOLERANCE
     max_bytes: int = DEFAULT_MAX_BYTES
+    #: The canonical ending: one LF when true (``final-newline = true``), none by default.
+    final_newline: bool = False
 
     def __post_init__(self) -> None:
         unknown = sorted(self.enable - RULE_BY_CODE.keys())

@@ -71,6 +71,13 @@ def fmt(
 
     options = RuleOptions(max_bytes=max_bytes(context))
     if paths == [STDIN]:
+        from archivekit.config import load_config
+        from archivekit.reformat import configured_options
+
+        try:
+            options = configured_options(load_config(config), options)
+        except ArchiveKitError as exc:
+            raise fail_usage(str(exc)) from None
         raise typer.Exit(_format_stdin(check=check, options=options))
     counts = dict.fromkeys(FmtStatus, 0)
     failed = 0

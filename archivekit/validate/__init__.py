@@ -29,6 +29,7 @@ from archivekit.validate.levels import Policy, build
 from archivekit.validate.totals import Totals
 
 if TYPE_CHECKING:
+    from archivekit.fixes import FixOutcome
     from archivekit.validate.baseline import Baseline, BaselineWriter, StaleEntry
 
 __all__ = ["POOL_THRESHOLD", "Totals", "Validation", "check_file", "validate_paths"]
@@ -53,7 +54,10 @@ class Validation:
     ``.zip`` ...), as the archive format when it names none, or as ``from_``.
     ``select`` and ``ignore`` are rule codes (``CODE[,CODE]`` strings) as
     ``--select`` and ``--ignore`` take them; ``written`` names the files the
-    run writes (reports): refused as inputs, skipped in folders.
+    run writes (reports): refused as inputs, skipped in folders. ``fix``
+    repairs each record file before it is checked (:mod:`archivekit.fixes`;
+    ``unsafe_fixes`` adds the ambiguous repairs), so that the findings are
+    what is left; :attr:`fixed` then lists what was changed.
     """
 
     def __init__(
@@ -77,6 +81,8 @@ class Validation:
         written: Iterable[str] = (),
         select: Iterable[str] | None = None,
         ignore: Iterable[str] = (),
+        fix: bool = False,
+        unsafe_fixes: bool = False,
     ) -> None:
         self.paths = list(paths)
         if update_baseline and not baseline:
@@ -126,6 +132,12 @@ class Validation:
         self.unmatched: list[str] = []
         #: With update_baseline: entries kept for the files this run did not check.
         self.baseline_kept = 0
+        if unsafe_fixes and not fix:
+            raise UsageError("--unsafe-fixes needs --fix")
+        self._fix, self._unsafe = fix, unsafe_fixes
+        #: With fix: each file repaired (or that could not be written back), in order,
+        #: without its bytes.
+        self.fixed: list[FixOutcome] = []
 
     def __iter__(self) -> Iterator[ParseResult]:
         return self.run()
@@ -155,6 +167,8 @@ class Validation:
             stdin=self._stdin,
             max_bytes=self.rules.max_bytes,
         )
+        if self._fix:
+            sources = self._fixing(sources)
         formats = FormatOptions(rules=self.rules, keep_records=self._keep)
         options = ReadOptions(formats, urls=duplicates is not None)
         apply, add = self.policy.apply, self.totals.add
@@ -190,6 +204,26 @@ class Validation:
             folders = [p for p in self.paths if os.path.isdir(p)]
             if folders and len(folders) == len(self.paths):
                 self.unmatched = folders
+
+    def _fixing(self, sources: Iterator[Source]) -> Iterator[Source]:
+        """``sources``, each record file on disk repaired just before it is handed on."""
+        from archivekit.fixes import fix_file
+        from archivekit.rules import FIXABLE
+
+        for source in sources:
+            if source.path is not None and _rereadable(source):
+                levels = self.policy.levels_for(source.path)
+                off = frozenset(c for c in FIXABLE if levels.get(c) == "off")
+                outcome = fix_file(
+                    source.path,
+                    unsafe=self._unsafe,
+                    final_newline=self.rules.final_newline,
+                    max_bytes=self.rules.max_bytes,
+                    off=off,
+                )
+                if outcome.fixes:
+                    self.fixed.append(replace(outcome, before=b"", after=b""))
+            yield source
 
     def _named_one_by_one(self) -> bool:
         """Files named one by one, as pre-commit passes the staged ones (no folder, glob, stdin)."""
