@@ -41,7 +41,7 @@ EPILOG = """Examples:
 
   archive validate . --baseline archive-baseline.json --update-baseline
 
-  archive validate . --changed-since origin/main
+  archive validate . --changed-since origin/main...HEAD   # what a pull request changed
 
   archive validate dump.tar.gz records.jsonl   # any format convert reads
 
@@ -145,7 +145,13 @@ def validate(
         typer.Option(
             "--changed-since",
             metavar="REF",
-            help="Check only files changed since git revision REF, and untracked ones.",
+            help=(
+                "Check only files changed since git commit REF (and untracked ones). "
+                "REF may be a range: A...B checks what B changed since it forked from A "
+                "(e.g. origin/main...HEAD in a pull request), A..B what differs between "
+                "them; an empty right side means the work tree. Needs the history: "
+                "fetch-depth: 0 in actions/checkout."
+            ),
         ),
     ] = None,
     select: Annotated[

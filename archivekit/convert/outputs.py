@@ -150,8 +150,7 @@ class Targets:
                 for target in self.staging.targets():
                     if os.path.lexists(target) and is_input(target):
                         raise UsageError(f"{target}: is also an input; write the output elsewhere")
-            count = self.staging.count
-            self.staging.commit()
+            count = self.staging.commit()
         else:
             count = 0
             if self._out is not None:

@@ -156,7 +156,7 @@ class Validation:
         )
         if self._written:
             found = _skipping(found, self._written)
-        if self._changed_since:
+        if self._changed_since is not None:
             found = self._changed(found, self._changed_since, duplicates)
         elif duplicates is not None and self._named_one_by_one():
             self._remember_project(duplicates)
@@ -200,7 +200,7 @@ class Validation:
         elif self._baseline is not None:
             self.totals.baselined = self._baseline.hidden
             self.stale = self._baseline.stale()
-        if self.totals.files == 0 and not self._changed_since:
+        if self.totals.files == 0 and self._changed_since is None:
             folders = [p for p in self.paths if os.path.isdir(p)]
             if folders and len(folders) == len(self.paths):
                 self.unmatched = folders
