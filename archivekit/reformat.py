@@ -115,11 +115,13 @@ def reformat(
     glob: str | None = None,
     write: bool = True,
     options: RuleOptions | None = None,
+    gitignore: bool = True,
 ) -> Iterator[FmtOutcome]:
     """The pipeline of ``archive fmt``: every selected record file formatted, in walk order.
 
     Files are selected as ``archive validate`` selects them (``glob``, else
-    the configured include and exclude globs, else ``*.txt``). Raises
+    the configured include and exclude globs, else ``*.txt``; folders inside a
+    git work tree skip what git ignores unless ``gitignore`` is false). Raises
     :class:`~archivekit.errors.InputError` at once for a path that does not exist.
     """
     check_paths(paths)
@@ -133,6 +135,7 @@ def reformat(
         include=configured.include,
         exclude=configured.exclude,
         glob=glob,
+        gitignore=gitignore,
     )
     for item in found:
         yield format_file(item.path, write=write, options=options)

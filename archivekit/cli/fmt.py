@@ -53,6 +53,13 @@ def fmt(
     ] = False,
     glob: Glob = None,
     config: ConfigFile = None,
+    no_gitignore: Annotated[
+        bool,
+        typer.Option(
+            "--no-gitignore",
+            help="Format files git ignores too (folders inside a git work tree skip them).",
+        ),
+    ] = False,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="Print only problems; no per-file lines, no summary."),
@@ -86,7 +93,12 @@ def fmt(
     report = sys.stderr if diff else sys.stdout
     try:
         for outcome in reformat(
-            paths, config=config, glob=glob, write=not (check or diff), options=options
+            paths,
+            config=config,
+            glob=glob,
+            write=not (check or diff),
+            options=options,
+            gitignore=not no_gitignore,
         ):
             path = outcome.path
             if outcome.error is not None:

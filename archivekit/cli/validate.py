@@ -199,6 +199,13 @@ def validate(
         bool,
         typer.Option("--show-fixes", help="With --fix, list every change made, file by file."),
     ] = False,
+    no_gitignore: Annotated[
+        bool,
+        typer.Option(
+            "--no-gitignore",
+            help="Check files git ignores too (folders inside a git work tree skip them).",
+        ),
+    ] = False,
     show_settings: Annotated[
         bool,
         typer.Option(
@@ -239,6 +246,7 @@ def validate(
             ignore=ignore or (),
             fix=fix,
             unsafe_fixes=unsafe_fixes,
+            gitignore=not no_gitignore,
         )
         if show_fixes and not fix:
             raise UsageError("--show-fixes lists what --fix changed: add --fix")
@@ -357,7 +365,9 @@ def settings_text(validation: Validation) -> str:
         f"globs relative to: {config.root}",
         f"include: {', '.join(config.include) or '(none: *.txt in folders)'}",
         f"exclude: {', '.join(config.exclude) or '(none)'}",
+        f"gitignore: {'respected' if validation.gitignore else 'not respected (--no-gitignore)'}",
         f"word-count-tolerance: {validation.rules.word_count_tolerance}",
+        f"final-newline: {'true' if config.final_newline else 'false'}",
         "rules:",
     ]
     levels = effective_levels(validation.policy)

@@ -57,7 +57,8 @@ class Validation:
     run writes (reports): refused as inputs, skipped in folders. ``fix``
     repairs each record file before it is checked (:mod:`archivekit.fixes`;
     ``unsafe_fixes`` adds the ambiguous repairs), so that the findings are
-    what is left; :attr:`fixed` then lists what was changed.
+    what is left; :attr:`fixed` then lists what was changed. Folders walked
+    inside a git work tree skip what git ignores unless ``gitignore`` is false.
     """
 
     def __init__(
@@ -83,6 +84,7 @@ class Validation:
         ignore: Iterable[str] = (),
         fix: bool = False,
         unsafe_fixes: bool = False,
+        gitignore: bool = True,
     ) -> None:
         self.paths = list(paths)
         if update_baseline and not baseline:
@@ -135,6 +137,9 @@ class Validation:
         if unsafe_fixes and not fix:
             raise UsageError("--unsafe-fixes needs --fix")
         self._fix, self._unsafe = fix, unsafe_fixes
+        self._gitignore = gitignore
+        #: Folders walked inside a git work tree skip what git ignores.
+        self.gitignore = gitignore
         #: With fix: each file repaired (or that could not be written back), in order,
         #: without its bytes.
         self.fixed: list[FixOutcome] = []
@@ -153,6 +158,7 @@ class Validation:
             glob=self._glob,
             match=picker(self._from, None),
             follow_symlinks=self._follow,
+            gitignore=self._gitignore,
         )
         if self._written:
             found = _skipping(found, self._written)
@@ -252,6 +258,7 @@ class Validation:
             glob=self._glob,
             match=name_matcher("*.txt"),
             follow_symlinks=self._follow,
+            gitignore=self._gitignore,
         )
         for item in others:
             if item.path[-3:].lower() == ".gz":

@@ -209,3 +209,25 @@ def test_every_seed_rule_in_statistics_has_a_summary(cli: Cli) -> None:
         assert int(count) >= 1, code
         assert level in ("error", "warning")
         assert summary
+
+
+def test_full_runs_respect_gitignore(
+    cli: Cli, mixed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = mixed.parent
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".gitignore").write_text("archive/a.txt\nbuild/\n")
+    (root / "build").mkdir()
+    (root / "build" / "junk.txt").write_text("")
+    monkeypatch.chdir(root)
+    result = cli("validate", ".")
+    assert result.stdout.endswith("4 files, 1 error, 3 warnings\n")
+    assert "junk.txt" not in result.stdout
+    assert "a.txt" not in result.stdout
+    # Named one by one, an ignored file is checked; --no-gitignore checks everything.
+    assert "archive/a.txt:4:6" in cli("validate", "archive/a.txt").stdout
+    result = cli("validate", ".", "--no-gitignore")
+    assert result.stdout.endswith("6 files, 3 errors, 3 warnings\n")
+    assert "gitignore: respected" in cli("validate", "--show-settings").stdout
+    assert "archive/a.txt" not in cli("fmt", "--check", "archive").stdout
+    assert "archive/a.txt: invalid" in cli("fmt", "--check", ".", "--no-gitignore").stdout
