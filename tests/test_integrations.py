@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -193,37 +194,90 @@ def test_action_is_a_composite_action_using_every_input() -> None:
             assert "${{" not in step["run"], "inputs must reach scripts through env"
 
 
-def test_action_validate_step_annotates_and_writes_sarif(tmp_path: Path) -> None:
+def test_action_pins_every_action_and_keeps_the_callers_python() -> None:
+    action = load_yaml(ROOT / "action.yml")
+    steps = action["runs"]["steps"]
+    for step in steps:
+        if "uses" in step:
+            name, _, ref = step["uses"].partition("@")
+            assert re.fullmatch(r"[0-9a-f]{40}", ref), f"{name} is not pinned to a commit SHA"
+    setup = next(s for s in steps if s.get("uses", "").startswith("actions/setup-python@"))
+    assert setup["if"] == "${{ inputs.python-version != '' }}"  # only when asked
+    assert setup["with"]["update-environment"] is False  # and even then, PATH stays
+    assert action["inputs"]["python-version"]["default"] == ""
+    install = next(s for s in steps if s.get("id") == "install")
+    assert "-m venv" in install["run"]
+    assert "GITHUB_PATH" not in install["run"]
+    assert any(s.get("uses", "").startswith("actions/cache@") for s in steps)
+    assert set(action["outputs"]) == {"errors", "warnings", "sarif"}
+    upload = next(s for s in steps if "upload-sarif" in s.get("uses", ""))
+    assert "head.repo.full_name == github.repository" in upload["if"]
+    notice = next(s for s in steps if "fork" in s.get("name", ""))
+    assert "::notice" in notice["run"]
+
+
+def run_validate_step(
+    tmp_path: Path, **env: str
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+    """The action's validate step, as the runner runs it, with the installed archive."""
     if ARCHIVE is None or shutil.which("bash") is None:
         pytest.skip("bash or the archive command is not installed")
     action = load_yaml(ROOT / "action.yml")
     step = next(s for s in action["runs"]["steps"] if s.get("id") == "validate")
-    (tmp_path / "data").mkdir()
-    (tmp_path / "data" / "bad.txt").write_text("", encoding="utf-8")
-    output, summary = tmp_path / "github-output", tmp_path / "summary.md"
-    env = dict(
+    output = tmp_path / "github-output"
+    output.write_text("")
+    environ = dict(
         os.environ,
-        PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-        PATHS="data",
-        ARGS="--strict",
-        SARIF="out.sarif",
+        ARCHIVE=ARCHIVE,
+        ARCHIVE_PYTHON=sys.executable,
+        RUNNER_TEMP=str(tmp_path),
         GITHUB_OUTPUT=str(output),
-        GITHUB_STEP_SUMMARY=str(summary),
+        **env,
     )
+    environ.pop("GITHUB_ACTIONS", None)
     done = subprocess.run(
         ["bash", "-e", "-c", step["run"]],
         cwd=tmp_path,
-        env=env,
+        env=environ,
         capture_output=True,
         text=True,
         check=False,
     )
-    assert done.returncode == 1
-    assert done.stdout.startswith("::group::data/bad.txt\n::error file=data/bad.txt,line=1,col=1,")
+    outputs = dict(
+        line.split("=", 1) for line in output.read_text(encoding="utf-8").splitlines() if line
+    )
+    return done, outputs
+
+
+def test_action_validate_step_annotates_and_writes_sarif(tmp_path: Path) -> None:
+    (tmp_path / "my data").mkdir()
+    (tmp_path / "my data" / "bad.txt").write_text("", encoding="utf-8")
+    (tmp_path / "other").mkdir()
+    (tmp_path / "other" / "ok.txt").write_bytes(SEED.read_bytes().replace(b"Aug.", b"AUG."))
+    summary = tmp_path / "summary.md"
+    done, outputs = run_validate_step(
+        tmp_path,
+        PATHS="my data\nother\n",
+        ARGS="--strict",
+        SARIF="out.sarif",
+        GITHUB_STEP_SUMMARY=str(summary),
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stdout.startswith(
+        "::group::my data/bad.txt\n::error file=my data/bad.txt,line=1,col=1,"
+    )
     sarif = orjson.loads((tmp_path / "out.sarif").read_bytes())
     assert sarif["runs"][0]["results"][0]["ruleId"] == "file-empty"
-    assert output.read_text(encoding="utf-8") == "sarif=out.sarif\n"
+    assert outputs == {"errors": "1", "warnings": "1", "sarif": "out.sarif"}
     assert "| `file-empty` | 1 |" in summary.read_text(encoding="utf-8")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("archivekit")) == []
+
+
+def test_action_outputs_only_what_was_written(tmp_path: Path) -> None:
+    done, outputs = run_validate_step(tmp_path, PATHS="no-such-folder", ARGS="", SARIF="x.sarif")
+    assert done.returncode == 2
+    assert outputs == {}
+    assert not (tmp_path / "x.sarif").exists()
 
 
 @pytest.mark.skipif(
