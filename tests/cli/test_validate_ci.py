@@ -231,3 +231,21 @@ def test_full_runs_respect_gitignore(
     assert "gitignore: respected" in cli("validate", "--show-settings").stdout
     assert "archive/a.txt" not in cli("fmt", "--check", "archive").stdout
     assert "archive/a.txt: invalid" in cli("fmt", "--check", ".", "--no-gitignore").stdout
+
+
+def test_sarif_offers_the_fixes_of_fixable_findings(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(seed_with(date="Published: June 29, 2013", suffix="\n"))
+    (tmp_path / "b.txt").write_text(seed_with(url="http://e.com/b", date="Feb. 30, 2012"))
+    log = orjson.loads(cli("validate", tmp_path, "-f", "sarif").stdout)
+    results = {r["ruleId"]: r for r in log["runs"][0]["results"]}
+    date = results["date-unrecognized"]["fixes"][0]["artifactChanges"][0]["replacements"][0]
+    assert date["deletedRegion"] == {"startLine": 4, "startColumn": 1, "endColumn": 25}
+    assert date["insertedContent"] == {"text": "June 29, 2013"}
+    ending = results["final-newline"]["fixes"][0]["artifactChanges"][0]["replacements"][0]
+    assert ending["deletedRegion"]["byteOffset"] == 0
+    assert ending["insertedContent"]["text"] == seed_with(date="June 29, 2013")
+    assert "fixes" not in results["date-invalid"]  # no obvious repair, none offered
+    if SARIF_SCHEMA.exists():
+        import jsonschema
+
+        jsonschema.Draft7Validator(orjson.loads(SARIF_SCHEMA.read_bytes())).validate(log)
