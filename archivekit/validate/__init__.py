@@ -246,10 +246,14 @@ class Validation:
         root = project_root(self.config.source)
         if root is None:
             return
-        named = {os.path.realpath(p) for p in self.paths}
+        root = os.path.abspath(root)
+        real_named = {os.path.realpath(p) for p in self.paths}
         top = os.path.join(os.path.realpath(root), "")
-        if not all(real.startswith(top) for real in named):
+        if not all(real.startswith(top) for real in real_named):
             return  # files from elsewhere: this project is not theirs
+        # Walked paths are compared as written (abspath: no system call per file), so
+        # the named files are known both ways.
+        skip = real_named | {os.path.abspath(p) for p in self.paths} | self._written
         others = select_files(
             [root],
             root=self.config.root,
@@ -260,12 +264,16 @@ class Validation:
             follow_symlinks=self._follow,
             gitignore=self._gitignore,
         )
+        # Walked from an absolute, normalised root: each path is absolute and normal
+        # already, and is named relative to the current folder by cutting a prefix
+        # (os.path.relpath per file cost more than reading the URL lines).
+        here = os.path.join(os.getcwd(), "")
         for item in others:
-            if item.path[-3:].lower() == ".gz":
+            path = item.path
+            if path[-3:].lower() == ".gz" or path in skip:
                 continue
-            real = os.path.realpath(item.path)
-            if real not in named and real not in self._written:
-                duplicates.remember(_shown(item.path), first_line(item.path))
+            shown = path[len(here) :] if path.startswith(here) else path
+            duplicates.remember(shown, first_line(path))
 
     @staticmethod
     def _changed(found: Iterable[Found], ref: str, duplicates: DuplicateUrls | None) -> list[Found]:
@@ -278,12 +286,6 @@ class Validation:
             elif duplicates is not None:
                 duplicates.remember(item.path, first_line(item.path))
         return picked
-
-
-def _shown(path: str) -> str:
-    """``path`` as a finding names it: relative to the current folder when below it."""
-    rel = os.path.relpath(path)
-    return path if rel.startswith(".." + os.sep) else rel
 
 
 def _refuse_overwriting(paths: list[str], written: set[str]) -> None:
