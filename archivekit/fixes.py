@@ -120,6 +120,8 @@ def fix_bytes(
     off: frozenset[str] = frozenset(),
 ) -> tuple[bytes, list[Fix]]:
     """``data`` repaired (see :func:`fix_text`); unchanged, with no repair, if not UTF-8."""
+    if _canonical(data, final_newline):
+        return data, []
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -127,6 +129,32 @@ def fix_bytes(
     fixed, fixes = fix_text(text, unsafe=unsafe, final_newline=final_newline, off=off)
     after = fixed.encode("utf-8")
     return (after, fixes) if after != data else (data, [])
+
+
+def _canonical(data: bytes, final_newline: bool) -> bool:
+    """True for a file already in canonical form (most of an archive): nothing to repair.
+
+    The parser's own cheap test (:func:`~archivekit.record.fields.canonical_values`),
+    so that ``--fix`` on a clean archive costs a read and a few comparisons per file.
+    """
+    from archivekit.record.fields import canonical_values
+
+    if data.startswith(b"\xef\xbb\xbf") or b"\r" in data:
+        return False
+    if final_newline:
+        if not data.endswith(b"\n"):
+            return False
+        data = data[:-1]
+    if data.endswith(b"\n"):
+        return False
+    parts = data.split(b"\n", 5)
+    if len(parts) < 6:
+        return False
+    try:
+        lines = [part.decode("utf-8") for part in parts]
+    except UnicodeDecodeError:
+        return False
+    return canonical_values(lines) is not None
 
 
 def fix_file(
