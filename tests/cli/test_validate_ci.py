@@ -63,6 +63,9 @@ def test_select_and_ignore(cli: Cli, mixed: Path) -> None:
     # An opt-in rule selected is turned on.
     result = cli("validate", SEED, "--select", "word-count-mismatch")
     assert "word-count-mismatch" in result.stdout
+    result = cli("validate", mixed, "--select", "")
+    assert result.exit_code == 2
+    assert "at least one rule code" in result.stderr
     result = cli("validate", mixed, "--ignore", "final-newlin")
     assert result.exit_code == 2
     assert "did you mean final-newline?" in result.stderr
