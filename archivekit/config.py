@@ -11,13 +11,21 @@ from typing import Any
 
 from archivekit.errors import ConfigError
 from archivekit.files.globs import compile_globs
-from archivekit.rules import RULE_BY_CODE
+from archivekit.rules import PROFILES, RULE_BY_CODE
 
 #: Looked for in the current folder, then each parent; the first found wins.
 #: archive.toml holds the keys at its top level; pyproject.toml under [tool.archive].
 CONFIG_NAMES = ("archive.toml", "pyproject.toml")
 LEVELS = ("error", "warning", "off")
-KEYS = ("include", "exclude", "rules", "overrides", "word-count-tolerance", "final-newline")
+KEYS = (
+    "include",
+    "exclude",
+    "rules",
+    "overrides",
+    "word-count-tolerance",
+    "final-newline",
+    "profile",
+)
 OVERRIDE_KEYS = ("paths", "rules")
 
 
@@ -42,6 +50,7 @@ class Config:
     word_count_tolerance: float | None = None
     #: One LF ends a canonical file (for editors and pre-commit's end-of-file-fixer).
     final_newline: bool = False
+    profile: str | None = None
 
 
 def find_config(start: str = ".") -> str | None:
@@ -106,6 +115,9 @@ def _parse(table: dict[str, Any], path: str) -> Config:
     final_newline = table.get("final-newline", False)
     if not isinstance(final_newline, bool):
         raise ConfigError(f"{where}: final-newline must be true or false, not {final_newline!r}")
+    profile = table.get("profile")
+    if profile is not None and profile not in PROFILES:
+        raise ConfigError(f"{where}: profile = {profile!r}: use one of {', '.join(PROFILES)}")
     overrides = table.get("overrides", [])
     if not isinstance(overrides, list) or not all(isinstance(o, dict) for o in overrides):
         raise ConfigError(
@@ -127,6 +139,7 @@ def _parse(table: dict[str, Any], path: str) -> Config:
         overrides=tuple(parsed),
         word_count_tolerance=None if tolerance is None else float(tolerance),
         final_newline=final_newline,
+        profile=profile,
     )
 
 

@@ -62,16 +62,18 @@ def finding(
     length: int = 1,
     field: str | None = None,
     *,
+    severity: Severity | None = None,
     related: str | None = None,
 ) -> Diagnostic:
     """A finding of rule ``code`` at ``line``:``column``, ``length`` characters long.
 
     The one way archivekit builds a :class:`Diagnostic`: the severity is the
-    rule's (configuration levels are applied later, by the validate pipeline).
+    rule's (configuration levels are applied later, by the validate pipeline),
+    or ``severity`` when a profile lowers it (``--profile scraped``).
     """
     return Diagnostic(
         code,
-        RULE_BY_CODE[code].severity,
+        severity or RULE_BY_CODE[code].severity,
         message,
         path,
         line,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -135,7 +136,10 @@ RULES: tuple[Rule, ...] = (
         "The date line is empty.",
         bad="",
         good="Aug. 25, 2011",
-        details=("Line 4, the date, is empty."),
+        details=(
+            "Line 4, the date, is empty (null in JSON, an empty cell in CSV). Under the scraped "
+            "profile (--profile scraped) it is a warning and the record carries a null date."
+        ),
     ),
     Rule(
         "date-unrecognized",
@@ -146,7 +150,8 @@ RULES: tuple[Rule, ...] = (
         details=(
             "The date is in no accepted shape. Accepted: AP style (Aug. 25, 2011), other "
             "month spellings (Aug 25, 2011; August 25, 2011; any letter case) and ISO "
-            "2011-08-25. When a date can be found inside the text the message suggests it."
+            "2011-08-25. When a date can be found inside the text the message suggests it. "
+            "Under the scraped profile (--profile scraped) it is a warning and the date null."
         ),
     ),
     Rule(
@@ -157,7 +162,8 @@ RULES: tuple[Rule, ...] = (
         good="Feb. 29, 2012",
         details=(
             "The date has an accepted shape but is no calendar day (Aug. 32, Feb. 30, Feb. 29"
-            " of a common year, month 13, day 0). The column points at the day."
+            " of a common year, month 13, day 0). The column points at the day. Under the "
+            "scraped profile (--profile scraped) it is a warning and the date null."
         ),
     ),
     Rule(
@@ -168,7 +174,9 @@ RULES: tuple[Rule, ...] = (
         good="8304",
         details=(
             "Line 5 must be a plain decimal integer from 0 to 2^63 - 1: not empty, not "
-            "negative, no sign, no decimals, ASCII digits only. It need not match the body."
+            "negative, no sign, no decimals, ASCII digits only. It need not match the body. "
+            "Under the scraped profile (--profile scraped) an empty or unreadable count is a "
+            "warning and the record carries a null word count."
         ),
     ),
     Rule(
@@ -413,6 +421,17 @@ FIXABLE = frozenset(
 #: Relative tolerance of the opt-in ``word-count-mismatch`` rule: 0.1 allows 10 %.
 DEFAULT_WORD_COUNT_TOLERANCE = 0.1
 
+#: The profiles: ``strict`` (every field required, the default) and ``scraped``
+#: (a date or word count that is missing or unreadable is null, with a warning).
+PROFILES = ("strict", "scraped")
+
+#: Under the ``scraped`` profile, the findings that leave a field null rather
+#: than the record invalid: each a warning then, and the record carries null.
+NULLABLE: dict[str, frozenset[str]] = {
+    "date": frozenset({"date-empty", "date-unrecognized", "date-invalid"}),
+    "word_count": frozenset({"word-count-invalid"}),
+}
+
 
 @dataclass(frozen=True, slots=True)
 class RuleOptions:
@@ -420,6 +439,8 @@ class RuleOptions:
 
     ``max_bytes`` is the file-size limit (``archive --max-bytes``): a record
     file, document, line or cell larger than this is refused unread.
+    ``profile``: ``strict``, or ``scraped`` to read a missing or unreadable date
+    or word count as null with a warning (see :data:`NULLABLE`).
     ``final_newline`` makes one LF the canonical ending of a record file.
     """
 
@@ -428,6 +449,12 @@ class RuleOptions:
     max_bytes: int = DEFAULT_MAX_BYTES
     #: The canonical ending: one LF when true (``final-newline = true``), none by default.
     final_newline: bool = False
+    profile: str = "strict"
+
+    def nullable(self, name: str, codes: Iterable[str]) -> bool:
+        """Does this profile let field ``name`` be null, its errors being ``codes``?"""
+        allowed = NULLABLE.get(name) if self.profile == "scraped" else None
+        return allowed is not None and all(code in allowed for code in codes)
 
     def __post_init__(self) -> None:
         unknown = sorted(self.enable - RULE_BY_CODE.keys())
@@ -437,6 +464,8 @@ class RuleOptions:
             raise ValueError("the word-count tolerance must be 0 or more")
         if self.max_bytes < 1:
             raise ValueError("the size limit must be at least 1 byte")
+        if self.profile not in PROFILES:
+            raise ValueError(f"unknown profile {self.profile!r}: choose from {', '.join(PROFILES)}")
 
 
 def rule_record(rule: Rule) -> dict[str, object]:

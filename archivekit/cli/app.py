@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from archivekit import __version__
-from archivekit.cli import convert, explain, fmt, formats, rules, schema, validate
+from archivekit.cli import convert, explain, fmt, formats, rules, schema, search, validate
 
 app = typer.Typer(
     name="archive",
@@ -24,6 +24,7 @@ app = typer.Typer(
     "  archive validate . --format sarif:out.sarif    # a report for code scanning\n\n"
     "  archive fmt --check archive/                   # anything to rewrite?\n\n"
     "  archive convert archive/ --to jsonl -o all.jsonl\n\n"
+    "  archive convert archive/ --to sqlite -o all.db && archive search all.db 'cartel'\n\n"
     "  archive explain date-invalid                   # what a rule means\n\n"
     "Run 'archive COMMAND --help' for a command's options.",
     add_completion=False,
@@ -89,6 +90,7 @@ app.command(epilog=formats.EPILOG)(formats.formats)
 app.command(epilog=rules.EPILOG)(rules.rules)
 app.command(epilog=explain.EPILOG)(explain.explain)
 app.command(epilog=schema.EPILOG)(schema.schema)
+app.command(epilog=search.EPILOG)(search.search)
 
 
 def main() -> None:

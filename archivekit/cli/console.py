@@ -23,6 +23,8 @@ __all__ = [
     "FormatName",
     "Glob",
     "Jobs",
+    "Profile",
+    "ProfileName",
     "fail_usage",
     "max_bytes",
     "plural",
@@ -93,6 +95,23 @@ Jobs = Annotated[
         callback=at_least_one,
         show_default="the CPU count",
         help="Worker processes for large batches.",
+    ),
+]
+
+
+class ProfileName(StrEnum):
+    """The rule profiles (rules.PROFILES)."""
+
+    strict = "strict"
+    scraped = "scraped"
+
+
+Profile = Annotated[
+    ProfileName | None,
+    typer.Option(
+        "--profile",
+        show_default="strict, or the configured profile",
+        help="scraped: a missing or unreadable date or word count is a warning and null.",
     ),
 ]
 

@@ -14,8 +14,10 @@ import typer
 from archivekit.cli.console import (
     FORMAT_CHOICES,
     PLAIN,
+    ConfigFile,
     FormatName,
     Jobs,
+    Profile,
     fail_usage,
     max_bytes,
     plural,
@@ -30,6 +32,12 @@ if TYPE_CHECKING:
 
 #: Show a progress bar only for batches at least this large (and only on a terminal).
 PROGRESS_AFTER = 500
+
+
+class PartitionKey(StrEnum):
+    """What ``--partition-by`` splits a Parquet dataset by."""
+
+    year = "year"
 
 
 class CsvKeywords(StrEnum):
@@ -54,6 +62,10 @@ EPILOG = """Examples:
   cat records.jsonl | archive convert - --from jsonl --to csv
 
   archive convert site/content/posts --from md --to jsonl -o back.jsonl
+
+  archive convert records.jsonl --to parquet -o records.parquet
+
+  archive convert records.jsonl --to parquet --partition-by year -o dataset/
 
 Folders are walked for archive files (*.txt) unless --from FORMAT (that
 format's extensions) or --glob PATTERN; files named on the command line go by
@@ -159,14 +171,29 @@ def convert(
         bool,
         typer.Option("--quiet", "-q", help="Only errors: no warnings, summary or progress bar."),
     ] = False,
+    partition_by: Annotated[
+        PartitionKey | None,
+        typer.Option(
+            "--partition-by",
+            help="Parquet: write a Hive-style folder (-o DIR) of one file per year.",
+        ),
+    ] = None,
+    profile: Profile = None,
+    config: ConfigFile = None,
 ) -> None:
     """Convert records between formats: archive, json, jsonl, csv, md (see: archive formats)."""
+    from archivekit.config import load_config
     from archivekit.convert import Conversion, ConvertOptions
     from archivekit.errors import ArchiveKitError
     from archivekit.formats import FormatOptions
     from archivekit.reports.text import format_diagnostic
     from archivekit.rules import RuleOptions
+    from archivekit.validate.levels import profile_of
 
+    try:
+        chosen = profile_of(load_config(config), str(profile) if profile else None)
+    except ArchiveKitError as exc:
+        raise fail_usage(str(exc)) from None
     options = ConvertOptions(
         to=str(to),
         from_=str(from_) if from_ else None,
@@ -177,11 +204,12 @@ def convert(
         rejects=rejects,
         jobs=jobs,
         glob=glob,
+        partition_by=str(partition_by) if partition_by else None,
         format_options=FormatOptions(
             csv_keywords="json" if csv_keywords is CsvKeywords.json else "comma",
             excel=excel,
             paragraphs=paragraphs,
-            rules=RuleOptions(max_bytes=max_bytes(context)),
+            rules=RuleOptions(max_bytes=max_bytes(context), profile=chosen),
         ),
     )
     err = sys.stderr

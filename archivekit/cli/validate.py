@@ -15,6 +15,7 @@ from archivekit.cli.console import (
     FormatName,
     Glob,
     Jobs,
+    Profile,
     fail_usage,
     max_bytes,
     not_negative,
@@ -112,6 +113,7 @@ def validate(
         ),
     ] = None,
     jobs: Jobs = None,
+    profile: Profile = None,
     formats: Annotated[
         list[str] | None,
         typer.Option(
@@ -237,6 +239,7 @@ def validate(
             enable=enable or (),
             word_count_tolerance=word_count_tolerance,
             max_bytes=max_bytes(context),
+            profile=str(profile) if profile else None,
             jobs=jobs,
             baseline=baseline,
             update_baseline=update_baseline,

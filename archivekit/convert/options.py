@@ -14,6 +14,8 @@ class ConvertOptions:
     Many-record output goes to ``output`` (a file, or ``-``/``None`` for
     standard output); one-record output goes into ``output_dir``. JSON can be
     either: an array to ``output``, or one file per record in ``output_dir``.
+    ``partition_by`` (``year``, Parquet only) makes ``output`` a folder of a
+    Hive-style dataset (``year=2011/part-0.parquet``).
     """
 
     to: str
@@ -25,4 +27,5 @@ class ConvertOptions:
     rejects: str | None = None
     jobs: int | None = None
     glob: str | None = None
+    partition_by: str | None = None
     format_options: FormatOptions = field(default_factory=FormatOptions)

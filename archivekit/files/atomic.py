@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import io
 import os
 import stat
 import tempfile
@@ -81,7 +82,9 @@ class AtomicFile:
             raise UsageError(f"{target}: cannot write here: {exc.strerror or exc}") from None
         # mkstemp makes the file 0600; the output must get what a plain open() would give.
         os.fchmod(fd, 0o666 & ~_umask())
-        self.stream: BinaryIO = os.fdopen(fd, "wb")
+        raw = io.FileIO(fd, "wb")
+        raw.name = self.temporary  # the file's name, for writers that open it by name (SQLite)
+        self.stream: BinaryIO = io.BufferedWriter(raw)
         self._force = force
         self._sync = sync
         self._done = False
@@ -160,6 +163,25 @@ class Staging:
         With ``unique``, a name already taken in this batch gets ``-2``, ``-3``…
         before the extension; otherwise taking it twice is an error.
         """
+        staged, name = self._claim(rel, unique=unique)
+        with open(staged, "xb") as handle:
+            handle.write(data)
+        self.count += 1
+        return name
+
+    def open(self, rel: str) -> BinaryIO:
+        """A new staged file ``rel``, open for writing as it streams; the caller closes it.
+
+        For outputs written piece by piece into a folder (the Parquet files of a
+        partitioned dataset); taking a name twice is an error.
+        """
+        staged, _name = self._claim(rel, unique=False)
+        handle = open(staged, "xb")  # noqa: SIM115 (the caller closes it)
+        self.count += 1
+        return handle
+
+    def _claim(self, rel: str, *, unique: bool) -> tuple[str, str]:
+        """The staged path for ``rel`` and its name, its parent folders made."""
         stem, dot, ext = rel.rpartition(".") if "." in rel.rsplit("/", 1)[-1] else (rel, "", "")
         number = self._next.get(rel, 1)
         while True:
@@ -180,10 +202,7 @@ class Staging:
         if parent not in self._made:
             self._made.update(make_folders(parent))
             self._made.add(parent)
-        with open(staged, "xb") as handle:
-            handle.write(data)
-        self.count += 1
-        return name
+        return staged, name
 
     def _staged(self) -> Iterator[Found]:
         """Every staged file, in name order, with its path relative to the staging folder."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -10,7 +11,7 @@ from archivekit.diagnostics import Diagnostic, ParseResult, finding
 from archivekit.record import fields
 from archivekit.record.fields import FIELDS, LABELS
 from archivekit.record.model import Record
-from archivekit.rules import Severity
+from archivekit.rules import NULLABLE, RULE_BY_CODE, RuleOptions, Severity
 from archivekit.text import quote
 
 Where = Callable[[str], tuple[int, int]]
@@ -32,6 +33,7 @@ def record_from_values(
     index: int | None = None,
     line: int = 1,
     keep: bool = True,
+    options: RuleOptions | None = None,
 ) -> ParseResult:
     """Check raw values (from JSON, CSV, front matter) with the text parser's field rules.
 
@@ -39,13 +41,16 @@ def record_from_values(
     (a keyword list, an integer word count) must have the right type. Keys in
     ``values`` outside ``known`` are reported as ``field-unknown`` warnings.
     ``index`` and ``line`` say where the record is in its file; without
-    ``keep`` the record is checked but not built.
+    ``keep`` the record is checked but not built. Under the scraped profile
+    (``options.profile``) a null, missing or unreadable date or word count is
+    kept as null with a warning.
     """
     found: list[Diagnostic] = []
+    rules = options or _STRICT
 
-    def report(code: str, message: str, name: str | None) -> None:
+    def report(code: str, message: str, name: str | None, severity: Severity | None = None) -> None:
         line, column = where(name or "")
-        found.append(finding(code, message, path, line, column, 1, name))
+        found.append(finding(code, message, path, line, column, 1, name, severity=severity))
 
     for key in values:
         if key not in known:
@@ -55,24 +60,48 @@ def record_from_values(
                 str(key),
             )
     checked: dict[str, Any] = {}
+    nulls: set[str] = set()
     for name in FIELDS:
-        if name not in values:
+        if name not in values and not rules.nullable(name, ()):
             hint = " ([] if there are none)" if name == "keywords" else ""
             report("field-missing", f"no {name!r} field: add it{hint}", name)
             continue
-        value = _check(name, values[name], date_style, report)
+        problems: list[tuple[str, str]] = []
+        value = _check(name, values.get(name), date_style, functools.partial(_collect, problems))
+        null = value is None and rules.nullable(name, (c for c, _ in problems if _is_error(c)))
+        for code, message in problems:
+            if null and code in NULLABLE[name]:
+                report(code, f"{message} (kept as null: scraped profile)", name, Severity.WARNING)
+            else:
+                report(code, message, name)
+        if null:
+            nulls.add(name)
         checked[name] = value
     found.sort(key=lambda d: (d.line, d.column))
     errors = any(d.severity is Severity.ERROR for d in found)
-    if errors or len(checked) < len(FIELDS) or any(v is None for v in checked.values()):
+    if (
+        errors
+        or len(checked) < len(FIELDS)
+        or any(v is None for k, v in checked.items() if k not in nulls)
+    ):
         return ParseResult(path, None, tuple(found), index, line)
     record = Record.model_construct(**checked) if keep else None
     return ParseResult(path, record, tuple(found), index, line)
 
 
+def _collect(into: list[tuple[str, str]], code: str, message: str, name: str | None) -> None:
+    into.append((code, message))
+
+
+def _is_error(code: str) -> bool:
+    return RULE_BY_CODE[code].severity is Severity.ERROR
+
+
 def _check(name: str, raw: object, date_style: str, report: Callable[..., None]) -> object:
     problems: list[fields.Problem]
     value: object
+    if raw is None and name in NULLABLE:
+        raw = ""  # null (or absent, under the scraped profile): an empty field
     if name == "keywords":
         if (
             isinstance(raw, str)
@@ -179,13 +208,16 @@ def _kind(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+_STRICT = RuleOptions()
+
+
 def record_values(record: Record) -> dict[str, Any]:
     """The record as JSON values, in field order: ISO date, keyword list."""
     return {
         "url": record.url,
         "headline": record.headline,
         "keywords": list(record.keywords),
-        "date": record.date.isoformat(),
+        "date": None if record.date is None else record.date.isoformat(),
         "word_count": record.word_count,
         "body": record.body,
     }

@@ -9,15 +9,16 @@ from archivekit.record.model import Record
 def dumps(record: Record, *, final_newline: bool = False) -> str:
     """The canonical text of ``record``: LF line ends, AP date, no final newline.
 
-    ``final_newline`` (``[tool.archive] final-newline = true``) ends it with one LF.
+    A null date or word count is an empty line. ``final_newline`` (``[tool.archive]
+    final-newline = true``) ends it with one LF.
     """
     text = "\n".join(
         (
             record.url,
             record.headline,
             ",".join(record.keywords),
-            format_ap(record.date),
-            str(record.word_count),
+            "" if record.date is None else format_ap(record.date),
+            "" if record.word_count is None else str(record.word_count),
             record.body,
         )
     )

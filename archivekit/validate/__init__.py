@@ -71,6 +71,7 @@ class Validation:
         enable: Iterable[str] = (),
         word_count_tolerance: float | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        profile: str | None = None,
         options: RuleOptions | None = None,
         jobs: int | None = None,
         keep_records: bool = False,
@@ -95,6 +96,8 @@ class Validation:
             enable = {*enable, *options.enable}
             word_count_tolerance = options.word_count_tolerance
             max_bytes = options.max_bytes
+            if options.profile != "strict":  # else the configuration's profile holds
+                profile = profile or options.profile
         self.config = config if isinstance(config, Config) else load_config(config)
         self.policy: Policy
         self.policy, self.rules = build(
@@ -102,6 +105,7 @@ class Validation:
             enable=enable,
             word_count_tolerance=word_count_tolerance,
             max_bytes=max_bytes,
+            profile=profile,
             select=select,
             ignore=ignore,
         )

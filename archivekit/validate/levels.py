@@ -15,6 +15,7 @@ from archivekit.files.globs import compile_globs, relative
 from archivekit.files.read import DEFAULT_MAX_BYTES
 from archivekit.rules import (
     DEFAULT_WORD_COUNT_TOLERANCE,
+    PROFILES,
     RULE_BY_CODE,
     RULES,
     RuleOptions,
@@ -69,6 +70,17 @@ class Policy:
         return dataclasses.replace(result, diagnostics=tuple(kept)) if changed else result
 
 
+def profile_of(config: Config, profile: str | None = None) -> str:
+    """The profile of a run: ``profile`` (the command line), else the configuration's, else strict.
+
+    Raises :class:`UsageError` for an unknown name.
+    """
+    chosen = profile or config.profile or "strict"
+    if chosen not in PROFILES:
+        raise UsageError(f"unknown profile {chosen!r}: choose from {', '.join(PROFILES)}")
+    return chosen
+
+
 def effective_levels(policy: Policy) -> dict[str, str]:
     """Every rule's level outside the overrides: configured, else its default (opt-in: off)."""
     return {
@@ -94,6 +106,7 @@ def build(
     enable: Iterable[str] = (),
     word_count_tolerance: float | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    profile: str | None = None,
     select: Iterable[str] | None = None,
     ignore: Iterable[str] = (),
 ) -> tuple[Policy, RuleOptions]:
@@ -153,5 +166,6 @@ def build(
         word_count_tolerance=tolerance,
         max_bytes=max_bytes,
         final_newline=config.final_newline,
+        profile=profile_of(config, profile),
     )
     return Policy(levels, overrides, config.root), options
