@@ -172,7 +172,6 @@ def fix_file(
     is skipped, as is a file that is not UTF-8 (a repair could lose text).
     """
     from archivekit.files.read import DEFAULT_MAX_BYTES, over_limit, read_file
-    from archivekit.reformat import write_back
 
     limit = max_bytes or DEFAULT_MAX_BYTES
     try:
@@ -186,6 +185,10 @@ def fix_file(
         return FixOutcome(path, before=data, after=data)
     outcome = FixOutcome(path, tuple(fixes), data, after)
     if write:
+        # Imported only for a file to write: archive fmt's module builds records
+        # (pydantic), which a run over a clean archive never needs.
+        from archivekit.reformat import write_back
+
         error = write_back(path, data, after)
         if error is not None:
             return FixOutcome(path, tuple(fixes), data, after, error=error)
