@@ -18,7 +18,15 @@ from archivekit.rules import PROFILES, RULE_BY_CODE
 #: archive.toml holds the keys at its top level; pyproject.toml under [tool.archive].
 CONFIG_NAMES = ("archive.toml", "pyproject.toml")
 LEVELS = ("error", "warning", "off")
-KEYS = ("include", "exclude", "rules", "overrides", "word-count-tolerance", "profile")
+KEYS = (
+    "include",
+    "exclude",
+    "rules",
+    "overrides",
+    "word-count-tolerance",
+    "final-newline",
+    "profile",
+)
 OVERRIDE_KEYS = ("paths", "rules")
 
 
@@ -41,6 +49,8 @@ class Config:
     rules: dict[str, str] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
     word_count_tolerance: float | None = None
+    #: One LF ends a canonical file (for editors and pre-commit's end-of-file-fixer).
+    final_newline: bool = False
     profile: str | None = None
 
 
@@ -143,6 +153,9 @@ def _parse(table: dict[str, Any], path: str) -> Config:
         or tolerance < 0
     ):
         raise ConfigError(f"{where}: word-count-tolerance must be a number >= 0, not {tolerance!r}")
+    final_newline = table.get("final-newline", False)
+    if not isinstance(final_newline, bool):
+        raise ConfigError(f"{where}: final-newline must be true or false, not {final_newline!r}")
     profile = table.get("profile")
     if profile is not None and profile not in PROFILES:
         raise ConfigError(f"{where}: profile = {profile!r}: use one of {', '.join(PROFILES)}")
@@ -166,6 +179,7 @@ def _parse(table: dict[str, Any], path: str) -> Config:
         rules=_rules(table, where),
         overrides=tuple(parsed),
         word_count_tolerance=None if tolerance is None else float(tolerance),
+        final_newline=final_newline,
         profile=profile,
     )
 

@@ -64,6 +64,13 @@ def fmt(
     ] = False,
     glob: Glob = None,
     config: ConfigFile = None,
+    no_gitignore: Annotated[
+        bool,
+        typer.Option(
+            "--no-gitignore",
+            help="Format files git ignores too (folders inside a git work tree skip them).",
+        ),
+    ] = False,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="Print only problems; no per-file lines, no summary."),
@@ -86,6 +93,13 @@ def fmt(
 
     options = RuleOptions(max_bytes=max_bytes(context))
     if paths == [STDIN]:
+        from archivekit.config import load_config
+        from archivekit.reformat import configured_options
+
+        try:
+            options = configured_options(load_config(config), options)
+        except ArchiveKitError as exc:
+            raise fail_usage(str(exc)) from None
         raise typer.Exit(_format_stdin(check=check, options=options))
     counts = dict.fromkeys(FmtStatus, 0)
     failed = 0
@@ -101,6 +115,7 @@ def fmt(
             options=options,
             cache=not no_cache,
             cache_dir=cache_dir,
+            gitignore=not no_gitignore,
         ):
             path = safe_path(outcome.path)  # a hostile name must not forge a line
             if outcome.error is not None:
