@@ -45,6 +45,8 @@ class Source(NamedTuple):
     data: bytes | None = None
     error: str | None = None
     stream: BinaryIO | None = None
+    #: The rule of the finding ``error`` gives.
+    code: str = "read-error"
     size: int | None = None
 
     def open(self, storage: StorageOptions | None = None) -> BinaryIO:
@@ -210,7 +212,9 @@ def _members(
     members = iter_members(path, pick=pick, max_bytes=max_bytes, storage=storage, data=data)
     for member in members:
         if member.data is None:
-            yield Source(member.label, None, DEFAULT_FOLDER_FORMAT, error=member.error)
+            yield Source(
+                member.label, None, DEFAULT_FOLDER_FORMAT, error=member.error, code=member.code
+            )
             continue
         known = format_for_name(member.name)
         chosen = force_format or (known.name if known else DEFAULT_FOLDER_FORMAT)
