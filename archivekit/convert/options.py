@@ -33,5 +33,5 @@ class ConvertOptions:
     glob: str | None = None
     partition_by: str | None = None
     format_options: FormatOptions = field(default_factory=FormatOptions)
-    storage_options: Mapping[str, Any] | None = field(default=None, hash=False)
+    storage_options: Mapping[str, Any] | None = field(default=None, hash=False, repr=False)
     scheduler: str | None = None
