@@ -92,11 +92,13 @@ Glob = Annotated[
 
 def _cap_jobs(value: int | None) -> int | None:
     """More workers than 4 per CPU only cost memory (each is a process): cap, and say so."""
+    value = at_least_one(value)
+    if value is None:
+        return None  # the usual run: multiprocessing is not imported for a few files
     from archivekit.workers import max_workers
 
-    value = at_least_one(value)
     cap = max_workers()
-    if value is not None and value > cap:
+    if value > cap:
         typer.echo(f"archive: note: --jobs {value} capped at {cap} (4 per CPU)", err=True)
         return cap
     return value
