@@ -79,6 +79,9 @@ def test_hugging_face_datasets_loads_archivekit_parquet(
     assert dataset.features["date"].dtype == "date32"
 
 
+# Ray and PySpark warn about their own deprecated settings on import.
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::FutureWarning")
 def test_ray_data_maps_parse_batch(archive: Path, cli: Cli, tmp_path: Path) -> None:
     pytest.importorskip("ray", reason="Ray is not installed (not in the dev extra: too heavy)")
     scope = run_recipe("ray", ARCHIVE=str(archive), OUT=str(tmp_path / "ray-out"))
@@ -89,6 +92,8 @@ def test_ray_data_maps_parse_batch(archive: Path, cli: Cli, tmp_path: Path) -> N
     scope["ray"].shutdown()
 
 
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.filterwarnings("ignore::FutureWarning")
 def test_pyspark_maps_parse_batch_in_arrow(archive: Path, cli: Cli, tmp_path: Path) -> None:
     pytest.importorskip("pyspark", reason="PySpark is not installed (not in the dev extra)")
     import shutil
