@@ -213,3 +213,13 @@ def test_what_object_storage_does_not_take_is_a_clear_usage_error(cli: Cli) -> N
     jsonl = cli("convert", SEEDS / "valid", "--to", "jsonl", "-o", "memory://out/all.jsonl")
     assert jsonl.exit_code == 2
     assert "object storage takes Parquet datasets (--to parquet)" in jsonl.stderr
+
+
+def test_file_urls_read_as_the_paths_they_name(cli: Cli, tmp_path: Path) -> None:
+    local = cli("validate", SEEDS / "valid")
+    url = f"file://{SEEDS / 'valid'}"
+    remote = cli("validate", url)
+    assert remote.exit_code == local.exit_code == 0
+    assert remote.stdout == local.stdout.replace(str(SEEDS / "valid"), url)
+    globbed = cli("validate", f"{url}/*.txt")
+    assert globbed.stdout.endswith("10 files, 0 errors, 9 warnings\n")
