@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import itertools
+import os
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from enum import StrEnum
@@ -21,6 +22,7 @@ from archivekit.record import fast
 from archivekit.record.parse import parse
 from archivekit.record.write import dump_bytes
 from archivekit.rules import RuleOptions
+from archivekit.text import safe_path
 
 _DEFAULTS = RuleOptions()
 
@@ -58,7 +60,7 @@ def format_bytes(
     result = parse(data, path=path, options=options)
     if result.record is None:
         return FmtOutcome(path, FmtStatus.INVALID, result.errors)
-    canonical = dump_bytes(result.record)
+    canonical = dump_bytes(result.record, final_newline=(options or RuleOptions()).final_newline)
     if canonical == data:
         return FmtOutcome(path, FmtStatus.UNCHANGED)
     return FmtOutcome(path, FmtStatus.REFORMATTED, result.diagnostics, data, canonical)
@@ -72,6 +74,8 @@ def format_file(path: str, *, write: bool = True, options: RuleOptions | None = 
     """
     limit = (options or RuleOptions()).max_bytes
     try:
+        # Taken before the read: an edit saved after it is seen before the rename.
+        before = os.stat(path)
         data, size = read_file(path, limit)
     except OSError as exc:
         return FmtOutcome(path, FmtStatus.INVALID, unreadable(path, exc, path=path).diagnostics)
@@ -79,11 +83,26 @@ def format_file(path: str, *, write: bool = True, options: RuleOptions | None = 
         return _too_large(path, size, limit)
     outcome = format_bytes(data, path=path, options=options)
     if write and outcome.status is FmtStatus.REFORMATTED:
-        try:
-            write_atomic(path, outcome.after)
-        except OSError as exc:
-            return replace(outcome, error=exc.strerror or str(exc))
+        error = write_back(path, outcome.after, unchanged_since=before)
+        if error is not None:
+            return replace(outcome, error=error)
     return outcome
+
+
+def write_back(path: str, after: bytes, *, unchanged_since: os.stat_result) -> str | None:
+    """Replace the record file ``path`` with ``after``; None, or why not.
+
+    The one write-back path of ``archive fmt`` and ``archive validate --fix``:
+    atomic (a temporary beside the file, then a rename), the file's owner,
+    group and permissions kept, and refused when the file changed since
+    ``unchanged_since`` (its ``os.stat`` taken before it was read), so an edit
+    saved during the run is never lost.
+    """
+    try:
+        write_atomic(path, after, unchanged_since=unchanged_since)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return None
 
 
 def format_stream(
@@ -111,11 +130,13 @@ def reformat(
     options: RuleOptions | None = None,
     cache: bool = False,
     cache_dir: str | None = None,
+    gitignore: bool = True,
 ) -> Iterator[FmtOutcome]:
     """The pipeline of ``archive fmt``: every selected record file formatted, in walk order.
 
     Files are selected as ``archive validate`` selects them (``glob``, else
-    the configured include and exclude globs, else ``*.txt``). Raises
+    the configured include and exclude globs, else ``*.txt``; folders inside a
+    git work tree skip what git ignores unless ``gitignore`` is false). Raises
     :class:`~archivekit.errors.InputError` at once for a path that does not exist.
     With ``cache`` and without ``write`` (``fmt --check``), files found
     canonical before and unchanged since are not read again (see
@@ -125,12 +146,14 @@ def reformat(
     if STDIN in paths:
         raise UsageError("- (standard input) cannot be mixed with paths")
     configured = config if isinstance(config, Config) else load_config(config)
+    options = configured_options(configured, options)
     found = select_files(
         paths,
         root=configured.root,
         include=configured.include,
         exclude=configured.exclude,
         glob=glob,
+        gitignore=gitignore,
     )
     found = iter(found)
     head = list(itertools.islice(found, cache_module.MIN_FILES))
@@ -155,6 +178,14 @@ def reformat(
     store.save()
 
 
+def configured_options(config: Config, options: RuleOptions | None) -> RuleOptions:
+    """``options`` with the configuration's canonical ending (``final-newline``)."""
+    options = options or RuleOptions()
+    if options.final_newline == config.final_newline:
+        return options
+    return replace(options, final_newline=config.final_newline)
+
+
 def unified_diff(outcome: FmtOutcome) -> str:
     """A unified diff from the file as it is to its canonical form.
 
@@ -168,8 +199,5 @@ def unified_diff(outcome: FmtOutcome) -> str:
         return [line + "\n" for line in text.split("\n")]
 
     before, after = lines(outcome.before), lines(outcome.after)
-    return "".join(
-        difflib.unified_diff(
-            before, after, f"{outcome.path} (before)", f"{outcome.path} (canonical)"
-        )
-    )
+    name = safe_path(outcome.path)  # a line break in a name would inject patch lines
+    return "".join(difflib.unified_diff(before, after, f"{name} (before)", f"{name} (canonical)"))

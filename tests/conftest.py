@@ -39,6 +39,13 @@ def _cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
     os.environ["ARCHIVEKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("archive_cache"))
 
 
+@pytest.fixture(autouse=True)
+def _not_in_a_ci_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see the command as a user runs it, even when the suite runs inside a GitHub
+    Actions job: there, with no --format, archive validate would write annotations."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
 @pytest.fixture(scope="session")
 def cli() -> Cli:
     """Run ``archive ARGS`` in-process: ``cli("validate", path, input=b"...", env={...})``.

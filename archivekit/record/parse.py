@@ -120,9 +120,14 @@ def parse(
     # With fewer than six line breaks the last one ends the word count and the
     # body is empty: that is an empty body, not a final newline.
     if text.endswith("\n") and text.count("\n") > 5:
-        line, column = line_col(text, len(text) - 1)
-        report("final-newline", "the file ends with a newline: remove it", line, column)
+        if not options.final_newline:
+            line, column = line_col(text, len(text) - 1)
+            report("final-newline", "the file ends with a newline: remove it", line, column)
         text = text[:-1]
+    elif options.final_newline and text.count("\n") >= 5:
+        line, column = line_col(text, len(text))
+        message = "the file does not end with a newline (final-newline = true): add one"
+        report("final-newline", message, line, column)
     values = _check_fields(text, report, options, clean)
     if not found:  # the common clean file: nothing to sort, cap or look at
         return ParseResult(path, _record(values, found) if keep_record else None, ())
@@ -152,8 +157,14 @@ def _parse_clean(
     problem of any kind this gives up and the full path reports it with its
     line and column.
     """
-    if data.startswith(b"\xef\xbb\xbf") or data.endswith(b"\n"):
-        return None  # a BOM or a final newline: findings
+    if data.startswith(b"\xef\xbb\xbf"):
+        return None  # a BOM: a finding
+    if options.final_newline:
+        if not data.endswith(b"\n"):
+            return None  # no final newline where one is canonical: a finding
+        data = data[:-1]
+    if data.endswith(b"\n"):
+        return None  # a final newline (or, with final_newline, a second one): findings
     parts = data.split(b"\n", 5)
     if len(parts) < len(FIELDS):
         return None

@@ -119,7 +119,7 @@ def _read_whole(source: Source, fmt: Format, options: ReadOptions) -> list[_Reco
     file, and most files hold one record.
     """
     if source.error is not None:
-        return [(failed(source.label, "read-error", source.error), None, None)]
+        return [(failed(source.label, source.code, source.error), None, None)]
     formats = _formats(source, options)
     try:
         data, size = _read_data(source, formats.rules.max_bytes)

@@ -191,3 +191,28 @@ def test_version_builds_no_command() -> None:
     modules = set(run.stdout.splitlines()[-1].split())
     assert "archivekit.cli.app" in modules
     assert modules <= {"archivekit.cli.app", "archivekit.cli.guard", "archivekit.cli.console"}
+
+
+@pytest.mark.hostile
+def test_jobs_far_above_the_cpu_count_are_capped_with_a_note(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: --jobs 100000 forked that many processes, silently.
+    import archivekit.workers as workers
+
+    started: list[int] = []
+    real = workers.Workers.__init__
+
+    def spy(self: object, func: object, count: int) -> None:
+        started.append(count)
+        assert count <= 16, f"{count} workers asked for"  # never fork that many here
+        real(self, func, count)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers.Workers, "__init__", spy)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    for number in range(300):  # enough for the pool
+        (tmp_path / f"{number}.txt").write_bytes(SEED.read_bytes())
+    result = cli("validate", tmp_path, "--jobs", "100000")
+    assert result.exit_code == 0, result.output
+    assert "archive: note: --jobs 100000 capped at 4 (4 per CPU)" in result.stderr
+    assert started == [4]
