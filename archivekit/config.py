@@ -6,7 +6,6 @@ import difflib
 import math
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +18,15 @@ from archivekit.rules import PROFILES, RULE_BY_CODE
 #: archive.toml holds the keys at its top level; pyproject.toml under [tool.archive].
 CONFIG_NAMES = ("archive.toml", "pyproject.toml")
 LEVELS = ("error", "warning", "off")
-KEYS = ("include", "exclude", "rules", "overrides", "word-count-tolerance", "profile")
+KEYS = (
+    "include",
+    "exclude",
+    "rules",
+    "overrides",
+    "word-count-tolerance",
+    "final-newline",
+    "profile",
+)
 OVERRIDE_KEYS = ("paths", "rules")
 
 
@@ -42,6 +49,8 @@ class Config:
     rules: dict[str, str] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
     word_count_tolerance: float | None = None
+    #: One LF ends a canonical file (for editors and pre-commit's end-of-file-fixer).
+    final_newline: bool = False
     profile: str | None = None
 
 
@@ -113,6 +122,8 @@ def _has_table(path: str) -> bool:
 
 
 def _read(path: str) -> dict[str, Any]:
+    import tomllib  # only when a configuration file exists: start-up time
+
     try:
         data, size = read_file(path, MAX_CONFIG_BYTES)
         if over_limit(data, size, MAX_CONFIG_BYTES):
@@ -142,6 +153,9 @@ def _parse(table: dict[str, Any], path: str) -> Config:
         or tolerance < 0
     ):
         raise ConfigError(f"{where}: word-count-tolerance must be a number >= 0, not {tolerance!r}")
+    final_newline = table.get("final-newline", False)
+    if not isinstance(final_newline, bool):
+        raise ConfigError(f"{where}: final-newline must be true or false, not {final_newline!r}")
     profile = table.get("profile")
     if profile is not None and profile not in PROFILES:
         raise ConfigError(f"{where}: profile = {profile!r}: use one of {', '.join(PROFILES)}")
@@ -165,6 +179,7 @@ def _parse(table: dict[str, Any], path: str) -> Config:
         rules=_rules(table, where),
         overrides=tuple(parsed),
         word_count_tolerance=None if tolerance is None else float(tolerance),
+        final_newline=final_newline,
         profile=profile,
     )
 

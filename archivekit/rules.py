@@ -285,11 +285,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "final-newline",
         _W,
-        "The file ends with a newline (canonical files do not).",
+        "The file ends with a newline (canonical files do not), or, with final-newline = true, does not.",
         bad="…officials.\\n",
         good="…officials.",
         details=(
             "Canonical files end without a newline (like the seed). Valid; archive fmt removes it."
+            " With final-newline = true in [tool.archive] (for editors and pre-commit's "
+            "end-of-file-fixer) one LF is the canonical ending instead: a file without it is "
+            "reported, and archive fmt and validate --fix add it."
         ),
     ),
     Rule(
@@ -478,11 +481,14 @@ class RuleOptions:
     file, document, line or cell larger than this is refused unread.
     ``profile``: ``strict``, or ``scraped`` to read a missing or unreadable date
     or word count as null with a warning (see :data:`NULLABLE`).
+    ``final_newline`` makes one LF the canonical ending of a record file.
     """
 
     enable: frozenset[str] = frozenset()
     word_count_tolerance: float = DEFAULT_WORD_COUNT_TOLERANCE
     max_bytes: int = DEFAULT_MAX_BYTES
+    #: The canonical ending: one LF when true (``final-newline = true``), none by default.
+    final_newline: bool = False
     profile: str = "strict"
 
     def nullable(self, name: str, codes: Iterable[str]) -> bool:

@@ -84,6 +84,9 @@ def _serve(
     for end in inherited:  # forked copies of the parent's ends: keeping them hides its death
         end.close()
     _die_with_parent(parent_pid)
+    # What the worker starts with lives as long as it does: never scanned by its
+    # garbage collector (fork inherits the parent's freeze; spawn starts afresh).
+    gc.freeze()
     # A thread takes tasks off the pipe as they come, so that the parent's send
     # never waits on this worker's result (both pipe directions full: a deadlock
     # with large tasks, such as archive members). At most DEPTH wait here.

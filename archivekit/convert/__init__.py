@@ -145,7 +145,10 @@ class Conversion:
                     else:
                         targets.write(item, record)
                 summary.records += 1
-                summary.warnings += sum(d.severity is Severity.WARNING for d in result.diagnostics)
+                if result.diagnostics:
+                    summary.warnings += sum(
+                        d.severity is Severity.WARNING for d in result.diagnostics
+                    )
                 if not result.ok:
                     summary.invalid += 1
                     targets.reject(result)

@@ -23,8 +23,13 @@ def select_files(
     glob: str | None = None,
     match: Callable[[str], object] | None = None,
     follow_symlinks: bool = False,
+    gitignore: bool = False,
 ) -> Iterator[Found]:
     """The files to read under ``paths``, lazily, in walk order.
+
+    With ``gitignore``, a folder walked inside a git work tree skips what git
+    ignores there (``.gitignore``, ``.git/info/exclude``, the global excludes),
+    as ruff does; files named one by one are read whatever git says.
 
     ``glob`` (the command line's ``--glob``) picks file names in folders and
     wins over the configured ``include`` globs; without either, ``match``
@@ -41,7 +46,12 @@ def select_files(
         match = bool  # any name: the include globs decide, below
     elif match is None:
         match = name_matcher("*.txt")
-    found_files = walk(paths, match=match, follow_symlinks=follow_symlinks)
+    paths = list(paths)
+    found_files: Iterable[Found] = walk(paths, match=match, follow_symlinks=follow_symlinks)
+    if gitignore:
+        ignored = {p: rules for p in paths if os.path.isdir(p) and (rules := git_ignored(p))}
+        if ignored:
+            found_files = _not_ignored(found_files, ignored)
     if not (included or excluded):
         yield from found_files
         return
@@ -55,6 +65,43 @@ def select_files(
         if included and not included.fullmatch(rel):
             continue
         yield found
+
+
+def git_ignored(folder: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """What git ignores below ``folder``: files and folders (ending in ``/``), relative to it.
+
+    None outside a git work tree, without git, or when git ignores nothing
+    there. Ignored folders come whole (``--directory``): the list stays short
+    however many files a build or virtual-environment folder holds.
+    """
+    args = ["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z", "--"]
+    try:
+        out = _git([*args, "."], folder)
+    except UsageError:
+        return None
+    names = [name for name in out.split("\0") if name]
+    if not names:
+        return None
+    folders = tuple(name for name in names if name.endswith("/"))
+    return frozenset(name for name in names if not name.endswith("/")), folders
+
+
+def _not_ignored(
+    found: Iterable[Found], ignored: dict[str, tuple[frozenset[str], tuple[str, ...]]]
+) -> Iterator[Found]:
+    """``found`` without the files git ignores below the folder each was found in."""
+    for item in found:
+        if item.explicit or item.rel is None:
+            yield item
+            continue
+        top = next((p for p in ignored if item.path.startswith(os.path.join(p, ""))), None)
+        if top is None:
+            yield item
+            continue
+        files, folders = ignored[top]
+        if item.rel in files or item.rel.startswith(folders):
+            continue
+        yield item
 
 
 def changed_since(ref: str, *, cwd: str = ".") -> set[str]:
