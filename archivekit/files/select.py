@@ -143,15 +143,15 @@ def git_range(ref: str, *, cwd: str = ".") -> tuple[str, list[str]]:
             break
     if not sep:
         return _commit(ref, cwd), []
-    old = _commit(left or "HEAD", cwd)
-    new = [_commit(right, cwd)] if right else []
+    old = _commit(left or "HEAD", cwd, ref)
+    new = [_commit(right, cwd, ref)] if right else []
     if dots == "...":
         # The fork point: what the branch changed, not what the target gained since.
         old = _git(["merge-base", old, new[0] if new else _commit("HEAD", cwd)], cwd).strip()
     return old, new
 
 
-def _commit(side: str, cwd: str) -> str:
+def _commit(side: str, cwd: str, whole: str | None = None) -> str:
     if not side.strip():
         raise UsageError("--changed-since: give a git revision (REF, A...B or A..B)")
     done = _run(["rev-parse", "-q", "--verify", "--end-of-options", side + "^{commit}"], cwd)
@@ -159,12 +159,13 @@ def _commit(side: str, cwd: str) -> str:
     if done.returncode == 0 and name and all(c in "0123456789abcdef" for c in name):
         return name
     shallow = _run(["rev-parse", "--is-shallow-repository"], cwd)
+    where = f" {whole!r}" if whole is not None else ""
     if shallow.stdout.strip() == "true":
         raise UsageError(
-            f"--changed-since: {side!r} is not a commit in this shallow clone; fetch the "
-            "history first (actions/checkout: fetch-depth: 0, or git fetch --unshallow)"
+            f"--changed-since{where}: {side!r} is not a commit in this shallow clone; fetch "
+            "the history first (actions/checkout: fetch-depth: 0, or git fetch --unshallow)"
         )
-    raise UsageError(f"--changed-since: {side!r} is not a git commit")
+    raise UsageError(f"--changed-since{where}: {side!r} is not a git commit")
 
 
 def git_toplevel(cwd: str = ".") -> str | None:
