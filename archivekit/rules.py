@@ -343,6 +343,18 @@ RULES: tuple[Rule, ...] = (
         details=("The word count has leading zeros. Valid; archive fmt drops them."),
     ),
     Rule(
+        "format-guessed",
+        _W,
+        "A file was read as another format than its extension says, from its content.",
+        bad="records.json holding one JSON object per line",
+        good="records.jsonl",
+        details=(
+            "The file's extension names one format but its content is another (a .json file "
+            "holding JSON Lines); it was read as what its content is. Rename the file, or "
+            "give --from FORMAT."
+        ),
+    ),
+    Rule(
         "field-unknown",
         _W,
         "A JSON, CSV or front-matter field archivekit does not know; it is not carried over.",

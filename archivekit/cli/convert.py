@@ -227,8 +227,20 @@ def convert(
                 paths, options, stdin=sys.stdin.buffer, stdout=sys.stdout.buffer
             )
             outcomes = conversion.run()
+            noted = 0
+
+            def notes() -> None:
+                nonlocal noted
+                for note in conversion.notes[noted:]:
+                    if not quiet:
+                        err.write(f"archive: note: {note}\n")
+                noted = len(conversion.notes)
+
+            notes()
             try:
                 for outcome in _progress(outcomes, enabled=not quiet and err.isatty()):
+                    if len(conversion.notes) > noted:
+                        notes()
                     for d in outcome.diagnostics:
                         if d.severity.value == "error" or not quiet:
                             err.write(format_diagnostic(d, colour=colour) + "\n")
@@ -248,7 +260,12 @@ def convert(
     except Terminated as exc:
         typer.echo("archive: terminated: nothing was written", err=True)
         raise typer.Exit(128 + exc.signum) from None
+    notes()
     summary = conversion.summary
+    if summary.records == 0 and conversion.folders:
+        # A folder named and nothing read from it: a mistyped path or format, most likely.
+        typer.echo("archive: error: no records found in the folders given", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
     if summary.records == 0 and not quiet:
         typer.echo("archive: warning: no records found under the given paths", err=True)
     if not quiet:

@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import re
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 import orjson
 
-from archivekit.diagnostics import ParseResult, failed
-from archivekit.formats import FormatOptions
-from archivekit.formats.base import record_from_values, record_values
+from archivekit.diagnostics import ParseResult, failed, finding
+from archivekit.formats import FormatOptions, jsonl, sniff
+from archivekit.formats.base import record_from_json, record_values
 from archivekit.record.model import Record
-
-
-def record_from_json(
-    value: object,
-    *,
-    path: str,
-    options: FormatOptions,
-    line: int = 1,
-    index: int | None = None,
-) -> ParseResult:
-    """Check one decoded JSON value as a record object."""
-    if not isinstance(value, dict):
-        what = f"record {index}" if index is not None else "the document"
-        message = f"{what} is not a JSON object with the six record fields"
-        return failed(path, "json-invalid", message, line, index=index)
-    return record_from_values(
-        value,
-        path=path,
-        where=lambda _name: (line, 1),
-        index=index,
-        line=line,
-        keep=options.keep_records,
-        options=options.rules,
-    )
 
 
 def load(data: bytes, path: str, options: FormatOptions) -> Iterator[ParseResult]:
@@ -50,6 +28,10 @@ def load(data: bytes, path: str, options: FormatOptions) -> Iterator[ParseResult
     try:
         value = orjson.loads(data)
     except orjson.JSONDecodeError as exc:
+        if sniff(data) == "jsonl":
+            # JSON Lines under a .json name (a common mix-up): read it as such, and say so.
+            yield from _as_json_lines(data, path, options)
+            return
         line = getattr(exc, "lineno", 1) or 1
         yield failed(
             path, "json-invalid", f"not valid JSON: {exc}", line, getattr(exc, "colno", 1) or 1
@@ -66,6 +48,19 @@ def load(data: bytes, path: str, options: FormatOptions) -> Iterator[ParseResult
             lines = lines or _element_lines(data.decode("utf-8", "replace"))
             line = lines[index - 1] if index <= len(lines) else 1
             result = record_from_json(item, path=path, options=options, line=line, index=index)
+        yield result
+
+
+def _as_json_lines(data: bytes, path: str, options: FormatOptions) -> Iterator[ParseResult]:
+    note = finding(
+        "format-guessed",
+        "this file holds JSON Lines (one object per line), not one JSON document: "
+        "read as JSON Lines; rename it .jsonl",
+        path,
+    )
+    for number, result in enumerate(jsonl.read(io.BytesIO(data), path, options)):
+        if number == 0:
+            result = dataclasses.replace(result, diagnostics=(note, *result.diagnostics))
         yield result
 
 

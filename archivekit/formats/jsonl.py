@@ -10,8 +10,7 @@ import orjson
 from archivekit.diagnostics import ParseResult, failed
 from archivekit.files.read import too_large_message
 from archivekit.formats import FormatOptions
-from archivekit.formats.base import record_values
-from archivekit.formats.json import record_from_json
+from archivekit.formats.base import record_from_json, record_values
 from archivekit.record.model import Record
 
 

@@ -20,7 +20,7 @@ from archivekit.diagnostics import ParseResult, failed, unreadable
 from archivekit.files.read import over_limit, read_file, read_stream
 from archivekit.formats import FORMAT_BY_NAME, Format, FormatOptions, Loader, load_whole
 from archivekit.record.parse import url_line
-from archivekit.sources.inputs import Source
+from archivekit.sources.inputs import Source, resolved
 
 #: Sources handed to a worker at a time: large enough that pickling and queueing
 #: cost little per file, small enough that the first results come back soon.
@@ -66,6 +66,7 @@ class Item(NamedTuple):
 
 def read_source(source: Source, options: ReadOptions) -> Iterator[Item]:
     """Every record of one source; a source that cannot be read gives one ``read-error``."""
+    source = resolved(source)
     fmt = FORMAT_BY_NAME[source.format]
     if fmt.streamed and source.error is None:
         records: Iterable[_Record] = _read_stream(source, fmt, options)
@@ -309,6 +310,8 @@ def read_records(
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     check_paths(inputs)
-    sources = iter_sources(inputs, force_format=format, max_bytes=rules.max_bytes)
+    sources = iter_sources(
+        inputs, force_format=format, max_bytes=rules.max_bytes, sniff_stdin=True, every_format=True
+    )
     options = ReadOptions(FormatOptions(rules=rules))
     return (item.result for item in read_sources(sources, options, jobs=jobs))
