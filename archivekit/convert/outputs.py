@@ -10,6 +10,8 @@ import re
 import stat
 import sys
 import tempfile
+import unicodedata
+import urllib.parse
 from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -219,21 +221,54 @@ def _swap_extension(rel: str, extension: str) -> str:
 
 _UNSAFE = re.compile(r"[^a-z0-9]+")
 _NAME_MAX = 80
+#: Letters that Unicode decomposition does not reduce to ASCII, and their usual spelling.
+_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ł": "l",
+        "ı": "i",
+        "ŋ": "ng",
+        "ħ": "h",
+        "–": "-",
+        "—": "-",
+    }
+)
+
+
+def ascii_slug(text: str) -> str:
+    """``text`` lower-cased and transliterated to ASCII (``jalapeño`` -> ``jalapeno``).
+
+    Accents are taken off (Unicode decomposition, combining marks dropped) and a few
+    letters spelled out (``ß`` -> ``ss``); what has no Latin spelling (CJK, Cyrillic)
+    becomes a dash, as before.
+    """
+    lowered = text.lower().translate(_LETTERS)
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _UNSAFE.sub("-", plain).strip("-")
 
 
 def record_name(record: Record, extension: str) -> str:
     """A file name from the record: its date and the URL's last path segment.
 
     ``2011-08-25-26drugs.md`` for ``…/26drugs.html``; only lower-case letters,
-    digits and single dashes, at most 80 characters; the headline when the URL
+    digits and single dashes (accented letters transliterated: ``jalapeño`` ->
+    ``jalapeno``), at most 80 characters; the headline when the URL
     gives nothing; ``undated-`` instead of the date when it is null.
     """
     path = record.url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
     last = path.rsplit("/", 1)[-1] if path.count("/") > 2 else ""
     stem = last.rsplit(".", 1)[0] if "." in last else last
-    slug = _UNSAFE.sub("-", stem.lower()).strip("-")
+    # Percent-encoded letters (caf%C3%A9) read as what they encode.
+    slug = ascii_slug(urllib.parse.unquote(stem, errors="replace"))
     if not slug:
-        slug = _UNSAFE.sub("-", record.headline.lower()).strip("-")
+        slug = ascii_slug(record.headline)
     slug = slug[:_NAME_MAX].rstrip("-") or "record"
     day = "undated" if record.date is None else record.date.isoformat()
     return f"{day}-{slug}{extension}"

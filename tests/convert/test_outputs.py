@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -108,3 +109,23 @@ def test_two_runs_into_one_folder_never_mix_a_file(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(back.read_bytes().splitlines()) == len(written)
     assert not [p for p in out.rglob("*") if p.name.startswith(".archive")]
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("http://e.com/2011/jalapeño-prices.html", "2011-08-25-jalapeno-prices.md"),
+        ("http://e.com/2011/caf%C3%A9-stra%C3%9Fe", "2011-08-25-cafe-strasse.md"),
+        ("http://e.com/2011/Łódź.html", "2011-08-25-lodz.md"),
+    ],
+)
+def test_names_transliterate_accents(url: str, name: str) -> None:
+    record = Record(
+        url=url,
+        headline="H",
+        keywords=(),
+        date=dt.date(2011, 8, 25),
+        word_count=1,
+        body="b",
+    )
+    assert record_name(record, ".md") == name
