@@ -191,7 +191,7 @@ class Conversion:
                 # A valid record without its record was rendered by a worker, in ``rows``.
                 if not result.ok:
                     summary.invalid += 1
-                    targets.reject(result)
+                    targets.reject(item)
                 elif (options.skip_invalid or not summary.invalid) and result.record is not None:
                     # (Once a record is invalid nothing will be written: skip the work.)
                     written = targets.write(item, result.record)
