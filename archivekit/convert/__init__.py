@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = ["Conversion", "ConvertOptions", "Outcome", "Summary"]
 
 import contextlib
+import errno
 import os
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -12,13 +13,14 @@ from typing import BinaryIO
 
 from archivekit.convert.options import ConvertOptions
 from archivekit.convert.outputs import Targets, records_to_stdout
-from archivekit.diagnostics import Diagnostic
+from archivekit.diagnostics import Diagnostic, ParseResult, finding
 from archivekit.errors import OutputError, UsageError
 from archivekit.files.walk import STDIN, check_paths
 from archivekit.formats import FORMAT_BY_EXTENSION, Format, format_named
 from archivekit.rules import Severity
 from archivekit.sources.inputs import Source, input_folder_holding, iter_sources, wanted_in
-from archivekit.sources.reading import ReadOptions, read_sources
+from archivekit.sources.reading import Item, ReadOptions, read_sources
+from archivekit.text import safe_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,16 +187,24 @@ class Conversion:
             )
             for item in read_sources(sources, read, jobs=options.jobs):
                 result = item.result
-                summary.records += 1
-                summary.warnings += sum(d.severity is Severity.WARNING for d in result.diagnostics)
                 written = None
+                # (Once a record is invalid nothing will be written: skip the work.)
                 # A valid record without its record was rendered by a worker, in ``rows``.
+                writing = options.skip_invalid or not summary.invalid
+                record = result.record
+                if result.ok and record is not None and writing:
+                    if staged:  # a name the output folder cannot hold fails this record only
+                        written, result = _stage(targets, item, result)
+                    else:
+                        targets.write(item, record)
+                summary.records += 1
+                if result.diagnostics:
+                    summary.warnings += sum(
+                        d.severity is Severity.WARNING for d in result.diagnostics
+                    )
                 if not result.ok:
                     summary.invalid += 1
                     targets.reject(item)
-                elif (options.skip_invalid or not summary.invalid) and result.record is not None:
-                    # (Once a record is invalid nothing will be written: skip the work.)
-                    written = targets.write(item, result.record)
                 if item.rows is not None and (options.skip_invalid or not summary.invalid):
                     # The valid records of this item's chunk, this one included, in order.
                     targets.write_rows(item.rows)
@@ -205,6 +215,45 @@ class Conversion:
                 return  # a folder named and nothing in it: most likely a mistake; write nothing
             summary.files_written = targets.commit(self._reads)
             summary.committed = True
+
+
+#: What the file system says about a name (not about the disk): too long, a file
+#: where a folder must go (or the other way round), a name it cannot hold.
+_NAME_ERRORS = {
+    errno.ENAMETOOLONG,
+    errno.EEXIST,
+    errno.ENOTDIR,
+    errno.EISDIR,
+    errno.EINVAL,
+    errno.EILSEQ,
+}
+
+
+def _stage(targets: Targets, item: Item, result: ParseResult) -> tuple[str | None, ParseResult]:
+    """Stage one record's output file; a name it cannot have is an ``output-name`` finding.
+
+    Such a name comes from the input (an archive member named 300 characters
+    long, or ``d.txt`` beside ``d.txt/x.txt``): it fails that record, which
+    ``--skip-invalid`` skips, not the batch. Other errors (a full disk) still
+    stop the run.
+    """
+    assert result.record is not None
+    try:
+        return targets.write(item, result.record), result
+    except OSError as exc:
+        if exc.errno not in _NAME_ERRORS:
+            raise
+        where = targets.output_name(item, result.record)
+        reason = exc.strerror or str(exc)
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+            reason = "another output file stands where a folder of its path must go"
+        problem = finding(
+            "output-name",
+            f"cannot write its output file {safe_path(where)}: {reason}",
+            result.path,
+            result.line,
+        )
+        return None, replace(result, diagnostics=(*result.diagnostics, problem))
 
 
 def _check_options(options: ConvertOptions) -> Format:

@@ -46,6 +46,8 @@ class Source(NamedTuple):
     data: bytes | None = None
     error: str | None = None
     stream: BinaryIO | None = None
+    #: The rule of the finding ``error`` gives.
+    code: str = "read-error"
     note: Callable[[str], None] | None = None
 
     def open(self) -> BinaryIO:
@@ -243,7 +245,9 @@ def _members(path: str, force_format: str | None, max_bytes: int) -> Iterator[So
 
     for member in iter_members(path, pick=pick, max_bytes=max_bytes):
         if member.data is None:
-            yield Source(member.label, None, DEFAULT_FOLDER_FORMAT, error=member.error)
+            yield Source(
+                member.label, None, DEFAULT_FOLDER_FORMAT, error=member.error, code=member.code
+            )
             continue
         known = format_for_name(member.name)
         chosen = force_format or (known.name if known else DEFAULT_FOLDER_FORMAT)
