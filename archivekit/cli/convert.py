@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -238,7 +238,11 @@ def convert(
 
             notes()
             try:
-                for outcome in _progress(outcomes, enabled=not quiet and err.isatty()):
+                for outcome in _progress(
+                    outcomes,
+                    enabled=not quiet and err.isatty(),
+                    total=conversion.expected_records,
+                ):
                     if len(conversion.notes) > noted:
                         notes()
                     for d in outcome.diagnostics:
@@ -283,8 +287,16 @@ def convert(
     raise typer.Exit(EXIT_OK if summary.committed else EXIT_FINDINGS)
 
 
-def _progress(outcomes: Iterator[Outcome], *, enabled: bool) -> Iterator[Outcome]:
-    """Pass outcomes through; on a terminal, count them on a progress bar once the batch is big."""
+def _progress(
+    outcomes: Iterator[Outcome],
+    *,
+    enabled: bool,
+    total: Callable[[], int | None] | None = None,
+) -> Iterator[Outcome]:
+    """Pass outcomes through; on a terminal, count them on a progress bar once the batch is big.
+
+    ``total`` is asked once the bar appears: with a count, the bar shows it and an ETA.
+    """
     if not enabled:
         yield from outcomes
         return
@@ -296,17 +308,29 @@ def _progress(outcomes: Iterator[Outcome], *, enabled: bool) -> Iterator[Outcome
             break
     else:
         return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
+    expected = total() if total is not None else None
+    if expected is not None and expected < count:
+        expected = None  # the walk changed under us: no total rather than a wrong one
+    counted = "{task.completed}/{task.total} records" if expected else "{task.completed} records"
     columns = (
         SpinnerColumn(),
         TextColumn("converting"),
         BarColumn(),
-        TextColumn("{task.completed} records"),
+        TextColumn(counted),
         TimeElapsedColumn(),
+        *((TimeRemainingColumn(),) if expected else ()),
     )
     with Progress(*columns, transient=True, console=_console()) as bar:
-        task = bar.add_task("convert", total=None, completed=count)
+        task = bar.add_task("convert", total=expected, completed=count)
         for outcome in outcomes:
             yield outcome
             bar.advance(task)

@@ -15,10 +15,23 @@ from archivekit.convert.options import ConvertOptions
 from archivekit.convert.outputs import Targets, records_to_stdout
 from archivekit.diagnostics import Diagnostic, ParseResult, finding
 from archivekit.errors import OutputError, UsageError
-from archivekit.files.walk import STDIN, check_paths
-from archivekit.formats import FORMAT_BY_EXTENSION, Format, format_named
+from archivekit.files.archives import is_container
+from archivekit.files.walk import STDIN, check_paths, walk
+from archivekit.formats import (
+    FORMAT_BY_EXTENSION,
+    FORMAT_BY_NAME,
+    Format,
+    format_for_name,
+    format_named,
+)
 from archivekit.rules import Severity
-from archivekit.sources.inputs import Source, input_folder_holding, iter_sources, wanted_in
+from archivekit.sources.inputs import (
+    Source,
+    input_folder_holding,
+    iter_sources,
+    picker,
+    wanted_in,
+)
 from archivekit.sources.reading import Item, ReadOptions, read_sources
 from archivekit.text import safe_path
 
@@ -125,6 +138,27 @@ class Conversion:
         except OSError as exc:
             where = exc.filename or self.summary.target
             raise OutputError(f"{where}: cannot write the output: {exc.strerror or exc}") from exc
+
+    def expected_records(self) -> int | None:
+        """How many records the inputs hold, if the walk alone can tell; else ``None``.
+
+        Known when every input file holds one record (archive text, Markdown, a
+        ``.json`` object): the walk's count, file names only, nothing read. ``None``
+        with standard input, a many-record file or an archive. For a progress bar's
+        total; cheap next to the conversion itself.
+        """
+        if STDIN in self.inputs:
+            return None
+        options = self.options
+        match = picker(options.from_, options.glob)
+        count = 0
+        for found in walk(self.inputs, match=match):
+            name = found.path.rsplit("/", 1)[-1]
+            fmt = FORMAT_BY_NAME.get(options.from_ or "") or format_for_name(name)
+            if fmt is None or not fmt.one or fmt.many or is_container(name):
+                return None
+            count += 1
+        return count or None
 
     def _sources(self) -> Iterator[Source]:
         """Every input's sources; a folder without archive files is read for every format.
