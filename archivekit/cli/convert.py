@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated
 
@@ -239,8 +239,24 @@ def convert(
                 paths, options, stdin=sys.stdin.buffer, stdout=sys.stdout.buffer
             )
             outcomes = conversion.run()
+            noted = 0
+
+            def notes() -> None:
+                nonlocal noted
+                for note in conversion.notes[noted:]:
+                    if not quiet:
+                        err.write(f"archive: note: {note}\n")
+                noted = len(conversion.notes)
+
+            notes()
             try:
-                for outcome in _progress(outcomes, enabled=not quiet and err.isatty()):
+                for outcome in _progress(
+                    outcomes,
+                    enabled=not quiet and err.isatty(),
+                    total=conversion.expected_records,
+                ):
+                    if len(conversion.notes) > noted:
+                        notes()
                     for d in outcome.diagnostics:
                         if d.severity.value == "error" or not quiet:
                             err.write(format_diagnostic(d, colour=colour) + "\n")
@@ -260,7 +276,12 @@ def convert(
     except Terminated as exc:
         typer.echo("archive: terminated: nothing was written", err=True)
         raise typer.Exit(128 + exc.signum) from None
+    notes()
     summary = conversion.summary
+    if summary.records == 0 and conversion.folders:
+        # A folder named and nothing read from it: a mistyped path or format, most likely.
+        typer.echo("archive: error: no records found in the folders given", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
     if summary.records == 0 and not quiet:
         typer.echo("archive: warning: no records found under the given paths", err=True)
     if not quiet:
@@ -278,8 +299,16 @@ def convert(
     raise typer.Exit(EXIT_OK if summary.committed else EXIT_FINDINGS)
 
 
-def _progress(outcomes: Iterator[Outcome], *, enabled: bool) -> Iterator[Outcome]:
-    """Pass outcomes through; on a terminal, count them on a progress bar once the batch is big."""
+def _progress(
+    outcomes: Iterator[Outcome],
+    *,
+    enabled: bool,
+    total: Callable[[], int | None] | None = None,
+) -> Iterator[Outcome]:
+    """Pass outcomes through; on a terminal, count them on a progress bar once the batch is big.
+
+    ``total`` is asked once the bar appears: with a count, the bar shows it and an ETA.
+    """
     if not enabled:
         yield from outcomes
         return
@@ -291,17 +320,29 @@ def _progress(outcomes: Iterator[Outcome], *, enabled: bool) -> Iterator[Outcome
             break
     else:
         return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
+    expected = total() if total is not None else None
+    if expected is not None and expected < count:
+        expected = None  # the walk changed under us: no total rather than a wrong one
+    counted = "{task.completed}/{task.total} records" if expected else "{task.completed} records"
     columns = (
         SpinnerColumn(),
         TextColumn("converting"),
         BarColumn(),
-        TextColumn("{task.completed} records"),
+        TextColumn(counted),
         TimeElapsedColumn(),
+        *((TimeRemainingColumn(),) if expected else ()),
     )
     with Progress(*columns, transient=True, console=_console()) as bar:
-        task = bar.add_task("convert", total=None, completed=count)
+        task = bar.add_task("convert", total=expected, completed=count)
         for outcome in outcomes:
             yield outcome
             bar.advance(task)

@@ -270,6 +270,41 @@ def format_named(name: str) -> Format:
     return found
 
 
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_CSV_NAMES = frozenset({"url", "headline", "keywords", "date", "word_count", "body"})
+
+
+def sniff(head: bytes) -> str:
+    """The format the first bytes of a stream look like; ``archive`` when no other fits.
+
+    Parquet and SQLite by their magic bytes; Markdown by a ``---`` first line;
+    a JSON array by ``[``; JSON Lines by a first line that is a whole JSON
+    object (else a JSON document); CSV by a header row naming record fields.
+    """
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(_SQLITE_MAGIC):
+        return "sqlite"
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    first = text.split(b"\n", 1)[0].rstrip(b"\r")
+    if first.rstrip() == b"---":
+        return "md"
+    if text.startswith(b"["):
+        return "json"
+    if text.startswith(b"{"):
+        import orjson
+
+        try:
+            return "jsonl" if isinstance(orjson.loads(first), dict) else "json"
+        except orjson.JSONDecodeError:
+            return "json"
+    if b"," in first and not first.lower().startswith((b"http://", b"https://")):
+        names = {cell.strip(b' "').decode("utf-8", "replace") for cell in first.split(b",")}
+        if len(names & _CSV_NAMES) >= 3:
+            return "csv"
+    return "archive"
+
+
 def format_for_name(name: str) -> Format | None:
     """The format a file name's extension says (``.gz`` looked through), or ``None``."""
     lower = name.lower().removesuffix(".gz")
