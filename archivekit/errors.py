@@ -8,7 +8,8 @@ calls that cannot go on at all::
     ├── UsageError          an option, argument or setting is not valid
     │   ├── ConfigError     the configuration file
     │   ├── BaselineError   the baseline file
-    │   └── OutputExists    an output exists and force was not given
+    │   ├── OutputExists    an output exists and force was not given
+    │   └── MissingExtra    an optional dependency (an extra) is not installed
     ├── OutputError         the output could not be written
     ├── WorkerError         a worker process died
     └── LimitError          decompressed data over a limit (also an OSError)
@@ -39,6 +40,15 @@ class BaselineError(UsageError):
 
 class OutputExists(UsageError):
     """An output file exists and ``force`` was not given."""
+
+
+class MissingExtra(UsageError):
+    """An optional dependency is not installed; the message names the extra to install."""
+
+    @classmethod
+    def for_module(cls, module: str, extra: str) -> MissingExtra:
+        """The error for a missing ``module`` that the ``archivekit[extra]`` extra brings."""
+        return cls(f"{module} is not installed: pip install 'archivekit[{extra}]'")
 
 
 class OutputError(ArchiveKitError):

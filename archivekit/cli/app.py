@@ -11,11 +11,11 @@ from typing import Annotated
 import typer
 
 from archivekit import __version__
-from archivekit.cli import convert, explain, fmt, formats, rules, schema, validate
+from archivekit.cli import convert, explain, fmt, formats, rules, schema, stats, validate
 
 app = typer.Typer(
     name="archive",
-    help="Validate and convert news-archive record files.\n\n"
+    help="Validate, convert and summarise news-archive record files.\n\n"
     "A record file holds six lines: URL, headline, keywords, date (AP style), "
     "word count, body. See docs/format.md for every rule.",
     no_args_is_help=True,
@@ -24,6 +24,9 @@ app = typer.Typer(
     "  archive validate . --format sarif:out.sarif    # a report for code scanning\n\n"
     "  archive fmt --check archive/                   # anything to rewrite?\n\n"
     "  archive convert archive/ --to jsonl -o all.jsonl\n\n"
+    "  archive convert archive/ --to csv -o new.csv --since 2015 --dedupe\n\n"
+    "  archive stats archive/                         # records per year, site, keyword\n\n"
+    "  archive stats archive/ -f html -o report.html  # the same, with charts\n\n"
     "  archive explain date-invalid                   # what a rule means\n\n"
     "Run 'archive COMMAND --help' for a command's options.",
     add_completion=False,
@@ -84,6 +87,7 @@ def _root(
 
 app.command(epilog=validate.EPILOG)(validate.validate)
 app.command(epilog=convert.EPILOG)(convert.convert)
+app.command(epilog=stats.EPILOG)(stats.stats)
 app.command(epilog=fmt.EPILOG)(fmt.fmt)
 app.command(epilog=formats.EPILOG)(formats.formats)
 app.command(epilog=rules.EPILOG)(rules.rules)

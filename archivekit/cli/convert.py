@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Iterator
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -18,17 +17,10 @@ from archivekit.cli.console import (
     fail_usage,
     max_bytes,
     plural,
+    progress,
     use_colour,
 )
 from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK, Terminated, signals_handled
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from archivekit.convert import Outcome
-
-#: Show a progress bar only for batches at least this large (and only on a terminal).
-PROGRESS_AFTER = 500
 
 
 class CsvKeywords(StrEnum):
@@ -191,7 +183,9 @@ def convert(
             )
             outcomes = conversion.run()
             try:
-                for outcome in _progress(outcomes, enabled=not quiet and err.isatty()):
+                for outcome in progress(
+                    outcomes, enabled=not quiet and err.isatty(), what="converting"
+                ):
                     for d in outcome.diagnostics:
                         if d.severity.value == "error" or not quiet:
                             err.write(format_diagnostic(d, colour=colour) + "\n")
@@ -227,38 +221,3 @@ def convert(
             f"{plural(summary.warnings, 'warning')}: {done}\n"
         )
     raise typer.Exit(EXIT_OK if summary.committed else EXIT_FINDINGS)
-
-
-def _progress(outcomes: Iterator[Outcome], *, enabled: bool) -> Iterator[Outcome]:
-    """Pass outcomes through; on a terminal, count them on a progress bar once the batch is big."""
-    if not enabled:
-        yield from outcomes
-        return
-    count = 0
-    for outcome in outcomes:
-        count += 1
-        yield outcome
-        if count == PROGRESS_AFTER:
-            break
-    else:
-        return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    columns = (
-        SpinnerColumn(),
-        TextColumn("converting"),
-        BarColumn(),
-        TextColumn("{task.completed} records"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, transient=True, console=_console()) as bar:
-        task = bar.add_task("convert", total=None, completed=count)
-        for outcome in outcomes:
-            yield outcome
-            bar.advance(task)
-
-
-def _console() -> Console:
-    from rich.console import Console
-
-    return Console(stderr=True)

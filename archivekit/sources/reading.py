@@ -12,15 +12,18 @@ import functools
 import itertools
 import os
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from archivekit.diagnostics import ParseResult, failed, unreadable
 from archivekit.files.read import over_limit, read_file, read_stream
 from archivekit.formats import FORMAT_BY_NAME, Format, FormatOptions, Loader, load_whole
 from archivekit.record.parse import url_line
 from archivekit.sources.inputs import Source
+
+if TYPE_CHECKING:
+    from archivekit.record.model import Record
 
 #: Sources handed to a worker at a time: large enough that pickling and queueing
 #: cost little per file, small enough that the first results come back soon.
@@ -38,12 +41,20 @@ class ReadOptions:
     ``render``: a one-record format to write each valid record in (the
     item's ``payload``). ``rows``: a many-record format in which the workers
     render their chunk's valid records (the ``rows`` of its last item).
+    ``pick``: which valid records to keep (run where the record is read, in a
+    worker: a selection's filters); the others come back with ``picked``
+    false and neither record nor payload, and are left out of ``rows``.
+    ``digest``: a small summary of each valid record picked (the item's
+    ``digest``), made where it is read, so that the record itself need not
+    cross the pipe (``archive stats``). Both must be picklable.
     """
 
     formats: FormatOptions = field(default_factory=FormatOptions)
     urls: bool = False
     render: str | None = None
     rows: str | None = None
+    pick: Callable[[Record], bool] | None = None
+    digest: Callable[[Record], object] | None = None
 
 
 class Item(NamedTuple):
@@ -54,7 +65,9 @@ class Item(NamedTuple):
     itself: each comes back without its record (which need not cross the
     pipe), and the chunk's last item carries ``rows``, the output bytes of
     every valid record of the chunk, in order. ``url`` is the record's URL
-    line, when asked for. A named tuple: one is made per record, in the parent.
+    line, when asked for. ``picked`` is false for a valid record that
+    ``ReadOptions.pick`` refused; ``digest`` is ``ReadOptions.digest`` of the
+    record. A named tuple: one is made per record, in the parent.
     """
 
     source: Source
@@ -62,6 +75,8 @@ class Item(NamedTuple):
     payload: bytes | None = None
     rows: bytes | None = None
     url: str | None = None
+    picked: bool = True
+    digest: object = None
 
 
 def read_source(source: Source, options: ReadOptions) -> Iterator[Item]:
@@ -71,34 +86,49 @@ def read_source(source: Source, options: ReadOptions) -> Iterator[Item]:
         records: Iterable[_Record] = _read_stream(source, fmt, options)
     else:
         records = _read_whole(source, fmt, options)
-    for result, payload, url in records:
-        yield Item(source, result, payload, None, url)
+    for result, payload, url, picked, digest in records:
+        yield Item(source, result, payload, None, url, picked, digest)
 
 
-#: One record read: its result, its payload (``ReadOptions.render``) and URL line.
-_Record = tuple[ParseResult, bytes | None, str | None]
+#: One record read: its result, its payload (``ReadOptions.render``), URL line,
+#: whether ``ReadOptions.pick`` kept it, and its digest.
+_Record = tuple[ParseResult, bytes | None, str | None, bool, object]
 
 
 def _record(result: ParseResult, data: bytes | None, options: ReadOptions) -> _Record:
     """The URL and payload of one record; ``data``: a whole archive-format file's bytes."""
     url = None
+    record = result.record
     if options.urls:
         if data is not None:
             url = url_line(data)
-        elif result.record is not None:
-            url = result.record.url
-        if result.record is not None and not options.formats.keep_records:
-            result = replace(result, record=None)  # built only for its URL
+        elif record is not None:
+            url = record.url
+    picked, digest = True, None
+    if record is not None and result.ok:
+        if options.pick is not None and not options.pick(record):
+            picked = False
+        elif options.digest is not None:
+            digest = options.digest(record)
+    if record is not None and (not picked or not options.formats.keep_records):
+        # Built only for its URL, its digest or the selection: it need not travel.
+        result = replace(result, record=None)
+        record = None
     payload = None
-    if options.render is not None and result.record is not None and result.ok:
+    if options.render is not None and record is not None and result.ok:
         dump = FORMAT_BY_NAME[options.render].dump
         assert dump is not None  # render names a one-record format
-        payload = dump(result.record, options.formats)
-    return result, payload, url
+        payload = dump(record, options.formats)
+    return result, payload, url, picked, digest
 
 
 def _formats(source: Source, options: ReadOptions) -> FormatOptions:
-    if options.urls and source.format != "archive" and not options.formats.keep_records:
+    if options.formats.keep_records:
+        return options.formats
+    if options.pick is not None or options.digest is not None:
+        # The selection and the digest look at the record: build it, then drop it.
+        return replace(options.formats, keep_records=True)
+    if options.urls and source.format != "archive":
         # The URL comes from the record itself: build it, even when only checking.
         return replace(options.formats, keep_records=True)
     return options.formats
@@ -112,7 +142,7 @@ def _read_whole(source: Source, fmt: Format, options: ReadOptions) -> list[_Reco
     """
     label = source.label
     if source.error is not None:
-        return [(failed(label, "read-error", source.error), None, None)]
+        return [(failed(label, "read-error", source.error), None, None, True, None)]
     formats = _formats(source, options)
     limit = formats.rules.max_bytes
     size: int | None = None
@@ -127,7 +157,7 @@ def _read_whole(source: Source, fmt: Format, options: ReadOptions) -> list[_Reco
             with source.open() as stream:
                 data = read_stream(stream, limit)
     except (OSError, EOFError, zlib.error) as exc:
-        return [(unreadable(label, exc, path=source.path), None, None)]
+        return [(unreadable(label, exc, path=source.path), None, None, True, None)]
     # The URL of an archive-format file is read off its bytes, valid or not.
     whole = data if source.format == "archive" and not over_limit(data, size, limit) else None
     load = _LOADERS.get(fmt.name)
@@ -154,13 +184,13 @@ def _read_stream(source: Source, fmt: Format, options: ReadOptions) -> Iterator[
             for result in fmt.read(stream, source.label, formats):
                 yield _record(result, None, options)
     except (OSError, EOFError, zlib.error) as exc:
-        yield unreadable(source.label, exc, path=source.path), None, None
+        yield unreadable(source.label, exc, path=source.path), None, None, True, None
 
 
 #: What a worker sends back for one source of its chunk: ``None`` or a URL line
 #: for a source that gave one clean result with nothing to carry (the parent
 #: rebuilds it from the source: most files of a batch), else every record's
-#: (result, payload, url).
+#: (result, payload, url, picked, digest).
 _Returned = str | None | list[_Record]
 
 
@@ -178,16 +208,18 @@ def _read_chunk(
         if renderer is not None:
             # Render here, in the worker: the parent then neither unpickles the
             # records nor serialises them, and writes the chunk with one call.
-            for number, (result, payload, url) in enumerate(records):
+            for number, (result, payload, url, picked, digest) in enumerate(records):
                 if result.record is not None and result.ok:
                     rendered.append(result.record)
-                    records[number] = (replace(result, record=None), payload, url)
+                    records[number] = (replace(result, record=None), payload, url, picked, digest)
         if len(records) == 1:
-            result, payload, url = records[0]
+            result, payload, url, picked, digest = records[0]
             if (
                 not result.diagnostics
                 and result.record is None
                 and payload is None
+                and picked
+                and digest is None
                 and result.index is None
                 and result.path == source.label
             ):
@@ -207,7 +239,10 @@ def _items(chunk: list[Source], returned: tuple[list[_Returned], bytes | None]) 
         if value is None or isinstance(value, str):
             items.append(Item(source, ParseResult(source.label, None, ()), None, None, value))
         else:
-            items.extend(Item(source, result, payload, None, url) for result, payload, url in value)
+            items.extend(
+                Item(source, result, payload, None, url, picked, digest)
+                for result, payload, url, picked, digest in value
+            )
     if rows is not None and items:
         items[-1] = items[-1]._replace(rows=rows)
     yield from items
