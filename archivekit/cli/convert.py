@@ -21,6 +21,17 @@ from archivekit.cli.console import (
     use_colour,
 )
 from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK, Terminated, signals_handled
+from archivekit.cli.selecting import (
+    AllKeywords,
+    Dedupe,
+    Domain,
+    Keyword,
+    Sample,
+    Seed,
+    Since,
+    Until,
+    selection,
+)
 
 
 class CsvKeywords(StrEnum):
@@ -46,6 +57,14 @@ EPILOG = """Examples:
 
   archive convert site/content/posts --from md --to jsonl -o back.jsonl
 
+  archive convert archive/ --to csv -o recent.csv --since 2015 --until 2016-06
+
+  archive convert archive/ --to jsonl -o mexico.jsonl --keyword Mexico --domain nytimes.com
+
+  archive convert archive/ --to jsonl -o unique.jsonl --dedupe
+
+  archive convert archive/ --to jsonl -o sample.jsonl --sample 500 --seed 7
+
 Folders are walked for archive files (*.txt) unless --from FORMAT (that
 format's extensions) or --glob PATTERN; files named on the command line go by
 their extension.
@@ -53,6 +72,11 @@ their extension.
 By default any invalid record stops the whole batch: nothing is written, every
 invalid record is reported, exit 1. --skip-invalid writes the valid ones.
 Outputs appear whole or not at all; existing files are kept unless --force.
+
+Selecting: --since/--until, --keyword, --domain keep the valid records that
+match (in input order), then --dedupe keeps the first of each normalised URL,
+then --sample N draws N of those (the same N for the same --seed). Invalid
+records are reported as always: they have no fields to select by.
 
 Exit status:
 
@@ -149,6 +173,14 @@ def convert(
         bool,
         typer.Option("--quiet", "-q", help="Only errors: no warnings, summary or progress bar."),
     ] = False,
+    since: Since = None,
+    until: Until = None,
+    keyword: Keyword = None,
+    all_keywords: AllKeywords = False,
+    domain: Domain = None,
+    sample: Sample = None,
+    seed: Seed = None,
+    dedupe: Dedupe = False,
 ) -> None:
     """Convert records between formats: archive, json, jsonl, csv, md (see: archive formats)."""
     from archivekit.convert import Conversion, ConvertOptions
@@ -157,8 +189,22 @@ def convert(
     from archivekit.reports.text import format_diagnostic
     from archivekit.rules import RuleOptions
 
+    try:
+        chosen = selection(
+            since=since,
+            until=until,
+            keyword=keyword,
+            all_keywords=all_keywords,
+            domain=domain,
+            sample=sample,
+            seed=seed,
+            dedupe=dedupe,
+        )
+    except ArchiveKitError as exc:
+        raise fail_usage(str(exc)) from None
     options = ConvertOptions(
         to=str(to),
+        selection=chosen,
         from_=str(from_) if from_ else None,
         output=output,
         output_dir=output_dir,
@@ -216,8 +262,13 @@ def convert(
         )
         done = f"wrote {what}" if summary.committed else "wrote nothing"
         skipped = " (skipped)" if skip_invalid and summary.invalid else ""
+        picked = ""
+        if chosen.active:
+            picked = f", {summary.selected} selected"
+            if chosen.dedupe:
+                picked += f" ({plural(summary.duplicates, 'duplicate')} dropped)"
         err.write(
-            f"{plural(summary.records, 'record')}, {summary.invalid} invalid{skipped}, "
+            f"{plural(summary.records, 'record')}, {summary.invalid} invalid{skipped}{picked}, "
             f"{plural(summary.warnings, 'warning')}: {done}\n"
         )
     raise typer.Exit(EXIT_OK if summary.committed else EXIT_FINDINGS)

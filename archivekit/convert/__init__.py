@@ -16,8 +16,9 @@ from archivekit.errors import OutputError, UsageError
 from archivekit.files.walk import STDIN, check_paths
 from archivekit.formats import Format, format_named
 from archivekit.rules import Severity
+from archivekit.selection import Picker
 from archivekit.sources.inputs import input_folder_holding, iter_sources, wanted_in
-from archivekit.sources.reading import ReadOptions, read_sources
+from archivekit.sources.reading import Item, ReadOptions, read_sources
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,12 @@ class Outcome:
 
 @dataclass(slots=True)
 class Summary:
-    """Counts of a finished run; ``committed`` says whether the output was written."""
+    """Counts of a finished run; ``committed`` says whether the output was written.
+
+    ``records`` counts every record read; ``selected`` the valid records the
+    selection kept (all valid records without one), ``duplicates`` those
+    ``--dedupe`` dropped.
+    """
 
     records: int = 0
     invalid: int = 0
@@ -46,6 +52,8 @@ class Summary:
     files_written: int = 0
     committed: bool = False
     target: str = ""
+    selected: int = 0
+    duplicates: int = 0
 
 
 class Conversion:
@@ -123,31 +131,54 @@ class Conversion:
                 max_bytes=formats.rules.max_bytes,
             )
             staged = targets.staging is not None
+            selection = options.selection
+            picker: Picker[Item] = Picker(selection)
             read = ReadOptions(
                 replace(formats, keep_records=True),
                 # One-record outputs are written by the workers that read the records;
-                # many-record outputs are rendered by them too, a chunk at a time.
+                # many-record outputs are rendered by them too, a chunk at a time
+                # (not when --dedupe or --sample decide here, in input order).
                 render=self.target.name if staged else None,
-                rows=None if staged else self.target.name,
+                rows=None if staged or selection.ordered else self.target.name,
+                urls=selection.dedupe,
+                # The filters run in the workers: a record left out is not rendered.
+                pick=selection if selection.filters else None,
             )
+            left_out = 0
             for item in read_sources(sources, read, jobs=options.jobs):
                 result = item.result
                 summary.records += 1
-                summary.warnings += sum(d.severity is Severity.WARNING for d in result.diagnostics)
+                diagnostics = result.diagnostics
                 written = None
+                # (Once a record is invalid nothing will be written: skip the work.)
+                writing = options.skip_invalid or not summary.invalid
                 # A valid record without its record was rendered by a worker, in ``rows``.
                 if not result.ok:
                     summary.invalid += 1
                     targets.reject(result)
-                elif (options.skip_invalid or not summary.invalid) and result.record is not None:
-                    # (Once a record is invalid nothing will be written: skip the work.)
+                elif not item.picked:
+                    left_out += 1
+                    diagnostics = ()  # left out by the selection: not written, not reported
+                elif selection.ordered:
+                    kept = picker.offer(item, item.url)
+                    if kept is not None and writing and result.record is not None:
+                        written = targets.write(kept, result.record)
+                elif writing and result.record is not None:
                     written = targets.write(item, result.record)
-                if item.rows is not None and (options.skip_invalid or not summary.invalid):
+                summary.warnings += sum(d.severity is Severity.WARNING for d in diagnostics)
+                if item.rows is not None and writing:
                     # The valid records of this item's chunk, this one included, in order.
                     targets.write_rows(item.rows)
-                yield Outcome(result.path, result.index, result.line, result.diagnostics, written)
+                yield Outcome(result.path, result.index, result.line, diagnostics, written)
+            summary.selected = (
+                picker.kept if selection.ordered else summary.records - summary.invalid - left_out
+            )
+            summary.duplicates = picker.duplicates
             if summary.invalid and not options.skip_invalid:
                 return  # the stack removes every temporary
+            for item in picker.sampled():  # the sample, in input order
+                assert item.result.record is not None
+                targets.write(item, item.result.record)
             summary.files_written = targets.commit(
                 lambda path: wanted_in(path, self.inputs, options.from_, options.glob)
             )

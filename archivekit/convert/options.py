@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from archivekit.formats import FormatOptions
+from archivekit.selection import Selection
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +15,8 @@ class ConvertOptions:
     Many-record output goes to ``output`` (a file, or ``-``/``None`` for
     standard output); one-record output goes into ``output_dir``. JSON can be
     either: an array to ``output``, or one file per record in ``output_dir``.
+    ``selection``: which valid records to write (``--since``, ``--keyword``,
+    ``--dedupe``, ``--sample`` ...); the others are neither written nor reported.
     """
 
     to: str
@@ -26,3 +29,4 @@ class ConvertOptions:
     jobs: int | None = None
     glob: str | None = None
     format_options: FormatOptions = field(default_factory=FormatOptions)
+    selection: Selection = field(default_factory=Selection)
