@@ -380,10 +380,12 @@ RULES: tuple[Rule, ...] = (
         bad="a.txt and b.txt both: http://www.nytimes.com/a.html",
         good="one file per URL",
         details=(
-            "Two files of one batch have the same URL (line 1, compared exactly as written): "
-            "the same article twice. Reported on the later file, naming the first. It "
-            "compares the files of one run only; with --changed-since it still sees every "
-            "file."
+            "Two files of one batch have the same URL (line 1, compared exactly as written, "
+            "or normalised with the option normalise = true in [tool.archive.duplicate-url]: "
+            "http and https, www., a trailing slash, the fragment and utm_* and other "
+            "tracking parameters ignored): the same article twice. Reported on the later "
+            "file, naming the first. It compares the files of one run only; with "
+            "--changed-since it still sees every file."
         ),
     ),
 )
@@ -400,11 +402,14 @@ class RuleOptions:
 
     ``max_bytes`` is the file-size limit (``archive --max-bytes``): a record
     file, document, line or cell larger than this is refused unread.
+    ``normalise_urls``: ``duplicate-url`` compares URLs normalised
+    (:func:`archivekit.urls.normalise_url`), not as written.
     """
 
     enable: frozenset[str] = frozenset()
     word_count_tolerance: float = DEFAULT_WORD_COUNT_TOLERANCE
     max_bytes: int = DEFAULT_MAX_BYTES
+    normalise_urls: bool = False
 
     def __post_init__(self) -> None:
         unknown = sorted(self.enable - RULE_BY_CODE.keys())

@@ -106,6 +106,9 @@ def build(
     if tolerance is None:
         tolerance = DEFAULT_WORD_COUNT_TOLERANCE
     options = RuleOptions(
-        enable=frozenset(running), word_count_tolerance=tolerance, max_bytes=max_bytes
+        enable=frozenset(running),
+        word_count_tolerance=tolerance,
+        max_bytes=max_bytes,
+        normalise_urls=config.normalise_urls,
     )
     return Policy(levels, overrides, config.root), options
