@@ -81,6 +81,13 @@ def _figure(width: float, height: float) -> tuple[Figure, Axes]:
     return figure, axes
 
 
+def _whole() -> Any:
+    """Ticks on whole numbers only (records, years)."""
+    from matplotlib.ticker import MaxNLocator
+
+    return MaxNLocator(integer=True)
+
+
 def _short(label: str) -> str:
     label = label or "(none)"
     return label if len(label) <= LABEL else label[: LABEL - 1] + "…"
@@ -99,6 +106,7 @@ def _ranked_chart(pairs: list[tuple[str, int]], salt: str, *, unit: str, empty: 
     axes.set_yticks(range(len(values)), labels)
     axes.bar_label(bars, labels=[f"{v:,}" for v in values], padding=3, fontsize=8)
     axes.set_xlabel(unit)
+    axes.xaxis.set_major_locator(_whole())
     axes.margins(x=0.12)
     return _svg(figure, salt)
 
@@ -112,9 +120,8 @@ def _years_chart(by_year: dict[str, int]) -> str:
     years = [int(year) for year in by_year]
     axes.bar(years, list(by_year.values()), color=_COLOUR, width=0.8)
     axes.set_ylabel("records")
-    from matplotlib.ticker import MaxNLocator
-
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.xaxis.set_major_locator(_whole())
+    axes.yaxis.set_major_locator(_whole())
     return _svg(figure, "records-per-year")
 
 
@@ -146,12 +153,19 @@ def _words_chart(words: dict[str, Any]) -> str:
         heat.set_axis_off()
     heat.set_xlabel("declared words")
     heat.set_ylabel("words counted in the body")
+    shown: set[int] = set()
     for name, colour in (("declared", _COLOUR), ("counted", _SECOND)):
         bins = words[name]["histogram"]
         if bins:
-            labels = [f"{low:,g}+" for low, _, _ in bins]
+            # On the edges' own positions, so that both series share one axis.
+            at = [edges.index(low) for low, _, _ in bins]
+            shown.update(at)
             values = [n for _, _, n in bins]
-            spread.step(labels, values, where="mid", color=colour, label=name, linewidth=2)
+            spread.step(at, values, where="mid", color=colour, label=name, linewidth=2)
+    if shown:
+        places = list(range(min(shown), max(shown) + 1))
+        spread.set_xticks(places, labels=[f"{edges[i]:,g}+" for i in places])
+    spread.yaxis.set_major_locator(_whole())
     spread.set_ylabel("records")
     spread.set_xlabel("words")
     spread.tick_params(axis="x", rotation=60, labelsize=7)
