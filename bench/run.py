@@ -274,7 +274,13 @@ def main(argv: list[str] | None = None) -> int:
         found = [
             Command(
                 f"validate{tag}", f"archive validate DIR{tag}", [archive, "validate", str(tree)]
-            )
+            ),
+            # Every figure of the folder, the same records validate reads (issue 14).
+            Command(
+                f"stats{tag}",
+                f"archive stats DIR --format json{tag}",
+                [archive, "stats", str(tree), "--format", "json"],
+            ),
         ]
         for fmt in ("jsonl", "csv"):
             out = tmp / f"convert.{fmt}"
@@ -353,7 +359,7 @@ def main(argv: list[str] | None = None) -> int:
         measure(scale, max(1, min(args.repeat, 2)))
         scale_memory = ours(big, "@10N mem")
         measure(scale_memory, 1, warm=False, sample_memory=True)
-        for timed, sampled in zip(scale[-3:], scale_memory, strict=True):
+        for timed, sampled in zip(scale[-len(scale_memory) :], scale_memory, strict=True):
             timed.peak_rss, timed.peak_pss = sampled.peak_rss, sampled.peak_pss
 
     everything = {c.key: c for c in [*main_set, *startup, *memory_n, *oversized, *scale]}
@@ -447,6 +453,13 @@ def build_report(
             "same records, one .json file each",
         ),
         target(
+            "stats / validate",
+            _ratio(t("stats"), t("validate")),
+            "<=",
+            1.5,
+            "archive stats DIR --format json vs archive validate DIR, same records",
+        ),
+        target(
             "stdlib jsonl / convert jsonl",
             _ratio(t("stdlib_jsonl"), t("convert_jsonl")),
             ">=",
@@ -470,6 +483,7 @@ def build_report(
     ]
     for key, what in (
         ("validate", "validate"),
+        ("stats", "stats"),
         ("convert_jsonl", "convert jsonl"),
         ("convert_csv", "convert csv"),
     ):

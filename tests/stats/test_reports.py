@@ -139,3 +139,14 @@ def test_output_into_a_fifo_is_written_through(cli: Cli, tmp_path: Path) -> None
     assert result.exit_code == 0
     assert fifo.exists()
     assert orjson.loads(got[0])["records"] == 22
+
+
+def test_every_json_key_is_documented(cli: Cli) -> None:
+    from tests.conftest import ROOT
+
+    docs = (ROOT / "docs" / "stats.md").read_text(encoding="utf-8")
+    figures = orjson.loads(cli("stats", SEEDS, "-f", "json").stdout_bytes)
+    missing = [key for key in figures if f"`{key}`" not in docs]
+    assert missing == []
+    for nested in ("word_count", "keywords", "selection", "dates", "duplicates"):
+        assert [k for k in figures[nested] if f'"{k}"' not in docs] == [], nested
