@@ -60,6 +60,8 @@ def parse_bound(text: str, *, end: bool, option: str = "--since") -> dt.date:
     parsed = parse_date(value)
     if isinstance(parsed, dt.date):
         return parsed
+    if parsed.code == "date-invalid":  # the right shape, but no such day
+        raise UsageError(f"{option} {parsed.message}")
     raise UsageError(
         f"{option} {text!r}: not a date: give 2015-03-01, 'March 1, 2015', 2015-03 or 2015"
     )

@@ -103,3 +103,13 @@ def test_duplicate_url_options_are_checked(tmp_path: Path, text: str, message: s
     config.write_text(text)
     with pytest.raises(ConfigError, match=message):
         load_config(str(config))
+
+
+@given(
+    st.lists(st.sampled_from(["a", "é", " ", "  ", "\t", "\n", "\xa0", "\u2003", "“"])).map("".join)
+    | st.text()
+)
+def test_word_count_is_the_number_of_split_words(text: str) -> None:
+    from archivekit.text import word_count
+
+    assert word_count(text) == len(text.split())

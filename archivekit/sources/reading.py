@@ -189,9 +189,10 @@ def _read_stream(source: Source, fmt: Format, options: ReadOptions) -> Iterator[
 
 #: What a worker sends back for one source of its chunk: ``None`` or a URL line
 #: for a source that gave one clean result with nothing to carry (the parent
-#: rebuilds it from the source: most files of a batch), else every record's
-#: (result, payload, url, picked, digest).
-_Returned = str | None | list[_Record]
+#: rebuilds it from the source: most files of a batch); ``(url, picked, digest)``
+#: for one that carries only those; else every record's (result, payload, url,
+#: picked, digest).
+_Returned = str | None | tuple[str | None, bool, object] | list[_Record]
 
 
 def _read_chunk(
@@ -218,13 +219,12 @@ def _read_chunk(
                 not result.diagnostics
                 and result.record is None
                 and payload is None
-                and picked
-                and digest is None
                 and result.index is None
                 and result.path == source.label
             ):
-                # Nothing the parent cannot rebuild from the source: the URL alone.
-                append(url)
+                # Nothing the parent cannot rebuild from the source: the URL alone,
+                # or with the selection's verdict and the digest (archive stats).
+                append(url if picked and digest is None else (url, picked, digest))
                 continue
         append(records)
     rows = renderer(rendered, options.formats) if renderer is not None and rendered else None
@@ -238,6 +238,10 @@ def _items(chunk: list[Source], returned: tuple[list[_Returned], bytes | None]) 
     for source, value in zip(chunk, per_source, strict=True):
         if value is None or isinstance(value, str):
             items.append(Item(source, ParseResult(source.label, None, ()), None, None, value))
+        elif isinstance(value, tuple):
+            url, picked, digest = value
+            clean = ParseResult(source.label, None, ())
+            items.append(Item(source, clean, None, None, url, picked, digest))
         else:
             items.extend(
                 Item(source, result, payload, None, url, picked, digest)

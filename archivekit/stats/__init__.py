@@ -101,6 +101,10 @@ class Statistics:
             digest=digest,
         )
         apply = self.policy.apply
+        # The workers build each record (to digest it): import the model here, once,
+        # before they fork, rather than once in each of them (time and memory).
+        import archivekit.record.model  # noqa: F401
+
         for item in read_sources(sources, options, jobs=self._jobs):
             self.read += 1
             result = apply(item.result)

@@ -69,7 +69,8 @@ class Distribution:
         """The ``q`` quantile (0 to 1), within 1 % of a true one; None when empty."""
         if not self.count:
             return None
-        rank = q * (self.count - 1)
+        # Nearest rank: the smallest value with at least q of the values at or below it.
+        rank = max(math.ceil(q * self.count) - 1, 0)
         seen = self.zeros
         if rank < seen:
             return 0.0

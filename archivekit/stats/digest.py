@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
+from archivekit.text import word_count
 from archivekit.urls import host, normalise_url, url_key
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def digest(record: Record) -> Digest:
         headline_suffix(record.headline),
         record.keywords,
         declared,
-        len(record.body.split()),
+        word_count(record.body),
         len(record.body),
         url_key(url),
         url_key(normalise_url(url)),

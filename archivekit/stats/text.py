@@ -26,7 +26,8 @@ def _bars(title: str, pairs: list[tuple[str, int]], total: int, *, empty: str) -
     table.add_column(style="cyan", no_wrap=True)
     largest = max(n for _, n in pairs)
     for label, count in pairs:
-        table.add_row(label or "(none)", number(count), percent(count, total), bar(count, largest))
+        share = percent(count, total) if total else ""
+        table.add_row(label or "(none)", number(count), share, bar(count, largest))
     return table
 
 
