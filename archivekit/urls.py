@@ -64,15 +64,21 @@ def normalise_url(url: str) -> str:
     :data:`TRACKING_PARAMS`); the other parameters are kept, sorted. The
     result is a comparison key, never written back into a record.
     """
+    return site_and_key(url)[1]
+
+
+def site_and_key(url: str) -> tuple[str, str]:
+    """``(host(url), normalise_url(url))``, taking the URL apart once."""
     text = url.strip()
     try:
         parts = urlsplit(text)
         port = parts.port
     except ValueError:  # not a URL we can take apart: compare it as written
-        return text
+        return "", text
     name = (parts.hostname or "").rstrip(".")
     if name.startswith("www."):
         name = name[4:]
+    site = name
     scheme = parts.scheme.lower()
     if port is not None and str(port) != _DEFAULT_PORTS.get(scheme):
         name = f"{name}:{port}"
@@ -83,7 +89,7 @@ def normalise_url(url: str) -> str:
             (k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _tracking(k)
         ]
         query = urlencode(sorted(kept))
-    return SplitResult("", name, path, query, "").geturl()
+    return site, SplitResult("", name, path, query, "").geturl()
 
 
 def domain_matches(site: str, wanted: str) -> bool:

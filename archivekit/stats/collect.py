@@ -25,6 +25,12 @@ COUNT_EDGES: tuple[float, ...] = (0, *(m * 10**e for e in range(7) for m in (1, 
 RATIO_EDGES: tuple[float, ...] = (0, 0.25, 0.5, 0.8, 0.9, 1.1, 1.25, 2, 4, 8)
 
 
+#: The sketch bucket of zero (no logarithm); far below any real bucket.
+_ZERO = -(2**31)
+#: Values whose places a Distribution remembers: bounded memory, whatever the data.
+_PLACES = 20_000
+
+
 class Distribution:
     """Count, min, max and mean exactly; quantiles within 1 %; a histogram on fixed edges.
 
@@ -36,6 +42,7 @@ class Distribution:
         "_buckets",
         "_edges",
         "_histogram",
+        "_places",
         "count",
         "maximum",
         "minimum",
@@ -52,18 +59,31 @@ class Distribution:
         self._buckets: Counter[int] = Counter()
         self._edges = edges
         self._histogram = [0] * len(edges)
+        # Where a value goes (sketch bucket, histogram bin), for values seen before:
+        # word counts and lengths repeat, and this runs once per record in the parent.
+        self._places: dict[float, tuple[int, int]] = {}
 
-    def add(self, value: float) -> None:
-        """Count one value (>= 0)."""
+    def add(self, value: float) -> int:
+        """Count one value (>= 0); returns its histogram bin."""
         self.count += 1
         self.total += value
-        self.minimum = min(self.minimum, value)
-        self.maximum = max(self.maximum, value)
-        if value <= 0:
+        if value < self.minimum:
+            self.minimum = value
+        if value > self.maximum:
+            self.maximum = value
+        place = self._places.get(value)
+        if place is None:
+            bucket = math.ceil(math.log(value) / _LOG_GAMMA) if value > 0 else _ZERO
+            place = (bucket, bisect.bisect_right(self._edges, value) - 1)
+            if len(self._places) < _PLACES:
+                self._places[value] = place
+        bucket, number = place
+        if bucket == _ZERO:
             self.zeros += 1
         else:
-            self._buckets[math.ceil(math.log(value) / _LOG_GAMMA)] += 1
-        self._histogram[bisect.bisect_right(self._edges, value) - 1] += 1
+            self._buckets[bucket] += 1
+        self._histogram[number] += 1
+        return number
 
     def quantile(self, q: float) -> float | None:
         """The ``q`` quantile (0 to 1), within 1 % of a true one; None when empty."""
@@ -110,10 +130,6 @@ class Distribution:
             "p99": rounded(self.quantile(0.99)),
             "histogram": bins[start:],
         }
-
-
-def _bin(value: float) -> int:
-    return bisect.bisect_right(COUNT_EDGES, value) - 1
 
 
 class Tally:
@@ -176,15 +192,16 @@ class Tally:
             self.no_keywords += 1
         self.per_record.add(len(keywords))
         counted = record.counted
-        self.counted.add(counted)
+        counted_bin = self.counted.add(counted)
         self.length.add(record.length)
-        if record.declared is None:
+        declared = record.declared
+        if declared is None:
             self.no_declared += 1
         else:
-            self.declared.add(record.declared)
+            declared_bin = self.declared.add(declared)
             if counted:
-                self.ratio.add(record.declared / counted)
-            self.joint[_bin(record.declared), _bin(counted)] += 1
+                self.ratio.add(declared / counted)
+            self.joint[declared_bin, counted_bin] += 1
         if not self._exact.add(record.exact):
             self.exact_duplicates += 1
         if not self._normal.add(record.normal):

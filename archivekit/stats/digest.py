@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, NamedTuple
 
 from archivekit.text import word_count
-from archivekit.urls import host, normalise_url, url_key
+from archivekit.urls import site_and_key, url_key
 
 if TYPE_CHECKING:
     from archivekit.record.model import Record
@@ -56,14 +56,15 @@ def digest(record: Record) -> Digest:
     date = getattr(record, "date", None)
     declared = getattr(record, "word_count", None)
     url = record.url
+    site, normal = site_and_key(url)
     return Digest(
         None if date is None else date.toordinal(),
-        host(url),
+        site,
         headline_suffix(record.headline),
         record.keywords,
         declared,
         word_count(record.body),
         len(record.body),
         url_key(url),
-        url_key(normalise_url(url)),
+        url_key(normal),
     )
