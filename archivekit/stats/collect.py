@@ -27,8 +27,9 @@ RATIO_EDGES: tuple[float, ...] = (0, 0.25, 0.5, 0.8, 0.9, 1.1, 1.25, 2, 4, 8)
 
 #: The sketch bucket of zero (no logarithm); far below any real bucket.
 _ZERO = -(2**31)
-#: Values whose places a Distribution remembers: bounded memory, whatever the data.
-_PLACES = 20_000
+#: Values whose places a Distribution remembers: the most frequent are met early, and
+#: memory stays small (about 0.5 MB a distribution) whatever the data.
+_PLACES = 4096
 
 
 class Distribution:
@@ -43,6 +44,7 @@ class Distribution:
         "_edges",
         "_histogram",
         "_places",
+        "_remember",
         "count",
         "maximum",
         "minimum",
@@ -50,7 +52,7 @@ class Distribution:
         "zeros",
     )
 
-    def __init__(self, edges: tuple[float, ...] = COUNT_EDGES) -> None:
+    def __init__(self, edges: tuple[float, ...] = COUNT_EDGES, *, remember: bool = True) -> None:
         self.count = 0
         self.total = 0.0
         self.minimum = math.inf
@@ -62,6 +64,7 @@ class Distribution:
         # Where a value goes (sketch bucket, histogram bin), for values seen before:
         # word counts and lengths repeat, and this runs once per record in the parent.
         self._places: dict[float, tuple[int, int]] = {}
+        self._remember = remember
 
     def add(self, value: float) -> int:
         """Count one value (>= 0); returns its histogram bin."""
@@ -75,7 +78,7 @@ class Distribution:
         if place is None:
             bucket = math.ceil(math.log(value) / _LOG_GAMMA) if value > 0 else _ZERO
             place = (bucket, bisect.bisect_right(self._edges, value) - 1)
-            if len(self._places) < _PLACES:
+            if self._remember and len(self._places) < _PLACES:
                 self._places[value] = place
         bucket, number = place
         if bucket == _ZERO:
@@ -159,7 +162,7 @@ class Tally:
         self.declared = Distribution()
         self.no_declared = 0
         self.counted = Distribution()
-        self.ratio = Distribution(RATIO_EDGES)
+        self.ratio = Distribution(RATIO_EDGES, remember=False)  # ratios seldom repeat
         self.joint: Counter[tuple[int, int]] = Counter()
         self.length = Distribution()
         self._exact = SeenSet()
