@@ -3,6 +3,7 @@
 The public API, importable from here::
 
     from archivekit import parse, dumps, validate_paths, Validation, Record
+    from archivekit import read_records, to_arrow, ARROW_SCHEMA  # to_arrow: archivekit[parquet]
 
 Names are loaded on first use, so that ``archive --version`` stays fast.
 """
@@ -19,14 +20,17 @@ if TYPE_CHECKING:
     from archivekit.diagnostics import Diagnostic, ParseResult
     from archivekit.errors import ArchiveKitError, InputError, UsageError
     from archivekit.files.walk import iter_files
+    from archivekit.record.arrow import ARROW_SCHEMA, to_arrow
     from archivekit.record.model import Record
     from archivekit.record.parse import parse
     from archivekit.record.write import dump_bytes, dumps
     from archivekit.rules import Rule, RuleOptions, Severity
+    from archivekit.sources.reading import read_records
     from archivekit.validate import Validation, check_file, validate_paths
 
 #: Where each public name lives.
 _HOME = {
+    "ARROW_SCHEMA": "record.arrow",
     "ArchiveKitError": "errors",
     "Conversion": "convert",
     "ConvertOptions": "convert",
@@ -44,10 +48,13 @@ _HOME = {
     "dumps": "record.write",
     "iter_files": "files.walk",
     "parse": "record.parse",
+    "read_records": "sources.reading",
+    "to_arrow": "record.arrow",
     "validate_paths": "validate",
 }
 
 __all__ = [
+    "ARROW_SCHEMA",
     "ArchiveKitError",
     "Conversion",
     "ConvertOptions",
@@ -66,6 +73,8 @@ __all__ = [
     "dumps",
     "iter_files",
     "parse",
+    "read_records",
+    "to_arrow",
     "validate_paths",
 ]
 

@@ -11,13 +11,21 @@ from typing import Any
 
 from archivekit.errors import ConfigError
 from archivekit.files.globs import compile_globs
-from archivekit.rules import RULE_BY_CODE
+from archivekit.rules import PROFILES, RULE_BY_CODE
 
 #: Looked for in the current folder, then each parent; the first found wins.
 #: archive.toml holds the keys at its top level; pyproject.toml under [tool.archive].
 CONFIG_NAMES = ("archive.toml", "pyproject.toml")
 LEVELS = ("error", "warning", "off")
-KEYS = ("include", "exclude", "rules", "overrides", "word-count-tolerance", "duplicate-url")
+KEYS = (
+    "include",
+    "exclude",
+    "rules",
+    "overrides",
+    "word-count-tolerance",
+    "profile",
+    "duplicate-url",
+)
 OVERRIDE_KEYS = ("paths", "rules")
 #: Options of the duplicate-url rule ([tool.archive.duplicate-url]); both spellings.
 DUPLICATE_URL_KEYS = ("normalise", "normalize")
@@ -43,6 +51,7 @@ class Config:
     overrides: tuple[Override, ...] = ()
     word_count_tolerance: float | None = None
     normalise_urls: bool = False
+    profile: str | None = None
 
 
 def find_config(start: str = ".") -> str | None:
@@ -104,6 +113,9 @@ def _parse(table: dict[str, Any], path: str) -> Config:
         isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0
     ):
         raise ConfigError(f"{where}: word-count-tolerance must be a number >= 0, not {tolerance!r}")
+    profile = table.get("profile")
+    if profile is not None and profile not in PROFILES:
+        raise ConfigError(f"{where}: profile = {profile!r}: use one of {', '.join(PROFILES)}")
     overrides = table.get("overrides", [])
     if not isinstance(overrides, list) or not all(isinstance(o, dict) for o in overrides):
         raise ConfigError(
@@ -125,6 +137,7 @@ def _parse(table: dict[str, Any], path: str) -> Config:
         rules=_rules(table, where),
         overrides=tuple(parsed),
         word_count_tolerance=None if tolerance is None else float(tolerance),
+        profile=profile,
     )
 
 

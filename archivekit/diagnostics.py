@@ -24,6 +24,8 @@ class Diagnostic:
     column: int
     end_column: int
     field: str | None = None
+    #: Another file the finding is about (duplicate-url: the first file with the URL).
+    related: str | None = None
 
     # Pickled by the constructor: the generated __setstate__ of a slots dataclass
     # calls dataclasses.fields() for every object, the largest cost of sending
@@ -40,6 +42,7 @@ class Diagnostic:
                 self.column,
                 self.end_column,
                 self.field,
+                self.related,
             ),
         )
 
@@ -58,21 +61,26 @@ def finding(
     column: int = 1,
     length: int = 1,
     field: str | None = None,
+    *,
+    severity: Severity | None = None,
+    related: str | None = None,
 ) -> Diagnostic:
     """A finding of rule ``code`` at ``line``:``column``, ``length`` characters long.
 
     The one way archivekit builds a :class:`Diagnostic`: the severity is the
-    rule's (configuration levels are applied later, by the validate pipeline).
+    rule's (configuration levels are applied later, by the validate pipeline),
+    or ``severity`` when a profile lowers it (``--profile scraped``).
     """
     return Diagnostic(
         code,
-        RULE_BY_CODE[code].severity,
+        severity or RULE_BY_CODE[code].severity,
         message,
         path,
         line,
         column,
         column + max(length, 1),
         field,
+        related,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import textwrap
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -135,7 +136,10 @@ RULES: tuple[Rule, ...] = (
         "The date line is empty.",
         bad="",
         good="Aug. 25, 2011",
-        details=("Line 4, the date, is empty."),
+        details=(
+            "Line 4, the date, is empty (null in JSON, an empty cell in CSV). Under the scraped "
+            "profile (--profile scraped) it is a warning and the record carries a null date."
+        ),
     ),
     Rule(
         "date-unrecognized",
@@ -146,7 +150,8 @@ RULES: tuple[Rule, ...] = (
         details=(
             "The date is in no accepted shape. Accepted: AP style (Aug. 25, 2011), other "
             "month spellings (Aug 25, 2011; August 25, 2011; any letter case) and ISO "
-            "2011-08-25. When a date can be found inside the text the message suggests it."
+            "2011-08-25. When a date can be found inside the text the message suggests it. "
+            "Under the scraped profile (--profile scraped) it is a warning and the date null."
         ),
     ),
     Rule(
@@ -157,7 +162,8 @@ RULES: tuple[Rule, ...] = (
         good="Feb. 29, 2012",
         details=(
             "The date has an accepted shape but is no calendar day (Aug. 32, Feb. 30, Feb. 29"
-            " of a common year, month 13, day 0). The column points at the day."
+            " of a common year, month 13, day 0). The column points at the day. Under the "
+            "scraped profile (--profile scraped) it is a warning and the date null."
         ),
     ),
     Rule(
@@ -168,7 +174,9 @@ RULES: tuple[Rule, ...] = (
         good="8304",
         details=(
             "Line 5 must be a plain decimal integer from 0 to 2^63 - 1: not empty, not "
-            "negative, no sign, no decimals, ASCII digits only. It need not match the body."
+            "negative, no sign, no decimals, ASCII digits only. It need not match the body. "
+            "Under the scraped profile (--profile scraped) an empty or unreadable count is a "
+            "warning and the record carries a null word count."
         ),
     ),
     Rule(
@@ -392,8 +400,36 @@ RULES: tuple[Rule, ...] = (
 
 RULE_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 
+#: The rules whose findings ``archive validate --fix`` repairs (dates in an
+#: unrecognized shape only when a date can be found in them; see archivekit.fixes).
+FIXABLE = frozenset(
+    {
+        "bom",
+        "crlf",
+        "final-newline",
+        "date-noncanonical",
+        "date-unrecognized",
+        "whitespace",
+        "keyword-empty",
+        "keyword-duplicate",
+        "word-count-noncanonical",
+        "body-multiline",
+    }
+)
+
 #: Relative tolerance of the opt-in ``word-count-mismatch`` rule: 0.1 allows 10 %.
 DEFAULT_WORD_COUNT_TOLERANCE = 0.1
+
+#: The profiles: ``strict`` (every field required, the default) and ``scraped``
+#: (a date or word count that is missing or unreadable is null, with a warning).
+PROFILES = ("strict", "scraped")
+
+#: Under the ``scraped`` profile, the findings that leave a field null rather
+#: than the record invalid: each a warning then, and the record carries null.
+NULLABLE: dict[str, frozenset[str]] = {
+    "date": frozenset({"date-empty", "date-unrecognized", "date-invalid"}),
+    "word_count": frozenset({"word-count-invalid"}),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -404,12 +440,20 @@ class RuleOptions:
     file, document, line or cell larger than this is refused unread.
     ``normalise_urls``: ``duplicate-url`` compares URLs normalised
     (:func:`archivekit.urls.normalise_url`), not as written.
+    ``profile``: ``strict``, or ``scraped`` to read a missing or unreadable date
+    or word count as null with a warning (see :data:`NULLABLE`).
     """
 
     enable: frozenset[str] = frozenset()
     word_count_tolerance: float = DEFAULT_WORD_COUNT_TOLERANCE
     max_bytes: int = DEFAULT_MAX_BYTES
     normalise_urls: bool = False
+    profile: str = "strict"
+
+    def nullable(self, name: str, codes: Iterable[str]) -> bool:
+        """Does this profile let field ``name`` be null, its errors being ``codes``?"""
+        allowed = NULLABLE.get(name) if self.profile == "scraped" else None
+        return allowed is not None and all(code in allowed for code in codes)
 
     def __post_init__(self) -> None:
         unknown = sorted(self.enable - RULE_BY_CODE.keys())
@@ -419,6 +463,23 @@ class RuleOptions:
             raise ValueError("the word-count tolerance must be 0 or more")
         if self.max_bytes < 1:
             raise ValueError("the size limit must be at least 1 byte")
+        if self.profile not in PROFILES:
+            raise ValueError(f"unknown profile {self.profile!r}: choose from {', '.join(PROFILES)}")
+
+
+def rule_record(rule: Rule) -> dict[str, object]:
+    """One rule as plain values (``archive rules --format json``); the keys are stable."""
+    return {
+        "code": rule.code,
+        "severity": rule.severity.value,
+        "default_level": "off" if rule.opt_in else rule.severity.value,
+        "opt_in": rule.opt_in,
+        "fixable": rule.code in FIXABLE,
+        "summary": rule.summary,
+        "details": rule.details,
+        "bad": rule.bad,
+        "good": rule.good,
+    }
 
 
 def _example(text: str) -> str:
@@ -427,11 +488,69 @@ def _example(text: str) -> str:
     return "\n".join(f"    {line}" for line in text.split("\n"))
 
 
+#: ``archive explain TOPIC``: what a pip user has no docs/ folder for.
+TOPICS: dict[str, str] = {
+    "format": """The archive record format
+
+One article per UTF-8 file, six lines:
+
+    1  URL            http://www.nytimes.com/2011/08/26/world/americas/26drugs.html
+    2  headline       U.S. Widens Role in Mexico's Fight Against Crime - The New York Times
+    3  keywords       Drug Cartels,Mexico,Calderon  Felipe   (may be empty)
+    4  date           Aug. 25, 2011   (AP style)
+    5  word count     8304   (as declared; never compared with the body unless enabled)
+    6  body           the text, to the end of the file
+
+Canonical form (what archive fmt and validate --fix write): UTF-8 without a byte
+order mark, LF line ends, no final newline (one LF with [tool.archive]
+final-newline = true), keywords without spaces around the commas, the date in AP
+style (Jan. Feb. March April May June July Aug. Sept. Oct. Nov. Dec.; no leading
+zero), the word count without leading zeros.
+
+Every rule: archive rules; one rule: archive explain CODE.
+""",
+    "exit-codes": """Exit status of archive validate
+
+    0  no finding at error level (warnings allowed unless --strict)
+    1  at least one error (or any finding with --strict); archive fmt: an
+       invalid file, or with --check a file that would change
+    2  usage or configuration error: unknown option or rule code, missing path,
+       a report path that is also an input, bad configuration or baseline
+
+--exit-zero exits 0 whatever was found (usage errors still exit 2).
+""",
+    "config": """Configuration: [tool.archive] in the nearest pyproject.toml (or archive.toml)
+
+    [tool.archive]
+    include = ["archive/**/*.txt"]      # globs relative to this file
+    exclude = ["archive/drafts/**"]
+    word-count-tolerance = 0.1          # of the opt-in word-count-mismatch
+    final-newline = false               # true: one LF ends a canonical file
+
+    [tool.archive.rules]                # "error", "warning" or "off"
+    body-multiline = "off"
+
+    [[tool.archive.overrides]]          # per-path levels
+    paths = ["archive/legacy/**"]
+    rules = { date-noncanonical = "off" }
+
+--select and --ignore CODE[,CODE] on the command line mean the same as "off"
+for every other rule, or for those. archive validate --show-settings prints
+what a run would use.
+""",
+}
+
+
 def explain(code: str) -> str:
-    """What ``archive explain CODE`` prints; raises :class:`UsageError` for an unknown code."""
+    """What ``archive explain CODE`` prints; raises :class:`UsageError` for an unknown code.
+
+    ``code`` may also be a topic of :data:`TOPICS` (``format``, ``exit-codes``, ``config``).
+    """
+    if code in TOPICS:
+        return TOPICS[code]
     rule = RULE_BY_CODE.get(code)
     if rule is None:
-        near = difflib.get_close_matches(code, RULE_BY_CODE, n=3)
+        near = difflib.get_close_matches(code, [*RULE_BY_CODE, *TOPICS], n=3)
         hint = f"; did you mean {' or '.join(near)}?" if near else "; archive rules lists them"
         raise UsageError(f"unknown rule code {code!r}{hint}")
     level = "off by default (opt-in)" if rule.opt_in else f"{rule.severity.value} by default"

@@ -6,16 +6,25 @@ runners and container stops do), a worker can die holding that lock, and
 ``Pool.terminate()`` then waits for it forever. Here each worker has a pipe of
 its own and at most two tasks at a time, so a dead worker blocks nothing, and
 stopping is a kill and a join.
+
+Workers never outlive the parent: each closes the pipe ends it inherited from
+the parent (its own parent end, and those of the workers started before it),
+so a parent's death is end-of-file on its pipe; on Linux the kernel also kills
+it (``PR_SET_PDEATHSIG``). Before, after ``kill -9`` of the parent, each worker
+kept the others' pipes open, never saw end-of-file, and held the caller's
+standard output open for ever.
 """
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import multiprocessing.context
 import os
 import queue
 import signal
+import sys
 import threading
 import traceback
 from collections import deque
@@ -32,7 +41,6 @@ R = TypeVar("R")
 #: Tasks a worker holds at once: one it works on, and the next, already sent, so
 #: that it never waits for the parent between two tasks.
 DEPTH = 2
-_STOP = object()
 _hooked = False
 
 
@@ -46,10 +54,36 @@ def _worker_signals() -> None:
     """
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "SIGHUP"):  # a hang-up ends a worker like SIGTERM: no traceback
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
-def _serve(func: Callable[[T], R], conn: Connection) -> None:
+#: prctl(2) option: the signal this process gets when its parent dies.
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    """Have the kernel kill this worker when the parent dies (Linux; elsewhere: the pipe's EOF)."""
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # no libc prctl: the pipe's EOF remains
+            pass
+    if os.getppid() != parent_pid:  # the parent died before prctl took effect
+        os._exit(0)
+
+
+def _serve(
+    func: Callable[[T], R],
+    conn: Connection,
+    inherited: list[Connection],
+    parent_pid: int,
+) -> None:
     _worker_signals()
+    for end in inherited:  # forked copies of the parent's ends: keeping them hides its death
+        end.close()
+    _die_with_parent(parent_pid)
     # A thread takes tasks off the pipe as they come, so that the parent's send
     # never waits on this worker's result (both pipe directions full: a deadlock
     # with large tasks, such as archive members). At most DEPTH wait here.
@@ -60,15 +94,21 @@ def _serve(func: Callable[[T], R], conn: Connection) -> None:
             try:
                 tasks.put(conn.recv())
             except (EOFError, OSError):
-                tasks.put(_STOP)
-                return
+                # The parent closed the pool or died: the task at hand has no
+                # one to report to, so stop now rather than finish it.
+                os._exit(0)
 
     threading.Thread(target=receive, daemon=True).start()
-    while (task := tasks.get()) is not _STOP:
+    while True:
+        task = tasks.get()
         try:
-            conn.send((True, func(task)))  # type: ignore[arg-type]
+            reply: tuple[bool, object] = (True, func(task))  # type: ignore[arg-type]
         except Exception:  # sent back to the parent, which raises it
-            conn.send((False, traceback.format_exc()))
+            reply = (False, traceback.format_exc())
+        try:
+            conn.send(reply)
+        except OSError:  # the parent is gone: nothing to say, no traceback
+            os._exit(0)
 
 
 class Workers(Generic[T, R]):
@@ -96,10 +136,16 @@ class Workers(Generic[T, R]):
         # touched page is copied (copy-on-write) in every worker.
         gc.freeze()
         self._frozen = True
+        forked = context.get_start_method() == "fork"
         try:
             for _ in range(count):
                 parent, child = context.Pipe()
-                process = context.Process(target=_serve, args=(func, child), daemon=True)
+                # A forked child holds copies of every parent end made so far (spawn
+                # passes only what it is given): it closes them first thing.
+                inherited = [*self._conns, parent] if forked else []
+                process = context.Process(
+                    target=_serve, args=(func, child, inherited, os.getpid()), daemon=True
+                )
                 process.start()
                 child.close()
                 self._conns.append(parent)

@@ -211,6 +211,13 @@ for folder, dirs, files in os.walk(sys.argv[1]):
 """
 
 
+#: The formats ``archive convert`` is measured writing (Parquet: when pyarrow is installed).
+CONVERT_FORMATS = ("jsonl", "csv", "parquet", "sqlite")
+_EXTENSION = {"sqlite": "db"}
+#: Peak memory allowed at 10 x N: Parquet holds one ~64 MB row group of columns.
+MEMORY_LIMIT_MB = {"convert_parquet": 300.0}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: see the module docstring."""
     parser = argparse.ArgumentParser(description="archivekit benchmark (issue 5).")
@@ -282,8 +289,8 @@ def main(argv: list[str] | None = None) -> int:
                 [archive, "stats", str(tree), "--format", "json"],
             ),
         ]
-        for fmt in ("jsonl", "csv"):
-            out = tmp / f"convert.{fmt}"
+        for fmt in CONVERT_FORMATS:
+            out = tmp / f"convert.{_EXTENSION.get(fmt, fmt)}"
             found.append(
                 Command(
                     f"convert_{fmt}{tag}",
@@ -481,11 +488,19 @@ def build_report(
             "bench/baseline_stdlib.py --to csv",
         ),
     ]
+    targets.append(
+        target(
+            "convert parquet / convert jsonl",
+            _ratio(t("convert_parquet"), t("convert_jsonl")),
+            "<=",
+            1.0,
+            "archive convert DIR --to parquet vs --to jsonl, same N records",
+        )
+    )
     for key, what in (
         ("validate", "validate"),
         ("stats", "stats"),
-        ("convert_jsonl", "convert jsonl"),
-        ("convert_csv", "convert csv"),
+        *((f"convert_{fmt}", f"convert {fmt}") for fmt in CONVERT_FORMATS),
     ):
         targets += [
             target(
@@ -499,7 +514,7 @@ def build_report(
                 f"memory {what} at 10N (MB)",
                 mem(f"{key}@10N"),
                 "<=",
-                150,
+                MEMORY_LIMIT_MB.get(key, 150.0),
                 "peak PSS of the whole process tree",
             ),
             target(

@@ -49,6 +49,8 @@ def cli() -> Cli:
         input: bytes | str | None = None,
         env: dict[str, str] | None = None,
     ) -> Result:
-        return runner.invoke(app, [str(a) for a in args], input=input, env=env)
+        # A test run inside a CI job must not switch the report format (GITHUB_ACTIONS).
+        environ: dict[str, str | None] = {"GITHUB_ACTIONS": None, **(env or {})}
+        return runner.invoke(app, [str(a) for a in args], input=input, env=environ)
 
     return invoke

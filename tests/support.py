@@ -3,12 +3,14 @@ trips, and the type of the ``cli`` fixture."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import random
-from collections.abc import Iterable
+import tempfile
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol, cast
 
 from typer.testing import Result
 
@@ -86,15 +88,32 @@ def temporaries(folder: Path) -> list[Path]:
 # Format round trips.
 
 
+@contextlib.contextmanager
+def sink_output(fmt: Format) -> Iterator[BinaryIO]:
+    """Where a test's sink of ``fmt`` writes: memory, or a named file for SQLite."""
+    if not fmt.file_only:
+        yield io.BytesIO()
+        return
+    with tempfile.NamedTemporaryFile(prefix="archive-test-", suffix=".db") as out:
+        yield cast(BinaryIO, out)
+
+
+def output_bytes(out: BinaryIO) -> bytes:
+    """What a sink wrote into ``out`` (of :func:`sink_output`), once it is closed."""
+    if isinstance(out, io.BytesIO):
+        return out.getvalue()
+    return Path(out.name).read_bytes()
+
+
 def write_many(fmt: Format, items: Iterable[Record], options: FormatOptions) -> bytes:
     """Every record in one many-record stream of ``fmt``."""
     assert fmt.sink is not None
-    out = io.BytesIO()
-    sink = fmt.sink(out, options)
-    for record in items:
-        sink.write(record)
-    sink.close()
-    return out.getvalue()
+    with sink_output(fmt) as out:
+        sink = fmt.sink(out, options)
+        for record in items:
+            sink.write(record)
+        sink.close()
+        return output_bytes(out)
 
 
 def read_all(fmt: Format, data: bytes, options: FormatOptions) -> list[Record | None]:

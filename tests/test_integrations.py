@@ -154,7 +154,7 @@ def test_action_validate_step_annotates_and_writes_sarif(tmp_path: Path) -> None
         check=False,
     )
     assert done.returncode == 1
-    assert done.stdout.startswith("::error file=data/bad.txt,line=1,col=1,")
+    assert done.stdout.startswith("::group::data/bad.txt\n::error file=data/bad.txt,line=1,col=1,")
     sarif = orjson.loads((tmp_path / "out.sarif").read_bytes())
     assert sarif["runs"][0]["results"][0]["ruleId"] == "file-empty"
     assert output.read_text(encoding="utf-8") == "sarif=out.sarif\n"

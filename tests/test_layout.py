@@ -106,4 +106,6 @@ def test_formats_holds_only_the_record_formats() -> None:
         "json",
         "jsonl",
         "markdown",
+        "parquet",
+        "sqlite",
     ]

@@ -11,19 +11,20 @@ from typing import Annotated
 import typer
 
 from archivekit import __version__
-from archivekit.cli import convert, explain, fmt, formats, rules, schema, stats, validate
+from archivekit.cli import convert, explain, fmt, formats, rules, schema, search, stats, validate
 
 app = typer.Typer(
     name="archive",
     help="Validate, convert and summarise news-archive record files.\n\n"
     "A record file holds six lines: URL, headline, keywords, date (AP style), "
-    "word count, body. See docs/format.md for every rule.",
+    "word count, body. 'archive explain format' tells more; 'archive rules' lists every rule.",
     no_args_is_help=True,
     epilog="Examples:\n\n"
     "  archive validate seeds/                        # check a folder of records\n\n"
     "  archive validate . --format sarif:out.sarif    # a report for code scanning\n\n"
     "  archive fmt --check archive/                   # anything to rewrite?\n\n"
     "  archive convert archive/ --to jsonl -o all.jsonl\n\n"
+    "  archive convert archive/ --to sqlite -o all.db && archive search all.db 'cartel'\n\n"
     "  archive convert archive/ --to csv -o new.csv --since 2015 --dedupe\n\n"
     "  archive stats archive/                         # records per year, site, keyword\n\n"
     "  archive stats archive/ -f html -o report.html  # the same, with charts\n\n"
@@ -93,6 +94,7 @@ app.command(epilog=formats.EPILOG)(formats.formats)
 app.command(epilog=rules.EPILOG)(rules.rules)
 app.command(epilog=explain.EPILOG)(explain.explain)
 app.command(epilog=schema.EPILOG)(schema.schema)
+app.command(epilog=search.EPILOG)(search.search)
 
 
 def main() -> None:

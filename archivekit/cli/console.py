@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from collections.abc import Iterator
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, TextIO, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
 import typer
 
@@ -26,16 +27,56 @@ PROGRESS_AFTER = 500
 
 __all__ = [
     "FORMAT_CHOICES",
+    "PLAIN",
     "ConfigFile",
     "FormatName",
     "Glob",
     "Jobs",
+    "Profile",
+    "ProfileName",
     "fail_usage",
     "max_bytes",
     "plural",
     "progress",
     "use_colour",
 ]
+
+
+# The click typer runs on: its own vendored copy in recent releases, click before.
+_ParamType: Any = importlib.import_module(
+    typer.BadParameter.__module__.rpartition(".")[0] + ".types"
+).ParamType
+
+
+class _Plain(_ParamType):  # type: ignore[misc]
+    """A string shown by its metavar alone: no ``<str>`` beside PATH... in --help."""
+
+    name = "text"
+
+    def get_metavar(self, param: object, ctx: object = None) -> str:
+        return ""
+
+    def convert(self, value: object, param: object, ctx: object) -> str:
+        return str(value)
+
+
+#: For the positional arguments (``typer.Argument(click_type=PLAIN)``).
+PLAIN = _Plain()
+
+
+def at_least_one(value: int | None) -> int | None:
+    """An option that counts something (``--jobs``): 1 or more."""
+    if value is not None and value < 1:
+        raise typer.BadParameter(f"{value} is not 1 or more")
+    return value
+
+
+def not_negative(value: float | None) -> float | None:
+    """A ratio or size option: 0 or more."""
+    if value is not None and not value >= 0:
+        raise typer.BadParameter(f"{value} is not 0 or more")
+    return value
+
 
 # Options more than one command takes, spelled once.
 ConfigFile = Annotated[
@@ -60,9 +101,27 @@ Jobs = Annotated[
     typer.Option(
         "--jobs",
         "-j",
-        min=1,
+        metavar="N",
+        callback=at_least_one,
         show_default="the CPU count",
         help="Worker processes for large batches.",
+    ),
+]
+
+
+class ProfileName(StrEnum):
+    """The rule profiles (rules.PROFILES)."""
+
+    strict = "strict"
+    scraped = "scraped"
+
+
+Profile = Annotated[
+    ProfileName | None,
+    typer.Option(
+        "--profile",
+        show_default="strict, or the configured profile",
+        help="scraped: a missing or unreadable date or word count is a warning and null.",
     ),
 ]
 

@@ -12,8 +12,11 @@ import typer
 
 from archivekit.cli.console import (
     FORMAT_CHOICES,
+    PLAIN,
+    ConfigFile,
     FormatName,
     Jobs,
+    Profile,
     fail_usage,
     max_bytes,
     plural,
@@ -32,6 +35,12 @@ from archivekit.cli.selecting import (
     Until,
     selection,
 )
+
+
+class PartitionKey(StrEnum):
+    """What ``--partition-by`` splits a Parquet dataset by."""
+
+    year = "year"
 
 
 class CsvKeywords(StrEnum):
@@ -57,6 +66,9 @@ EPILOG = """Examples:
 
   archive convert site/content/posts --from md --to jsonl -o back.jsonl
 
+  archive convert records.jsonl --to parquet -o records.parquet
+
+  archive convert records.jsonl --to parquet --partition-by year -o dataset/
   archive convert archive/ --to csv -o recent.csv --since 2015 --until 2016-06
 
   archive convert archive/ --to jsonl -o mexico.jsonl --keyword Mexico --domain nytimes.com
@@ -92,6 +104,7 @@ def convert(
         list[str],
         typer.Argument(
             metavar="PATH...",
+            click_type=PLAIN,
             help="Files, folders (recursively), globs, .gz/.tar/.tar.gz/.zip, "
             "or - for standard input.",
             show_default=False,
@@ -173,6 +186,15 @@ def convert(
         bool,
         typer.Option("--quiet", "-q", help="Only errors: no warnings, summary or progress bar."),
     ] = False,
+    partition_by: Annotated[
+        PartitionKey | None,
+        typer.Option(
+            "--partition-by",
+            help="Parquet: write a Hive-style folder (-o DIR) of one file per year.",
+        ),
+    ] = None,
+    profile: Profile = None,
+    config: ConfigFile = None,
     since: Since = None,
     until: Until = None,
     keyword: Keyword = None,
@@ -183,14 +205,16 @@ def convert(
     dedupe: Dedupe = False,
 ) -> None:
     """Convert records between formats: archive, json, jsonl, csv, md (see: archive formats)."""
+    from archivekit.config import load_config
     from archivekit.convert import Conversion, ConvertOptions
     from archivekit.errors import ArchiveKitError
     from archivekit.formats import FormatOptions
     from archivekit.reports.text import format_diagnostic
     from archivekit.rules import RuleOptions
+    from archivekit.validate.levels import profile_of
 
     try:
-        chosen = selection(
+        picked = selection(
             since=since,
             until=until,
             keyword=keyword,
@@ -200,11 +224,12 @@ def convert(
             seed=seed,
             dedupe=dedupe,
         )
+        chosen = profile_of(load_config(config), str(profile) if profile else None)
     except ArchiveKitError as exc:
         raise fail_usage(str(exc)) from None
     options = ConvertOptions(
         to=str(to),
-        selection=chosen,
+        selection=picked,
         from_=str(from_) if from_ else None,
         output=output,
         output_dir=output_dir,
@@ -213,11 +238,12 @@ def convert(
         rejects=rejects,
         jobs=jobs,
         glob=glob,
+        partition_by=str(partition_by) if partition_by else None,
         format_options=FormatOptions(
             csv_keywords="json" if csv_keywords is CsvKeywords.json else "comma",
             excel=excel,
             paragraphs=paragraphs,
-            rules=RuleOptions(max_bytes=max_bytes(context)),
+            rules=RuleOptions(max_bytes=max_bytes(context), profile=chosen),
         ),
     )
     err = sys.stderr
@@ -262,13 +288,13 @@ def convert(
         )
         done = f"wrote {what}" if summary.committed else "wrote nothing"
         skipped = " (skipped)" if skip_invalid and summary.invalid else ""
-        picked = ""
-        if chosen.active:
-            picked = f", {summary.selected} selected"
-            if chosen.dedupe:
-                picked += f" ({plural(summary.duplicates, 'duplicate')} dropped)"
+        kept = ""
+        if picked.active:
+            kept = f", {summary.selected} selected"
+            if picked.dedupe:
+                kept += f" ({plural(summary.duplicates, 'duplicate')} dropped)"
         err.write(
-            f"{plural(summary.records, 'record')}, {summary.invalid} invalid{skipped}{picked}, "
+            f"{plural(summary.records, 'record')}, {summary.invalid} invalid{skipped}{kept}, "
             f"{plural(summary.warnings, 'warning')}: {done}\n"
         )
     raise typer.Exit(EXIT_OK if summary.committed else EXIT_FINDINGS)

@@ -6,20 +6,26 @@ from typing import Annotated
 
 import typer
 
-from archivekit.cli.console import fail_usage
+from archivekit.cli.console import PLAIN, fail_usage
 
-EPILOG = "Examples:\n\n  archive explain date-invalid\n\n  archive explain duplicate-url"
+EPILOG = (
+    "Examples:\n\n  archive explain date-invalid\n\n  archive explain duplicate-url\n\n"
+    "Topics: format (the record format), exit-codes, config."
+)
 
 
 def explain(
     code: Annotated[
         str,
         typer.Argument(
-            metavar="CODE", help="A rule code, as archive rules lists them.", show_default=False
+            metavar="CODE",
+            click_type=PLAIN,
+            help="A rule code (archive rules lists them), or a topic: format, exit-codes, config.",
+            show_default=False,
         ),
     ],
 ) -> None:
-    """Show a rule's documentation, with a bad and a good example."""
+    """Show a rule's documentation with a bad and a good example, or a topic."""
     from archivekit.errors import UsageError
     from archivekit.rules import explain as explain_rule
 

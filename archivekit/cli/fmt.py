@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archivekit.cli.console import ConfigFile, Glob, fail_usage, max_bytes, plural
+from archivekit.cli.console import PLAIN, ConfigFile, Glob, fail_usage, max_bytes, plural
 from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
@@ -38,6 +38,7 @@ def fmt(
         list[str],
         typer.Argument(
             metavar="PATH...",
+            click_type=PLAIN,
             help="Files or directories (searched recursively), or - to filter standard input "
             "to standard output.",
             show_default=False,

@@ -24,11 +24,16 @@ REPORT_TO = "the archivekit maintainers"
 #: 2: a usage, configuration or internal error.
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 #: 128 + the signal number, as shells report a process ended by that signal.
-EXIT_SIGINT, EXIT_SIGPIPE, EXIT_SIGTERM = 130, 141, 143
+EXIT_SIGHUP, EXIT_SIGINT, EXIT_SIGPIPE, EXIT_SIGTERM = 129, 130, 141, 143
+#: The signals that unwind the command: a hang-up (terminal closed, SSH dropped)
+#: is handled like SIGTERM, so that temporaries are removed and workers stopped.
+HANDLED = tuple(
+    getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name)
+)
 
 
 class Terminated(BaseException):
-    """SIGTERM, raised where the program is so that every cleanup runs (like KeyboardInterrupt)."""
+    """SIGTERM or SIGHUP, raised where the program is, so that every cleanup runs (as Ctrl-C)."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -44,19 +49,19 @@ def _on_signal(signum: int, frame: FrameType | None) -> None:
 
 
 def install_signal_handlers() -> None:
-    """SIGINT and SIGTERM unwind the main process (workers set their own: archivekit.workers).
+    """SIGINT, SIGTERM and SIGHUP unwind the main process (workers set theirs: workers.py).
 
     Called by :func:`run` and again by long commands, since a shell may start
     us with Ctrl-C ignored (background jobs) and we want it, to clean up.
     """
-    for signum in (signal.SIGINT, signal.SIGTERM):
+    for signum in HANDLED:
         signal.signal(signum, _on_signal)
 
 
 @contextlib.contextmanager
 def signals_handled() -> Iterator[None]:
-    """SIGINT and SIGTERM unwind the command while it runs; the previous handlers after."""
-    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    """SIGINT, SIGTERM and SIGHUP unwind the command while it runs; the previous handlers after."""
+    previous = {signum: signal.getsignal(signum) for signum in HANDLED}
     install_signal_handlers()
     try:
         yield

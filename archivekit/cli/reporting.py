@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import io
+import os
 import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -35,7 +37,23 @@ def parse_specs(specs: list[str]) -> list[tuple[str, str | None]]:
         parsed.append((name, path if sep and path != "-" else None))
     if sum(path is None for _, path in parsed) > 1:
         raise UsageError("only one --format can write to standard output; give the others a :PATH")
+    seen: dict[str, str] = {}
+    for name, target in parsed:
+        if target is None:
+            continue
+        real = os.path.realpath(target)
+        if real in seen:
+            raise UsageError(
+                f"--format {seen[real]} and --format {name}:{target} name one file: "
+                "each report needs a path of its own"
+            )
+        seen[real] = f"{name}:{target}"
     return parsed
+
+
+def report_paths(specs: list[tuple[str, str | None]]) -> list[str]:
+    """The files the reports of ``specs`` write: the run must never read them as records."""
+    return [path for _, path in specs if path is not None]
 
 
 class Reports:
@@ -49,23 +67,24 @@ class Reports:
     ) -> None:
         from archivekit.reports import REPORTER_BY_NAME
         from archivekit.reports.base import ReportContext
+        from archivekit.reports.statistics import StatisticsReporter
 
+        classes = {**REPORTER_BY_NAME, StatisticsReporter.name: StatisticsReporter}
         self.reporters: list[Reporter] = []
         for name, path in specs:
             if path is None:
                 stream = sys.stdout
                 ctx = context
             else:
-                try:
-                    handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
-                    stream = stack.enter_context(handle)  # closed with the run
-                except OSError as exc:
-                    raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+                stream = stack.enter_context(_atomic_text(path))
                 # A file is no terminal: no colour, no source excerpts.
                 ctx = ReportContext(
-                    quiet=context.quiet, strict=context.strict, step_summary=context.step_summary
+                    quiet=context.quiet,
+                    strict=context.strict,
+                    step_summary=context.step_summary,
+                    root=context.root,
                 )
-            self.reporters.append(REPORTER_BY_NAME[name](stream, ctx))
+            self.reporters.append(classes[name](stream, ctx))
 
     def add(self, result: ParseResult) -> None:
         """Give one file's result to every reporter."""
@@ -79,8 +98,30 @@ class Reports:
 
 
 @contextlib.contextmanager
-def open_reports(specs: list[str], context: ReportContext) -> Iterator[Reports]:
-    """Open every requested report; files are closed however the run ends."""
-    parsed = parse_specs(specs)
+def _atomic_text(path: str) -> Iterator[io.TextIOWrapper]:
+    """A report file written under a temporary name and renamed when the run ends well.
+
+    An interrupted or failed run leaves the previous report whole (and no temporary).
+    """
+    from archivekit.files.atomic import AtomicFile
+
+    try:
+        out = AtomicFile(os.path.realpath(path), force=True, sync=False)
+    except UsageError as exc:
+        raise UsageError(f"cannot write the report {path}: {exc}") from None
+    text = io.TextIOWrapper(out.stream, encoding="utf-8", newline="")
+    try:
+        yield text
+    except BaseException:
+        out.discard()
+        raise
+    text.detach()  # flushes into the binary stream, which commit() closes
+    out.commit()
+
+
+@contextlib.contextmanager
+def open_reports(specs: list[tuple[str, str | None]], context: ReportContext) -> Iterator[Reports]:
+    """Open every requested report (parsed by :func:`parse_specs`); files are committed
+    atomically when the block ends normally, discarded otherwise."""
     with contextlib.ExitStack() as stack:
-        yield Reports(parsed, context, stack)
+        yield Reports(specs, context, stack)

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from archivekit.cli.console import at_least_one
+
 if TYPE_CHECKING:
     from archivekit.selection import Selection
 
@@ -61,7 +63,7 @@ Sample = Annotated[
     typer.Option(
         "--sample",
         metavar="N",
-        min=1,
+        callback=at_least_one,
         help="A random sample of N of the selected records, kept in input order.",
         rich_help_panel=PANEL,
     ),

@@ -16,6 +16,8 @@ from archivekit.cli.console import (
     FormatName,
     Glob,
     Jobs,
+    Profile,
+    at_least_one,
     fail_usage,
     max_bytes,
     progress,
@@ -60,11 +62,13 @@ EPILOG = """Examples:
 
   archive stats archive/ --sample 1000 --seed 7 --format json
 
+  archive stats scraped/ --profile scraped     # count records without a date too
+
 Reads every input archive validate reads, in parallel (--jobs); memory stays
 flat however many records. Invalid records are counted (records, invalid,
 findings per rule) but have no fields to chart or select by. --format html
-needs matplotlib: pip install 'archivekit[stats]'. The JSON keys are
-documented in docs/stats.md.
+needs matplotlib: pip install 'archivekit[stats]'. Every JSON key is
+described in stats.md, in the documentation.
 
 Exit status:
 
@@ -105,7 +109,12 @@ def stats(
     ] = None,
     top: Annotated[
         int,
-        typer.Option("--top", min=1, metavar="N", help="How many keywords and people to rank."),
+        typer.Option(
+            "--top",
+            callback=at_least_one,
+            metavar="N",
+            help="How many keywords and people to rank.",
+        ),
     ] = 20,
     glob: Glob = None,
     from_: Annotated[
@@ -119,6 +128,7 @@ def stats(
     ] = None,
     jobs: Jobs = None,
     config: ConfigFile = None,
+    profile: Profile = None,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="No progress bar or warnings.")
     ] = False,
@@ -157,6 +167,7 @@ def stats(
                 from_=str(from_) if from_ else None,
                 jobs=jobs,
                 max_bytes=max_bytes(context),
+                profile=str(profile) if profile else None,
                 top=top,
                 stdin=sys.stdin.buffer,
             )

@@ -10,18 +10,22 @@ import typer
 
 from archivekit.cli.console import (
     FORMAT_CHOICES,
+    PLAIN,
     ConfigFile,
     FormatName,
     Glob,
     Jobs,
+    Profile,
     fail_usage,
     max_bytes,
+    not_negative,
     plural,
     use_colour,
 )
 from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
+    from archivekit.validate import Validation
     from archivekit.validate.baseline import StaleEntry
 
 EPILOG = """Examples:
@@ -38,13 +42,20 @@ EPILOG = """Examples:
 
   archive validate . --baseline archive-baseline.json --update-baseline
 
-  archive validate . --changed-since origin/main
+  archive validate . --changed-since origin/main...HEAD   # what a pull request changed
 
   archive validate dump.tar.gz records.jsonl   # any format convert reads
 
-Report formats: text (default), json, github, sarif, junit; each FORMAT or FORMAT:PATH.
+  archive validate . --statistics             # one line per rule, most frequent first
 
-Exit status (--exit-zero: always 0 after reporting; see docs/ci.md):
+  archive validate . --select date-invalid,date-unrecognized --ignore crlf
+
+  archive validate --show-settings            # which configuration, levels, globs
+
+Report formats: text (default; github inside a GitHub Actions job), json, github, sarif,
+junit, gitlab; each FORMAT or FORMAT:PATH.
+
+Exit status (--exit-zero: always 0 after reporting; archive explain exit-codes):
 
   0  no errors
   1  errors found (or warnings, with --strict)
@@ -54,14 +65,15 @@ Exit status (--exit-zero: always 0 after reporting; see docs/ci.md):
 def validate(
     context: typer.Context,
     paths: Annotated[
-        list[str],
+        list[str] | None,
         typer.Argument(
-            metavar="PATH...",
+            metavar="[PATH]...",
+            click_type=PLAIN,
             help="Files, folders (searched recursively), globs, .gz/.tar/.tar.gz/.zip, "
-            "or - for standard input.",
+            "or - for standard input. None: the current folder, under the configured include.",
             show_default=False,
         ),
-    ],
+    ] = None,
     glob: Glob = None,
     from_: Annotated[
         FormatName | None,
@@ -92,22 +104,23 @@ def validate(
     word_count_tolerance: Annotated[
         float | None,
         typer.Option(
-            min=0.0,
             metavar="RATIO",
+            callback=not_negative,
             show_default="0.1",
             help="Relative tolerance of word-count-mismatch: 0.1 allows 10 %.",
         ),
     ] = None,
     jobs: Jobs = None,
+    profile: Profile = None,
     formats: Annotated[
         list[str] | None,
         typer.Option(
             "--format",
             "-f",
             metavar="FORMAT[:PATH]",
-            show_default="text",
-            help="Report format (text, json, github, sarif, junit), to standard output or to "
-            "PATH. Repeatable.",
+            show_default="text; github when GITHUB_ACTIONS=true",
+            help="Report format (text, json, github, sarif, junit, gitlab), to standard output "
+            "or to PATH. Repeatable.",
         ),
     ] = None,
     exit_zero: Annotated[
@@ -132,39 +145,92 @@ def validate(
         typer.Option(
             "--changed-since",
             metavar="REF",
-            help="Check only files changed since git revision REF, and untracked ones.",
+            help=(
+                "Check only files changed since git commit REF (and untracked ones). "
+                "REF may be a range: A...B checks what B changed since it forked from A "
+                "(e.g. origin/main...HEAD in a pull request), A..B what differs between "
+                "them; an empty right side means the work tree. Needs the history: "
+                "fetch-depth: 0 in actions/checkout."
+            ),
         ),
     ] = None,
+    select: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--select",
+            metavar="CODE[,CODE]",
+            help="Report only these rules (every other off; opt-in ones turned on). Repeatable.",
+        ),
+    ] = None,
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--ignore",
+            metavar="CODE[,CODE]",
+            help='Turn these rules off, as "off" in [tool.archive.rules] does. Repeatable.',
+        ),
+    ] = None,
+    statistics: Annotated[
+        bool,
+        typer.Option(
+            "--statistics",
+            help="Instead of each finding, print one line per rule: count, code, severity, "
+            "summary; most frequent first.",
+        ),
+    ] = False,
+    show_settings: Annotated[
+        bool,
+        typer.Option(
+            "--show-settings",
+            help="Print the configuration file used, the project root, the rule levels and "
+            "the include/exclude globs; check nothing.",
+        ),
+    ] = False,
 ) -> None:
     """Check record files; report each finding with path:line:col, severity, rule code, message."""
-    from archivekit.cli.reporting import open_reports
+    from archivekit.cli.reporting import open_reports, parse_specs, report_paths
     from archivekit.errors import ArchiveKitError, UsageError
     from archivekit.reports import ReportContext
     from archivekit.validate import Validation
 
+    formats = list(formats or ())
+    if not formats and os.environ.get("GITHUB_ACTIONS") == "true" and not statistics:
+        # As yamllint's -f auto: in a GitHub job, annotations (grouped per file).
+        formats = ["github"]
     try:
+        specs = parse_specs(formats)
+        if statistics:
+            specs = _with_statistics(specs, explicit=bool(formats))
         validation = Validation(
-            paths,
+            paths or ["."],
             config=config,
             glob=glob,
             from_=str(from_) if from_ else None,
             enable=enable or (),
             word_count_tolerance=word_count_tolerance,
             max_bytes=max_bytes(context),
+            profile=str(profile) if profile else None,
             jobs=jobs,
             baseline=baseline,
             update_baseline=update_baseline,
             changed_since=changed_since,
+            written=report_paths(specs),
+            select=select,
+            ignore=ignore or (),
         )
+        if show_settings:
+            typer.echo(settings_text(validation), nl=False)
+            raise typer.Exit(EXIT_OK)
         report_context = ReportContext(
             colour=use_colour(sys.stdout),
             quiet=quiet,
             strict=strict,
             show_source=sys.stdout.isatty(),
             step_summary=os.environ.get("GITHUB_STEP_SUMMARY") or None,
+            root=_repository_root(specs),
         )
         try:
-            with open_reports(list(formats or ()), report_context) as reports:
+            with open_reports(specs, report_context) as reports:
                 for result in validation:
                     reports.add(result)
                 reports.close(validation.totals)
@@ -187,7 +253,9 @@ def validate(
     totals = validation.totals
     if update_baseline:
         found = plural(totals.baselined, "finding")
-        typer.echo(f"archive: recorded {found} in {baseline}", err=True)
+        kept = validation.baseline_kept
+        others = f" (and kept {plural(kept, 'finding')} of files not checked)" if kept else ""
+        typer.echo(f"archive: recorded {found} of this run in {baseline}{others}", err=True)
     elif not quiet:
         _report_stale(validation.stale, baseline or "")
     if totals.files == 0 and not changed_since and not quiet:
@@ -195,6 +263,54 @@ def validate(
     if exit_zero:
         raise typer.Exit(EXIT_OK)
     raise typer.Exit(EXIT_FINDINGS if totals.failed(strict=strict) else EXIT_OK)
+
+
+def _with_statistics(
+    specs: list[tuple[str, str | None]], *, explicit: bool
+) -> list[tuple[str, str | None]]:
+    """The reports with the statistics table on standard output, in place of the text report."""
+    from archivekit.errors import UsageError
+
+    to_stdout = [name for name, path in specs if path is None]
+    if explicit and to_stdout:
+        raise UsageError(
+            f"--statistics writes to standard output, and so does --format {to_stdout[0]}: "
+            "give that report a :PATH"
+        )
+    return [("statistics", None), *((n, p) for n, p in specs if p is not None)]
+
+
+def _repository_root(specs: list[tuple[str, str | None]]) -> str | None:
+    """The git work tree's top, for the reports whose paths are relative to the repository."""
+    if not any(name in ("sarif", "gitlab") for name, _ in specs):
+        return None
+    from archivekit.files.select import git_toplevel
+
+    return git_toplevel()
+
+
+def settings_text(validation: Validation) -> str:
+    """What ``--show-settings`` prints: where the settings come from, and what they are."""
+    from archivekit.files.select import project_root
+    from archivekit.validate.levels import effective_levels
+
+    config = validation.config
+    lines = [
+        f"configuration: {config.source or 'none (defaults)'}",
+        f"project root: {project_root(config.source) or 'none (no configuration, no git)'}",
+        f"globs relative to: {config.root}",
+        f"include: {', '.join(config.include) or '(none: *.txt in folders)'}",
+        f"exclude: {', '.join(config.exclude) or '(none)'}",
+        f"word-count-tolerance: {validation.rules.word_count_tolerance}",
+        "rules:",
+    ]
+    levels = effective_levels(validation.policy)
+    width = max(len(code) for code in levels)
+    lines += [f"  {code:<{width}}  {level}" for code, level in levels.items()]
+    for number, override in enumerate(config.overrides, 1):
+        rules = ", ".join(f"{code} = {level}" for code, level in override.rules.items())
+        lines.append(f"override #{number} ({', '.join(override.paths)}): {rules}")
+    return "\n".join(lines) + "\n"
 
 
 def _report_stale(stale: list[StaleEntry], baseline: str) -> None:

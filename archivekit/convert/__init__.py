@@ -130,7 +130,7 @@ class Conversion:
                 stdin=self._stdin,
                 max_bytes=formats.rules.max_bytes,
             )
-            staged = targets.staging is not None
+            staged = options.output_dir is not None  # one file per record
             selection = options.selection
             picker: Picker[Item] = Picker(selection)
             read = ReadOptions(
@@ -187,8 +187,20 @@ class Conversion:
 
 def _check_options(options: ConvertOptions) -> Format:
     target = format_named(options.to)
+    target.require()
     if options.from_ is not None:
-        format_named(options.from_)
+        format_named(options.from_).require()
+    if options.partition_by is not None:
+        if target.partitioned is None:
+            raise UsageError(f"--partition-by writes Parquet datasets, not {target.name}")
+        if options.partition_by != "year":
+            raise UsageError(f"--partition-by {options.partition_by!r}: only 'year' is known")
+        if not options.output or options.output == STDIN:
+            raise UsageError("--partition-by writes a folder: give it with -o DIR")
+    if target.binary and options.output and options.output.lower().endswith(".gz"):
+        raise UsageError(f"{target.name} is compressed already: give -o without .gz")
+    if target.file_only and (records_to_stdout(options) or not options.output):
+        raise UsageError(f"{target.name} writes a database file: give it with -o FILE")
     if options.output and options.output_dir:
         raise UsageError("give either -o/--output or --output-dir, not both")
     if options.output_dir is not None and target.dump is None:

@@ -17,6 +17,8 @@ class ConvertOptions:
     either: an array to ``output``, or one file per record in ``output_dir``.
     ``selection``: which valid records to write (``--since``, ``--keyword``,
     ``--dedupe``, ``--sample`` ...); the others are neither written nor reported.
+    ``partition_by`` (``year``, Parquet only) makes ``output`` a folder of a
+    Hive-style dataset (``year=2011/part-0.parquet``).
     """
 
     to: str
@@ -28,5 +30,6 @@ class ConvertOptions:
     rejects: str | None = None
     jobs: int | None = None
     glob: str | None = None
+    partition_by: str | None = None
     format_options: FormatOptions = field(default_factory=FormatOptions)
     selection: Selection = field(default_factory=Selection)

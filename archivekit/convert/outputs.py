@@ -61,7 +61,13 @@ class Targets:
             self._rejects = AtomicFile(options.rejects, force=options.force)
             stack.callback(self._rejects.discard)
         stream: BinaryIO | None = None
-        if options.output_dir is not None:
+        self._sink: Sink | None = None
+        if options.partition_by is not None and options.output is not None:
+            self.staging = Staging(options.output, force=options.force)
+            stack.callback(self.staging.discard)
+            assert target.partitioned is not None  # checked with the options
+            self._sink = target.partitioned(self.staging, options.format_options)
+        elif options.output_dir is not None:
             self.staging = Staging(options.output_dir, force=options.force)
             stack.callback(self.staging.discard)
         elif options.output and options.output != STDIN and not _special(options.output):
@@ -79,7 +85,6 @@ class Targets:
         if stream is not None and options.output and options.output.endswith(".gz"):
             self._gz = gzip.GzipFile(fileobj=stream, mode="wb", mtime=0)
             stream = self._gz  # type: ignore[assignment]
-        self._sink: Sink | None = None
         if stream is not None and target.sink is not None:
             self._sink = target.sink(stream, options.format_options)
 
@@ -150,8 +155,7 @@ class Targets:
                 for target in self.staging.targets():
                     if os.path.lexists(target) and is_input(target):
                         raise UsageError(f"{target}: is also an input; write the output elsewhere")
-            count = self.staging.count
-            self.staging.commit()
+            count = self.staging.commit()
         else:
             count = 0
             if self._out is not None:
@@ -222,7 +226,7 @@ def record_name(record: Record, extension: str) -> str:
 
     ``2011-08-25-26drugs.md`` for ``…/26drugs.html``; only lower-case letters,
     digits and single dashes, at most 80 characters; the headline when the URL
-    gives nothing.
+    gives nothing; ``undated-`` instead of the date when it is null.
     """
     path = record.url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
     last = path.rsplit("/", 1)[-1] if path.count("/") > 2 else ""
@@ -231,4 +235,5 @@ def record_name(record: Record, extension: str) -> str:
     if not slug:
         slug = _UNSAFE.sub("-", record.headline.lower()).strip("-")
     slug = slug[:_NAME_MAX].rstrip("-") or "record"
-    return f"{record.date.isoformat()}-{slug}{extension}"
+    day = "undated" if record.date is None else record.date.isoformat()
+    return f"{day}-{slug}{extension}"

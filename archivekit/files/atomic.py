@@ -9,14 +9,16 @@ baseline (:func:`write_atomic`).
 from __future__ import annotations
 
 import contextlib
+import errno
+import io
 import os
 import stat
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from archivekit.errors import OutputExists, UsageError
+from archivekit.errors import OutputError, OutputExists, UsageError
 from archivekit.files.walk import Found, walk
 
 #: The prefix of every temporary archivekit creates; hidden, so that walks skip it.
@@ -80,7 +82,9 @@ class AtomicFile:
             raise UsageError(f"{target}: cannot write here: {exc.strerror or exc}") from None
         # mkstemp makes the file 0600; the output must get what a plain open() would give.
         os.fchmod(fd, 0o666 & ~_umask())
-        self.stream: BinaryIO = os.fdopen(fd, "wb")
+        raw = io.FileIO(fd, "wb")
+        raw.name = self.temporary  # the file's name, for writers that open it by name (SQLite)
+        self.stream: BinaryIO = io.BufferedWriter(raw)
         self._force = force
         self._sync = sync
         self._done = False
@@ -118,10 +122,15 @@ class AtomicFile:
 class Staging:
     """One-record outputs, written into a hidden folder inside ``folder`` and moved at the end.
 
-    The batch becomes visible only when every record has been converted;
-    each file is moved with an atomic rename, so every file is whole. Folders
+    The batch becomes visible only when every record has been converted, and
+    whole or not at all: :meth:`commit` checks every target before placing
+    any, and a failure part-way takes back what it placed (replaced files
+    come back from hard-linked copies). Nothing is made or placed through a
+    symbolic link below ``folder`` (each level is opened with ``O_NOFOLLOW``).
+    Each file is moved with an atomic rename, so every file is whole. Folders
     are made, walked and removed without recursion: an input tree 1,100
-    folders deep is mirrored as deep.
+    folders deep is mirrored as deep. Memory stays flat: what was placed is
+    logged in the staging folder, not held.
     """
 
     def __init__(self, folder: str, *, force: bool) -> None:
@@ -129,7 +138,7 @@ class Staging:
             raise UsageError(f"{folder}: not a folder")
         try:
             # Made now, so that the staging folder sits beside the outputs (one file
-            # system: renames); removed again if the run writes nothing.
+            # system: renames); removed again if the run places nothing.
             self._created = make_folders(folder)
             self.temporary = tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder)
         except OSError as exc:
@@ -137,8 +146,15 @@ class Staging:
         self.folder = folder
         self._force = force
         self._done = False
+        #: The staged files, under their relative names; beside it, the log of what
+        #: commit placed and the copies of the files it replaced, for a rollback.
+        self._files = os.path.join(self.temporary, "files")
+        os.mkdir(self._files)
         # Folders, not files: small however large the batch.
-        self._made: set[str] = {self.temporary}
+        self._made: set[str] = {self.temporary, self._files}
+        #: The next number to try for a name already taken: only names that
+        #: collided are here, so probing ``-2``, ``-3`` … is linear, not quadratic.
+        self._next: dict[str, int] = {}
         self.count = 0
 
     def add(self, rel: str, data: bytes, *, unique: bool) -> str:
@@ -147,59 +163,189 @@ class Staging:
         With ``unique``, a name already taken in this batch gets ``-2``, ``-3``…
         before the extension; otherwise taking it twice is an error.
         """
+        staged, name = self._claim(rel, unique=unique)
+        with open(staged, "xb") as handle:
+            handle.write(data)
+        self.count += 1
+        return name
+
+    def open(self, rel: str) -> BinaryIO:
+        """A new staged file ``rel``, open for writing as it streams; the caller closes it.
+
+        For outputs written piece by piece into a folder (the Parquet files of a
+        partitioned dataset); taking a name twice is an error.
+        """
+        staged, _name = self._claim(rel, unique=False)
+        handle = open(staged, "xb")  # noqa: SIM115 (the caller closes it)
+        self.count += 1
+        return handle
+
+    def _claim(self, rel: str, *, unique: bool) -> tuple[str, str]:
+        """The staged path for ``rel`` and its name, its parent folders made."""
         stem, dot, ext = rel.rpartition(".") if "." in rel.rsplit("/", 1)[-1] else (rel, "", "")
-        number = 1
+        number = self._next.get(rel, 1)
         while True:
             name = rel if number == 1 else f"{stem}-{number}{dot}{ext}"
             # os.path, not pathlib: this runs once per record, and pathlib costs 3x here.
-            staged = os.path.join(self.temporary, name)
+            staged = os.path.join(self._files, name)
             target = os.path.join(self.folder, name)
             if not os.path.lexists(staged):
                 break
             if not unique:
                 raise OutputExists(f"{target}: two inputs would be written to the same file")
             number += 1
+        if number > 1:
+            self._next[rel] = number + 1
         if not self._force and os.path.lexists(target):
             raise OutputExists(f"{target}: already exists (use --force to replace it)")
         parent = os.path.dirname(staged)
         if parent not in self._made:
             self._made.update(make_folders(parent))
             self._made.add(parent)
-        with open(staged, "xb") as handle:
-            handle.write(data)
-        self.count += 1
-        return name
+        return staged, name
 
     def _staged(self) -> Iterator[Found]:
         """Every staged file, in name order, with its path relative to the staging folder."""
-        return walk([self.temporary], match=lambda name: True, hidden=True)
+        return walk([self._files], match=lambda name: True, hidden=True)
 
     def targets(self) -> Iterator[str]:
         """The path each staged file will have in the output folder."""
         for found in self._staged():
             yield os.path.normpath(os.path.join(self.folder, found.rel or ""))
 
-    def commit(self) -> None:
-        """Move every staged file into the output folder, then remove the staging folder."""
-        self._created = []  # the output folder stays, even if empty: the run succeeded
+    def commit(self) -> int:
+        """Move every staged file into the output folder; returns how many were placed.
+
+        First every target is checked (no symbolic link or file where a folder
+        goes, no existing file without ``force``, every staged file still
+        there); then each is placed. On any failure, the files placed so far
+        are removed (replaced ones restored) and the folders made removed,
+        before the error is raised: the output folder is as it was.
+        """
+        below = _Below(self.folder)
         try:
-            made: set[str] = set()
-            for found in self._staged():
-                target = os.path.join(self.folder, found.rel or "")
-                folder = os.path.dirname(target)
-                if folder not in made:
-                    make_folders(folder)
-                    made.add(folder)
-                _place(found.path, target, force=self._force)
+            self._check(below)
+            log_path = os.path.join(self.temporary, "placed")
+            old = os.path.join(self.temporary, "old")
+            os.mkdir(old)
+            self._made.add(old)
+            placed = 0
+            with open(log_path, "wb") as log:
+                try:
+                    for found in self._staged():
+                        self._place_one(below, found, log, old, placed)
+                        placed += 1
+                except BaseException:
+                    log.flush()
+                    self._rollback(below, log_path)
+                    raise
+            if placed != self.count:  # the staging folder lost files after the check
+                self._rollback(below, log_path)
+                raise OutputError(
+                    f"{self.folder}: {self.count - placed} of {self.count} staged files "
+                    "disappeared during the run; nothing was written"
+                )
+            self._created = []  # the output folder stays, even if empty: the run succeeded
+            return placed
         finally:
+            below.close()
             self.discard()
+
+    def _check(self, below: _Below) -> None:
+        seen = 0
+        for found in self._staged():
+            seen += 1
+            folder_rel, _, name = (found.rel or "").rpartition("/")
+            fd = below.folder(folder_rel, create=False)
+            if fd is None:
+                continue  # a folder still to make: nothing is in the way below it
+            try:
+                info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            except FileNotFoundError:
+                continue
+            target = os.path.join(self.folder, found.rel or "")
+            if stat.S_ISDIR(info.st_mode):
+                raise OutputExists(f"{target}: is a folder; the output file cannot go there")
+            if not self._force:
+                raise OutputExists(f"{target}: already exists (use --force to replace it)")
+        if seen != self.count:
+            raise OutputError(
+                f"{self.folder}: {self.count - seen} of {self.count} staged files disappeared "
+                "during the run; nothing was written"
+            )
+
+    def _place_one(self, below: _Below, found: Found, log: BinaryIO, old: str, index: int) -> None:
+        rel = found.rel or ""
+        folder_rel, _, name = rel.rpartition("/")
+        fd = below.folder(folder_rel, create=True, made=lambda made: _log(log, "D", made))
+        assert fd is not None  # made if missing
+        target = os.path.join(self.folder, rel)
+        if self._force:
+            try:
+                info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+            except FileNotFoundError:
+                info = None
+            if info is not None:
+                backup = os.path.join(old, str(index))
+                # A hard link keeps the old file whole for a rollback, and the
+                # rename below still replaces the name atomically.
+                try:
+                    os.link(name, backup, src_dir_fd=fd, follow_symlinks=False)
+                except OSError as exc:  # a file system without hard links: moved aside
+                    if exc.errno not in _NO_LINKS:
+                        raise
+                    os.rename(name, backup, src_dir_fd=fd)
+                _log(log, "R", rel)
+                if stat.S_ISREG(info.st_mode):
+                    os.chmod(found.path, stat.S_IMODE(info.st_mode))
+                os.rename(found.path, name, dst_dir_fd=fd)
+                return
+        try:
+            # A hard link fails if the target exists, even if another process just
+            # made it: no check-then-rename race.
+            os.link(found.path, name, dst_dir_fd=fd)
+        except FileExistsError:
+            raise OutputExists(f"{target}: already exists (use --force to replace it)") from None
+        except OSError as exc:
+            if exc.errno not in _NO_LINKS:
+                raise
+            if _exists(name, fd):
+                raise OutputExists(
+                    f"{target}: already exists (use --force to replace it)"
+                ) from None
+            os.rename(found.path, name, dst_dir_fd=fd)  # a file system without hard links
+        _log(log, "N", rel)
+
+    def _rollback(self, below: _Below, log_path: str) -> None:
+        """Undo the placements logged, newest first: remove new files, restore replaced ones."""
+        with open(log_path, "rb") as log:
+            entries = log.read().split(b"\0")
+        old = os.path.join(self.temporary, "old")
+        index = sum(1 for kind in entries[0::2] if kind in (b"N", b"R"))
+        for kind, raw in reversed(list(zip(entries[0::2], entries[1::2], strict=False))):
+            rel = os.fsdecode(raw)
+            folder_rel, _, name = rel.rpartition("/")
+            with contextlib.suppress(OSError, UsageError):
+                if kind == b"D":
+                    parent = below.folder(folder_rel, create=False)
+                    if parent is not None:
+                        os.rmdir(name, dir_fd=parent)
+                    continue
+                index -= 1
+                fd = below.folder(folder_rel, create=False)
+                if fd is None:
+                    continue
+                if kind == b"R":
+                    os.rename(os.path.join(old, str(index)), name, dst_dir_fd=fd)
+                else:
+                    os.unlink(name, dir_fd=fd)
 
     def discard(self) -> None:
         """Remove the staging folder and whatever is left in it (idempotent)."""
         if self._done:
             return
         self._done = True
-        for found in self._staged():
+        for found in walk([self.temporary], match=lambda name: True, hidden=True):
             with contextlib.suppress(OSError):
                 os.unlink(found.path)
         # Deepest first: each folder is empty by the time it is removed; then the
@@ -207,6 +353,90 @@ class Staging:
         for folder in [*sorted(self._made, key=len, reverse=True), *reversed(self._created)]:
             with contextlib.suppress(OSError):
                 os.rmdir(folder)
+
+
+def _log(log: BinaryIO, kind: str, rel: str) -> None:
+    # NUL-separated: no path holds a NUL, while a name may hold a line break.
+    log.write(kind.encode() + b"\0" + os.fsencode(rel) + b"\0")
+
+
+def _exists(name: str, fd: int) -> bool:
+    try:
+        os.stat(name, dir_fd=fd, follow_symlinks=False)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+#: What link(2) says on a file system without hard links (FAT, some network mounts).
+_NO_LINKS = {errno.EPERM, errno.EOPNOTSUPP, errno.ENOTSUP, errno.ENOSYS, errno.EMLINK}
+_DIR_FLAGS = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0) | getattr(os, "O_NOFOLLOW", 0)
+
+
+class _Below:
+    """Folders below ``root``, each level opened with ``O_NOFOLLOW``: never through a link.
+
+    Holds one open folder at a time (the last asked for), so a deep tree costs
+    no more file descriptors than a flat one; a child of it opens from there.
+    """
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self._root = os.open(root, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        self._rel = ""
+        self._fd = os.dup(self._root)
+
+    def folder(
+        self, rel: str, *, create: bool, made: Callable[[str], None] | None = None
+    ) -> int | None:
+        """An open descriptor of folder ``rel`` (``""``: the root), or None if it is missing.
+
+        With ``create``, missing folders are made (``made`` hears of each).
+        Raises :class:`OutputExists` when a level is a symbolic link or a file.
+        """
+        if rel == self._rel:
+            return self._fd
+        if self._rel and rel.startswith(self._rel + "/"):
+            fd, done, rest = os.dup(self._fd), self._rel, rel[len(self._rel) + 1 :]
+        else:
+            fd, done, rest = os.dup(self._root), "", rel
+        try:
+            for part in rest.split("/") if rest else ():
+                if part in ("", ".", ".."):
+                    raise UsageError(f"{self.root}/{rel}: not a plain relative name")
+                done = f"{done}/{part}" if done else part
+                try:
+                    step = os.open(part, _DIR_FLAGS, dir_fd=fd)
+                except FileNotFoundError:
+                    if not create:
+                        os.close(fd)
+                        return None
+                    os.mkdir(part, 0o777, dir_fd=fd)
+                    if made is not None:
+                        made(done)
+                    step = os.open(part, _DIR_FLAGS, dir_fd=fd)
+                except OSError as exc:
+                    if exc.errno in (errno.ELOOP, errno.ENOTDIR, errno.EMLINK):
+                        raise OutputExists(
+                            f"{os.path.join(self.root, done)}: is a symbolic link or a file, "
+                            "not a folder; nothing is written through it"
+                        ) from None
+                    raise
+                os.close(fd)
+                fd = step
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(self._fd)
+        self._fd, self._rel = fd, rel
+        return fd
+
+    def close(self) -> None:
+        """Close the descriptors (idempotent)."""
+        for fd in (self._fd, self._root):
+            with contextlib.suppress(OSError):
+                os.close(fd)
+        self._fd = self._root = -1
 
 
 def make_folders(path: str) -> list[str]:

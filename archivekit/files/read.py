@@ -7,11 +7,15 @@ bytes are read, so that a file over the limit costs no more memory than that.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import io
 import os
 import re
+import shutil
 import stat
+import tempfile
+from collections.abc import Iterator
 from typing import BinaryIO
 
 #: Largest record file read by default: 64 MiB, hundreds of times the largest
@@ -167,3 +171,24 @@ def read_stream(stream: BinaryIO, limit: int) -> bytes:
         buffer.write(chunk)
         got += len(chunk)
     return buffer.getvalue()
+
+
+@contextlib.contextmanager
+def as_file(stream: BinaryIO, path: str) -> Iterator[str]:
+    """A file name with the content of ``stream``, for readers that need one (Parquet, SQLite).
+
+    ``path`` itself when the stream is that very regular file (checked by its
+    device and inode), else a temporary copy of the stream (standard input,
+    an archive member, a ``.gz``), removed on exit.
+    """
+    try:
+        same = os.path.samestat(os.stat(path), os.fstat(stream.fileno()))
+    except (OSError, ValueError, io.UnsupportedOperation, AttributeError):
+        same = False
+    if same:
+        yield path
+        return
+    with tempfile.NamedTemporaryFile(prefix=".archive-read-") as copy:
+        shutil.copyfileobj(stream, copy, 1 << 20)
+        copy.flush()
+        yield copy.name

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from archivekit.errors import UsageError
 from archivekit.files.globs import compile_globs, relative
 from archivekit.files.walk import STDIN, Found, name_matcher, walk
+
+if TYPE_CHECKING:
+    import subprocess
 
 
 def select_files(
@@ -54,24 +58,84 @@ def select_files(
 
 
 def changed_since(ref: str, *, cwd: str = ".") -> set[str]:
-    """Real paths of the files changed since git revision ``ref``, plus untracked files.
+    """Real paths of the files changed since git revision ``ref`` (see :func:`git_range`).
+
+    ``REF`` (or ``A...`` / ``A..``, whose right side is the work tree): files
+    changed between that commit and the work tree, plus untracked files.
+    ``A...B``: files changed on ``B`` since it forked from ``A`` (their merge
+    base); ``A..B``: files that differ between the two commits.
 
     Raises :class:`UsageError` when git is missing, ``cwd`` is not in a work
-    tree, or ``ref`` is not a revision.
+    tree, or a side of ``ref`` is not a commit.
     """
     top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
-    changed = _git(["diff", "--name-only", "-z", "--no-renames", ref, "--"], top)
-    untracked = _git(["ls-files", "--others", "--exclude-standard", "-z"], top)
-    names = [n for n in (changed + untracked).split("\0") if n]
+    old, new = git_range(ref, cwd=top)
+    # Only resolved object names (hex) reach git diff, never the user's text:
+    # "--output=FILE" or "--relative=x" as a revision would be options to diff.
+    changed = _git(["diff", "--name-only", "-z", "--no-renames", old, *new, "--"], top)
+    names = changed.split("\0")
+    if not new:
+        names += _git(["ls-files", "--others", "--exclude-standard", "-z"], top).split("\0")
     # git reports the top folder with symbolic links resolved: compare real paths.
-    return {os.path.realpath(os.path.join(top, name)) for name in names}
+    return {os.path.realpath(os.path.join(top, name)) for name in names if name}
 
 
-def _git(args: list[str], cwd: str) -> str:
+def git_range(ref: str, *, cwd: str = ".") -> tuple[str, list[str]]:
+    """``ref`` resolved to commit names: ``(old, [new])``, or ``(old, [])`` for the work tree.
+
+    Each side goes through ``git rev-parse --verify --end-of-options SIDE^{commit}``,
+    so nothing the user typed is ever read by git as an option.
+    """
+    for dots in ("...", ".."):
+        left, sep, right = ref.partition(dots)
+        if sep:
+            break
+    if not sep:
+        return _commit(ref, cwd), []
+    old = _commit(left or "HEAD", cwd)
+    new = [_commit(right, cwd)] if right else []
+    if dots == "...":
+        # The fork point: what the branch changed, not what the target gained since.
+        old = _git(["merge-base", old, new[0] if new else _commit("HEAD", cwd)], cwd).strip()
+    return old, new
+
+
+def _commit(side: str, cwd: str) -> str:
+    if not side.strip():
+        raise UsageError("--changed-since: give a git revision (REF, A...B or A..B)")
+    done = _run(["rev-parse", "-q", "--verify", "--end-of-options", side + "^{commit}"], cwd)
+    name = done.stdout.strip()
+    if done.returncode == 0 and name and all(c in "0123456789abcdef" for c in name):
+        return name
+    shallow = _run(["rev-parse", "--is-shallow-repository"], cwd)
+    if shallow.stdout.strip() == "true":
+        raise UsageError(
+            f"--changed-since: {side!r} is not a commit in this shallow clone; fetch the "
+            "history first (actions/checkout: fetch-depth: 0, or git fetch --unshallow)"
+        )
+    raise UsageError(f"--changed-since: {side!r} is not a git commit")
+
+
+def git_toplevel(cwd: str = ".") -> str | None:
+    """The top folder of the git work tree holding ``cwd``, or None (no git, or not in one)."""
+    try:
+        return _git(["rev-parse", "--show-toplevel"], cwd).strip() or None
+    except UsageError:
+        return None
+
+
+def project_root(config_source: str | None, *, cwd: str = ".") -> str | None:
+    """The project a run belongs to: the configuration file's folder, else the git work tree."""
+    if config_source is not None:
+        return os.path.dirname(os.path.abspath(config_source))
+    return git_toplevel(cwd)
+
+
+def _run(args: list[str], cwd: str) -> subprocess.CompletedProcess[str]:
     import subprocess  # only for --changed-since: it costs start-up time
 
     try:
-        done = subprocess.run(
+        return subprocess.run(
             ["git", *args],
             cwd=cwd,
             capture_output=True,
@@ -81,6 +145,10 @@ def _git(args: list[str], cwd: str) -> str:
         )
     except OSError as exc:
         raise UsageError(f"--changed-since needs git: {exc.strerror or exc}") from None
+
+
+def _git(args: list[str], cwd: str) -> str:
+    done = _run(args, cwd)
     if done.returncode != 0:
         message = done.stderr.strip().splitlines()[-1:] or ["failed"]
         raise UsageError(f"--changed-since: git {args[0]}: {message[0]}")

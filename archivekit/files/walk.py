@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fnmatch
+import itertools
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -66,10 +67,43 @@ def walk(
     is skipped, and a broken or looping link to a file is yielded, so that
     reading it reports the problem. A folder that cannot be listed is yielded
     itself, for the same reason. ``-`` is yielded as is. A path named twice
-    is read once. ``hidden`` walks hidden entries too (for archivekit's own
-    staging folders). Raises :class:`InputError` for a path that does not exist.
+    is read once, and so is a file reached through two inputs (``archive/0000``
+    and ``./archive/0000/x.txt``, or the same folder spelled two ways): files
+    are compared by real path, but only when the inputs overlap, so that the
+    usual run keeps no set growing with the batch. ``hidden`` walks hidden
+    entries too (for archivekit's own staging folders). Raises
+    :class:`InputError` for a path that does not exist.
     """
-    for path in dict.fromkeys(paths):
+    unique = list(dict.fromkeys(paths))
+    found = _walk_inputs(unique, match, follow_symlinks, hidden)
+    if not _overlapping(unique):
+        yield from found
+        return
+    seen: set[str] = set()
+    for item in found:
+        if item.path != STDIN:
+            real = os.path.realpath(item.path)
+            if real in seen:
+                continue
+            seen.add(real)
+        yield item
+
+
+def _overlapping(paths: list[str]) -> bool:
+    """True when two inputs may reach one file: the same real path, one inside another, a glob."""
+    inputs = [p for p in paths if p != STDIN]
+    if len(inputs) < 2:
+        return False
+    if any(GLOB_CHARS & set(p) and not os.path.lexists(p) for p in inputs):
+        return True
+    reals = sorted(os.path.join(os.path.realpath(p), "") for p in inputs)
+    return any(later.startswith(earlier) for earlier, later in itertools.pairwise(reals))
+
+
+def _walk_inputs(
+    paths: list[str], match: Callable[[str], object], follow_symlinks: bool, hidden: bool
+) -> Iterator[Found]:
+    for path in paths:
         if path == STDIN:
             yield Found(STDIN, None, True)
         elif os.path.isdir(path):

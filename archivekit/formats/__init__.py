@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, cast
 
 if TYPE_CHECKING:
     from archivekit.diagnostics import ParseResult
+    from archivekit.files.atomic import Staging
     from archivekit.record.model import Record
     from archivekit.rules import RuleOptions
 
@@ -70,6 +71,7 @@ Reader = Callable[[BinaryIO, str, FormatOptions], Iterator["ParseResult"]]
 Dumper = Callable[["Record", FormatOptions], bytes]
 SinkFactory = Callable[[BinaryIO, FormatOptions], Sink]
 RowsRenderer = Callable[[Iterable["Record"], FormatOptions], bytes]
+PartitionedFactory = Callable[["Staging", FormatOptions], Sink]
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,10 @@ class Format:
     folder by ``dump``); ``many``: it holds many in one stream (written by a
     ``sink``). JSON is both. Every format can be read. ``streamed``: read as
     it comes (``read``), else whole (``load``). ``module`` is the module
-    under ``archivekit.formats`` that implements it.
+    under ``archivekit.formats`` that implements it. ``binary``: a binary
+    file format (Parquet, SQLite): never gzipped, never sniffed as text.
+    ``extra``: the optional dependency it needs (``archivekit[parquet]``).
+    ``file_only``: written into a file by name (SQLite), never to a pipe.
     """
 
     name: str
@@ -90,6 +95,9 @@ class Format:
     one: bool
     many: bool
     streamed: bool = False
+    binary: bool = False
+    extra: str | None = None
+    file_only: bool = False
 
     @property
     def holds(self) -> str:
@@ -98,6 +106,11 @@ class Format:
 
     def _impl(self, name: str) -> object:
         return _implementation(self.module, name)
+
+    def require(self) -> None:
+        """Raise :class:`~archivekit.errors.MissingExtra` if the format's extra is not installed."""
+        if self.extra is not None:
+            importlib.import_module(f"archivekit.formats.{self.module}")
 
     @property
     def load(self) -> Loader | None:
@@ -123,6 +136,13 @@ class Format:
     def dump(self) -> Dumper | None:
         """``dump(record, options) -> bytes`` for a one-record file, or ``None``."""
         return cast(Dumper, self._impl("dump")) if self.one else None
+
+    @property
+    def partitioned(self) -> PartitionedFactory | None:
+        """``PartitionedWriter(staging, options)`` for ``--partition-by``, or ``None``."""
+        if self.name != "parquet":
+            return None
+        return cast(PartitionedFactory, self._impl("PartitionedWriter"))
 
     @property
     def sink(self) -> SinkFactory | None:
@@ -208,6 +228,28 @@ FORMATS: tuple[Format, ...] = (
         "markdown",
         one=True,
         many=False,
+    ),
+    Format(
+        "parquet",
+        (".parquet",),
+        "Apache Parquet (needs archivekit[parquet]): pandas, polars, DuckDB, Spark",
+        "parquet",
+        one=False,
+        many=True,
+        streamed=True,
+        binary=True,
+        extra="parquet",
+    ),
+    Format(
+        "sqlite",
+        (".db", ".sqlite", ".sqlite3"),
+        "SQLite with full-text search (FTS5), as Datasette and sqlite-utils read it",
+        "sqlite",
+        one=False,
+        many=True,
+        streamed=True,
+        binary=True,
+        file_only=True,
     ),
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -10,7 +11,7 @@ from archivekit.diagnostics import Diagnostic, ParseResult, finding
 from archivekit.record import fields
 from archivekit.record.fields import FIELDS, LABELS
 from archivekit.record.model import Record
-from archivekit.rules import Severity
+from archivekit.rules import NULLABLE, RULE_BY_CODE, RuleOptions, Severity
 from archivekit.text import quote
 
 Where = Callable[[str], tuple[int, int]]
@@ -32,6 +33,7 @@ def record_from_values(
     index: int | None = None,
     line: int = 1,
     keep: bool = True,
+    options: RuleOptions | None = None,
 ) -> ParseResult:
     """Check raw values (from JSON, CSV, front matter) with the text parser's field rules.
 
@@ -39,13 +41,16 @@ def record_from_values(
     (a keyword list, an integer word count) must have the right type. Keys in
     ``values`` outside ``known`` are reported as ``field-unknown`` warnings.
     ``index`` and ``line`` say where the record is in its file; without
-    ``keep`` the record is checked but not built.
+    ``keep`` the record is checked but not built. Under the scraped profile
+    (``options.profile``) a null, missing or unreadable date or word count is
+    kept as null with a warning.
     """
     found: list[Diagnostic] = []
+    rules = options or _STRICT
 
-    def report(code: str, message: str, name: str | None) -> None:
+    def report(code: str, message: str, name: str | None, severity: Severity | None = None) -> None:
         line, column = where(name or "")
-        found.append(finding(code, message, path, line, column, 1, name))
+        found.append(finding(code, message, path, line, column, 1, name, severity=severity))
 
     for key in values:
         if key not in known:
@@ -55,23 +60,48 @@ def record_from_values(
                 str(key),
             )
     checked: dict[str, Any] = {}
+    nulls: set[str] = set()
     for name in FIELDS:
-        if name not in values:
-            report("field-missing", f"the {LABELS[name]} is missing: give the field {name!r}", name)
+        if name not in values and not rules.nullable(name, ()):
+            hint = " ([] if there are none)" if name == "keywords" else ""
+            report("field-missing", f"no {name!r} field: add it{hint}", name)
             continue
-        value = _check(name, values[name], date_style, report)
+        problems: list[tuple[str, str]] = []
+        value = _check(name, values.get(name), date_style, functools.partial(_collect, problems))
+        null = value is None and rules.nullable(name, (c for c, _ in problems if _is_error(c)))
+        for code, message in problems:
+            if null and code in NULLABLE[name]:
+                report(code, f"{message} (kept as null: scraped profile)", name, Severity.WARNING)
+            else:
+                report(code, message, name)
+        if null:
+            nulls.add(name)
         checked[name] = value
     found.sort(key=lambda d: (d.line, d.column))
     errors = any(d.severity is Severity.ERROR for d in found)
-    if errors or len(checked) < len(FIELDS) or any(v is None for v in checked.values()):
+    if (
+        errors
+        or len(checked) < len(FIELDS)
+        or any(v is None for k, v in checked.items() if k not in nulls)
+    ):
         return ParseResult(path, None, tuple(found), index, line)
     record = Record.model_construct(**checked) if keep else None
     return ParseResult(path, record, tuple(found), index, line)
 
 
+def _collect(into: list[tuple[str, str]], code: str, message: str, name: str | None) -> None:
+    into.append((code, message))
+
+
+def _is_error(code: str) -> bool:
+    return RULE_BY_CODE[code].severity is Severity.ERROR
+
+
 def _check(name: str, raw: object, date_style: str, report: Callable[..., None]) -> object:
     problems: list[fields.Problem]
     value: object
+    if raw is None and name in NULLABLE:
+        raw = ""  # null (or absent, under the scraped profile): an empty field
     if name == "keywords":
         if (
             isinstance(raw, str)
@@ -88,6 +118,9 @@ def _check(name: str, raw: object, date_style: str, report: Callable[..., None])
         value, problems = fields.check_word_count(raw)
     elif name == "date" and isinstance(raw, dt.date) and not isinstance(raw, dt.datetime):
         value, problems = raw, []
+    elif name == "date" and isinstance(raw, int | float) and not isinstance(raw, bool):
+        report("field-type", f"the date must be a string, not a number{_epoch_hint(raw)}", name)
+        return None
     elif not isinstance(raw, str):
         report("field-type", f"the {LABELS[name]} must be a string, not {_kind(raw)}", name)
         return None
@@ -105,9 +138,47 @@ def _check(name: str, raw: object, date_style: str, report: Callable[..., None])
     return value
 
 
+def _epoch_hint(raw: float) -> str:
+    """What a number in the date field most likely is: pandas' ``to_json`` writes epoch ms."""
+    for unit, scale in (("milliseconds", 1000), ("seconds", 1)):
+        seconds = raw / scale
+        # 1900-01-01 .. 2100-01-01: a plausible news date in that unit.
+        if -2_208_988_800 <= seconds <= 4_102_444_800 and (scale == 1 or abs(raw) >= 1e11):
+            day = dt.datetime.fromtimestamp(seconds, dt.UTC).date().isoformat()
+            return (
+                f" ({raw} looks like epoch {unit}, {day}: write {quote(day)}; from pandas, "
+                "to_json(date_format='iso') or to_csv)"
+            )
+    return ""
+
+
+def _iso_hint(problem: fields.Problem, raw: str) -> fields.Problem:
+    """The date problem with an ISO suggestion: ISO, not AP style, is canonical in these formats."""
+    from archivekit.record.dates import find_date
+
+    if problem.code == "date-empty":
+        return problem._replace(
+            message='the date is empty: give it as an ISO date, like "2011-08-25"'
+        )
+    if problem.code != "date-unrecognized":
+        return problem
+    found = find_date(raw)
+    if found is not None:
+        write = f"only the date, {quote(found.isoformat())}"
+    elif raw.strip().lstrip("-").isdigit() and _epoch_hint(int(raw.strip())):
+        return problem._replace(message=f"{quote(raw)} is not a date{_epoch_hint(int(raw))}")
+    else:
+        write = 'it as an ISO date, like "2011-08-25"'
+    return problem._replace(
+        message=f"{quote(raw)} is not a date in an accepted shape: write {write}"
+    )
+
+
 def _check_date(raw: str, style: str) -> tuple[dt.date | None, list[fields.Problem]]:
     """The text parser's date check, with ISO 8601 as the canonical spelling when asked."""
     value, problems = fields.check_date(raw)
+    if style == "iso":
+        problems = [_iso_hint(p, raw) for p in problems]
     if style != "iso" or value is None:
         return value, problems
     kept = [p for p in problems if p.code != "date-noncanonical"]
@@ -137,13 +208,16 @@ def _kind(value: object) -> str:
     return names.get(type(value), type(value).__name__)
 
 
+_STRICT = RuleOptions()
+
+
 def record_values(record: Record) -> dict[str, Any]:
     """The record as JSON values, in field order: ISO date, keyword list."""
     return {
         "url": record.url,
         "headline": record.headline,
         "keywords": list(record.keywords),
-        "date": record.date.isoformat(),
+        "date": None if record.date is None else record.date.isoformat(),
         "word_count": record.word_count,
         "body": record.body,
     }

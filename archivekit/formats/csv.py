@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 from collections.abc import Iterable, Iterator
@@ -47,11 +48,31 @@ def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator
     except csv.Error as exc:
         yield failed(path, "csv-header", f"the header row cannot be read: {exc}")
         return
-    if header != HEADER:
-        shown = ",".join(header or [])
-        message = f"the header row is {shown!r}: it must be {','.join(HEADER)!r}"
+    header = [name.strip() for name in header or []]
+    missing = [name for name in HEADER if name not in header]
+    twice = sorted({name for name in header if name in HEADER and header.count(name) > 1})
+    if missing or twice:
+        shown = ",".join(header)
+        why = f"{', '.join(missing)} missing" if missing else f"{', '.join(twice)} twice"
+        message = (
+            f"the header row is {shown!r} ({why}): it must name the columns "
+            f"{','.join(HEADER)}, in any order"
+        )
         yield failed(path, "csv-header", message)
         return
+    # Columns go by name, in any order; others (a pandas index) are ignored with a warning.
+    unknown = [name or "(unnamed)" for name in header if name not in HEADER]
+    warning = (
+        finding(
+            "field-unknown",
+            f"unknown column(s) {', '.join(map(repr, unknown))}: not carried over",
+            path,
+        )
+        if unknown
+        else None
+    )
+    positions = [header.index(name) for name in HEADER]
+    width = len(header)
     index, start = 0, rows.line_num + 1
     while True:
         try:
@@ -68,21 +89,27 @@ def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator
         if not row:
             continue
         index += 1
-        if len(row) != len(HEADER):
-            message = (
-                f"record {index} has {len(row)} cells: "
-                f"a record has {len(HEADER)} ({','.join(HEADER)})"
-            )
+        if len(row) != width:
+            message = f"record {index} has {len(row)} cells: the header row has {width}"
             yield failed(path, "csv-row", message, line, index=index)
             continue
-        values: dict[str, Any] = dict(zip(HEADER, row, strict=True))
+        values: dict[str, Any] = {name: row[at] for name, at in zip(HEADER, positions, strict=True)}
         crlf = _crlf(path, line, values)
         values["keywords"] = _keywords(values["keywords"], options)
         result = record_from_values(
-            values, path=path, where=_cells(line), index=index, line=line, keep=options.keep_records
+            values,
+            path=path,
+            where=_cells(line),
+            index=index,
+            line=line,
+            keep=options.keep_records,
+            options=options.rules,
         )
         if crlf is not None:
             result = ParseResult(path, result.record, (crlf, *result.diagnostics), index, line)
+        if warning is not None:
+            result = ParseResult(path, result.record, (warning, *result.diagnostics), index, line)
+            warning = None
         yield result
 
 
@@ -116,6 +143,13 @@ def _keywords(cell: str, options: FormatOptions) -> object:
             return cell  # reported as field-type: not a list
     if not cell:
         return []
+    if cell.startswith("[") and cell.endswith("]"):
+        # A cell written with --csv-keywords json, read without the flag: a JSON list
+        # of strings is taken as one (split at its commas, every keyword would be wrong).
+        with contextlib.suppress(orjson.JSONDecodeError):
+            value = orjson.loads(cell)
+            if isinstance(value, list) and all(isinstance(k, str) for k in value):
+                return value
     # The text format's rules apply to the cell as they do to line 3.
     return cell.split(",")
 
@@ -130,7 +164,8 @@ def _row(record: Record, options: FormatOptions) -> list[str]:
         values["keywords"] = orjson.dumps(values["keywords"]).decode()
     else:
         values["keywords"] = ",".join(record.keywords)
-    row = [str(values[name]) for name in HEADER]
+    # A null date or word count (scraped profile) is an empty cell.
+    row = ["" if values[name] is None else str(values[name]) for name in HEADER]
     if options.excel:
         row = [_guard(cell) for cell in row]
     return row

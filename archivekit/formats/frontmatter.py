@@ -111,6 +111,8 @@ def _scalar(text: str, line: int) -> object:
         raise FrontMatterError(f"unsupported YAML value {text[:40]!r}: quote it", line)
     if _INT.fullmatch(text):
         return int(text)
+    if text in ("null", "~", "Null", "NULL"):
+        return None  # YAML's null: a date or word count left empty
     return text
 
 

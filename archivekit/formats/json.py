@@ -34,6 +34,7 @@ def record_from_json(
         index=index,
         line=line,
         keep=options.keep_records,
+        options=options.rules,
     )
 
 

@@ -42,12 +42,15 @@ def dump(record: Record, options: FormatOptions) -> bytes:
     split = split_body != body
     items: list[tuple[str, Any]] = [
         ("title", record.headline),
-        ("date", record.date.isoformat()),
+        ("date", None if record.date is None else record.date.isoformat()),
         ("tags", list(record.keywords)),
         ("keywords", list(record.keywords)),
         ("source_url", record.url),
         ("word_count", record.word_count),
     ]
+    # A null date or word count (scraped profile) is left out: Hugo reads a missing
+    # date as none, and the reader takes a missing field as null under that profile.
+    items = [(key, value) for key, value in items if value is not None]
     if split:
         items.append(("paragraphs", SPLIT))
         body = split_body
@@ -95,6 +98,7 @@ def load(data: bytes, path: str, options: FormatOptions) -> Iterator[ParseResult
         where=lambda name: (lines_of.get(name, 1), 1),
         known=(*FIELDS, "tags"),
         keep=options.keep_records,
+        options=options.rules,
     )
 
 

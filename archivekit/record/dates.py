@@ -90,11 +90,97 @@ def parse_date(text: str) -> dt.date | DateProblem:
 
 def _suggest(text: str) -> str:
     """The AP spelling of a date found inside ``text`` ("Published: June 29, 2013")."""
-    for match in (*_WORDY.finditer(text), *_ISO.finditer(text)):
+    found = find_date(text)
+    if found is not None:
+        return f"only the date, {quote(format_ap(found))}"
+    numeric = repair_numeric(text)
+    if numeric is not None:
+        return (
+            f"it in AP style, like {_EXAMPLE} ({quote(text)} is ambiguous: month first would "
+            f"be {quote(format_ap(numeric))}; archive validate --fix --unsafe-fixes writes that)"
+        )
+    return f"it in AP style, like {_EXAMPLE}"
+
+
+# Day before month: "15 September 2016", "Thursday 27 July 2017".
+_DAY_FIRST = re.compile(r"\b([0-9]{1,2}) ([A-Za-z]+)\.?,? ([0-9]{4})\b")
+# Month, day and year without the comma: "September 14 2016".
+_NO_COMMA = re.compile(r"\b([A-Za-z]+)\.? ([0-9]{1,2}) ([0-9]{4})\b")
+# Month/day/year in figures: "12.16.14 9:30AM", "6/29/2013".
+_NUMERIC = re.compile(r"\b([0-9]{1,2})([./-])([0-9]{1,2})\2([0-9]{4}|[0-9]{2})\b")
+
+
+def _day(year: int, month: int | None, day: int) -> dt.date | None:
+    if month is None:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def find_date(text: str) -> dt.date | None:
+    """The one calendar day written inside ``text`` in words or ISO, or None.
+
+    Finds a date with a label or a time around it (``Published: June 29,
+    2013``, ``Last updated September 14, 2016``, ``April 28, 2019 at 6:01
+    am``, ``Thursday 27 July 2017``, ``15 September 2016``,
+    ``2019-04-28T06:01:00Z``). None when there is none, or when the text names
+    two different days: then no repair is obvious.
+    """
+    days: set[dt.date] = set()
+    for match in _WORDY.finditer(text):
         found = parse_date(match.group())
         if isinstance(found, dt.date):
-            return f"only the date, {quote(format_ap(found))}"
-    return f"it in AP style, like {_EXAMPLE}"
+            days.add(found)
+    for match in _ISO.finditer(text):
+        found = parse_date(match.group())
+        if isinstance(found, dt.date):
+            days.add(found)
+    for pattern, order in ((_DAY_FIRST, (1, 2, 3)), (_NO_COMMA, (2, 1, 3))):
+        for match in pattern.finditer(text):
+            day_text, name, year_text = (match.group(i) for i in order)
+            month = _MONTH_BY_NAME.get(name.lower())
+            found_day = _day(int(year_text), month, int(day_text))
+            if found_day is not None:
+                days.add(found_day)
+    return days.pop() if len(days) == 1 else None
+
+
+def repair_numeric(text: str) -> dt.date | None:
+    """An all-figures date read month first (``12.16.14 9:30AM`` -> Dec. 16, 2014), or None.
+
+    Ambiguous by nature (16.12.14 is day first): an unsafe repair, made only
+    when asked. A two-digit year is read as the nearest past year (14 -> 2014,
+    98 -> 1998); a first number over 12 is read as the day.
+    """
+    matches = list(_NUMERIC.finditer(text))
+    if len(matches) != 1:
+        return None
+    first, _, second, year_text = matches[0].groups()
+    year = int(year_text)
+    if len(year_text) == 2:
+        this_year = dt.date.today().year
+        year += 2000 if 2000 + year <= this_year else 1900
+    month, day = int(first), int(second)
+    if month > 12:
+        month, day = day, month
+    return _day(year, month if 1 <= month <= 12 else None, day)
+
+
+def repair_date(text: str, *, unsafe: bool = False) -> dt.date | None:
+    """The calendar day ``text`` means when exactly one repair is obvious, else None.
+
+    Any accepted shape, then a date found inside the text (:func:`find_date`);
+    with ``unsafe``, also an ambiguous all-figures date (:func:`repair_numeric`).
+    """
+    parsed = parse_date(text.strip())
+    if isinstance(parsed, dt.date):
+        return parsed
+    found = find_date(text)
+    if found is None and unsafe:
+        found = repair_numeric(text)
+    return found
 
 
 def _calendar_day(

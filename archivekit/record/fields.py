@@ -391,7 +391,8 @@ def _word_count(text: str, problems: list[Problem]) -> tuple[int | None, list[Pr
     if not _DIGITS.fullmatch(value):
         if not value:
             why = (
-                "the word count is empty: give the declared count as a whole number (0 if unknown)"
+                "the word count is empty: copy the count the source declared; if it declared "
+                "none, count the body's words (wc -w), never 0"
             )
         elif value.startswith("-") and _DIGITS.fullmatch(value[1:]):
             why = f"{quote(value)} is negative: a word count is 0 or more"

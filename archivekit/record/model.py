@@ -86,13 +86,24 @@ class Record(BaseModel):
             },
         ),
     ]
-    date: Annotated[dt.date, Field(description="Publication date (ISO 8601 in JSON).")]
+    date: Annotated[
+        dt.date | None,
+        Field(
+            description=(
+                "Publication date (ISO 8601 in JSON); null when the source gave none "
+                "or none readable (allowed by the scraped profile)."
+            )
+        ),
+    ]
     word_count: Annotated[
-        int,
+        int | None,
         Field(
             ge=0,
             le=fields.MAX_WORD_COUNT,
-            description=("Word count as the source declared it; it need not match the body."),
+            description=(
+                "Word count as the source declared it; it need not match the body. "
+                "Null when the source gave none (allowed by the scraped profile)."
+            ),
         ),
     ]
     body: Annotated[

@@ -12,7 +12,7 @@ from archivekit.diagnostics import Diagnostic, ParseResult, failed, finding
 from archivekit.files.read import too_large_message
 from archivekit.record import fields
 from archivekit.record.fields import FIELDS, LABELS
-from archivekit.rules import RuleOptions, Severity
+from archivekit.rules import NULLABLE, RULE_BY_CODE, RuleOptions, Severity
 from archivekit.text import line_col, quote, word_count
 
 if TYPE_CHECKING:
@@ -42,6 +42,8 @@ class _Report(Protocol):
         column: int,
         length: int = 1,
         field: str | None = None,
+        *,
+        severity: Severity | None = None,
     ) -> None: ...
 
 
@@ -75,9 +77,16 @@ def parse(
     found: list[Diagnostic] = []
 
     def report(
-        code: str, message: str, line: int, column: int, length: int = 1, field: str | None = None
+        code: str,
+        message: str,
+        line: int,
+        column: int,
+        length: int = 1,
+        field: str | None = None,
+        *,
+        severity: Severity | None = None,
     ) -> None:
-        found.append(finding(code, message, path, line, column, length, field))
+        found.append(finding(code, message, path, line, column, length, field, severity=severity))
 
     text = _decode(data, report) if isinstance(data, bytes) else data
     clean = clean and not found
@@ -162,6 +171,8 @@ def _parse_clean(
             column: int,
             length: int = 1,
             field: str | None = None,
+            *,
+            severity: Severity | None = None,
         ) -> None:
             mismatch.append(code)
 
@@ -243,30 +254,51 @@ def _check_fields(
     text: str, report: _Report, options: RuleOptions, clean: bool = False
 ) -> dict[str, Any] | None:
     lines = text.split("\n", 5)
+    # Counted as wc -l and editors count them: a final newline ends the last line.
+    counted = len(lines) - (len(lines) > 1 and lines[-1] == "")
     for number in range(len(lines) + 1, 7):
         report(
             "field-missing",
             f"line {number} ({LABELS[FIELDS[number - 1]]}) is missing: the file has "
-            f"{len(lines)} line{'s' if len(lines) > 1 else ''}, a record has six",
+            f"{counted} line{'s' if counted != 1 else ''}, a record has six",
             number,
             1,
             field=FIELDS[number - 1],
         )
     checks = fields.CLEAN_CHECKS if clean else fields.CHECKS
     values: dict[str, Any] = {}
+    nulls: set[str] = set()
     start = 0
     for name, line_text, check in zip(FIELDS, lines, checks, strict=False):
         value, problems = check(line_text)
+        null = value is None and options.nullable(name, _error_codes(problems))
         for problem in problems:
             line, column = line_col(text, start + problem.offset)
-            report(problem.code, problem.message, line, column, problem.length, name)
+            if null and problem.code in NULLABLE[name]:
+                report(
+                    problem.code,
+                    f"{problem.message} (kept as null: scraped profile)",
+                    line,
+                    column,
+                    problem.length,
+                    name,
+                    severity=Severity.WARNING,
+                )
+            else:
+                report(problem.code, problem.message, line, column, problem.length, name)
+        if null:
+            nulls.add(name)
         values[name] = value
         start += len(line_text) + 1
-    if len(values) < len(FIELDS) or any(v is None for v in values.values()):
+    if len(values) < len(FIELDS) or any(v is None for k, v in values.items() if k not in nulls):
         return None
-    if "word-count-mismatch" in options.enable:
+    if "word-count-mismatch" in options.enable and values["word_count"] is not None:
         _check_word_count(values, text, report, options.word_count_tolerance)
     return values
+
+
+def _error_codes(problems: list[fields.Problem]) -> list[str]:
+    return [p.code for p in problems if RULE_BY_CODE[p.code].severity is Severity.ERROR]
 
 
 def _check_word_count(values: dict[str, Any], text: str, report: _Report, tolerance: float) -> None:

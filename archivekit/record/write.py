@@ -7,14 +7,17 @@ from archivekit.record.model import Record
 
 
 def dumps(record: Record) -> str:
-    """The canonical text of ``record``: LF line ends, AP date, no final newline."""
+    """The canonical text of ``record``: LF line ends, AP date, no final newline.
+
+    A null date or word count is an empty line.
+    """
     return "\n".join(
         (
             record.url,
             record.headline,
             ",".join(record.keywords),
-            format_ap(record.date),
-            str(record.word_count),
+            "" if record.date is None else format_ap(record.date),
+            "" if record.word_count is None else str(record.word_count),
             record.body,
         )
     )

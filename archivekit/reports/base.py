@@ -10,7 +10,7 @@ from archivekit import __version__
 from archivekit.text import plural
 from archivekit.validate.totals import Totals
 
-__all__ = ["ReportContext", "Reporter", "Totals", "plural", "write_report"]
+__all__ = ["ReportContext", "Reporter", "Totals", "plural", "root_relative", "write_report"]
 
 if TYPE_CHECKING:
     from archivekit.diagnostics import Diagnostic, ParseResult
@@ -31,6 +31,9 @@ class ReportContext:
     show_source: bool = False
     step_summary: str | None = None
     version: str = __version__
+    #: The repository root that SARIF and GitLab paths are relative to (None: the
+    #: current folder); the CLI gives the git work tree's top.
+    root: str | None = None
 
     def fails(self, diagnostic: Diagnostic) -> bool:
         """True when ``diagnostic`` makes the run fail (an error, or any finding if strict)."""
@@ -59,6 +62,18 @@ class Reporter:
 
     def close(self, totals: Totals) -> None:
         """Finish the report (totals, closing brackets); called once, after the last file."""
+
+
+def root_relative(path: str, root: str | None) -> str:
+    """``path`` relative to ``root`` (or the current folder) with ``/``; absolute if outside."""
+    import os
+
+    base = os.path.realpath(root) if root else os.getcwd()
+    absolute = os.path.realpath(os.path.abspath(path)) if root else os.path.abspath(path)
+    rel = os.path.relpath(absolute, base)
+    if rel == ".." or rel.startswith(".." + os.sep):
+        return absolute.replace(os.sep, "/")
+    return rel.replace(os.sep, "/")
 
 
 def write_report(reporter: Reporter, results: Iterable[ParseResult]) -> Totals:

@@ -72,14 +72,28 @@ class GithubReporter(Reporter):
     name: ClassVar[str] = "github"
     description: ClassVar[str] = "GitHub Actions annotations (+ job summary if GITHUB_STEP_SUMMARY)"
 
+    _group: str | None = None
+
     def add(self, result: ParseResult) -> None:
-        """Write one workflow command per finding."""
-        for d in result.diagnostics:
-            if not self.context.quiet or self.context.fails(d):
-                self.stream.write(annotation(d) + "\n")
+        """Write one workflow command per finding, each file's inside ``::group::``."""
+        shown = [d for d in result.diagnostics if not self.context.quiet or self.context.fails(d)]
+        if not shown:
+            return
+        if self._group != result.path:  # the records of one file share its group
+            self._end_group()
+            self._group = result.path
+            self.stream.write(f"::group::{_data(os.path.normpath(result.path))}\n")
+        for d in shown:
+            self.stream.write(annotation(d) + "\n")
+
+    def _end_group(self) -> None:
+        if self._group is not None:
+            self.stream.write("::endgroup::\n")
+            self._group = None
 
     def close(self, totals: Totals) -> None:
         """Write the summary line, and append the Markdown summary when asked for."""
+        self._end_group()
         if not self.context.quiet:
             self.stream.write(
                 f"{plural(totals.files, 'file')}, {plural(totals.errors, 'error')}, "

@@ -8,8 +8,8 @@ from urllib.parse import quote
 
 import orjson
 
-from archivekit.reports.base import Reporter, Totals
-from archivekit.rules import RULES, Rule
+from archivekit.reports.base import Reporter, Totals, root_relative
+from archivekit.rules import RULES, Rule, explain
 
 if TYPE_CHECKING:
     from archivekit.diagnostics import Diagnostic, ParseResult
@@ -18,6 +18,8 @@ SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 )
 INFORMATION_URI = "https://pypi.org/project/archivekit/"
+#: The base every artifact URI is relative to: the repository root.
+SRCROOT = "%SRCROOT%"
 
 
 def rule_name(code: str) -> str:
@@ -27,17 +29,19 @@ def rule_name(code: str) -> str:
 
 def rule_descriptor(rule: Rule) -> dict[str, Any]:
     """A ``reportingDescriptor``: id, name, descriptions, help with examples, default level."""
+    # The help is archive explain's text, whole: no helpUri to a site that may not exist.
+    text = explain(rule.code)
     bad, good = rule.bad or "(empty)", rule.good or "(empty)"
+    markdown = (
+        f"**{rule.summary}**\n\n{rule.details}\n\nBad:\n\n```\n{bad}\n```\n\n"
+        f"Good:\n\n```\n{good}\n```\n\n`archive explain {rule.code}` prints this help."
+    )
     return {
         "id": rule.code,
         "name": rule_name(rule.code),
         "shortDescription": {"text": rule.summary},
-        "fullDescription": {"text": rule.summary},
-        "help": {
-            "text": f"{rule.summary}\nBad: {bad}\nGood: {good}\n"
-            f"Details: archive explain {rule.code}",
-            "markdown": f"{rule.summary}\n\nBad:\n\n```\n{bad}\n```\n\nGood:\n\n```\n{good}\n```",
-        },
+        "fullDescription": {"text": rule.details or rule.summary},
+        "help": {"text": text, "markdown": markdown},
         "defaultConfiguration": {"level": rule.severity.value, "enabled": not rule.opt_in},
         "properties": {"tags": ["archive", "opt-in" if rule.opt_in else rule.severity.value]},
     }
@@ -51,9 +55,22 @@ def artifact_uri(path: str) -> str:
     return quote(os.path.normpath(path).replace(os.sep, "/"), safe="/")
 
 
-def result_object(d: Diagnostic, index: int) -> dict[str, Any]:
+def artifact_location(path: str, root: str | None = None) -> dict[str, str]:
+    """An ``artifactLocation``: relative to the repository root (``%SRCROOT%``) when below it.
+
+    Relative to the root, not to the current folder: a job run under
+    ``working-directory: sub`` still names ``sub/a.txt``, the path code
+    scanning knows. A file outside the root gets an absolute ``file://`` URI.
+    """
+    rel = root_relative(path, root)
+    if rel.startswith("/"):
+        return {"uri": artifact_uri(rel)}
+    return {"uri": artifact_uri(rel), "uriBaseId": SRCROOT}
+
+
+def result_object(d: Diagnostic, index: int, root: str | None = None) -> dict[str, Any]:
     """One SARIF ``result`` for a finding."""
-    return {
+    result: dict[str, Any] = {
         "ruleId": d.code,
         "ruleIndex": index,
         "level": d.severity.value,
@@ -61,7 +78,7 @@ def result_object(d: Diagnostic, index: int) -> dict[str, Any]:
         "locations": [
             {
                 "physicalLocation": {
-                    "artifactLocation": {"uri": artifact_uri(d.path)},
+                    "artifactLocation": artifact_location(d.path, root),
                     "region": {
                         "startLine": d.line,
                         "startColumn": d.column,
@@ -71,6 +88,18 @@ def result_object(d: Diagnostic, index: int) -> dict[str, Any]:
             }
         ],
     }
+    if d.related is not None:
+        result["relatedLocations"] = [
+            {
+                "id": 1,
+                "message": {"text": "the first record with this URL"},
+                "physicalLocation": {
+                    "artifactLocation": artifact_location(d.related, root),
+                    "region": {"startLine": 1},
+                },
+            }
+        ]
+    return result
 
 
 class SarifReporter(Reporter):
@@ -92,7 +121,15 @@ class SarifReporter(Reporter):
             "rules": [rule_descriptor(rule) for rule in RULES],
         }
         head = orjson.dumps({"$schema": SCHEMA, "version": "2.1.0"}).decode()[:-1]
-        run = orjson.dumps({"tool": {"driver": driver}, "columnKind": "unicodeCodePoints"})
+        root = os.path.realpath(self.context.root) if self.context.root else os.getcwd()
+        base = {SRCROOT: {"uri": "file://" + quote(os.path.join(root, "").replace(os.sep, "/"))}}
+        run = orjson.dumps(
+            {
+                "tool": {"driver": driver},
+                "originalUriBaseIds": base,
+                "columnKind": "unicodeCodePoints",
+            }
+        )
         self.stream.write(f'{head},"runs":[{run.decode()[:-1]},"results":[')
 
     def add(self, result: ParseResult) -> None:
@@ -102,7 +139,8 @@ class SarifReporter(Reporter):
         for d in result.diagnostics:
             self.stream.write(",\n" if self._count else "\n")
             self._count += 1
-            self.stream.write(orjson.dumps(result_object(d, self._index.get(d.code, -1))).decode())
+            found = result_object(d, self._index.get(d.code, -1), self.context.root)
+            self.stream.write(orjson.dumps(found).decode())
 
     def close(self, totals: Totals) -> None:
         """Close the results and the run."""

@@ -309,3 +309,45 @@ def _pooled(sources: Iterator[Source], options: ReadOptions, workers: int) -> It
                 yield from _items(done, returned)
         for done, returned in pool.drain():
             yield from _items(done, returned)
+
+
+def read_records(
+    paths: str | Iterable[str],
+    *,
+    format: str | None = None,
+    profile: str | None = None,
+    max_bytes: int | None = None,
+    jobs: int | None = None,
+) -> Iterator[ParseResult]:
+    """Every record under ``paths``, streaming, in input order: record, findings and source.
+
+    ``paths`` are files, folders, globs or ``-`` as for ``archive convert``;
+    files go by their extension unless ``format`` names one (``jsonl``,
+    ``parquet``, ...). ``profile="scraped"`` keeps records whose date or word
+    count is missing or unreadable, with ``None`` there. Each result's
+    ``record`` is ``None`` when the record is invalid (its ``errors`` say
+    why). Raises :class:`~archivekit.errors.InputError` or ``UsageError``
+    before reading anything for a missing path or a bad option::
+
+        for result in read_records("archive/", profile="scraped"):
+            if result.record is not None:
+                print(result.record.headline)
+    """
+    from archivekit.errors import UsageError
+    from archivekit.files.read import DEFAULT_MAX_BYTES
+    from archivekit.files.walk import check_paths
+    from archivekit.formats import format_named
+    from archivekit.rules import RuleOptions
+    from archivekit.sources.inputs import iter_sources
+
+    inputs = [paths] if isinstance(paths, str) else list(paths)
+    if format is not None:
+        format_named(format).require()
+    try:
+        rules = RuleOptions(max_bytes=max_bytes or DEFAULT_MAX_BYTES, profile=profile or "strict")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    check_paths(inputs)
+    sources = iter_sources(inputs, force_format=format, max_bytes=rules.max_bytes)
+    options = ReadOptions(FormatOptions(rules=rules))
+    return (item.result for item in read_sources(sources, options, jobs=jobs))

@@ -40,7 +40,10 @@ class Statistics:
     bytes a record for the duplicate counts, and ``selection.sample`` records.
 
     Invalid records are counted (``records``, ``invalid``, ``findings``)
-    but cannot be selected: they have no fields to select by. Duplicate URLs
+    but cannot be selected: they have no fields to select by. With
+    ``profile="scraped"`` a record missing its date or word count is valid
+    (with a warning) and counted: in ``dates.missing`` and
+    ``word_count.declared_missing``. Duplicate URLs
     are counted in ``duplicates`` (exact and normalised), not as
     ``duplicate-url`` findings.
     """
@@ -55,6 +58,7 @@ class Statistics:
         from_: str | None = None,
         jobs: int | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        profile: str | None = None,
         top: int = 20,
         follow_symlinks: bool = False,
         stdin: BinaryIO | None = None,
@@ -63,7 +67,7 @@ class Statistics:
         if from_ is not None:
             format_named(from_)
         self.config = config if isinstance(config, Config) else load_config(config)
-        self.policy, self.rules = build(self.config, max_bytes=max_bytes)
+        self.policy, self.rules = build(self.config, max_bytes=max_bytes, profile=profile)
         check_paths(self.paths)
         self.selection = selection or Selection()
         self.tally = Tally(top=top)

@@ -18,8 +18,8 @@ from archivekit.config import Config, load_config
 from archivekit.diagnostics import ParseResult
 from archivekit.errors import UsageError
 from archivekit.files.read import DEFAULT_MAX_BYTES
-from archivekit.files.select import changed_since, select_files
-from archivekit.files.walk import Found, check_paths
+from archivekit.files.select import changed_since, project_root, select_files
+from archivekit.files.walk import STDIN, Found, check_paths, name_matcher
 from archivekit.formats import FormatOptions, format_named
 from archivekit.rules import RuleOptions
 from archivekit.sources.inputs import DEFAULT_FOLDER_FORMAT, Source, expand, picker
@@ -51,6 +51,9 @@ class Validation:
     patterns, or ``-`` for standard input. Each file is read by its extension
     (``.txt``, ``.json``, ``.jsonl``, ``.csv``, ``.md``, ``.gz``, ``.tar``,
     ``.zip`` ...), as the archive format when it names none, or as ``from_``.
+    ``select`` and ``ignore`` are rule codes (``CODE[,CODE]`` strings) as
+    ``--select`` and ``--ignore`` take them; ``written`` names the files the
+    run writes (reports): refused as inputs, skipped in folders.
     """
 
     def __init__(
@@ -63,6 +66,7 @@ class Validation:
         enable: Iterable[str] = (),
         word_count_tolerance: float | None = None,
         max_bytes: int = DEFAULT_MAX_BYTES,
+        profile: str | None = None,
         options: RuleOptions | None = None,
         jobs: int | None = None,
         keep_records: bool = False,
@@ -71,6 +75,9 @@ class Validation:
         changed_since: str | None = None,
         follow_symlinks: bool = False,
         stdin: BinaryIO | None = None,
+        written: Iterable[str] = (),
+        select: Iterable[str] | None = None,
+        ignore: Iterable[str] = (),
     ) -> None:
         self.paths = list(paths)
         if update_baseline and not baseline:
@@ -82,6 +89,8 @@ class Validation:
             enable = {*enable, *options.enable}
             word_count_tolerance = options.word_count_tolerance
             max_bytes = options.max_bytes
+            if options.profile != "strict":  # else the configuration's profile holds
+                profile = profile or options.profile
             if options.normalise_urls:
                 self.config = replace(self.config, normalise_urls=True)
         self.policy: Policy
@@ -90,8 +99,16 @@ class Validation:
             enable=enable,
             word_count_tolerance=word_count_tolerance,
             max_bytes=max_bytes,
+            profile=profile,
+            select=select,
+            ignore=ignore,
         )
         check_paths(self.paths)
+        # Files this run writes (reports, the baseline): never read as records.
+        self._written = {os.path.realpath(p) for p in written}
+        if update_baseline and baseline:
+            self._written.add(os.path.realpath(baseline))
+        _refuse_overwriting(self.paths, self._written)
         self._glob, self._from = glob, from_
         self._jobs, self._keep = jobs, keep_records
         self._changed_since = changed_since
@@ -113,6 +130,8 @@ class Validation:
         #: The folders given, when they held nothing to check (a mistyped path or
         #: glob, most likely; empty when files were named or --changed-since given).
         self.unmatched: list[str] = []
+        #: With update_baseline: entries kept for the files this run did not check.
+        self.baseline_kept = 0
 
     def __iter__(self) -> Iterator[ParseResult]:
         return self.run()
@@ -133,8 +152,12 @@ class Validation:
             match=picker(self._from, None),
             follow_symlinks=self._follow,
         )
-        if self._changed_since:
+        if self._written:
+            found = _skipping(found, self._written)
+        if self._changed_since is not None:
             found = self._changed(found, self._changed_since, duplicates)
+        elif duplicates is not None and self._named_one_by_one():
+            self._remember_project(duplicates)
         sources = expand(
             found,
             force_format=self._from,
@@ -169,13 +192,49 @@ class Validation:
     def _finish(self) -> None:
         if self._writer is not None:
             self.totals.baselined = self._writer.write()
+            self.baseline_kept = self._writer.kept
         elif self._baseline is not None:
             self.totals.baselined = self._baseline.hidden
             self.stale = self._baseline.stale()
-        if self.totals.files == 0 and not self._changed_since:
+        if self.totals.files == 0 and self._changed_since is None:
             folders = [p for p in self.paths if os.path.isdir(p)]
             if folders and len(folders) == len(self.paths):
                 self.unmatched = folders
+
+    def _named_one_by_one(self) -> bool:
+        """Files named one by one, as pre-commit passes the staged ones (no folder, glob, stdin)."""
+        return bool(self.paths) and all(p != STDIN and os.path.isfile(p) for p in self.paths)
+
+    def _remember_project(self, duplicates: DuplicateUrls) -> None:
+        """Remember the URL of every other record file of the project, for ``duplicate-url``.
+
+        pre-commit passes only the staged files: without this, a new file
+        repeating a committed file's URL would pass. Only the URL lines are
+        read. The project is the configuration file's folder, else the git
+        work tree; with neither there is nothing more to compare with.
+        """
+        root = project_root(self.config.source)
+        if root is None:
+            return
+        named = {os.path.realpath(p) for p in self.paths}
+        top = os.path.join(os.path.realpath(root), "")
+        if not all(real.startswith(top) for real in named):
+            return  # files from elsewhere: this project is not theirs
+        others = select_files(
+            [root],
+            root=self.config.root,
+            include=self.config.include,
+            exclude=self.config.exclude,
+            glob=self._glob,
+            match=name_matcher("*.txt"),
+            follow_symlinks=self._follow,
+        )
+        for item in others:
+            if item.path[-3:].lower() == ".gz":
+                continue
+            real = os.path.realpath(item.path)
+            if real not in named and real not in self._written:
+                duplicates.remember(_shown(item.path), first_line(item.path))
 
     @staticmethod
     def _changed(found: Iterable[Found], ref: str, duplicates: DuplicateUrls | None) -> list[Found]:
@@ -188,6 +247,32 @@ class Validation:
             elif duplicates is not None:
                 duplicates.remember(item.path, first_line(item.path))
         return picked
+
+
+def _shown(path: str) -> str:
+    """``path`` as a finding names it: relative to the current folder when below it."""
+    rel = os.path.relpath(path)
+    return path if rel.startswith(".." + os.sep) else rel
+
+
+def _refuse_overwriting(paths: list[str], written: set[str]) -> None:
+    """Raise :class:`UsageError` when a file this run writes is one of its inputs."""
+    for path in paths:
+        if written and path != "-" and os.path.realpath(path) in written:
+            raise UsageError(
+                f"{path} is both an input and an output of this run (a --format report or "
+                "the baseline): writing it would destroy the record before it is read"
+            )
+
+
+def _skipping(found: Iterable[Found], written: set[str]) -> Iterator[Found]:
+    """``found`` without the files this run writes (a report inside the folder checked)."""
+    names = {os.path.basename(p) for p in written}
+    for item in found:
+        # The name first: a real-path look-up per file would cost system calls.
+        if os.path.basename(item.path) in names and os.path.realpath(item.path) in written:
+            continue
+        yield item
 
 
 def _rereadable(source: Source) -> bool:

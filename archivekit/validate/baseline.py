@@ -117,10 +117,14 @@ class BaselineWriter:
             self._new[(rel, d.code, d.field)] += 1
 
     def write(self) -> int:
-        """Write the baseline atomically; returns how many findings it records."""
-        counts = self._new + Counter(
-            {k: n for k, n in self._old.items() if k[0] not in self._visited}
-        )
+        """Write the baseline atomically; returns how many findings of this run it records.
+
+        :attr:`kept` then holds how many it keeps for files this run did not check.
+        """
+        kept = Counter({k: n for k, n in self._old.items() if k[0] not in self._visited})
+        counts = self._new + kept
+        #: Findings kept from the old baseline, of files this run did not check.
+        self.kept = sum(kept.values())
         findings = [
             {"path": p, "code": c, "field": f, "count": n}
             for (p, c, f), n in sorted(counts.items(), key=str)
@@ -133,4 +137,4 @@ class BaselineWriter:
             write_atomic(self.path, data)
         except OSError as exc:
             raise BaselineError(f"{self.path}: cannot write: {exc.strerror or exc}") from None
-        return sum(counts.values())
+        return sum(self._new.values())

@@ -79,6 +79,10 @@ class DuplicateUrls:
         )
         # A record of a many-record file: at the line its record starts on.
         line = result.line if result.index is not None else 1
-        found = finding("duplicate-url", message, result.path, line, 1, len(url), "url")
+        # The first record's file (a record of a many-record file is "path (record N)").
+        related = first.rsplit(" (record ", 1)[0] if first.endswith(")") else first
+        found = finding(
+            "duplicate-url", message, result.path, line, 1, len(url), "url", related=related
+        )
         diagnostics = (found, *result.diagnostics)
         return replace(result, diagnostics=diagnostics)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from re import Pattern
@@ -14,6 +15,7 @@ from archivekit.files.globs import compile_globs, relative
 from archivekit.files.read import DEFAULT_MAX_BYTES
 from archivekit.rules import (
     DEFAULT_WORD_COUNT_TOLERANCE,
+    PROFILES,
     RULE_BY_CODE,
     RULES,
     RuleOptions,
@@ -68,23 +70,61 @@ class Policy:
         return dataclasses.replace(result, diagnostics=tuple(kept)) if changed else result
 
 
+def profile_of(config: Config, profile: str | None = None) -> str:
+    """The profile of a run: ``profile`` (the command line), else the configuration's, else strict.
+
+    Raises :class:`UsageError` for an unknown name.
+    """
+    chosen = profile or config.profile or "strict"
+    if chosen not in PROFILES:
+        raise UsageError(f"unknown profile {chosen!r}: choose from {', '.join(PROFILES)}")
+    return chosen
+
+
+def effective_levels(policy: Policy) -> dict[str, str]:
+    """Every rule's level outside the overrides: configured, else its default (opt-in: off)."""
+    return {
+        rule.code: policy.levels.get(rule.code, "off" if rule.opt_in else rule.severity.value)
+        for rule in RULES
+    }
+
+
+def rule_codes(option: str, values: Iterable[str]) -> list[str]:
+    """Rule codes given as ``CODE[,CODE]`` (repeatable); raises UsageError with a did-you-mean."""
+    codes = [code.strip() for value in values for code in value.split(",") if code.strip()]
+    for code in codes:
+        if code not in RULE_BY_CODE:
+            near = difflib.get_close_matches(code, RULE_BY_CODE, n=1)
+            hint = f" (did you mean {near[0]}?)" if near else " (archive rules lists them)"
+            raise UsageError(f"{option}: unknown rule code {code!r}{hint}")
+    return codes
+
+
 def build(
     config: Config,
     *,
     enable: Iterable[str] = (),
     word_count_tolerance: float | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    profile: str | None = None,
+    select: Iterable[str] | None = None,
+    ignore: Iterable[str] = (),
 ) -> tuple[Policy, RuleOptions]:
     """The policy and parser options of a run; command-line values win over the file's.
 
     An opt-in rule given a level anywhere in the configuration (or ``enable``d)
-    runs; it stays off where no level is given for it.
+    runs; it stays off where no level is given for it. ``select`` (``--select``)
+    turns every other rule off and the selected opt-in rules on; ``ignore``
+    (``--ignore``) turns rules off, as ``"off"`` in the configuration does,
+    overrides included. Raises :class:`UsageError` for an unknown code, or a
+    word-count tolerance given while word-count-mismatch is off.
     """
     levels = dict(config.rules)
-    enable = set(enable)
-    unknown = sorted(enable - RULE_BY_CODE.keys())
-    if unknown:
-        raise UsageError(f"--enable: unknown rule code(s): {', '.join(unknown)}")
+    enable = set(rule_codes("--enable", enable))
+    chosen = None if select is None else set(rule_codes("--select", select))
+    ignored = set(rule_codes("--ignore", ignore))
+    if chosen is not None:
+        enable |= {code for code in chosen if RULE_BY_CODE[code].opt_in}
     for code in enable:
         if levels.get(code, "off") == "off":
             levels[code] = RULE_BY_CODE[code].severity.value
@@ -100,6 +140,19 @@ def build(
         for o in config.overrides
         if (pattern := compile_globs(o.paths)) is not None
     )
+    dropped = ignored | (RULE_BY_CODE.keys() - chosen if chosen is not None else set())
+    if dropped:
+        levels.update(dict.fromkeys(dropped, "off"))
+        overrides = tuple(
+            (pattern, {c: lvl for c, lvl in rules.items() if c not in dropped})
+            for pattern, rules in overrides
+        )
+        running -= dropped
+    if word_count_tolerance is not None and "word-count-mismatch" not in running:
+        raise UsageError(
+            "--word-count-tolerance sets the tolerance of word-count-mismatch, which is off: "
+            "add --enable word-count-mismatch"
+        )
     tolerance = word_count_tolerance
     if tolerance is None:
         tolerance = config.word_count_tolerance
@@ -110,5 +163,6 @@ def build(
         word_count_tolerance=tolerance,
         max_bytes=max_bytes,
         normalise_urls=config.normalise_urls,
+        profile=profile_of(config, profile),
     )
     return Policy(levels, overrides, config.root), options

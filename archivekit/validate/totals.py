@@ -13,6 +13,9 @@ if TYPE_CHECKING:
 
 #: Files kept in :attr:`Totals.worst`, for the GitHub summary.
 WORST_FILES = 10
+#: Findings about a whole file that stop its records being read at all (a CSV
+#: header row that is wrong): the file counts, but no record of it does.
+UNREAD = frozenset({"csv-header"})
 
 
 @dataclass(slots=True)
@@ -35,9 +38,10 @@ class Totals:
         ``files`` counts the inputs (a file of many records, or an archive
         member, counts once), ``records`` every record read.
         """
-        self.records += 1
         if result.index is None or result.index == 1:
             self.files += 1
+        if not (result.index is None and any(d.code in UNREAD for d in result.diagnostics)):
+            self.records += 1
         for d in result.diagnostics:
             if d.severity.value == "error":
                 self.errors += 1

@@ -35,7 +35,10 @@ def stall_one(*args, **kwargs):
     sys.stderr.write("working\\n"); sys.stderr.flush(); time.sleep(600)
     yield from ()
 v.read_source = stall_one if "--serial" in sys.argv else real_one
-sys.argv = [a for a in sys.argv if a != "--serial"]
+if "--no-pdeathsig" in sys.argv:  # the portable fallback alone: end-of-file on the pipe
+    import archivekit.workers
+    archivekit.workers._die_with_parent = lambda pid: None
+sys.argv = [a for a in sys.argv if a not in ("--serial", "--no-pdeathsig")]
 from archivekit.cli import main
 main()
 """,
@@ -168,6 +171,41 @@ def test_ctrl_c_exits_130_and_workers_stay_quiet(tmp_path: Path) -> None:
     assert b"Traceback" not in err
     assert b"KeyboardInterrupt" not in err
     assert b"Process ForkPoolWorker" not in err
+
+
+def test_sighup_exits_129_and_workers_stay_quiet(tmp_path: Path) -> None:
+    """A closed terminal hangs up the whole group: clean up like SIGTERM, no worker traceback."""
+    folder = _files(tmp_path, 300)
+    process = _start([*STALLING, "validate", "--jobs", "2", str(folder)], tmp_path)
+    os.killpg(process.pid, signal.SIGHUP)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 129  # without the handler: -1, killed
+    assert b"Traceback" not in err
+
+
+@pytest.mark.parametrize("fallback", [False, True])
+def test_workers_exit_when_the_parent_is_killed(tmp_path: Path, fallback: bool) -> None:
+    """``kill -9`` of the parent: its workers used to live on, holding the caller's pipes open."""
+    folder = _files(tmp_path, 300)
+    args = [*STALLING, "validate", "--jobs", "2", str(folder)]
+    process = subprocess.Popen(
+        [*args, "--no-pdeathsig"] if fallback else args,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        cwd=tmp_path,
+    )
+    assert process.stderr is not None
+    assert process.stderr.readline() == b"working\n"  # a worker is inside a task
+    process.kill()  # the parent alone, as the OOM killer does
+    try:
+        # Returns once every holder of the pipes' write ends is gone: the workers too.
+        process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)  # leave nothing running
+        process.communicate()
+        pytest.fail("the workers outlived their parent and held its pipes open")
 
 
 def test_a_closed_pipe_is_quiet(tmp_path: Path) -> None:

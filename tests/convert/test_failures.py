@@ -230,10 +230,11 @@ def test_a_write_failure_is_one_clear_error_and_leaves_nothing(
 ) -> None:
     import archivekit.files.atomic as outputs
 
-    def disk_full(temporary: str, final: str, *, force: bool) -> None:
-        raise OSError(28, "No space left on device", final)
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device", str(out))
 
-    monkeypatch.setattr(outputs, "_place", disk_full)
+    monkeypatch.setattr(outputs, "_place", disk_full)  # -o FILE
+    monkeypatch.setattr(outputs.Staging, "_place_one", disk_full)  # --output-dir
     out = tmp_path / "OUT"
     out.mkdir()
     write_batch(tmp_path / "in", 3)

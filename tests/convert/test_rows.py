@@ -17,7 +17,7 @@ from archivekit.formats.csv import row_text
 from archivekit.record.model import Record
 from archivekit.sources.reading import POOL_THRESHOLD
 from tests.strategies import records
-from tests.support import write_batch, write_many
+from tests.support import output_bytes, sink_output, write_batch, write_many
 
 _MANY = [name for name, fmt in FORMAT_BY_NAME.items() if fmt.many]
 _OPTIONS = st.builds(
@@ -46,15 +46,15 @@ def test_rendered_chunks_make_the_writers_bytes(
     fmt = FORMAT_BY_NAME[name]
     assert fmt.sink is not None
     assert fmt.rows is not None
-    out = io.BytesIO()
-    sink = fmt.sink(out, options)
-    bounds = [0, *sorted(min(c, len(items)) for c in cuts), len(items)]
-    for start, end in itertools.pairwise(bounds):
-        chunk = items[start:end]
-        if chunk or name != "json":  # an empty chunk is never sent (json would add a comma)
-            sink.write_rows(fmt.rows(chunk, options))
-    sink.close()
-    assert out.getvalue() == write_many(fmt, items, options)
+    with sink_output(fmt) as out:
+        sink = fmt.sink(out, options)
+        bounds = [0, *sorted(min(c, len(items)) for c in cuts), len(items)]
+        for start, end in itertools.pairwise(bounds):
+            chunk = items[start:end]
+            if chunk or name != "json":  # an empty chunk is never sent (json would add a comma)
+                sink.write_rows(fmt.rows(chunk, options))
+        sink.close()
+        assert output_bytes(out) == write_many(fmt, items, options)
 
 
 def _convert(

@@ -55,7 +55,15 @@ def test_every_new_code_is_a_registered_rule() -> None:
 
 
 def test_registry_names_extensions_and_holds() -> None:
-    assert [f.name for f in FORMATS] == ["archive", "json", "jsonl", "csv", "md"]
+    assert [f.name for f in FORMATS] == [
+        "archive",
+        "json",
+        "jsonl",
+        "csv",
+        "md",
+        "parquet",
+        "sqlite",
+    ]
     assert {f.name: f.holds for f in FORMATS}["json"] == "one or many"
     assert format_for_name("a/B.NDJSON.gz") is FORMAT_BY_NAME["jsonl"]
     assert format_for_name("notes.rtf") is None

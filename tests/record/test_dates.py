@@ -49,7 +49,7 @@ def test_accepted_shapes(text: str, expected: str) -> None:
         ("12.16.14 9:30AM", "date-unrecognized", "AP style"),
         ("Augu. 25, 2011", "date-unrecognized", "not a month"),
         ("March. 3, 1999", "date-unrecognized", "not a month"),
-        ("Aug. 25 2011", "date-unrecognized", "AP style"),
+        ("Aug. 25 2011", "date-unrecognized", '"Aug. 25, 2011"'),
     ],
 )
 def test_refused(text: str, code: str, says: str) -> None:

@@ -32,7 +32,7 @@ def batch(tmp_path: Path) -> dict[str, Path]:
 def test_registry_names_match_the_cli_help(cli: Cli) -> None:
     result = cli("validate", "--help")
     assert result.exit_code == 0
-    assert list(REPORTER_BY_NAME) == ["text", "json", "github", "sarif", "junit"]
+    assert list(REPORTER_BY_NAME) == ["text", "json", "github", "sarif", "junit", "gitlab"]
     for name in REPORTER_BY_NAME:
         assert name in result.stdout
 
@@ -134,10 +134,14 @@ def test_github_writes_workflow_commands_and_a_summary(
     )
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith(
+    # Each file's annotations inside a group, as yamllint writes them.
+    assert lines[0] == f"::group::{batch['bad']}"
+    assert lines[1].startswith(
         f"::error file={batch['bad']},line=4,col=6,endColumn=8,title=archive date-invalid::"
     )
-    assert lines[1].startswith("::warning file=")
+    assert lines[2] == "::endgroup::"
+    assert lines[3] == f"::group::{batch['warn']}"
+    assert lines[4].startswith("::warning file=")
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("earlier step\n## archive validate")
     assert "| `date-invalid` | 1 |" in text
@@ -238,7 +242,7 @@ def test_several_formats_at_once_to_files(cli: Cli, batch: dict[str, Path], tmp_
         f"junit:{junit}",
     )
     assert result.exit_code == 1
-    assert result.stdout.startswith("::error ")
+    assert result.stdout.startswith("::group::")
     assert len(orjson.loads(sarif.read_bytes())["runs"][0]["results"]) == 2
     assert ET.parse(junit).getroot().tag == "testsuites"
 

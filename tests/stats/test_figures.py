@@ -114,3 +114,32 @@ def test_distributions_are_exact_where_they_can_be(tmp_path: Path) -> None:
     assert abs(words["counted"]["p50"] - median) <= 0.02 * median + 1  # within the sketch's 1 %
     assert words["declared_zero"] == declared.count(0)
     assert sum(n for _, _, n in words["counted"]["histogram"]) == 300
+
+
+def test_scraped_profile_counts_records_without_a_date_or_word_count(
+    cli: Cli, tmp_path: Path
+) -> None:
+    (tmp_path / "a.txt").write_bytes(b"http://a.com/x\nHeadline\nk\n\n\nSome body words.")
+    (tmp_path / "b.txt").write_bytes(b"http://a.com/y\nHeadline\nk\nAug. 3, 2011\n3\nBody words.")
+    strict = orjson.loads(cli("stats", tmp_path, "-f", "json").stdout_bytes)
+    assert (strict["valid"], strict["invalid"]) == (1, 1)
+    scraped = orjson.loads(
+        cli("stats", tmp_path, "-f", "json", "--profile", "scraped").stdout_bytes
+    )
+    assert (scraped["valid"], scraped["invalid"]) == (2, 0)
+    assert scraped["dates"]["missing"] == 1
+    assert scraped["by_year"] == {"2011": 1}
+    assert scraped["word_count"]["declared_missing"] == 1
+    assert scraped["word_count"]["counted"]["count"] == 2
+    assert scraped["by_domain"] == {"a.com": 2}
+    since: list[str | Path] = [
+        "stats",
+        tmp_path,
+        "-f",
+        "json",
+        "--profile",
+        "scraped",
+        "--since",
+        "2000",
+    ]
+    assert orjson.loads(cli(*since).stdout_bytes)["records"] == 1  # no date: not selected

@@ -54,7 +54,7 @@ def adopted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_baseline_hides_recorded_findings_and_reports_stale_ones(cli: Cli, adopted: Path) -> None:
     result = cli("validate", "data", "--baseline", "base.json", "--update-baseline")
     assert result.exit_code == 0
-    assert "recorded 2 findings in base.json" in result.stderr
+    assert "recorded 2 findings of this run in base.json" in result.stderr
     entries = orjson.loads((adopted / "base.json").read_bytes())["findings"]
     assert {(e["path"], e["code"], e["field"]) for e in entries} == {
         ("data/bad.txt", "date-invalid", "date"),
@@ -205,3 +205,73 @@ def test_a_hash_collision_is_no_duplicate(
         0,
         [(str(tmp_path / "c.txt"), "duplicate-url")],
     )
+
+
+@pytest.mark.hostile
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+@pytest.mark.parametrize(
+    "ref", ["--output=../victim.txt", "--relative=nowhere", "-R", "HEAD^{tree}", "HEAD:data"]
+)
+def test_changed_since_takes_no_options_and_only_commits(cli: Cli, adopted: Path, ref: str) -> None:
+    # Before: git diff read the value as an option; --output emptied the file
+    # named, --relative made every run check nothing, both exit 0.
+    git(adopted, "init", "-q")
+    git(adopted, "add", "data")
+    git(adopted, "commit", "-q", "-m", "archive")
+    victim = adopted.parent / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    (adopted / "data" / "new.txt").write_text("", encoding="utf-8")
+    result = cli("validate", "data", f"--changed-since={ref}")
+    assert result.exit_code == 2, result.output
+    assert "is not a git commit" in result.stderr
+    assert victim.read_text(encoding="utf-8") == "keep me"
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_changed_since_accepts_ranges(cli: Cli, adopted: Path) -> None:
+    git(adopted, "init", "-q", "-b", "main")
+    git(adopted, "add", "data")
+    git(adopted, "commit", "-q", "-m", "archive")
+    git(adopted, "checkout", "-q", "-b", "topic")
+    (adopted / "data" / "topic.txt").write_text("", encoding="utf-8")
+    git(adopted, "add", "data")
+    git(adopted, "commit", "-q", "-m", "topic")
+    git(adopted, "checkout", "-q", "main")
+    (adopted / "data" / "good.txt").write_text(SEED_TEXT + "\n", encoding="utf-8")
+    git(adopted, "add", "data")
+    git(adopted, "commit", "-q", "-m", "main moves on")
+    git(adopted, "checkout", "-q", "topic")
+    (adopted / "data" / "untracked.txt").write_text("", encoding="utf-8")
+
+    def checked(ref: str) -> tuple[int, list[str]]:
+        result = cli("validate", "data", "--changed-since", ref, "-f", "json")
+        assert result.exit_code in (0, 1), result.output
+        files = orjson.loads(result.stdout)["totals"]["files"]
+        return files, sorted(path for path, _ in findings(result.stdout))
+
+    # What the branch changed since it forked: not what main gained since.
+    assert checked("main...topic") == (1, ["data/topic.txt"])
+    assert checked("main...") == (2, ["data/topic.txt", "data/untracked.txt"])
+    # Two commits compared: good.txt, which main changed, differs too.
+    assert checked("main..topic") == (2, ["data/topic.txt"])
+    assert checked("main") == (3, ["data/topic.txt", "data/untracked.txt"])
+    for bad in ("main...--output=x", "", "nope..main", "main....topic"):
+        result = cli("validate", "data", "--changed-since", bad)
+        assert result.exit_code == 2, bad
+        assert "--changed-since" in result.stderr
+
+
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+def test_changed_since_on_a_shallow_clone_says_to_fetch_the_history(
+    cli: Cli, adopted: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    git(adopted, "init", "-q", "-b", "main")
+    git(adopted, "add", "data")
+    git(adopted, "commit", "-q", "-m", "one")
+    git(adopted, "commit", "-q", "--allow-empty", "-m", "two")
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{adopted}", str(clone))
+    monkeypatch.chdir(clone)
+    result = cli("validate", "data", "--changed-since", "HEAD~1")
+    assert result.exit_code == 2
+    assert "fetch-depth: 0" in result.stderr

@@ -1,0 +1,246 @@
+"""Apache Parquet (``.parquet``): the columns of ``archivekit.ARROW_SCHEMA``, zstd, big row groups.
+
+Needs pyarrow, the ``archivekit[parquet]`` extra: importing this module
+without it raises :class:`~archivekit.errors.MissingExtra` naming the extra.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from archivekit.errors import MissingExtra
+
+try:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+except ImportError as error:  # pragma: no cover - exercised without the extra installed
+    raise MissingExtra.for_module("pyarrow", "parquet") from error
+
+from archivekit.diagnostics import ParseResult, failed, finding
+from archivekit.files.read import as_file
+from archivekit.formats import FormatOptions
+from archivekit.formats.base import record_from_values
+from archivekit.record.arrow import ARROW_SCHEMA, BATCH_ROWS, record_batch
+from archivekit.record.fields import FIELDS
+from archivekit.record.model import Record
+from archivekit.text import quote
+
+if TYPE_CHECKING:
+    from archivekit.files.atomic import Staging
+
+#: Uncompressed bytes of one row group: about 64 MB, as Spark and DuckDB write them.
+#: (pyarrow's own default, a million rows, would be ~10 GB of 10 KB articles.)
+ROW_GROUP_BYTES = 64 * 2**20
+COMPRESSION = "zstd"
+COMPRESSION_LEVEL = 3
+#: The folder name of records without a date in a ``--partition-by year`` dataset:
+#: Hive's name for a null partition, which DuckDB, polars and pyarrow read as null.
+NULL_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+#: The partition keys ``--partition-by`` takes.
+PARTITIONS = ("year",)
+
+
+def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[ParseResult]:
+    """Each row is one record, checked like any other format's; ``line`` is the row number.
+
+    Columns outside the six fields (a partition key, an index) are ignored with
+    one ``field-unknown`` warning on the first record. A stream that cannot be
+    sought (standard input) is copied to a temporary file first.
+    """
+    with as_file(stream, path) as source:
+        try:
+            parquet = pq.ParquetFile(source)
+        except (pa.ArrowException, OSError) as exc:
+            yield failed(path, "read-error", f"not a Parquet file: {exc}")
+            return
+        names = parquet.schema_arrow.names
+        columns = [name for name in FIELDS if name in names]
+        unknown = [name for name in names if name not in FIELDS]
+        index = 0
+        try:
+            for batch in parquet.iter_batches(batch_size=1024, columns=columns):
+                for row in batch.to_pylist():
+                    index += 1
+                    result = _result(row, path, index, options)
+                    if index == 1 and unknown:
+                        shown = ", ".join(quote(name) for name in unknown)
+                        warning = finding(
+                            "field-unknown", f"unknown column(s) {shown}: not carried over", path
+                        )
+                        result = ParseResult(
+                            path, result.record, (warning, *result.diagnostics), 1, 1
+                        )
+                    yield result
+        except (pa.ArrowException, OSError) as exc:
+            yield failed(path, "read-error", f"the Parquet file is damaged: {exc}", index=index + 1)
+
+
+def _result(row: dict[str, Any], path: str, index: int, options: FormatOptions) -> ParseResult:
+    return record_from_values(
+        row,
+        path=path,
+        where=lambda _name: (index, 1),
+        index=index,
+        line=index,
+        keep=options.keep_records,
+        options=options.rules,
+    )
+
+
+def rows(records: Iterable[Record], options: FormatOptions) -> bytes:
+    """``records`` as one Arrow IPC stream (what :meth:`Writer.write_rows` takes).
+
+    The workers build the columns; the parent only appends them to the row group.
+    """
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, ARROW_SCHEMA) as writer:
+        writer.write_batch(record_batch(records))
+    return bytes(sink.getvalue())
+
+
+def _batches(data: bytes) -> Iterator[pa.RecordBatch]:
+    with pa.ipc.open_stream(data) as reader:
+        yield from reader
+
+
+class _Buffer:
+    """Record batches waiting to become one row group: about ROW_GROUP_BYTES uncompressed."""
+
+    def __init__(self) -> None:
+        self.batches: list[pa.RecordBatch] = []
+        self.size = 0
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        if batch.num_rows:
+            self.batches.append(batch)
+            self.size += batch.nbytes
+
+    def take(self) -> pa.Table | None:
+        if not self.batches:
+            return None
+        table = pa.Table.from_batches(self.batches, schema=ARROW_SCHEMA)
+        self.batches, self.size = [], 0
+        return table
+
+
+def _writer(out: BinaryIO) -> pq.ParquetWriter:
+    return pq.ParquetWriter(
+        out, ARROW_SCHEMA, compression=COMPRESSION, compression_level=COMPRESSION_LEVEL
+    )
+
+
+class Writer:
+    """Writes the records as one Parquet file, a row group of ~64 MB at a time.
+
+    Memory holds one row group's columns at most, however many records pass.
+    """
+
+    def __init__(self, out: BinaryIO, options: FormatOptions) -> None:
+        self._parquet = _writer(out)
+        self._pending: list[Record] = []
+        self._buffer = _Buffer()
+
+    def write(self, record: Record) -> None:
+        """Append one record."""
+        self._pending.append(record)
+        if len(self._pending) >= BATCH_ROWS:
+            self._add(record_batch(self._pending))
+            self._pending = []
+
+    def write_rows(self, data: bytes) -> None:
+        """Append records already rendered by :func:`rows` (after those given to :meth:`write`)."""
+        self._flush_pending()
+        for batch in _batches(data):
+            self._add(batch)
+
+    def _flush_pending(self) -> None:
+        if self._pending:
+            self._add(record_batch(self._pending))
+            self._pending = []
+
+    def _add(self, batch: pa.RecordBatch) -> None:
+        self._buffer.add(batch)
+        if self._buffer.size >= ROW_GROUP_BYTES:
+            self._write_group()
+
+    def _write_group(self) -> None:
+        table = self._buffer.take()
+        if table is not None:
+            self._parquet.write_table(table, row_group_size=table.num_rows)
+
+    def close(self) -> None:
+        """Write the last row group and the footer; the stream stays open."""
+        self._flush_pending()
+        self._write_group()
+        self._parquet.close()
+
+
+def partition_name(year: int | None) -> str:
+    """The Hive-style folder of a year: ``year=2011``, or the null partition."""
+    return f"year={NULL_PARTITION if year is None else year}"
+
+
+class PartitionedWriter:
+    """Writes a Hive-style dataset: ``year=2011/part-0.parquet`` ... into a staging folder.
+
+    One Parquet file per year, each written as it streams; every year's
+    pending rows together stay under about ROW_GROUP_BYTES (then all are
+    written out as row groups), so memory does not grow with the batch.
+    """
+
+    def __init__(self, staging: Staging, options: FormatOptions) -> None:
+        self._staging = staging
+        self._files: dict[int | None, tuple[BinaryIO, pq.ParquetWriter, _Buffer]] = {}
+        self._pending: list[Record] = []
+        self._size = 0
+
+    def write(self, record: Record) -> None:
+        """Append one record."""
+        self._pending.append(record)
+        if len(self._pending) >= BATCH_ROWS:
+            self._add(record_batch(self._pending))
+            self._pending = []
+
+    def write_rows(self, data: bytes) -> None:
+        """Append records already rendered by :func:`rows`."""
+        if self._pending:
+            self._add(record_batch(self._pending))
+            self._pending = []
+        for batch in _batches(data):
+            self._add(batch)
+
+    def _add(self, batch: pa.RecordBatch) -> None:
+        years = pc.year(batch.column("date"))
+        for year in pc.unique(years).to_pylist():
+            mask = pc.is_null(years) if year is None else pc.equal(years, year)
+            part = batch.filter(mask)
+            self._file(year)[2].add(part)
+            self._size += part.nbytes
+        if self._size >= ROW_GROUP_BYTES:
+            self._write_groups()
+
+    def _file(self, year: int | None) -> tuple[BinaryIO, pq.ParquetWriter, _Buffer]:
+        found = self._files.get(year)
+        if found is None:
+            stream = self._staging.open(f"{partition_name(year)}/part-0.parquet")
+            found = self._files[year] = (stream, _writer(stream), _Buffer())
+        return found
+
+    def _write_groups(self) -> None:
+        for _stream, parquet, buffer in self._files.values():
+            table = buffer.take()
+            if table is not None:
+                parquet.write_table(table, row_group_size=table.num_rows)
+        self._size = 0
+
+    def close(self) -> None:
+        """Write every year's last row group and footer, and close the files."""
+        if self._pending:
+            self._add(record_batch(self._pending))
+            self._pending = []
+        self._write_groups()
+        for stream, parquet, _buffer in self._files.values():
+            parquet.close()
+            stream.close()

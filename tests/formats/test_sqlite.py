@@ -1,0 +1,152 @@
+"""SQLite with full-text search: round trips, FTS5, ``archive search`` and a real Datasette."""
+
+from __future__ import annotations
+
+import io
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import orjson
+import pytest
+
+from archivekit.formats import FORMAT_BY_NAME, FormatOptions
+from tests.support import Cli, read_all, write_batch
+
+SQLITE = FORMAT_BY_NAME["sqlite"]
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A JSON Lines batch of 150 records and the SQLite file convert made of it."""
+    from typer.testing import CliRunner
+
+    from archivekit.cli.app import app
+
+    folder = tmp_path_factory.mktemp("sqlite")
+    write_batch(folder / "in", 150)
+    jsonl, db = folder / "a.jsonl", folder / "a.db"
+    runner = CliRunner()
+    for target, path in (("jsonl", jsonl), ("sqlite", db)):
+        source = folder / "in" if target == "jsonl" else jsonl
+        result = runner.invoke(app, ["convert", str(source), "--to", target, "-o", str(path)])
+        assert result.exit_code == 0, result.output
+    return jsonl, db
+
+
+def test_round_trip_is_byte_identical(cli: Cli, database: tuple[Path, Path]) -> None:
+    jsonl, db = database
+    out = db.parent / "back.jsonl"
+    result = cli("convert", db, "--to", "jsonl", "-o", out, "--force")
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == jsonl.read_bytes()
+
+
+def test_tables_as_sqlite_utils_makes_them(database: tuple[Path, Path]) -> None:
+    jsonl, db = database
+    first = orjson.loads(jsonl.read_bytes().splitlines()[0])
+    with sqlite3.connect(db) as connection:
+        columns = [row[1] for row in connection.execute("PRAGMA table_info(records)")]
+        assert columns == ["id", "url", "headline", "keywords", "date", "word_count", "body"]
+        row = connection.execute("SELECT keywords, date, word_count FROM records WHERE id = 1")
+        keywords, date, word_count = row.fetchone()
+        assert orjson.loads(keywords) == first["keywords"]
+        assert (date, word_count) == (first["date"], first["word_count"])
+        word = max(first["body"].replace(".", " ").split(), key=len)
+        found = connection.execute(
+            "SELECT rowid FROM records_fts WHERE records_fts MATCH ?", (f'"{word}"',)
+        ).fetchall()
+        assert (1,) in found
+
+
+def test_archive_search_text_and_json(cli: Cli, database: tuple[Path, Path]) -> None:
+    _, db = database
+    result = cli("search", db, "Calderón", "--limit", "3")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("1. Story ")
+    assert "[Calderón]" in result.stdout
+    result = cli("search", db, "Calderón", "-n", "2", "--format", "json")
+    matches = orjson.loads(result.stdout)
+    assert len(matches) == 2
+    assert set(matches[0]) == {"id", "url", "headline", "date", "snippet", "rank"}
+    assert cli("search", db, "zzzznothing").exit_code == 1
+    bad = cli("search", db, '"unclosed')
+    assert bad.exit_code == 2
+    assert "bad search query" in bad.stderr
+
+
+def test_search_refuses_other_files(cli: Cli, database: tuple[Path, Path]) -> None:
+    jsonl, db = database
+    assert cli("search", jsonl, "x").exit_code == 2
+    assert cli("search", db.parent / "missing.db", "x").exit_code == 2
+
+
+def test_sqlite_needs_a_file(cli: Cli, database: tuple[Path, Path]) -> None:
+    jsonl, _ = database
+    result = cli("convert", jsonl, "--to", "sqlite")
+    assert result.exit_code == 2
+    assert "-o FILE" in result.stderr
+
+
+def test_a_database_from_standard_input_and_a_foreign_one() -> None:
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE TABLE other (x)")
+    assert connection is not None
+    garbage = list(SQLITE.read(io.BytesIO(b"not sqlite at all" * 100), "x.db", FormatOptions()))
+    assert [r.diagnostics[0].code for r in garbage] == ["read-error"]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_datasette_searches_the_file(database: tuple[Path, Path]) -> None:
+    pytest.importorskip("datasette")
+    _, db = database
+    port = _free_port()
+    command = [sys.executable, "-m", "datasette", "serve", str(db), "-h", "127.0.0.1"]
+    process = subprocess.Popen(
+        [*command, "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    url = f"http://127.0.0.1:{port}/{db.stem}/records.json?_search=Calder%C3%B3n&_shape=array"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=5) as response:
+                    rows = orjson.loads(response.read())
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise AssertionError(process.stderr.read() if process.stderr else "") from None
+                time.sleep(0.2)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stderr:
+            process.stderr.close()
+    assert rows
+    # FTS5's default tokenizer folds accents: "Calderon  Felipe" (a keyword) matches too.
+    assert all("Calder" in r["body"] + r["headline"] + r["keywords"] for r in rows)
+    assert {"id", "url", "headline", "keywords", "date", "word_count", "body"} <= set(rows[0])
+
+
+def test_sqlite_rows_from_workers(tmp_path: Path, cli: Cli) -> None:
+    # Over the pool threshold: the workers render rows for the SQLite writer.
+    write_batch(tmp_path / "in", 300)
+    db = tmp_path / "a.db"
+    assert cli("convert", tmp_path / "in", "--to", "sqlite", "-o", db, "-j", "2").exit_code == 0
+    jsonl = tmp_path / "a.jsonl"
+    assert cli("convert", tmp_path / "in", "--to", "jsonl", "-o", jsonl).exit_code == 0
+    back = read_all(FORMAT_BY_NAME["jsonl"], jsonl.read_bytes(), FormatOptions())
+    assert read_all(SQLITE, db.read_bytes(), FormatOptions()) == back
