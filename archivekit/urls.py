@@ -35,6 +35,8 @@ TRACKING_PARAMS = frozenset(
 )
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 _SLASHES = re.compile(r"/{2,}")
+#: A URL with only a scheme, a host and a path: its key needs no parsing.
+_PLAIN = re.compile(r"[hH][tT][tT][pP][sS]?://([A-Za-z0-9.-]+)(/[^?#\s]*)?")
 
 
 def _tracking(name: str) -> bool:
@@ -70,6 +72,20 @@ def normalise_url(url: str) -> str:
 def site_and_key(url: str) -> tuple[str, str]:
     """``(host(url), normalise_url(url))``, taking the URL apart once."""
     text = url.strip()
+    plain = _PLAIN.fullmatch(text)
+    if plain is not None:
+        # Most URLs: scheme, host, path; nothing else to drop (once per record, in a worker).
+        name, path = plain.group(1).lower().rstrip("."), plain.group(2) or ""
+        if name.startswith("www."):
+            name = name[4:]
+        if "//" in path:
+            path = _SLASHES.sub("/", path)
+        return name, "//" + name + path.rstrip("/")
+    return parsed_site_and_key(text)
+
+
+def parsed_site_and_key(text: str) -> tuple[str, str]:
+    """:func:`site_and_key` by :func:`urllib.parse.urlsplit`: for every URL."""
     try:
         parts = urlsplit(text)
         port = parts.port

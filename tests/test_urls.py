@@ -113,3 +113,12 @@ def test_word_count_is_the_number_of_split_words(text: str) -> None:
     from archivekit.text import word_count
 
     assert word_count(text) == len(text.split())
+
+
+@given(
+    st.from_regex(r"\A[hH][tT]{2}[pP][sS]?://(www\.)?[A-Za-z0-9.-]{1,12}(/[A-Za-z0-9/._%-]*)?\Z")
+)
+def test_the_fast_path_agrees_with_urlsplit(url: str) -> None:
+    from archivekit.urls import parsed_site_and_key, site_and_key
+
+    assert site_and_key(url) == parsed_site_and_key(url)
