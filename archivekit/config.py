@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
-import tomllib
 from dataclasses import dataclass, field
 from typing import Any
 
 from archivekit.errors import ConfigError
 from archivekit.files.globs import compile_globs
+from archivekit.files.read import format_size, over_limit, read_file
 from archivekit.rules import PROFILES, RULE_BY_CODE
 
 #: Looked for in the current folder, then each parent; the first found wins.
@@ -23,6 +24,7 @@ KEYS = (
     "rules",
     "overrides",
     "word-count-tolerance",
+    "final-newline",
     "profile",
     "duplicate-url",
 )
@@ -51,7 +53,16 @@ class Config:
     overrides: tuple[Override, ...] = ()
     word_count_tolerance: float | None = None
     normalise_urls: bool = False
+    #: One LF ends a canonical file (for editors and pre-commit's end-of-file-fixer).
+    final_newline: bool = False
     profile: str | None = None
+
+
+#: A configuration file is short; a bigger one is hostile (tomllib holds it whole).
+MAX_CONFIG_BYTES = 1 << 20
+#: Globs per list (include, exclude, each override's paths): every file is matched
+#: against all of them, so 200,000 globs made every run slow.
+MAX_GLOBS = 1000
 
 
 def find_config(start: str = ".") -> str | None:
@@ -59,17 +70,36 @@ def find_config(start: str = ".") -> str | None:
 
     A pyproject.toml without a [tool.archive] table is passed over, so that a
     project's own pyproject.toml does not hide an archive.toml above it.
+    The search stops at the top of the git work tree (a folder holding
+    ``.git``), and skips files owned by another user than the current one or
+    root, as git's ``safe.directory`` does: in a shared, world-writable
+    parent folder anyone could otherwise turn rules off for everyone below it.
     """
     folder = os.path.abspath(start)
     while True:
         for name in CONFIG_NAMES:
             candidate = os.path.join(folder, name)
-            if os.path.isfile(candidate) and (name != "pyproject.toml" or _has_table(candidate)):
+            if (
+                os.path.isfile(candidate)
+                and _trusted(candidate)
+                and (name != "pyproject.toml" or _has_table(candidate))
+            ):
                 return candidate
         parent = os.path.dirname(folder)
-        if parent == folder:
+        if parent == folder or os.path.lexists(os.path.join(folder, ".git")):
             return None
         folder = parent
+
+
+def _trusted(path: str) -> bool:
+    """Is ``path`` owned by the current user or root (where ownership exists)?"""
+    if not hasattr(os, "geteuid"):
+        return True
+    try:
+        owner = os.stat(path).st_uid
+    except OSError:
+        return False
+    return owner in (0, os.geteuid())
 
 
 def load_config(path: str | None = None, *, start: str = ".") -> Config:
@@ -96,13 +126,24 @@ def _has_table(path: str) -> bool:
 
 
 def _read(path: str) -> dict[str, Any]:
+    import tomllib  # only when a configuration file exists: start-up time
+
     try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
+        data, size = read_file(path, MAX_CONFIG_BYTES)
+        if over_limit(data, size, MAX_CONFIG_BYTES):
+            raise ConfigError(
+                f"{path}: the configuration is {format_size(max(size, len(data)))}, "
+                f"over the {format_size(MAX_CONFIG_BYTES)} a configuration file may have"
+            )
+        return tomllib.loads(data.decode("utf-8"))
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the configuration: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 (byte {exc.start + 1}): TOML must be") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    except RecursionError:  # tomllib nests a call per level of arrays and inline tables
+        raise ConfigError(f"{path}: not valid TOML: nested too deeply") from None
 
 
 def _parse(table: dict[str, Any], path: str) -> Config:
@@ -110,9 +151,15 @@ def _parse(table: dict[str, Any], path: str) -> Config:
     _known(table, KEYS, where)
     tolerance = table.get("word-count-tolerance")
     if tolerance is not None and (
-        isinstance(tolerance, bool) or not isinstance(tolerance, int | float) or tolerance < 0
+        isinstance(tolerance, bool)
+        or not isinstance(tolerance, int | float)
+        or not math.isfinite(tolerance)
+        or tolerance < 0
     ):
         raise ConfigError(f"{where}: word-count-tolerance must be a number >= 0, not {tolerance!r}")
+    final_newline = table.get("final-newline", False)
+    if not isinstance(final_newline, bool):
+        raise ConfigError(f"{where}: final-newline must be true or false, not {final_newline!r}")
     profile = table.get("profile")
     if profile is not None and profile not in PROFILES:
         raise ConfigError(f"{where}: profile = {profile!r}: use one of {', '.join(PROFILES)}")
@@ -137,6 +184,7 @@ def _parse(table: dict[str, Any], path: str) -> Config:
         rules=_rules(table, where),
         overrides=tuple(parsed),
         word_count_tolerance=None if tolerance is None else float(tolerance),
+        final_newline=final_newline,
         profile=profile,
     )
 
@@ -167,13 +215,24 @@ def _globs(table: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise ConfigError(f"{where}: {key} must be a list of glob strings, not {value!r}")
-    for glob in value:
-        try:
-            compile_globs([glob])
-        except re.error as exc:
-            raise ConfigError(f"{where}: {key}: {glob!r} is not a valid glob: {exc}") from None
+        raise ConfigError(f"{where}: {key} must be a list of glob strings, not {_short(value)}")
+    if len(value) > MAX_GLOBS:
+        raise ConfigError(f"{where}: {key}: {len(value)} globs, more than {MAX_GLOBS}")
+    try:
+        compile_globs(value)  # all at once; one by one only to name a bad one
+    except re.error:
+        for glob in value:
+            try:
+                compile_globs([glob])
+            except re.error as exc:
+                raise ConfigError(f"{where}: {key}: {glob!r} is not a valid glob: {exc}") from None
+        raise ConfigError(f"{where}: {key}: the globs do not compile together") from None
     return tuple(value)
+
+
+def _short(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def _rules(table: dict[str, Any], where: str) -> dict[str, str]:

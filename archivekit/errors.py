@@ -12,6 +12,7 @@ calls that cannot go on at all::
     │   └── MissingExtra    an optional dependency (an extra) is not installed
     ├── OutputError         the output could not be written
     ├── WorkerError         a worker process died
+    ├── FileChanged         a file changed on disk while it was being rewritten (also an OSError)
     └── LimitError          decompressed data over a limit (also an OSError)
 """
 
@@ -57,6 +58,13 @@ class OutputError(ArchiveKitError):
 
 class WorkerError(ArchiveKitError):
     """A worker process died or failed unexpectedly."""
+
+
+class FileChanged(ArchiveKitError, OSError):
+    """A file to rewrite changed on disk after it was read: it is left as it is.
+
+    An OSError too, so that callers handle it as they do a failed write.
+    """
 
 
 class LimitError(ArchiveKitError, OSError):

@@ -285,11 +285,14 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "final-newline",
         _W,
-        "The file ends with a newline (canonical files do not).",
+        "The file ends with a newline (canonical files do not), or, with final-newline = true, does not.",
         bad="…officials.\\n",
         good="…officials.",
         details=(
             "Canonical files end without a newline (like the seed). Valid; archive fmt removes it."
+            " With final-newline = true in [tool.archive] (for editors and pre-commit's "
+            "end-of-file-fixer) one LF is the canonical ending instead: a file without it is "
+            "reported, and archive fmt and validate --fix add it."
         ),
     ),
     Rule(
@@ -343,6 +346,32 @@ RULES: tuple[Rule, ...] = (
         details=("The word count has leading zeros. Valid; archive fmt drops them."),
     ),
     Rule(
+        "json-duplicate-key",
+        _W,
+        "A JSON object gives one key twice; only the last value is used.",
+        bad='{"url": "http://a", …, "url": "http://b"}',
+        good='{"url": "http://b", …}',
+        details=(
+            "A JSON or JSON Lines record object gives the same key more than once. JSON "
+            "readers keep only the last value (archivekit too), so the first is lost "
+            "silently: a hand edit gone wrong, or an attempt to show one value to one "
+            "tool and another to the next. Keep one."
+        ),
+    ),
+    Rule(
+        "archive-nested",
+        _W,
+        "An archive (.zip, .tar, .gz) inside an archive: not read.",
+        bad="batch.zip holding more.zip",
+        good="batch.zip holding the record files",
+        details=(
+            "A .zip or .tar member that is itself an archive (.zip, .tar, .tar.gz, .tgz, "
+            ".gz of one) is not opened: archives are read one level deep, so that a "
+            "member cannot multiply the decompression limits. Unpack it and pass it on "
+            "its own."
+        ),
+    ),
+    Rule(
         "field-unknown",
         _W,
         "A JSON, CSV or front-matter field archivekit does not know; it is not carried over.",
@@ -363,6 +392,20 @@ RULES: tuple[Rule, ...] = (
             "The body runs over several lines (scrapers keep paragraph breaks). Valid and "
             "kept as is; turn the rule off in the configuration if your archive does this on "
             "purpose."
+        ),
+    ),
+    Rule(
+        "output-name",
+        _E,
+        "archive convert cannot create this record's output file (its name, from the input).",
+        bad="a zip member named with 300 characters, or d.txt beside d.txt/x.txt",
+        good="names the file system can hold",
+        details=(
+            "archive convert --output-dir could not create this record's output file: "
+            "the name (mirrored from the input's path, or made from the record) is too "
+            "long for the file system, or a file stands where a folder must go (d.txt "
+            "beside d.txt/x.txt). The record fails alone: --skip-invalid skips it and "
+            "writes the others. Rename the input."
         ),
     ),
     # Opt-in: off unless enabled.
@@ -442,12 +485,15 @@ class RuleOptions:
     (:func:`archivekit.urls.normalise_url`), not as written.
     ``profile``: ``strict``, or ``scraped`` to read a missing or unreadable date
     or word count as null with a warning (see :data:`NULLABLE`).
+    ``final_newline`` makes one LF the canonical ending of a record file.
     """
 
     enable: frozenset[str] = frozenset()
     word_count_tolerance: float = DEFAULT_WORD_COUNT_TOLERANCE
     max_bytes: int = DEFAULT_MAX_BYTES
     normalise_urls: bool = False
+    #: The canonical ending: one LF when true (``final-newline = true``), none by default.
+    final_newline: bool = False
     profile: str = "strict"
 
     def nullable(self, name: str, codes: Iterable[str]) -> bool:

@@ -84,6 +84,9 @@ def _serve(
     for end in inherited:  # forked copies of the parent's ends: keeping them hides its death
         end.close()
     _die_with_parent(parent_pid)
+    # What the worker starts with lives as long as it does: never scanned by its
+    # garbage collector (fork inherits the parent's freeze; spawn starts afresh).
+    gc.freeze()
     # A thread takes tasks off the pipe as they come, so that the parent's send
     # never waits on this worker's result (both pipe directions full: a deadlock
     # with large tasks, such as archive members). At most DEPTH wait here.
@@ -111,6 +114,15 @@ def _serve(
             os._exit(0)
 
 
+#: Workers per CPU at most: past that, each more is memory (a process) and no speed.
+WORKERS_PER_CPU = 4
+
+
+def max_workers() -> int:
+    """The most workers a pool starts: :data:`WORKERS_PER_CPU` times the CPU count."""
+    return WORKERS_PER_CPU * (os.cpu_count() or 1)
+
+
 class Workers(Generic[T, R]):
     """``count`` processes running ``func`` on tasks; results come back in submission order.
 
@@ -118,6 +130,7 @@ class Workers(Generic[T, R]):
     """
 
     def __init__(self, func: Callable[[T], R], count: int) -> None:
+        count = min(count, max_workers())  # --jobs 100000 would fork until memory runs out
         # fork is cheap and the parent has already imported what the workers need.
         context: multiprocessing.context.ForkContext | multiprocessing.context.SpawnContext = (
             multiprocessing.get_context("fork")

@@ -32,6 +32,20 @@ SEED = SEEDS / "000_1010b656ba4bd7c5.txt"
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The cache of unchanged files (on by default for validate) goes to a folder of the
+    session's, not into the checkout; tests of its default place unset the variable."""
+    os.environ["ARCHIVEKIT_CACHE_DIR"] = str(tmp_path_factory.mktemp("archive_cache"))
+
+
+@pytest.fixture(autouse=True)
+def _not_in_a_ci_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see the command as a user runs it, even when the suite runs inside a GitHub
+    Actions job: there, with no --format, archive validate would write annotations."""
+    monkeypatch.delenv("GITHUB_ACTIONS", raising=False)
+
+
 @pytest.fixture(scope="session")
 def cli() -> Cli:
     """Run ``archive ARGS`` in-process: ``cli("validate", path, input=b"...", env={...})``.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import orjson
@@ -14,6 +15,7 @@ from archivekit.errors import ConfigError
 from archivekit.files.globs import compile_globs
 from archivekit.validate import check_file
 from archivekit.validate.levels import build
+from tests.conftest import SEED as SEED_PATH
 from tests.support import Cli, make_batch, seed_with
 
 PYPROJECT = """\
@@ -290,3 +292,69 @@ def test_policy_knows_when_a_rule_is_off_everywhere(tmp_path: Path) -> None:
         overrides=(Override(("new/**",), {"duplicate-url": "error"}),),
     )
     assert on(somewhere, "duplicate-url")
+
+
+OFF = b'[rules]\ndate-invalid = "off"\n'
+
+
+@pytest.mark.hostile
+def test_discovery_stops_at_the_top_of_the_repository(tmp_path: Path) -> None:
+    # Before: an archive.toml in any parent folder applied, even above the repository.
+    (tmp_path / "archive.toml").write_bytes(OFF)
+    data = tmp_path / "repo" / "data"
+    data.mkdir(parents=True)
+    assert find_config(str(data)) == str(tmp_path / "archive.toml")  # no repository: found
+    (tmp_path / "repo" / ".git").mkdir()
+    assert find_config(str(data)) is None
+    (tmp_path / "repo" / "archive.toml").write_bytes(OFF)  # the repository's own: found
+    assert find_config(str(data)) == str(tmp_path / "repo" / "archive.toml")
+
+
+@pytest.mark.hostile
+@pytest.mark.skipif(os.geteuid() != 0, reason="making a file another user's needs root")
+@pytest.mark.parametrize("name", ["archive.toml", "pyproject.toml"])
+def test_configuration_owned_by_another_user_is_ignored(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # Before: another user's file in a shared, world-writable parent turned rules off.
+    shared = tmp_path / "shared"
+    (shared / "me" / "data").mkdir(parents=True)
+    os.chmod(shared, 0o1777)
+    config = shared / name
+    config.write_bytes(OFF if name == "archive.toml" else b"[tool.archive]\n" + OFF)
+    os.chown(config, 12345, 12345)
+    bad = shared / "me" / "data" / "bad.txt"
+    bad.write_text(seed_with(date="Aug. 45, 2011"), encoding="utf-8")
+    monkeypatch.chdir(shared / "me")
+    assert find_config() is None
+    result = cli("validate", "data")
+    assert result.exit_code == 1
+    assert "date-invalid" in result.stdout
+    os.chown(config, 0, 0)  # root's own is trusted, as git trusts it
+    assert find_config() == str(config)
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"a = " + b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+        (b"a = " + b"{b = " * 100_000 + b"1" + b"}" * 100_000, "nested too deeply"),
+        (b'include = ["\xff\xfe"]', "not UTF-8"),
+        (b"word-count-tolerance = nan", "word-count-tolerance must be a number"),
+        (b"word-count-tolerance = inf", "word-count-tolerance must be a number"),
+        (b"include = [" + b'"a",' * 200_000 + b"]", "200000 globs, more than 1000"),
+        (b"# " + b"x" * (2 << 20), "over the 1 MiB a configuration file may have"),
+    ],
+    ids=["arrays", "tables", "utf8", "nan", "inf", "globs", "size"],
+)
+def test_hostile_configuration_is_a_configuration_error(
+    cli: Cli, tmp_path: Path, content: bytes, message: str
+) -> None:
+    # Before: RecursionError, UnicodeDecodeError (internal errors), nan and inf
+    # accepted, 200,000 globs compiled one by one for 20 s.
+    (tmp_path / "archive.toml").write_bytes(content)
+    result = cli("validate", str(SEED_PATH), "--config", str(tmp_path / "archive.toml"))
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+    assert "internal error" not in result.stderr

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -161,3 +162,143 @@ def test_fmt_writes_through_a_symbolic_link(tmp_path: Path) -> None:
     format_file(str(link))
     assert link.is_symlink()
     assert b"\r" not in target.read_bytes()
+
+
+def _non_canonical(path: Path) -> bytes:
+    data = SEED.read_bytes() + b"\n"  # a final newline: fmt removes it
+    path.write_bytes(data)
+    return data
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize("how", ["in place", "by rename"])
+def test_an_edit_saved_during_the_run_is_not_lost(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str
+) -> None:
+    # Before: the file was replaced without a check; 5 of 6 trials lost the edit.
+    import archivekit.reformat as reformat_module
+
+    target = tmp_path / "a.txt"
+    _non_canonical(target)
+    edit = SEED.read_bytes().replace(b"Mexican", b"Mexico's") + b"\n"  # the same size or not
+    from archivekit.files.read import read_file as real
+
+    def read_then_edit(path: str, limit: int) -> tuple[bytes, int]:
+        got = real(path, limit)
+        if how == "in place":
+            target.write_bytes(edit)
+        else:  # as vim and most editors save: a new file renamed over the old
+            (tmp_path / "a.txt.swp").write_bytes(edit)
+            os.replace(tmp_path / "a.txt.swp", target)
+        return got
+
+    monkeypatch.setattr(reformat_module, "read_file", read_then_edit)
+    outcome = reformat_module.format_file(str(target))
+    assert outcome.error is not None
+    assert "changed on disk" in outcome.error
+    assert target.read_bytes() == edit
+    assert sorted(os.listdir(tmp_path)) == ["a.txt"]
+
+
+@pytest.mark.hostile
+@pytest.mark.skipif(os.geteuid() != 0, reason="giving a file to another user needs root")
+def test_fmt_as_root_keeps_the_owner_and_group(cli: Cli, tmp_path: Path) -> None:
+    # Before: root's fmt left a root-owned file with the other user's setuid bits.
+    target = tmp_path / "a.txt"
+    _non_canonical(target)
+    os.chown(target, 12345, 23456)
+    os.chmod(target, 0o6750)
+    assert cli("fmt", str(target)).exit_code == 0
+    info = target.stat()
+    assert (info.st_uid, info.st_gid) == (12345, 23456)
+    assert info.st_mode & 0o7777 == 0o6750  # the same owner: the same bits are safe
+    assert target.read_bytes() == SEED.read_bytes()
+
+
+@pytest.mark.hostile
+def test_setuid_and_setgid_are_dropped_when_the_owner_cannot_be_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archivekit.files.atomic import write_atomic
+
+    target = tmp_path / "a.txt"
+    _non_canonical(target)
+    os.chmod(target, 0o6754)
+    before = target.stat()
+
+    def refused(*args: object) -> None:
+        raise PermissionError(1, "Operation not permitted")
+
+    monkeypatch.setattr(os, "stat", _other_owner(os.stat, before.st_ino))
+    monkeypatch.setattr(os, "chown", refused)
+    write_atomic(str(target), b"new")
+    monkeypatch.undo()
+    assert target.stat().st_mode & 0o7777 == 0o0754
+    assert target.read_bytes() == b"new"
+
+
+def _other_owner(real: Callable[..., os.stat_result], inode: int) -> Callable[..., os.stat_result]:
+    """``os.stat`` that shows the file ``inode`` as another user's (as a non-root run sees it)."""
+
+    def fake(*args: object, **kwargs: object) -> os.stat_result:
+        info = real(*args, **kwargs)
+        if info.st_ino != inode:
+            return info
+        values = list(info)
+        values[4], values[5] = info.st_uid + 1, info.st_gid + 1  # st_uid, st_gid
+        return os.stat_result(values)
+
+    return fake
+
+
+@pytest.mark.hostile
+def test_fmt_replaces_the_file_so_other_hard_links_keep_the_old_content(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # Documented (docs/security.md): a hard link elsewhere is not rewritten.
+    target = tmp_path / "a.txt"
+    old = _non_canonical(target)
+    os.link(target, tmp_path / "other-name")
+    assert cli("fmt", str(target)).exit_code == 0
+    assert target.read_bytes() == SEED.read_bytes()
+    assert (tmp_path / "other-name").read_bytes() == old
+
+
+@pytest.mark.hostile
+def test_ctrl_c_right_after_the_temporary_is_made_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: a 0-byte temporary was left beside the file.
+    from archivekit.files.atomic import write_atomic
+
+    target = tmp_path / "a.txt"
+    _non_canonical(target)
+
+    def interrupted(*args: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fchmod", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_atomic(str(target), b"new")
+    assert sorted(os.listdir(tmp_path)) == ["a.txt"]
+
+
+@pytest.mark.hostile
+def test_fmt_escapes_hostile_names_as_validate_does(cli: Cli, tmp_path: Path) -> None:
+    # Before: fmt printed names raw: a line break forged lines (in --diff, patch
+    # headers), an escape sequence restyled the terminal.
+    name = "a\n+++ b:evil.txt\n@@ -1 +1 @@\x1b[31m.txt"
+    _non_canonical(tmp_path / name)
+    (tmp_path / ("bad\n\x1b[2J" + ".txt")).write_bytes(b"")
+    diff = cli("fmt", str(tmp_path), "--diff")
+    headers = [line for line in diff.stdout.splitlines() if line.startswith(("---", "+++"))]
+    assert headers == [
+        f"--- {tmp_path}/a\\n+++ b:evil.txt\\n@@ -1 +1 @@\\x1b[31m.txt (before)",
+        f"+++ {tmp_path}/a\\n+++ b:evil.txt\\n@@ -1 +1 @@\\x1b[31m.txt (canonical)",
+    ]
+    assert "\x1b" not in diff.stdout + diff.stderr
+    written = cli("fmt", str(tmp_path))
+    assert written.exit_code == 1
+    assert "\x1b" not in written.stdout + written.stderr
+    assert f"reformatted {tmp_path}/a\\n+++ b:evil.txt" in written.stdout
+    assert f"{tmp_path}/bad\\n\\x1b[2J.txt: invalid, left untouched" in written.stdout

@@ -6,15 +6,67 @@ it parses options, calls the library, prints, and maps the exit code.
 
 from __future__ import annotations
 
-from typing import Annotated
+import importlib
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+from typer.core import TyperGroup
+
+if TYPE_CHECKING:
+    from typer._click.core import Command
 
 from archivekit import __version__
-from archivekit.cli import convert, explain, fmt, formats, rules, schema, search, stats, validate
+
+#: Every command, in the order ``archive --help`` lists them.
+COMMANDS = (
+    "validate",
+    "convert",
+    "stats",
+    "fmt",
+    "formats",
+    "rules",
+    "explain",
+    "schema",
+    "search",
+)
+#: Every command's module (archivekit/cli/<name>.py) is imported, and its options
+#: built, only when it runs (or --help lists them): ``archive --version`` builds
+#: none, ``archive validate`` only its own.
+_LAZY = COMMANDS
+
+
+class _Commands(TyperGroup):
+    """The app's commands, the lazy ones loaded when first asked for."""
+
+    def resolve_command(  # type: ignore[override]
+        self, ctx: typer.Context, args: list[str]
+    ) -> tuple[str | None, Command | None, list[str]]:
+        if args and args[0] not in COMMANDS:
+            # An unknown name: load them all, so that "did you mean" knows every one.
+            for name in COMMANDS:
+                self.get_command(ctx, name)
+        return super().resolve_command(ctx, args)
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return [name for name in COMMANDS if name in self.commands or name in _LAZY]
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Command | None:  # type: ignore[override]
+        if cmd_name in _LAZY and cmd_name not in self.commands:
+            self.add_command(_load(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+def _load(name: str) -> Command:
+    """The command of ``archivekit/cli/<name>.py``, built as the app builds its own."""
+    module = importlib.import_module(f"archivekit.cli.{name}")
+    single = typer.Typer(add_completion=False)
+    single.command(name=name, epilog=module.EPILOG)(getattr(module, name))
+    return typer.main.get_command(single)
+
 
 app = typer.Typer(
     name="archive",
+    cls=_Commands,
     help="Validate, convert and summarise news-archive record files.\n\n"
     "A record file holds six lines: URL, headline, keywords, date (AP style), "
     "word count, body. 'archive explain format' tells more; 'archive rules' lists every rule.",
@@ -84,17 +136,6 @@ def _root(
     guard.DEBUG = debug
     # Handed to each command's library call (console.max_bytes), never a global.
     context.obj = {"max_bytes": _size(max_bytes)}
-
-
-app.command(epilog=validate.EPILOG)(validate.validate)
-app.command(epilog=convert.EPILOG)(convert.convert)
-app.command(epilog=stats.EPILOG)(stats.stats)
-app.command(epilog=fmt.EPILOG)(fmt.fmt)
-app.command(epilog=formats.EPILOG)(formats.formats)
-app.command(epilog=rules.EPILOG)(rules.rules)
-app.command(epilog=explain.EPILOG)(explain.explain)
-app.command(epilog=schema.EPILOG)(schema.schema)
-app.command(epilog=search.EPILOG)(search.search)
 
 
 def main() -> None:

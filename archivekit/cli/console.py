@@ -28,10 +28,12 @@ PROGRESS_AFTER = 500
 __all__ = [
     "FORMAT_CHOICES",
     "PLAIN",
+    "CacheDir",
     "ConfigFile",
     "FormatName",
     "Glob",
     "Jobs",
+    "NoCache",
     "Profile",
     "ProfileName",
     "fail_usage",
@@ -96,15 +98,50 @@ Glob = Annotated[
         help="File-name pattern to pick in folders (wins over the configured include).",
     ),
 ]
+
+
+def _cap_jobs(value: int | None) -> int | None:
+    """More workers than 4 per CPU only cost memory (each is a process): cap, and say so."""
+    value = at_least_one(value)
+    if value is None:
+        return None
+    # Imported only when --jobs is given: the pool's module loads multiprocessing,
+    # which validating one file never needs (start-up time).
+    from archivekit.workers import max_workers
+
+    cap = max_workers()
+    if value > cap:
+        typer.echo(f"archive: note: --jobs {value} capped at {cap} (4 per CPU)", err=True)
+        return cap
+    return value
+
+
 Jobs = Annotated[
     int | None,
     typer.Option(
         "--jobs",
         "-j",
         metavar="N",
-        callback=at_least_one,
+        callback=_cap_jobs,
         show_default="the CPU count",
-        help="Worker processes for large batches.",
+        help="Worker processes for large batches (at most 4 per CPU).",
+    ),
+]
+NoCache = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Read every file, even those unchanged since the last run (see --cache-dir).",
+    ),
+]
+CacheDir = Annotated[
+    str | None,
+    typer.Option(
+        "--cache-dir",
+        metavar="DIR",
+        envvar="ARCHIVEKIT_CACHE_DIR",
+        show_default=".archive_cache at the project root",
+        help="Where to keep the results of unchanged files (ARCHIVEKIT_CACHE_DIR).",
     ),
 ]
 

@@ -8,7 +8,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from archivekit.cli.console import PLAIN, ConfigFile, Glob, fail_usage, max_bytes, plural
+from archivekit.cli.console import (
+    PLAIN,
+    CacheDir,
+    ConfigFile,
+    Glob,
+    NoCache,
+    fail_usage,
+    max_bytes,
+    plural,
+)
 from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK
 
 if TYPE_CHECKING:
@@ -21,6 +30,8 @@ EPILOG = """Examples:
   archive fmt a.txt --check            # exit 1 if a.txt is not canonical
 
   archive fmt archive/ --diff          # show what would change
+
+  archive fmt archive/ --check --no-cache   # read every file, cached or not
 
   archive fmt - < a.txt > b.txt        # a filter, for editors
 
@@ -53,24 +64,42 @@ def fmt(
     ] = False,
     glob: Glob = None,
     config: ConfigFile = None,
+    no_gitignore: Annotated[
+        bool,
+        typer.Option(
+            "--no-gitignore",
+            help="Format files git ignores too (folders inside a git work tree skip them).",
+        ),
+    ] = False,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="Print only problems; no per-file lines, no summary."),
     ] = False,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
 ) -> None:
     """Rewrite valid record files into canonical form: AP date, no BOM, LF, trimmed keywords.
 
-    Each file is replaced atomically (a temporary file beside it, then a rename).
-    Invalid files are left untouched and their errors reported.
+    Each file is replaced atomically (a temporary file beside it, then a rename),
+    keeping its permissions, owner and group; one changed on disk meanwhile is
+    left as it is. Invalid files are left untouched and their errors reported.
     """
     from archivekit.errors import ArchiveKitError
     from archivekit.files.walk import STDIN
     from archivekit.reformat import FmtStatus, reformat, unified_diff
     from archivekit.reports.text import format_diagnostic
     from archivekit.rules import RuleOptions
+    from archivekit.text import safe_path
 
     options = RuleOptions(max_bytes=max_bytes(context))
     if paths == [STDIN]:
+        from archivekit.config import load_config
+        from archivekit.reformat import configured_options
+
+        try:
+            options = configured_options(load_config(config), options)
+        except ArchiveKitError as exc:
+            raise fail_usage(str(exc)) from None
         raise typer.Exit(_format_stdin(check=check, options=options))
     counts = dict.fromkeys(FmtStatus, 0)
     failed = 0
@@ -79,9 +108,16 @@ def fmt(
     report = sys.stderr if diff else sys.stdout
     try:
         for outcome in reformat(
-            paths, config=config, glob=glob, write=not (check or diff), options=options
+            paths,
+            config=config,
+            glob=glob,
+            write=not (check or diff),
+            options=options,
+            cache=not no_cache,
+            cache_dir=cache_dir,
+            gitignore=not no_gitignore,
         ):
-            path = outcome.path
+            path = safe_path(outcome.path)  # a hostile name must not forge a line
             if outcome.error is not None:
                 typer.echo(f"{path}: error: cannot format: {outcome.error}", err=True)
                 failed += 1

@@ -69,7 +69,10 @@ class Reports:
         from archivekit.reports.base import ReportContext
         from archivekit.reports.statistics import StatisticsReporter
 
-        classes = {**REPORTER_BY_NAME, StatisticsReporter.name: StatisticsReporter}
+        def reporter(name: str) -> type[Reporter]:
+            # Looked up by name: the registry imports only the formats asked for.
+            return StatisticsReporter if name == StatisticsReporter.name else REPORTER_BY_NAME[name]
+
         self.reporters: list[Reporter] = []
         for name, path in specs:
             if path is None:
@@ -84,7 +87,7 @@ class Reports:
                     step_summary=context.step_summary,
                     root=context.root,
                 )
-            self.reporters.append(classes[name](stream, ctx))
+            self.reporters.append(reporter(name)(stream, ctx))
 
     def add(self, result: ParseResult) -> None:
         """Give one file's result to every reporter."""

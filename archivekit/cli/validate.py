@@ -11,10 +11,12 @@ import typer
 from archivekit.cli.console import (
     FORMAT_CHOICES,
     PLAIN,
+    CacheDir,
     ConfigFile,
     FormatName,
     Glob,
     Jobs,
+    NoCache,
     Profile,
     fail_usage,
     max_bytes,
@@ -48,9 +50,13 @@ EPILOG = """Examples:
 
   archive validate . --statistics             # one line per rule, most frequent first
 
+  archive validate archive/ --no-cache        # read every file, cached or not
+
   archive validate . --select date-invalid,date-unrecognized --ignore crlf
 
   archive validate --show-settings            # which configuration, levels, globs
+
+  archive validate archive/ --fix --show-fixes  # repair, list the changes, report the rest
 
 Report formats: text (default; github inside a GitHub Actions job), json, github, sarif,
 junit, gitlab; each FORMAT or FORMAT:PATH.
@@ -178,6 +184,34 @@ def validate(
             "summary; most frequent first.",
         ),
     ] = False,
+    fix: Annotated[
+        bool,
+        typer.Option(
+            "--fix",
+            help="Repair what has one obvious result (dates with a label or a time, any "
+            "accepted date shape, spaces, empty and duplicate keywords, BOM, CRLF, final "
+            "newline, a multi-line body), errors included, then report what is left.",
+        ),
+    ] = False,
+    unsafe_fixes: Annotated[
+        bool,
+        typer.Option(
+            "--unsafe-fixes",
+            help="With --fix, also repair ambiguous dates such as 12.16.14 9:30AM (read "
+            "month first).",
+        ),
+    ] = False,
+    show_fixes: Annotated[
+        bool,
+        typer.Option("--show-fixes", help="With --fix, list every change made, file by file."),
+    ] = False,
+    no_gitignore: Annotated[
+        bool,
+        typer.Option(
+            "--no-gitignore",
+            help="Check files git ignores too (folders inside a git work tree skip them).",
+        ),
+    ] = False,
     show_settings: Annotated[
         bool,
         typer.Option(
@@ -186,6 +220,8 @@ def validate(
             "the include/exclude globs; check nothing.",
         ),
     ] = False,
+    no_cache: NoCache = False,
+    cache_dir: CacheDir = None,
 ) -> None:
     """Check record files; report each finding with path:line:col, severity, rule code, message."""
     from archivekit.cli.reporting import open_reports, parse_specs, report_paths
@@ -217,7 +253,14 @@ def validate(
             written=report_paths(specs),
             select=select,
             ignore=ignore or (),
+            cache=not no_cache,
+            cache_dir=cache_dir,
+            fix=fix,
+            unsafe_fixes=unsafe_fixes,
+            gitignore=not no_gitignore,
         )
+        if show_fixes and not fix:
+            raise UsageError("--show-fixes lists what --fix changed: add --fix")
         if show_settings:
             typer.echo(settings_text(validation), nl=False)
             raise typer.Exit(EXIT_OK)
@@ -233,24 +276,27 @@ def validate(
             with open_reports(specs, report_context) as reports:
                 for result in validation:
                     reports.add(result)
+                if validation.unmatched:
+                    # A folder with nothing to check is most likely a mistyped --glob or
+                    # path: passing silently would let a CI job check nothing for ever.
+                    # (Files named one by one, as pre-commit passes them, may all be
+                    # excluded: that is fine.) Raised before the reports are closed: a
+                    # usage error writes no "passed" job summary.
+                    pattern = glob or "*.txt, or the include globs of the configuration"
+                    raise UsageError(
+                        f"no files to check under {', '.join(validation.unmatched)} "
+                        f"({pattern}): check the paths and --glob"
+                    )
                 reports.close(validation.totals)
         except BrokenPipeError:
             raise  # `archive validate … | head`: the guard ends quietly
         except OSError as exc:  # a report file or the job summary could not be written
             name = f" {exc.filename}" if exc.filename else ""
             raise UsageError(f"cannot write the report{name}: {exc.strerror or exc}") from None
-        if validation.unmatched:
-            # A folder with nothing to check is most likely a mistyped --glob or path:
-            # passing silently would let a CI job check nothing for ever. (Files named
-            # one by one, as pre-commit passes them, may all be excluded: that is fine.)
-            pattern = glob or "*.txt, or the include globs of the configuration"
-            raise UsageError(
-                f"no files to check under {', '.join(validation.unmatched)} ({pattern}): "
-                "check the paths and --glob"
-            )
     except ArchiveKitError as exc:
         raise fail_usage(str(exc)) from None
     totals = validation.totals
+    unwritten = _report_fixes(validation, show=show_fixes, quiet=quiet, specs=specs) if fix else 0
     if update_baseline:
         found = plural(totals.baselined, "finding")
         kept = validation.baseline_kept
@@ -262,7 +308,38 @@ def validate(
         typer.echo("archive: warning: no files to check under the given paths", err=True)
     if exit_zero:
         raise typer.Exit(EXIT_OK)
-    raise typer.Exit(EXIT_FINDINGS if totals.failed(strict=strict) else EXIT_OK)
+    failed = totals.failed(strict=strict) or unwritten > 0
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
+def _report_fixes(
+    validation: Validation, *, show: bool, quiet: bool, specs: list[tuple[str, str | None]]
+) -> int:
+    """Say what --fix changed (every change with --show-fixes); returns the files not written."""
+    # Beside the text report on standard output; on standard error beside a machine format.
+    to_stderr = any(path is None and name not in ("text", "statistics") for name, path in specs)
+    unwritten = 0
+    for outcome in validation.fixed:
+        if outcome.error is not None:
+            unwritten += 1
+            typer.echo(f"{outcome.path}: error: cannot write the fixes: {outcome.error}", err=True)
+    done = [o for o in validation.fixed if o.error is None]
+    if show and done:
+        changes = sum(len(o.fixes) for o in done)
+        typer.echo(
+            f"Fixed {plural(changes, 'problem')} in {plural(len(done), 'file')}:", err=to_stderr
+        )
+        for outcome in done:
+            for change in outcome.fixes:
+                typer.echo(
+                    f"  {outcome.path}:{change.line}: {change.code}: {change.message}",
+                    err=to_stderr,
+                )
+    elif done and not quiet:
+        typer.echo(
+            f"archive: fixed {plural(len(done), 'file')} (--show-fixes lists the changes)", err=True
+        )
+    return unwritten
 
 
 def _with_statistics(
@@ -301,7 +378,9 @@ def settings_text(validation: Validation) -> str:
         f"globs relative to: {config.root}",
         f"include: {', '.join(config.include) or '(none: *.txt in folders)'}",
         f"exclude: {', '.join(config.exclude) or '(none)'}",
+        f"gitignore: {'respected' if validation.gitignore else 'not respected (--no-gitignore)'}",
         f"word-count-tolerance: {validation.rules.word_count_tolerance}",
+        f"final-newline: {'true' if config.final_newline else 'false'}",
         "rules:",
     ]
     levels = effective_levels(validation.policy)

@@ -5,13 +5,14 @@ from __future__ import annotations
 __all__ = ["Conversion", "ConvertOptions", "Outcome", "Summary"]
 
 import contextlib
+import errno
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import BinaryIO
 
 from archivekit.convert.options import ConvertOptions
 from archivekit.convert.outputs import Targets, records_to_stdout
-from archivekit.diagnostics import Diagnostic
+from archivekit.diagnostics import Diagnostic, ParseResult, finding
 from archivekit.errors import OutputError, UsageError
 from archivekit.files.walk import STDIN, check_paths
 from archivekit.formats import Format, format_named
@@ -19,6 +20,7 @@ from archivekit.rules import Severity
 from archivekit.selection import Picker
 from archivekit.sources.inputs import input_folder_holding, iter_sources, wanted_in
 from archivekit.sources.reading import Item, ReadOptions, read_sources
+from archivekit.text import safe_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,31 +147,46 @@ class Conversion:
                 pick=selection if selection.filters else None,
             )
             left_out = 0
+
+            def put(item: Item, result: ParseResult) -> tuple[str | None, ParseResult]:
+                if staged:  # a name the output folder cannot hold fails this record only
+                    return _stage(targets, item, result)
+                assert result.record is not None
+                targets.write(item, result.record)
+                return None, result
+
             for item in read_sources(sources, read, jobs=options.jobs):
                 result = item.result
-                summary.records += 1
-                diagnostics = result.diagnostics
                 written = None
                 # (Once a record is invalid nothing will be written: skip the work.)
-                writing = options.skip_invalid or not summary.invalid
                 # A valid record without its record was rendered by a worker, in ``rows``.
+                writing = options.skip_invalid or not summary.invalid
+                summary.records += 1
+                if not item.picked:
+                    # Left out by the selection: neither written nor reported.
+                    left_out += 1
+                    if item.rows is not None and writing:
+                        targets.write_rows(item.rows)
+                    yield Outcome(result.path, result.index, result.line, (), None)
+                    continue
+                if result.ok and result.record is not None:
+                    if selection.ordered:
+                        kept = picker.offer(item, item.url)
+                        if kept is not None and writing:
+                            written, result = put(kept, result)
+                    elif writing:
+                        written, result = put(item, result)
+                if result.diagnostics:
+                    summary.warnings += sum(
+                        d.severity is Severity.WARNING for d in result.diagnostics
+                    )
                 if not result.ok:
                     summary.invalid += 1
                     targets.reject(result)
-                elif not item.picked:
-                    left_out += 1
-                    diagnostics = ()  # left out by the selection: not written, not reported
-                elif selection.ordered:
-                    kept = picker.offer(item, item.url)
-                    if kept is not None and writing and result.record is not None:
-                        written = targets.write(kept, result.record)
-                elif writing and result.record is not None:
-                    written = targets.write(item, result.record)
-                summary.warnings += sum(d.severity is Severity.WARNING for d in diagnostics)
-                if item.rows is not None and writing:
+                if item.rows is not None and (options.skip_invalid or not summary.invalid):
                     # The valid records of this item's chunk, this one included, in order.
                     targets.write_rows(item.rows)
-                yield Outcome(result.path, result.index, result.line, diagnostics, written)
+                yield Outcome(result.path, result.index, result.line, result.diagnostics, written)
             summary.selected = (
                 picker.kept if selection.ordered else summary.records - summary.invalid - left_out
             )
@@ -177,12 +194,56 @@ class Conversion:
             if summary.invalid and not options.skip_invalid:
                 return  # the stack removes every temporary
             for item in picker.sampled():  # the sample, in input order
-                assert item.result.record is not None
-                targets.write(item, item.result.record)
+                _, result = put(item, item.result)
+                if not result.ok:  # an output name the folder cannot hold
+                    summary.invalid += 1
+                    summary.selected -= 1
+                    targets.reject(result)
+            if summary.invalid and not options.skip_invalid:
+                return
             summary.files_written = targets.commit(
                 lambda path: wanted_in(path, self.inputs, options.from_, options.glob)
             )
             summary.committed = True
+
+
+#: What the file system says about a name (not about the disk): too long, a file
+#: where a folder must go (or the other way round), a name it cannot hold.
+_NAME_ERRORS = {
+    errno.ENAMETOOLONG,
+    errno.EEXIST,
+    errno.ENOTDIR,
+    errno.EISDIR,
+    errno.EINVAL,
+    errno.EILSEQ,
+}
+
+
+def _stage(targets: Targets, item: Item, result: ParseResult) -> tuple[str | None, ParseResult]:
+    """Stage one record's output file; a name it cannot have is an ``output-name`` finding.
+
+    Such a name comes from the input (an archive member named 300 characters
+    long, or ``d.txt`` beside ``d.txt/x.txt``): it fails that record, which
+    ``--skip-invalid`` skips, not the batch. Other errors (a full disk) still
+    stop the run.
+    """
+    assert result.record is not None
+    try:
+        return targets.write(item, result.record), result
+    except OSError as exc:
+        if exc.errno not in _NAME_ERRORS:
+            raise
+        where = targets.output_name(item, result.record)
+        reason = exc.strerror or str(exc)
+        if exc.errno in (errno.EEXIST, errno.ENOTDIR):
+            reason = "another output file stands where a folder of its path must go"
+        problem = finding(
+            "output-name",
+            f"cannot write its output file {safe_path(where)}: {reason}",
+            result.path,
+            result.line,
+        )
+        return None, replace(result, diagnostics=(*result.diagnostics, problem))
 
 
 def _check_options(options: ConvertOptions) -> Format:

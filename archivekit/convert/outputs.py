@@ -18,6 +18,7 @@ import orjson
 from archivekit.errors import UsageError
 from archivekit.files.atomic import TEMP_PREFIX, AtomicFile, Staging
 from archivekit.files.walk import STDIN
+from archivekit.text import safe_path
 
 if TYPE_CHECKING:
     from archivekit.convert.options import ConvertOptions
@@ -94,18 +95,25 @@ class Targets:
             self._sink.write(record)
             return None
         assert self.staging is not None
-        extension = self._target.extensions[0]
         source = item.source
-        if source.rel is not None and item.result.index is None:
-            rel = _swap_extension(source.rel, extension)  # mirror the input's relative path
-        else:
-            rel = record_name(record, extension)
+        rel = self._rel(item, record)
         if source.path is not None and self._options.force:
             _refuse_self(self.staging.folder, rel, source.path)
         dump = self._target.dump
         assert dump is not None  # checked with the options: a one-record format
         payload = item.payload or dump(record, self._options.format_options)
         return self.staging.add(rel, payload, unique=True)
+
+    def _rel(self, item: Item, record: Record) -> str:
+        extension = self._target.extensions[0]
+        source = item.source
+        if source.rel is not None and item.result.index is None:
+            return _swap_extension(source.rel, extension)  # mirror the input's relative path
+        return record_name(record, extension)
+
+    def output_name(self, item: Item, record: Record) -> str:
+        """Where :meth:`write` puts the record in the output folder (before any ``-2``)."""
+        return os.path.join(self.staging.folder if self.staging else "", self._rel(item, record))
 
     def write_rows(self, data: bytes) -> None:
         """Write valid records already rendered in the output format (by a worker)."""
@@ -119,7 +127,7 @@ class Targets:
             stream.write(
                 orjson.dumps(
                     {
-                        "path": result.path,
+                        "path": safe_path(result.path),
                         "record": result.index,
                         "line": result.line,
                         "errors": [

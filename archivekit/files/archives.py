@@ -134,6 +134,8 @@ class Member(NamedTuple):
     name: str
     data: bytes | None = None
     error: str | None = None
+    #: The rule of the finding ``error`` gives.
+    code: str = "read-error"
 
 
 def open_gzip(path: str) -> BinaryIO:
@@ -182,11 +184,27 @@ def _sort_member(
         # Not a warning: the member may hold a record, and a batch never drops one silently.
         return None, f"unsafe member name {name!r} (absolute or outside the archive): not read"
     if not pick(clean):
+        if is_container(clean):
+            return None, NESTED
         return None, None
     problem = member_problem(name, kind, seen)
     if problem is not None:
         return None, f"member {name!r} is {problem}: not read"
     return clean, None
+
+
+#: What :func:`_sort_member` says of an archive inside the archive.
+NESTED = "nested"
+
+
+def _nested(label: str, name: str) -> Member:
+    return Member(
+        label,
+        name,
+        error=f"member {name!r} is an archive inside the archive: not read (archives are "
+        "read one level deep; unpack it and pass it on its own)",
+        code="archive-nested",
+    )
 
 
 def _tar(path: str, raw: BinaryIO, pick: Callable[[str], bool], max_bytes: int) -> Iterator[Member]:
@@ -225,6 +243,9 @@ def _tar_members(
                 continue
             label = f"{path}/{member.name}"
             name, error = _sort_member(member.name, _tar_kind(member), pick, seen)
+            if error is NESTED:
+                yield _nested(label, member.name)
+                continue
             if error is not None:
                 yield Member(label, member.name, error=error)
                 continue
@@ -263,6 +284,9 @@ def _zip(path: str, raw: BinaryIO, pick: Callable[[str], bool], max_bytes: int) 
             kind = "symbolic link" if link else REGULAR
             label = f"{path}/{info.filename}"
             name, error = _sort_member(info.filename, kind, pick, seen)
+            if error is NESTED:
+                yield _nested(label, info.filename)
+                continue
             if error is not None:
                 yield Member(label, info.filename, error=error)
                 continue

@@ -18,37 +18,96 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-from archivekit.errors import OutputError, OutputExists, UsageError
+from archivekit.errors import FileChanged, OutputError, OutputExists, UsageError
 from archivekit.files.walk import Found, walk
 
 #: The prefix of every temporary archivekit creates; hidden, so that walks skip it.
 TEMP_PREFIX = ".archive-convert-"
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Replace ``path`` with ``data`` atomically, keeping its permissions; raises OSError.
+def write_atomic(path: str, data: bytes, *, unchanged_since: os.stat_result | None = None) -> None:
+    """Replace ``path`` with ``data`` atomically; raises OSError.
 
-    A symbolic link is written through: its target changes and the link stays a link.
-    No fsync: a record rewritten by ``archive fmt`` is one of thousands, and the
-    rename alone keeps readers from seeing half a file.
+    The one write-back path (``archive fmt``, ``validate --fix``, the
+    baseline). The new file keeps the old one's permissions, and its owner
+    and group where the caller may set them (root may); where it may not,
+    setuid and setgid bits are dropped, so no one else's privileges are
+    copied onto a file we own. ``unchanged_since`` is the file's ``os.stat``
+    taken before it was read: when its inode, size, modification or change
+    time differ just before the rename (an editor saved it meanwhile),
+    nothing is replaced and :class:`FileChanged` is raised.
+
+    The file is replaced, not written in place: other hard links to it keep
+    the old content. A symbolic link is written through: its target changes
+    and the link stays a link. No fsync: a record rewritten by ``archive fmt``
+    is one of thousands, and the rename alone keeps readers from seeing half
+    a file.
     """
     target = os.path.realpath(path)
     try:
         out = AtomicFile(target, force=True, sync=False)
     except UsageError as exc:
         raise OSError(str(exc)) from None
+    out.expect = unchanged_since
     with out:
         out.stream.write(data)
 
 
-def _place(temporary: str, target: str, *, force: bool) -> None:
+def _same_file(before: os.stat_result, now: os.stat_result) -> bool:
+    return (
+        before.st_dev,
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ctime_ns,
+    ) == (
+        now.st_dev,
+        now.st_ino,
+        now.st_size,
+        now.st_mtime_ns,
+        now.st_ctime_ns,
+    )
+
+
+def keep_owner_and_mode(temporary: str, old: os.stat_result) -> None:
+    """Give ``temporary`` the permissions of the file it replaces, and its owner and group.
+
+    Where the owner or group cannot be kept (only root may give a file away),
+    setuid and setgid are dropped: they would grant the old owner's rights
+    as ours.
+    """
+    mode = stat.S_IMODE(old.st_mode)
+    mine = os.stat(temporary)
+    if (mine.st_uid, mine.st_gid) != (old.st_uid, old.st_gid):
+        try:
+            os.chown(temporary, old.st_uid, old.st_gid)
+        except OSError:
+            mode &= ~(stat.S_ISUID | stat.S_ISGID)
+    os.chmod(temporary, mode)
+
+
+def _place(
+    temporary: str, target: str, *, force: bool, expect: os.stat_result | None = None
+) -> None:
     """Move ``temporary`` to ``target`` atomically; without ``force``, never over a file.
 
-    With ``force``, a replaced file's permissions are kept, as an editor's save keeps them.
+    With ``force``, a replaced file's permissions, owner and group are kept
+    (:func:`keep_owner_and_mode`), as an editor's save keeps them; with
+    ``expect``, the target must still be the file that was read.
     """
     if force:
-        with contextlib.suppress(FileNotFoundError):
-            os.chmod(temporary, stat.S_IMODE(os.stat(target).st_mode))
+        try:
+            old: os.stat_result | None = os.stat(target)
+        except FileNotFoundError:
+            old = None
+        if old is not None:
+            keep_owner_and_mode(temporary, old)
+        if expect is not None and (old is None or not _same_file(expect, old)):
+            raise FileChanged(
+                errno.EAGAIN,
+                "it changed on disk while it was being formatted; left as it is (run again)",
+                target,
+            )
         Path(temporary).replace(target)
         return
     try:
@@ -80,14 +139,23 @@ class AtomicFile:
             fd, self.temporary = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{base}.", dir=folder)
         except OSError as exc:
             raise UsageError(f"{target}: cannot write here: {exc.strerror or exc}") from None
-        # mkstemp makes the file 0600; the output must get what a plain open() would give.
-        os.fchmod(fd, 0o666 & ~_umask())
-        raw = io.FileIO(fd, "wb")
-        raw.name = self.temporary  # the file's name, for writers that open it by name (SQLite)
-        self.stream: BinaryIO = io.BufferedWriter(raw)
+        try:
+            # mkstemp makes the file 0600; the output must get what a plain open() would give.
+            os.fchmod(fd, 0o666 & ~_umask())
+            raw = io.FileIO(fd, "wb")
+            raw.name = self.temporary  # the file's name, for writers that open it by name (SQLite)
+            self.stream: BinaryIO = io.BufferedWriter(raw)
+        except BaseException:
+            # Ctrl-C right after mkstemp left a 0-byte temporary behind.
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.unlink(self.temporary)
+            raise
         self._force = force
         self._sync = sync
         self._done = False
+        #: The target's ``os.stat`` when it was read: see :func:`write_atomic`.
+        self.expect: os.stat_result | None = None
 
     def __enter__(self) -> AtomicFile:
         return self
@@ -106,7 +174,7 @@ class AtomicFile:
             if self._sync:
                 os.fsync(self.stream.fileno())
             self.stream.close()
-            _place(self.temporary, self.target, force=self._force)
+            _place(self.temporary, self.target, force=self._force, expect=self.expect)
         finally:
             self.discard()
 
@@ -297,7 +365,7 @@ class Staging:
                     os.rename(name, backup, src_dir_fd=fd)
                 _log(log, "R", rel)
                 if stat.S_ISREG(info.st_mode):
-                    os.chmod(found.path, stat.S_IMODE(info.st_mode))
+                    keep_owner_and_mode(found.path, info)
                 os.rename(found.path, name, dst_dir_fd=fd)
                 return
         try:

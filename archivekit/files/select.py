@@ -23,8 +23,13 @@ def select_files(
     glob: str | None = None,
     match: Callable[[str], object] | None = None,
     follow_symlinks: bool = False,
+    gitignore: bool = False,
 ) -> Iterator[Found]:
     """The files to read under ``paths``, lazily, in walk order.
+
+    With ``gitignore``, a folder walked inside a git work tree skips what git
+    ignores there (``.gitignore``, ``.git/info/exclude``, the global excludes),
+    as ruff does; files named one by one are read whatever git says.
 
     ``glob`` (the command line's ``--glob``) picks file names in folders and
     wins over the configured ``include`` globs; without either, ``match``
@@ -41,7 +46,12 @@ def select_files(
         match = bool  # any name: the include globs decide, below
     elif match is None:
         match = name_matcher("*.txt")
-    found_files = walk(paths, match=match, follow_symlinks=follow_symlinks)
+    paths = list(paths)
+    found_files: Iterable[Found] = walk(paths, match=match, follow_symlinks=follow_symlinks)
+    if gitignore:
+        ignored = {p: rules for p in paths if os.path.isdir(p) and (rules := git_ignored(p))}
+        if ignored:
+            found_files = _not_ignored(found_files, ignored)
     if not (included or excluded):
         yield from found_files
         return
@@ -55,6 +65,43 @@ def select_files(
         if included and not included.fullmatch(rel):
             continue
         yield found
+
+
+def git_ignored(folder: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """What git ignores below ``folder``: files and folders (ending in ``/``), relative to it.
+
+    None outside a git work tree, without git, or when git ignores nothing
+    there. Ignored folders come whole (``--directory``): the list stays short
+    however many files a build or virtual-environment folder holds.
+    """
+    args = ["ls-files", "--others", "--ignored", "--exclude-standard", "--directory", "-z", "--"]
+    try:
+        out = _git([*args, "."], folder)
+    except UsageError:
+        return None
+    names = [name for name in out.split("\0") if name]
+    if not names:
+        return None
+    folders = tuple(name for name in names if name.endswith("/"))
+    return frozenset(name for name in names if not name.endswith("/")), folders
+
+
+def _not_ignored(
+    found: Iterable[Found], ignored: dict[str, tuple[frozenset[str], tuple[str, ...]]]
+) -> Iterator[Found]:
+    """``found`` without the files git ignores below the folder each was found in."""
+    for item in found:
+        if item.explicit or item.rel is None:
+            yield item
+            continue
+        top = next((p for p in ignored if item.path.startswith(os.path.join(p, ""))), None)
+        if top is None:
+            yield item
+            continue
+        files, folders = ignored[top]
+        if item.rel in files or item.rel.startswith(folders):
+            continue
+        yield item
 
 
 def changed_since(ref: str, *, cwd: str = ".") -> set[str]:
@@ -92,15 +139,15 @@ def git_range(ref: str, *, cwd: str = ".") -> tuple[str, list[str]]:
             break
     if not sep:
         return _commit(ref, cwd), []
-    old = _commit(left or "HEAD", cwd)
-    new = [_commit(right, cwd)] if right else []
+    old = _commit(left or "HEAD", cwd, ref)
+    new = [_commit(right, cwd, ref)] if right else []
     if dots == "...":
         # The fork point: what the branch changed, not what the target gained since.
         old = _git(["merge-base", old, new[0] if new else _commit("HEAD", cwd)], cwd).strip()
     return old, new
 
 
-def _commit(side: str, cwd: str) -> str:
+def _commit(side: str, cwd: str, whole: str | None = None) -> str:
     if not side.strip():
         raise UsageError("--changed-since: give a git revision (REF, A...B or A..B)")
     done = _run(["rev-parse", "-q", "--verify", "--end-of-options", side + "^{commit}"], cwd)
@@ -108,12 +155,13 @@ def _commit(side: str, cwd: str) -> str:
     if done.returncode == 0 and name and all(c in "0123456789abcdef" for c in name):
         return name
     shallow = _run(["rev-parse", "--is-shallow-repository"], cwd)
+    where = f" {whole!r}" if whole is not None else ""
     if shallow.stdout.strip() == "true":
         raise UsageError(
-            f"--changed-since: {side!r} is not a commit in this shallow clone; fetch the "
-            "history first (actions/checkout: fetch-depth: 0, or git fetch --unshallow)"
+            f"--changed-since{where}: {side!r} is not a commit in this shallow clone; fetch "
+            "the history first (actions/checkout: fetch-depth: 0, or git fetch --unshallow)"
         )
-    raise UsageError(f"--changed-since: {side!r} is not a git commit")
+    raise UsageError(f"--changed-since{where}: {side!r} is not a git commit")
 
 
 def git_toplevel(cwd: str = ".") -> str | None:

@@ -24,6 +24,11 @@ _UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 _KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?:[ \t]+(.*))?$")
 _ITEM = re.compile(r"([ \t]*)-(?:[ \t]+(.*))?$")
 _INT = re.compile(r"[-+]?[0-9]+")
+_COMMENT = re.compile(r"\s#")
+_SINGLE = re.compile(r"'(?:[^']|'')*'")
+_SPACES = re.compile(r"\s*")
+#: Longer numbers are no word count, and int() refuses over 4,300 digits.
+_MAX_DIGITS = 100
 _PLAIN_BAD = re.compile(r"^[&*!|>%@`]|: | #|^[-?:](?:\s|$)")
 
 
@@ -106,18 +111,33 @@ def _scalar(text: str, line: int) -> object:
             raise FrontMatterError("unclosed single-quoted string", line)
         _only_comment(text[match.end() :], line)
         return match.group(1).replace("''", "'")
-    text = re.sub(r"\s+#.*$", "", text)
+    text = _strip_comment(text)
     if _PLAIN_BAD.search(text) or text.startswith(("{", "[", '"', "'")):
         raise FrontMatterError(f"unsupported YAML value {text[:40]!r}: quote it", line)
     if _INT.fullmatch(text):
+        if len(text.lstrip("+-")) > _MAX_DIGITS:
+            # int() refuses over 4,300 digits (ValueError, an internal error before).
+            raise FrontMatterError(f"a number of {len(text)} digits: too long", line)
         return int(text)
     if text in ("null", "~", "Null", "NULL"):
         return None  # YAML's null: a date or word count left empty
     return text
 
 
-def _closing_double(text: str, line: int) -> int:
-    index = 1
+def _strip_comment(text: str) -> str:
+    """``text`` without a trailing ``  # comment`` (a ``#`` after white space).
+
+    Found with one linear search: ``re.sub(r"\\s+#.*$", …)`` retried its white
+    space run from every position in it, so 160,000 spaces then ``x`` took
+    23.5 s (quadratic).
+    """
+    match = _COMMENT.search(text)
+    return text if match is None else text[: match.start()].rstrip()
+
+
+def _closing_double(text: str, line: int, index: int = 0) -> int:
+    """The index of the ``"`` closing the string that opens at ``text[index]``."""
+    index += 1
     while index < len(text):
         if text[index] == "\\":
             index += 2
@@ -167,23 +187,33 @@ def _only_comment(rest: str, line: int) -> None:
 
 
 def _flow_list(text: str, line: int) -> list[Any]:
+    # Positions, not slices: slicing the rest after each item copied it, so a
+    # line of 500,000 items cost quadratic time.
+    # Linear: a match can start only at a "]", and each scans its own run of spaces.
     text = re.sub(r"\]\s+#.*$", "]", text)
     if not text.endswith("]"):
         raise FrontMatterError("a flow list must close on its line with ']'", line)
-    inner = text[1:-1].strip()
+    inner = text[1:-1]
     items: list[Any] = []
-    while inner:
-        if inner[0] == '"':
-            end = _closing_double(inner, line) + 1
-        elif inner[0] == "'":
-            match = re.match(r"'(?:[^']|'')*'", inner)
-            end = match.end() if match else len(inner)
+    index, size = _skip_space(inner, 0), len(inner)
+    while index < size:
+        if inner[index] == '"':
+            end = _closing_double(inner, line, index) + 1
+        elif inner[index] == "'":
+            match = _SINGLE.match(inner, index)
+            end = match.end() if match else size
         else:
-            end = inner.find(",") if "," in inner else len(inner)
-        items.append(_scalar(inner[:end], line))
-        inner = inner[end:].strip()
-        if inner.startswith(","):
-            inner = inner[1:].strip()
-        elif inner:
-            raise FrontMatterError(f"unexpected {inner[:20]!r} in a flow list", line)
+            comma = inner.find(",", index)
+            end = comma if comma >= 0 else size
+        items.append(_scalar(inner[index:end], line))
+        index = _skip_space(inner, end)
+        if index < size and inner[index] == ",":
+            index = _skip_space(inner, index + 1)
+        elif index < size:
+            raise FrontMatterError(f"unexpected {inner[index : index + 20]!r} in a flow list", line)
     return items
+
+
+def _skip_space(text: str, index: int) -> int:
+    match = _SPACES.match(text, index)
+    return match.end() if match else index

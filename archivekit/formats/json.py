@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import BinaryIO
+from dataclasses import replace
+from typing import Any, BinaryIO
 
 import orjson
 
-from archivekit.diagnostics import ParseResult, failed
+from archivekit.diagnostics import ParseResult, failed, finding
 from archivekit.formats import FormatOptions
 from archivekit.formats.base import record_from_values, record_values
 from archivekit.record.model import Record
+from archivekit.text import quote
 
 
 def record_from_json(
@@ -55,18 +57,87 @@ def load(data: bytes, path: str, options: FormatOptions) -> Iterator[ParseResult
             path, "json-invalid", f"not valid JSON: {exc}", line, getattr(exc, "colno", 1) or 1
         )
         return
+    records = value if isinstance(value, list) else [value]
+    twice = duplicate_keys(data, records)
     if not isinstance(value, list):
-        yield record_from_json(value, path=path, options=options)
+        yield with_duplicates(
+            record_from_json(value, path=path, options=options), twice.get(0), path
+        )
         return
     lines: list[int] | None = None
     for index, item in enumerate(value, start=1):
         result = record_from_json(item, path=path, options=options, index=index)
-        if result.diagnostics:
+        if result.diagnostics or index - 1 in twice:
             # Only a record with findings needs its line: find them all once.
             lines = lines or _element_lines(data.decode("utf-8", "replace"))
             line = lines[index - 1] if index <= len(lines) else 1
             result = record_from_json(item, path=path, options=options, line=line, index=index)
-        yield result
+        yield with_duplicates(result, twice.get(index - 1), path)
+
+
+def duplicate_keys(data: bytes, records: list[Any]) -> dict[int, tuple[str, ...]]:
+    """The keys given twice in each record object of ``data``: {position: keys}.
+
+    orjson keeps the last value of a key given twice, silently. Cheap test
+    first: a key given twice shows as more ``"key"`` in the bytes than
+    records holding it (or hides behind a ``\\u`` escape); only then is the
+    document parsed again, by the standard library, to find which.
+    """
+    counts: dict[str, int] = {}
+    for record in records:
+        if isinstance(record, dict):
+            for key in record:
+                counts[key] = counts.get(key, 0) + 1
+    if b"\\u" not in data and all(
+        data.count(orjson.dumps(key)) <= count for key, count in counts.items()
+    ):
+        return {}
+    import json  # the slow path only: it costs start-up time
+
+    try:
+        value = json.loads(data.decode("utf-8"), object_pairs_hook=_Pairs.make)
+    except (ValueError, RecursionError):
+        return {}
+    found = value if isinstance(value, list) else [value]
+    return {
+        n: item.twice for n, item in enumerate(found) if isinstance(item, _Pairs) and item.twice
+    }
+
+
+class _Pairs(dict[str, Any]):
+    """A JSON object that remembers the keys it was given more than once."""
+
+    twice: tuple[str, ...] = ()
+
+    @classmethod
+    def make(cls, pairs: list[tuple[str, Any]]) -> _Pairs:
+        made = cls(pairs)
+        if len(made) != len(pairs):
+            seen: set[str] = set()
+            repeated: dict[str, None] = {}
+            for key, _ in pairs:
+                if key in seen:
+                    repeated[key] = None
+                seen.add(key)
+            made.twice = tuple(repeated)
+        return made
+
+
+def with_duplicates(result: ParseResult, keys: tuple[str, ...] | None, path: str) -> ParseResult:
+    """``result`` with a ``json-duplicate-key`` warning per key given twice."""
+    if not keys:
+        return result
+    where = f"record {result.index}: " if result.index is not None else ""
+    found = tuple(
+        finding(
+            "json-duplicate-key",
+            f"{where}key {quote(key)} is given more than once: only the last value is used",
+            path,
+            result.line,
+        )
+        for key in keys
+    )
+    return replace(result, diagnostics=(*result.diagnostics, *found))
 
 
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},]|[^\s\[\]{},"]+', re.DOTALL)

@@ -11,7 +11,7 @@ from archivekit.diagnostics import ParseResult, failed
 from archivekit.files.read import too_large_message
 from archivekit.formats import FormatOptions
 from archivekit.formats.base import record_values
-from archivekit.formats.json import record_from_json
+from archivekit.formats.json import duplicate_keys, record_from_json, with_duplicates
 from archivekit.record.model import Record
 
 
@@ -41,7 +41,8 @@ def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[ParseR
             column = getattr(exc, "colno", 1) or 1
             yield failed(path, "json-invalid", message, number, column, index=index)
             continue
-        yield record_from_json(value, path=path, options=options, line=number, index=index)
+        result = record_from_json(value, path=path, options=options, line=number, index=index)
+        yield with_duplicates(result, duplicate_keys(line, [value]).get(0), path)
 
 
 def rows(records: Iterable[Record], options: FormatOptions) -> bytes:

@@ -52,7 +52,7 @@ def format_ap(value: dt.date) -> str:
     return f"{AP_MONTHS[value.month - 1]} {value.day}, {value.year:04d}"
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1 << 16)  # real archives hold tens of thousands of days
 def parse_date(text: str) -> dt.date | DateProblem:
     """Read a date in any accepted shape, or say why it is not one.
 
@@ -103,7 +103,7 @@ def _suggest(text: str) -> str:
 
 
 # Day before month: "15 September 2016", "Thursday 27 July 2017".
-_DAY_FIRST = re.compile(r"\b([0-9]{1,2}) ([A-Za-z]+)\.?,? ([0-9]{4})\b")
+_DAY_FIRST = re.compile(r"\b([0-9]{1,2})(?:st|nd|rd|th)? ([A-Za-z]+)\.?,? ([0-9]{4})\b")
 # Month, day and year without the comma: "September 14 2016".
 _NO_COMMA = re.compile(r"\b([A-Za-z]+)\.? ([0-9]{1,2}) ([0-9]{4})\b")
 # Month/day/year in figures: "12.16.14 9:30AM", "6/29/2013".

@@ -434,7 +434,7 @@ def _bare(text: str) -> bool:
     return bool(text) and not text[0].isspace() and not text[-1].isspace()
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1 << 16)  # real archives hold tens of thousands of days
 def _canonical_date(text: str) -> dt.date | None:
     parsed = parse_date(text)
     return parsed if isinstance(parsed, dt.date) and format_ap(parsed) == text else None

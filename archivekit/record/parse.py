@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from archivekit.diagnostics import Diagnostic, ParseResult, failed, finding
 from archivekit.files.read import too_large_message
-from archivekit.record import fields
+from archivekit.record import fast, fields
 from archivekit.record.fields import FIELDS, LABELS
 from archivekit.rules import NULLABLE, RULE_BY_CODE, RuleOptions, Severity
 from archivekit.text import line_col, quote, word_count
@@ -66,14 +66,22 @@ def parse(
     if len(data) > limit:  # for text, characters: never more than its UTF-8 bytes
         size = len(data) if isinstance(data, bytes) else None
         return failed(path, "file-too-large", too_large_message(size, limit))
+    # A canonical record, proven so at the byte level: nothing to build or report.
+    if (
+        not keep_record
+        and isinstance(data, bytes)
+        and fast.applies(options)
+        and fast.check(data) is not None
+    ):
+        return ParseResult(path, None, ())
     # One pass over the bytes tells whether the file holds any control
     # character at all; most files hold none, and then no field needs a scan.
     clean = isinstance(data, bytes) and _no_controls(data)
     if clean:
         assert isinstance(data, bytes)  # for mypy
-        fast = _parse_clean(data, path, options, keep_record)
-        if fast is not None:
-            return fast
+        quick = _parse_clean(data, path, options, keep_record)
+        if quick is not None:
+            return quick
     found: list[Diagnostic] = []
 
     def report(
@@ -112,9 +120,14 @@ def parse(
     # With fewer than six line breaks the last one ends the word count and the
     # body is empty: that is an empty body, not a final newline.
     if text.endswith("\n") and text.count("\n") > 5:
-        line, column = line_col(text, len(text) - 1)
-        report("final-newline", "the file ends with a newline: remove it", line, column)
+        if not options.final_newline:
+            line, column = line_col(text, len(text) - 1)
+            report("final-newline", "the file ends with a newline: remove it", line, column)
         text = text[:-1]
+    elif options.final_newline and text.count("\n") >= 5:
+        line, column = line_col(text, len(text))
+        message = "the file does not end with a newline (final-newline = true): add one"
+        report("final-newline", message, line, column)
     values = _check_fields(text, report, options, clean)
     if not found:  # the common clean file: nothing to sort, cap or look at
         return ParseResult(path, _record(values, found) if keep_record else None, ())
@@ -144,8 +157,14 @@ def _parse_clean(
     problem of any kind this gives up and the full path reports it with its
     line and column.
     """
-    if data.startswith(b"\xef\xbb\xbf") or data.endswith(b"\n"):
-        return None  # a BOM or a final newline: findings
+    if data.startswith(b"\xef\xbb\xbf"):
+        return None  # a BOM: a finding
+    if options.final_newline:
+        if not data.endswith(b"\n"):
+            return None  # no final newline where one is canonical: a finding
+        data = data[:-1]
+    if data.endswith(b"\n"):
+        return None  # a final newline (or, with final_newline, a second one): findings
     parts = data.split(b"\n", 5)
     if len(parts) < len(FIELDS):
         return None

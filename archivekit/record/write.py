@@ -6,12 +6,13 @@ from archivekit.record.dates import format_ap
 from archivekit.record.model import Record
 
 
-def dumps(record: Record) -> str:
+def dumps(record: Record, *, final_newline: bool = False) -> str:
     """The canonical text of ``record``: LF line ends, AP date, no final newline.
 
-    A null date or word count is an empty line.
+    A null date or word count is an empty line. ``final_newline`` (``[tool.archive]
+    final-newline = true``) ends it with one LF.
     """
-    return "\n".join(
+    text = "\n".join(
         (
             record.url,
             record.headline,
@@ -21,8 +22,9 @@ def dumps(record: Record) -> str:
             record.body,
         )
     )
+    return text + "\n" if final_newline else text
 
 
-def dump_bytes(record: Record) -> bytes:
+def dump_bytes(record: Record, *, final_newline: bool = False) -> bytes:
     """The canonical file content of ``record``, UTF-8 encoded, no BOM."""
-    return dumps(record).encode("utf-8")
+    return dumps(record, final_newline=final_newline).encode("utf-8")

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from typing import TYPE_CHECKING, ClassVar
 
 from archivekit.reports.base import Reporter, Totals, plural
+from archivekit.text import safe_path
 
 if TYPE_CHECKING:
     from archivekit.diagnostics import Diagnostic, ParseResult
@@ -28,14 +30,25 @@ def annotation(d: Diagnostic) -> str:
     level = "error" if d.severity.value == "error" else "warning"
     # GitHub matches file= against paths from the repository root: fold "./".
     props = (
-        f"file={_property(os.path.normpath(d.path))},line={d.line},col={d.column},"
+        f"file={_property(safe_path(os.path.normpath(d.path)))},line={d.line},col={d.column},"
         f"endColumn={d.end_column},title={_property(f'archive {d.code}')}"
     )
     return f"::{level} {props}::{_data(d.message)}"
 
 
-def _cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+def code_span(name: str) -> str:
+    """``name`` as Markdown inline code for a table cell: shown as text, never markup.
+
+    A file name is the input's to choose: as plain Markdown, ``<img src=…>``
+    or ``[x](https://…)`` in a name would render in the job summary. In a code
+    span nothing renders; the fence is longer than any run of backticks in the
+    name, and ``|`` is escaped (GitHub splits table cells before code spans).
+    """
+    text = safe_path(name).replace("|", "\\|")
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def step_summary(totals: Totals, *, strict: bool) -> str:
@@ -54,7 +67,7 @@ def step_summary(totals: Totals, *, strict: bool) -> str:
         lines += ["| Rule | Findings |", "| --- | ---: |"]
         lines += [f"| `{code}` | {n} |" for code, n in sorted(totals.by_rule.items())]
         lines += ["", "| File | Findings |", "| --- | ---: |"]
-        lines += [f"| {_cell(path)} | {n} |" for path, n in totals.worst()]
+        lines += [f"| {code_span(path)} | {n} |" for path, n in totals.worst()]
         lines.append("")
     hidden = max(0, totals.errors - ANNOTATION_LIMIT) + max(0, totals.warnings - ANNOTATION_LIMIT)
     if hidden:
@@ -82,7 +95,7 @@ class GithubReporter(Reporter):
         if self._group != result.path:  # the records of one file share its group
             self._end_group()
             self._group = result.path
-            self.stream.write(f"::group::{_data(os.path.normpath(result.path))}\n")
+            self.stream.write(f"::group::{_data(safe_path(os.path.normpath(result.path)))}\n")
         for d in shown:
             self.stream.write(annotation(d) + "\n")
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import orjson
 
 from archivekit.reports.base import Reporter, Totals, root_relative
+from archivekit.text import safe_path
 
 if TYPE_CHECKING:
     from archivekit.diagnostics import Diagnostic, ParseResult
@@ -48,7 +49,7 @@ class GitlabReporter(Reporter):
         """Write one issue per finding."""
         if not result.diagnostics:
             return
-        path = root_relative(result.path, self.context.root)
+        path = safe_path(root_relative(result.path, self.context.root))
         seen: Counter[tuple[str, str | None, str]] = Counter()
         for d in result.diagnostics:
             key = (d.code, d.field, d.message)

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import orjson
 
 from archivekit.reports.base import Reporter, Totals
+from archivekit.text import safe_path
 
 if TYPE_CHECKING:
     from archivekit.diagnostics import Diagnostic, ParseResult
@@ -18,7 +19,7 @@ VERSION = 1
 def finding(d: Diagnostic) -> dict[str, Any]:
     """One finding as a JSON object."""
     return {
-        "path": d.path,
+        "path": safe_path(d.path),
         "line": d.line,
         "column": d.column,
         "end_column": d.end_column,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, ClassVar, TextIO
 
 from archivekit.reports.base import ReportContext, Reporter, Totals
 from archivekit.reports.text import format_diagnostic
+from archivekit.text import safe_path
 
 if TYPE_CHECKING:
     from archivekit.diagnostics import ParseResult
@@ -73,8 +74,8 @@ class JunitReporter(Reporter):
         failing = [d for d in result.diagnostics if self.context.fails(d)]
         others = [d for d in result.diagnostics if not self.context.fails(d)]
         case = (
-            f"<testcase classname={_attr('archive')} name={_attr(result.path)} "
-            f'file={_attr(result.path)} time="0"'
+            f"<testcase classname={_attr('archive')} name={_attr(safe_path(result.path))} "
+            f'file={_attr(safe_path(result.path))} time="0"'
         )
         if not failing and not others:
             self._cases.write(case + "/>\n")

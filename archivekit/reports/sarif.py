@@ -9,7 +9,7 @@ from urllib.parse import quote
 import orjson
 
 from archivekit.reports.base import Reporter, Totals, root_relative
-from archivekit.rules import RULES, Rule, explain
+from archivekit.rules import FIXABLE, RULES, Rule, explain
 
 if TYPE_CHECKING:
     from archivekit.diagnostics import Diagnostic, ParseResult
@@ -49,10 +49,13 @@ def rule_descriptor(rule: Rule) -> dict[str, Any]:
 
 def artifact_uri(path: str) -> str:
     """A URI reference for ``path``: relative stays relative (GitHub resolves it from the
-    repository root), ``./`` and ``..`` folded, POSIX slashes; absolute becomes ``file://``."""
-    if os.path.isabs(path):
-        return "file://" + quote(os.path.normpath(path).replace(os.sep, "/"), safe="/")
-    return quote(os.path.normpath(path).replace(os.sep, "/"), safe="/")
+    repository root), ``./`` and ``..`` folded, POSIX slashes; absolute becomes ``file://``.
+
+    The name's own bytes are percent-encoded (``os.fsencode``), so a name that
+    is not UTF-8 still gives a valid URI that names that very file.
+    """
+    uri = quote(os.fsencode(os.path.normpath(path).replace(os.sep, "/")), safe="/")
+    return "file://" + uri if os.path.isabs(path) else uri
 
 
 def artifact_location(path: str, root: str | None = None) -> dict[str, str]:
@@ -102,6 +105,76 @@ def result_object(d: Diagnostic, index: int, root: str | None = None) -> dict[st
     return result
 
 
+#: Fixes that change one field line (1 to 5) and nothing else.
+_LINE_FIXES = frozenset(
+    {
+        "date-noncanonical",
+        "date-unrecognized",
+        "whitespace",
+        "keyword-empty",
+        "keyword-duplicate",
+        "word-count-noncanonical",
+    }
+)
+
+
+class _FileFix:
+    """What ``archive validate --fix`` would write for one file: its lines before and after."""
+
+    def __init__(self, path: str) -> None:
+        from archivekit.files.read import DEFAULT_MAX_BYTES, over_limit, read_file
+        from archivekit.fixes import fix_bytes
+
+        self.before = b""
+        self.after = b""
+        try:
+            data, size = read_file(path, DEFAULT_MAX_BYTES)
+        except OSError:
+            return
+        if over_limit(data, size, DEFAULT_MAX_BYTES):
+            return
+        after, fixes = fix_bytes(data)
+        if fixes:
+            self.before, self.after = data, after
+        text = self.before.decode("utf-8", "replace").removeprefix("\ufeff")
+        self.old = [line.removesuffix("\r") for line in text.split("\n", 5)]
+        self.new = self.after.decode("utf-8", "replace").split("\n", 5)
+
+    def replacement(self, d: Diagnostic) -> dict[str, Any] | None:
+        """The SARIF ``replacement`` that fixes ``d``, or None if --fix would not."""
+        if not self.after:
+            return None
+        line = d.line
+        if d.code in _LINE_FIXES and line <= 5 and len(self.old) == len(self.new) == 6:
+            old, new = self.old[line - 1], self.new[line - 1]
+            if old == new:
+                return None
+            region = {"startLine": line, "startColumn": 1, "endColumn": len(old) + 1}
+            return {"deletedRegion": region, "insertedContent": {"text": new}}
+        # A BOM, line ends, the final newline or the body: the file's bytes, whole.
+        return {
+            "deletedRegion": {"byteOffset": 0, "byteLength": len(self.before)},
+            "insertedContent": {"text": self.after.decode("utf-8")},
+        }
+
+
+def fixes_for(d: Diagnostic, fix: _FileFix, root: str | None) -> list[dict[str, Any]]:
+    """The SARIF ``fixes`` of a finding that ``archive validate --fix`` repairs."""
+    replacement = fix.replacement(d)
+    if replacement is None:
+        return []
+    whole = "byteOffset" in replacement["deletedRegion"]
+    also = " (rewriting the whole file, its other fixable findings too)" if whole else ""
+    return [
+        {
+            "description": {"text": f"archive validate --fix repairs {d.code}{also}"},
+            "artifactChanges": [
+                {"artifactLocation": artifact_location(d.path, root), "replacements": [replacement]}
+            ],
+        }
+    ]
+
+
 class SarifReporter(Reporter):
     """One SARIF log with one run; results are written as they come."""
 
@@ -122,7 +195,8 @@ class SarifReporter(Reporter):
         }
         head = orjson.dumps({"$schema": SCHEMA, "version": "2.1.0"}).decode()[:-1]
         root = os.path.realpath(self.context.root) if self.context.root else os.getcwd()
-        base = {SRCROOT: {"uri": "file://" + quote(os.path.join(root, "").replace(os.sep, "/"))}}
+        folder = os.fsencode(os.path.join(root, "").replace(os.sep, "/"))  # bytes: any name
+        base = {SRCROOT: {"uri": "file://" + quote(folder)}}
         run = orjson.dumps(
             {
                 "tool": {"driver": driver},
@@ -136,10 +210,15 @@ class SarifReporter(Reporter):
         """Write one SARIF result per finding."""
         if not self._started:
             self._start()
+        fix: _FileFix | None = None
         for d in result.diagnostics:
             self.stream.write(",\n" if self._count else "\n")
             self._count += 1
             found = result_object(d, self._index.get(d.code, -1), self.context.root)
+            if d.code in FIXABLE and result.index is None and result.path != "<stdin>":
+                fix = fix or _FileFix(result.path)
+                if changes := fixes_for(d, fix, self.context.root):
+                    found["fixes"] = changes
             self.stream.write(orjson.dumps(found).decode())
 
     def close(self, totals: Totals) -> None:

@@ -44,6 +44,8 @@ class Source(NamedTuple):
     data: bytes | None = None
     error: str | None = None
     stream: BinaryIO | None = None
+    #: The rule of the finding ``error`` gives.
+    code: str = "read-error"
 
     def open(self) -> BinaryIO:
         """A binary stream of the content, gunzipped when the name ends in ``.gz``.
@@ -168,7 +170,9 @@ def _members(path: str, force_format: str | None, max_bytes: int) -> Iterator[So
 
     for member in iter_members(path, pick=pick, max_bytes=max_bytes):
         if member.data is None:
-            yield Source(member.label, None, DEFAULT_FOLDER_FORMAT, error=member.error)
+            yield Source(
+                member.label, None, DEFAULT_FOLDER_FORMAT, error=member.error, code=member.code
+            )
             continue
         known = format_for_name(member.name)
         chosen = force_format or (known.name if known else DEFAULT_FOLDER_FORMAT)

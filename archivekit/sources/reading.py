@@ -8,26 +8,31 @@ Python API.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import os
 import zlib
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, NamedTuple
 
+from archivekit import cache as cache_module
 from archivekit.diagnostics import ParseResult, failed, unreadable
 from archivekit.files.read import over_limit, read_file, read_stream
 from archivekit.formats import FORMAT_BY_NAME, Format, FormatOptions, Loader, load_whole
+from archivekit.record import fast
 from archivekit.record.parse import url_line
 from archivekit.sources.inputs import Source
 
 if TYPE_CHECKING:
+    from archivekit.cache import Cache
     from archivekit.record.model import Record
 
 #: Sources handed to a worker at a time: large enough that pickling and queueing
 #: cost little per file, small enough that the first results come back soon.
-CHUNK = 64
+CHUNK = 256
 #: Below this many sources a worker pool costs more to start than it saves.
 POOL_THRESHOLD = 256
 
@@ -46,7 +51,8 @@ class ReadOptions:
     false and neither record nor payload, and are left out of ``rows``.
     ``digest``: a small summary of each valid record picked (the item's
     ``digest``), made where it is read, so that the record itself need not
-    cross the pipe (``archive stats``). Both must be picklable.
+    cross the pipe (``archive stats``). Both must be picklable, and both
+    turn the byte-level fast path and the cache off (they look at records).
     """
 
     formats: FormatOptions = field(default_factory=FormatOptions)
@@ -140,30 +146,50 @@ def _read_whole(source: Source, fmt: Format, options: ReadOptions) -> list[_Reco
     A list, not a generator, and no Item: the workers call this once per
     file, and most files hold one record.
     """
-    label = source.label
     if source.error is not None:
-        return [(failed(label, "read-error", source.error), None, None, True, None)]
+        return [(failed(source.label, source.code, source.error), None, None, True, None)]
     formats = _formats(source, options)
-    limit = formats.rules.max_bytes
-    size: int | None = None
     try:
-        if source.stream is not None:
-            data = read_stream(source.stream, limit)
-        elif source.data is not None:
-            data, size = source.data, len(source.data)
-        elif source.path is not None and source.path[-3:].lower() != ".gz":
-            data, size = read_file(source.path, limit)
-        else:
-            with source.open() as stream:
-                data = read_stream(stream, limit)
+        data, size = _read_data(source, formats.rules.max_bytes)
     except (OSError, EOFError, zlib.error) as exc:
-        return [(unreadable(label, exc, path=source.path), None, None, True, None)]
+        return [(unreadable(source.label, exc, path=source.path), None, None, True, None)]
+    return _parse_data(source, fmt, data, size, formats, options)
+
+
+def _read_data(source: Source, limit: int) -> tuple[bytes, int | None]:
+    """A whole source's bytes (at most ``limit + 1``) and its size when known; raises OSError."""
+    if source.stream is not None:
+        return read_stream(source.stream, limit), None
+    if source.data is not None:
+        return source.data, len(source.data)
+    if source.path is not None and source.path[-3:].lower() != ".gz":
+        return read_file(source.path, limit)
+    with source.open() as stream:
+        return read_stream(stream, limit), None
+
+
+def _parse_data(
+    source: Source,
+    fmt: Format,
+    data: bytes,
+    size: int | None,
+    formats: FormatOptions,
+    options: ReadOptions,
+) -> list[_Record]:
+    """The records of a whole source's bytes, by the format's full reader."""
+    limit = formats.rules.max_bytes
     # The URL of an archive-format file is read off its bytes, valid or not.
     whole = data if source.format == "archive" and not over_limit(data, size, limit) else None
     load = _LOADERS.get(fmt.name)
     if load is None:
         load = _LOADERS[fmt.name] = _loader(fmt)
-    return [_record(r, whole, options) for r in load_whole(data, label, formats, load, size=size)]
+    records = load_whole(data, source.label, formats, load, size=size)
+    return [_record(r, whole, options) for r in records]
+
+
+def _checked(fields: fast.Fields) -> bytes:
+    """Checking only: a canonical record gives nothing to render."""
+    return b""
 
 
 #: Each whole format's loader, looked up once.
@@ -189,29 +215,70 @@ def _read_stream(source: Source, fmt: Format, options: ReadOptions) -> Iterator[
 
 #: What a worker sends back for one source of its chunk: ``None`` or a URL line
 #: for a source that gave one clean result with nothing to carry (the parent
-#: rebuilds it from the source: most files of a batch); ``(url, picked, digest)``
-#: for one that carries only those; else every record's (result, payload, url,
-#: picked, digest).
+#: rebuilds it from the source: most files of a batch), else every record's
+#: (result, payload, url, picked, digest); ``(url, picked, digest)`` for a clean
+#: record that carries only those (archive stats).
 _Returned = str | None | tuple[str | None, bool, object] | list[_Record]
 
 
 def _read_chunk(
     chunk: list[Source], *, options: ReadOptions
 ) -> tuple[list[_Returned], bytes | None]:
-    """Read a chunk of sources in a worker: what each gave, and the chunk's rows if asked."""
-    renderer = FORMAT_BY_NAME[options.rows].rows if options.rows else None
+    """Read a chunk of sources in a worker: what each gave, and the chunk's rows if asked.
+
+    With ``rows``, every valid record is rendered here, in the worker, and the
+    chunk's rows come back as one block of bytes: the parent neither unpickles
+    records nor serialises them, and writes the block with one call. A
+    canonical archive file is rendered straight from its bytes (record/fast.py);
+    anything else goes through the format's full reader and writer.
+    """
+    name = options.rows
+    renderer = FORMAT_BY_NAME[name].rows if name else None
+    # Looked up once per chunk: how a canonical archive file is taken from its bytes
+    # (rendered as a row; or, only checking, nothing to do but its URL), if at all.
+    quick: Callable[[fast.Fields], bytes] | None = None
+    if options.pick is not None or options.digest is not None:
+        pass  # the selection and the digest need each record: no byte-level shortcut
+    elif name:
+        quick = fast.renderer(name, options.formats)
+    elif options.render is None and not options.formats.keep_records:
+        quick = _checked if fast.applies(options.formats.rules) else None
+    limit = options.formats.rules.max_bytes
     returned: list[_Returned] = []
     append = returned.append
-    rendered = []
+    pieces: list[bytes] = []
+    rendered: list[Record] = []
+    records: list[_Record]
     for source in chunk:
         # Poolable sources are one-record formats, read whole.
-        records = _read_whole(source, FORMAT_BY_NAME[source.format], options)
+        fmt = FORMAT_BY_NAME[source.format]
+        if quick is not None and source.format == "archive" and source.error is None:
+            formats = _formats(source, options)
+            try:
+                data, size = _read_data(source, limit)
+            except (OSError, EOFError, zlib.error) as exc:
+                records = [
+                    (unreadable(source.label, exc, path=source.path), None, None, True, None)
+                ]
+            else:
+                fields = None if over_limit(data, size, limit) else fast.check(data)
+                if fields is not None and options.render is None:
+                    if name:
+                        pieces.append(quick(fields))
+                    append(url_line(data) if options.urls else None)
+                    continue
+                records = _parse_data(source, fmt, data, size, formats, options)
+        else:
+            records = _read_whole(source, fmt, options)
         if renderer is not None:
-            # Render here, in the worker: the parent then neither unpickles the
-            # records nor serialises them, and writes the chunk with one call.
             for number, (result, payload, url, picked, digest) in enumerate(records):
                 if result.record is not None and result.ok:
                     rendered.append(result.record)
+                    if quick is not None:
+                        # Between rows rendered from bytes: each record a row of its own
+                        # (jsonl, csv, json: rows of one record join into the same bytes).
+                        pieces.append(renderer(rendered, options.formats))
+                        rendered.clear()
                     records[number] = (replace(result, record=None), payload, url, picked, digest)
         if len(records) == 1:
             result, payload, url, picked, digest = records[0]
@@ -227,26 +294,45 @@ def _read_chunk(
                 append(url if picked and digest is None else (url, picked, digest))
                 continue
         append(records)
-    rows = renderer(rendered, options.formats) if renderer is not None and rendered else None
+    if renderer is not None and rendered:
+        # A format the fast path does not know (Parquet's Arrow batches, SQLite):
+        # the whole chunk in one call, as its writer expects.
+        pieces.append(renderer(rendered, options.formats))
+    rows = fast.separator(name).join(pieces) if name and pieces else None
     return returned, rows
 
 
-def _items(chunk: list[Source], returned: tuple[list[_Returned], bytes | None]) -> Iterator[Item]:
-    """The items of a chunk read by a worker, rebuilt in the parent."""
+#: A source of a chunk as the parent planned it: the source, its items when the
+#: cache had them, and where to remember what it gives (cache key and stamp).
+_Planned = tuple[Source, list[Item] | None, tuple[str, str] | None]
+
+
+def _items(
+    plan: list[_Planned], returned: tuple[list[_Returned], bytes | None], cache: Cache | None
+) -> Iterator[Item]:
+    """The items of a chunk, in order: the cached ones, and those a worker read, rebuilt here."""
     per_source, rows = returned
+    values = iter(per_source)
     items: list[Item] = []
-    for source, value in zip(chunk, per_source, strict=True):
+    for source, hit, where in plan:
+        if hit is not None:
+            items.extend(hit)
+            continue
+        value = next(values)
         if value is None or isinstance(value, str):
-            items.append(Item(source, ParseResult(source.label, None, ()), None, None, value))
+            read = [Item(source, ParseResult(source.label, None, ()), None, None, value)]
         elif isinstance(value, tuple):
             url, picked, digest = value
             clean = ParseResult(source.label, None, ())
-            items.append(Item(source, clean, None, None, url, picked, digest))
+            read = [Item(source, clean, None, None, url, picked, digest)]
         else:
-            items.extend(
+            read = [
                 Item(source, result, payload, None, url, picked, digest)
                 for result, payload, url, picked, digest in value
-            )
+            ]
+        if where is not None and cache is not None:
+            cache.put(*where, [(item.result, item.url) for item in read])
+        items.extend(read)
     if rows is not None and items:
         items[-1] = items[-1]._replace(rows=rows)
     yield from items
@@ -261,54 +347,118 @@ def _poolable(source: Source) -> bool:
     return source.format in _ONE and source.error is None and source.stream is None
 
 
+def _cached(source: Source, cache: Cache) -> tuple[list[Item] | None, tuple[str, str] | None]:
+    """The items of an unchanged file from the cache, or where to remember it once read.
+
+    Only files on disk of one-record formats are cached (a stream of many
+    records is never held whole).
+    """
+    path = source.path
+    if path is None or source.data is not None or not _poolable(source):
+        return None, None
+    key = cache.key(path)
+    stamp = cache.stamp(path, source.format)
+    if stamp is None:
+        return None, None
+    entry = cache.get(key, stamp, source.label)
+    if entry is None:
+        return None, (key, stamp)
+    return [Item(source, result, None, None, url) for result, url in entry], None
+
+
 def read_sources(
-    sources: Iterable[Source], options: ReadOptions, *, jobs: int | None = None
+    sources: Iterable[Source],
+    options: ReadOptions,
+    *,
+    jobs: int | None = None,
+    cache: Cache | None = None,
 ) -> Iterator[Item]:
     """Every record of every source, in input order (see :func:`read_source`).
 
     With more than a few hundred sources the one-record files are read by
     ``jobs`` worker processes (default: the CPU count), a chunk at a time, at
-    most one chunk per worker in flight, so memory stays flat however many
+    most two chunks per worker in flight, so memory stays flat however many
     files there are. Records read in this process come back whole (``rows``
-    is rendered only by workers).
+    is rendered only by workers). With a ``cache`` (checking only: no
+    record kept, nothing rendered), an unchanged file's results come from
+    it, unread, and every file read is remembered in it (the caller saves it).
     """
+    if (
+        options.render
+        or options.rows
+        or options.formats.keep_records
+        or options.pick is not None
+        or options.digest is not None
+    ):
+        cache = None  # the cache holds findings, never records or renderings
     sources = iter(sources)
     head = list(itertools.islice(sources, POOL_THRESHOLD))
+    if len(head) < cache_module.MIN_FILES:
+        cache = None
     workers = jobs or os.cpu_count() or 1
     if workers <= 1 or len(head) < POOL_THRESHOLD:
         for source in itertools.chain(head, sources):
-            yield from read_source(source, options)
+            hit, where = _cached(source, cache) if cache is not None else (None, None)
+            if hit is not None:
+                yield from hit
+            elif where is not None and cache is not None:
+                read = list(read_source(source, options))  # one record: a file of one format
+                cache.put(*where, [(item.result, item.url) for item in read])
+                yield from read
+            else:
+                yield from read_source(source, options)
         return
-    yield from _pooled(itertools.chain(head, sources), options, workers)
+    yield from _pooled(itertools.chain(head, sources), options, workers, cache)
 
 
-def _pooled(sources: Iterator[Source], options: ReadOptions, workers: int) -> Iterator[Item]:
+def _pooled(
+    sources: Iterator[Source], options: ReadOptions, workers: int, cache: Cache | None
+) -> Iterator[Item]:
     from archivekit.workers import Workers  # multiprocessing: only for a large batch
 
     read_chunk = functools.partial(_read_chunk, options=options)
-    with Workers(read_chunk, workers) as pool:
-        chunk: list[Source] = []
+    pool: Workers[list[Source], tuple[list[_Returned], bytes | None]] | None = None
+    plans: deque[list[_Planned]] = deque()
+    chunk: list[Source] = []
+    plan: list[_Planned] = []
+    stack = contextlib.ExitStack()
+
+    def flush() -> Iterator[Item]:
+        nonlocal pool, chunk, plan
+        if not chunk and not plans:  # all from the cache, nothing in flight: no worker needed
+            yield from _items(plan, ([], None), cache)
+        else:
+            if pool is None:
+                # Started at the first file to read: a run served from the cache starts none.
+                pool = stack.enter_context(Workers(read_chunk, workers))
+            plans.append(plan)
+            for _done, returned in pool.submit(chunk):
+                yield from _items(plans.popleft(), returned, cache)
+        chunk, plan = [], []
+
+    def drain() -> Iterator[Item]:
+        if pool is not None:
+            for _done, returned in pool.drain():
+                yield from _items(plans.popleft(), returned, cache)
+
+    with stack:
         for source in sources:
             if _poolable(source):
-                chunk.append(source)
-                if len(chunk) >= CHUNK:
-                    for done, returned in pool.submit(chunk):
-                        yield from _items(done, returned)
-                    chunk = []
+                hit, where = _cached(source, cache) if cache is not None else (None, None)
+                plan.append((source, hit, where))
+                if hit is None:
+                    chunk.append(source)
+                if len(chunk) >= CHUNK or len(plan) >= 4 * CHUNK:
+                    yield from flush()
                 continue
             # A stream of many records is read here, in order, after what came before it.
-            if chunk:
-                for done, returned in pool.submit(chunk):
-                    yield from _items(done, returned)
-                chunk = []
-            for done, returned in pool.drain():
-                yield from _items(done, returned)
+            if plan:
+                yield from flush()
+            yield from drain()
             yield from read_source(source, options)
-        if chunk:
-            for done, returned in pool.submit(chunk):
-                yield from _items(done, returned)
-        for done, returned in pool.drain():
-            yield from _items(done, returned)
+        if plan:
+            yield from flush()
+        yield from drain()
 
 
 def read_records(

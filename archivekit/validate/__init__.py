@@ -29,6 +29,8 @@ from archivekit.validate.levels import Policy, build
 from archivekit.validate.totals import Totals
 
 if TYPE_CHECKING:
+    from archivekit.cache import Cache
+    from archivekit.fixes import FixOutcome
     from archivekit.validate.baseline import Baseline, BaselineWriter, StaleEntry
 
 __all__ = ["POOL_THRESHOLD", "Totals", "Validation", "check_file", "validate_paths"]
@@ -53,7 +55,16 @@ class Validation:
     ``.zip`` ...), as the archive format when it names none, or as ``from_``.
     ``select`` and ``ignore`` are rule codes (``CODE[,CODE]`` strings) as
     ``--select`` and ``--ignore`` take them; ``written`` names the files the
-    run writes (reports): refused as inputs, skipped in folders.
+    run writes (reports): refused as inputs, skipped in folders. ``fix``
+    repairs each record file before it is checked (:mod:`archivekit.fixes`;
+    ``unsafe_fixes`` adds the ambiguous repairs), so that the findings are
+    what is left; :attr:`fixed` then lists what was changed. Folders walked
+    inside a git work tree skip what git ignores unless ``gitignore`` is false.
+
+    With ``cache``, files unchanged since a run with the same settings are
+    not read again: their findings and URLs come from the cache folder
+    (``cache_dir``, else ``$ARCHIVEKIT_CACHE_DIR``, else ``.archive_cache``
+    at the configuration's root; see :mod:`archivekit.cache`).
     """
 
     def __init__(
@@ -78,6 +89,11 @@ class Validation:
         written: Iterable[str] = (),
         select: Iterable[str] | None = None,
         ignore: Iterable[str] = (),
+        cache: bool = False,
+        cache_dir: str | None = None,
+        fix: bool = False,
+        unsafe_fixes: bool = False,
+        gitignore: bool = True,
     ) -> None:
         self.paths = list(paths)
         if update_baseline and not baseline:
@@ -113,6 +129,7 @@ class Validation:
         self._jobs, self._keep = jobs, keep_records
         self._changed_since = changed_since
         self._follow, self._stdin = follow_symlinks, stdin
+        self._cache, self._cache_dir = cache, cache_dir
         self._writer: BaselineWriter | None = None
         self._baseline: Baseline | None = None
         if baseline:
@@ -120,9 +137,9 @@ class Validation:
             from archivekit.validate.baseline import Baseline, BaselineWriter
 
             if update_baseline:
-                self._writer = BaselineWriter(baseline)
+                self._writer = BaselineWriter(baseline, max_bytes=self.rules.max_bytes)
             else:
-                self._baseline = Baseline.load(baseline)
+                self._baseline = Baseline.load(baseline, max_bytes=self.rules.max_bytes)
         #: Counts of the run, final once iteration ends.
         self.totals = Totals()
         #: Baseline entries that matched nothing in the files checked: fixed since.
@@ -132,6 +149,15 @@ class Validation:
         self.unmatched: list[str] = []
         #: With update_baseline: entries kept for the files this run did not check.
         self.baseline_kept = 0
+        if unsafe_fixes and not fix:
+            raise UsageError("--unsafe-fixes needs --fix")
+        self._fix, self._unsafe = fix, unsafe_fixes
+        self._gitignore = gitignore
+        #: Folders walked inside a git work tree skip what git ignores.
+        self.gitignore = gitignore
+        #: With fix: each file repaired (or that could not be written back), in order,
+        #: without its bytes.
+        self.fixed: list[FixOutcome] = []
 
     def __iter__(self) -> Iterator[ParseResult]:
         return self.run()
@@ -151,6 +177,7 @@ class Validation:
             glob=self._glob,
             match=picker(self._from, None),
             follow_symlinks=self._follow,
+            gitignore=self._gitignore,
         )
         if self._written:
             found = _skipping(found, self._written)
@@ -165,11 +192,14 @@ class Validation:
             stdin=self._stdin,
             max_bytes=self.rules.max_bytes,
         )
+        if self._fix:
+            sources = self._fixing(sources)
         formats = FormatOptions(rules=self.rules, keep_records=self._keep)
         options = ReadOptions(formats, urls=duplicates is not None)
         apply, add = self.policy.apply, self.totals.add
         filtered = self._writer is not None or self._baseline is not None
-        for item in read_sources(sources, options, jobs=self._jobs):
+        cache = self._open_cache(options)
+        for item in read_sources(sources, options, jobs=self._jobs, cache=cache):
             result = item.result
             if duplicates is not None:
                 url = result.record.url if result.record is not None else item.url
@@ -180,7 +210,18 @@ class Validation:
                 result = self._filter(result)
             add(result)
             yield result
+        if cache is not None:
+            cache.save()
         self._finish()
+
+    def _open_cache(self, options: ReadOptions) -> Cache | None:
+        """The cache of unchanged files for these settings, if asked for (never with records)."""
+        if not self._cache or self._keep:
+            return None
+        from archivekit.cache import Cache, folder_for
+
+        folder = folder_for(self.config.root, self._cache_dir)
+        return Cache(folder, "validate", (self.rules, self.config, self.policy, options))
 
     def _filter(self, result: ParseResult) -> ParseResult:
         if self._writer is not None:
@@ -201,6 +242,26 @@ class Validation:
             if folders and len(folders) == len(self.paths):
                 self.unmatched = folders
 
+    def _fixing(self, sources: Iterator[Source]) -> Iterator[Source]:
+        """``sources``, each record file on disk repaired just before it is handed on."""
+        from archivekit.fixes import fix_file
+        from archivekit.rules import FIXABLE
+
+        for source in sources:
+            if source.path is not None and _rereadable(source):
+                levels = self.policy.levels_for(source.path)
+                off = frozenset(c for c in FIXABLE if levels.get(c) == "off")
+                outcome = fix_file(
+                    source.path,
+                    unsafe=self._unsafe,
+                    final_newline=self.rules.final_newline,
+                    max_bytes=self.rules.max_bytes,
+                    off=off,
+                )
+                if outcome.fixes:
+                    self.fixed.append(replace(outcome, before=b"", after=b""))
+            yield source
+
     def _named_one_by_one(self) -> bool:
         """Files named one by one, as pre-commit passes the staged ones (no folder, glob, stdin)."""
         return bool(self.paths) and all(p != STDIN and os.path.isfile(p) for p in self.paths)
@@ -216,10 +277,14 @@ class Validation:
         root = project_root(self.config.source)
         if root is None:
             return
-        named = {os.path.realpath(p) for p in self.paths}
+        root = os.path.abspath(root)
+        real_named = {os.path.realpath(p) for p in self.paths}
         top = os.path.join(os.path.realpath(root), "")
-        if not all(real.startswith(top) for real in named):
+        if not all(real.startswith(top) for real in real_named):
             return  # files from elsewhere: this project is not theirs
+        # Walked paths are compared as written (abspath: no system call per file), so
+        # the named files are known both ways.
+        skip = real_named | {os.path.abspath(p) for p in self.paths} | self._written
         others = select_files(
             [root],
             root=self.config.root,
@@ -228,13 +293,18 @@ class Validation:
             glob=self._glob,
             match=name_matcher("*.txt"),
             follow_symlinks=self._follow,
+            gitignore=self._gitignore,
         )
+        # Walked from an absolute, normalised root: each path is absolute and normal
+        # already, and is named relative to the current folder by cutting a prefix
+        # (os.path.relpath per file cost more than reading the URL lines).
+        here = os.path.join(os.getcwd(), "")
         for item in others:
-            if item.path[-3:].lower() == ".gz":
+            path = item.path
+            if path[-3:].lower() == ".gz" or path in skip:
                 continue
-            real = os.path.realpath(item.path)
-            if real not in named and real not in self._written:
-                duplicates.remember(_shown(item.path), first_line(item.path))
+            shown = path[len(here) :] if path.startswith(here) else path
+            duplicates.remember(shown, first_line(path))
 
     @staticmethod
     def _changed(found: Iterable[Found], ref: str, duplicates: DuplicateUrls | None) -> list[Found]:
@@ -247,12 +317,6 @@ class Validation:
             elif duplicates is not None:
                 duplicates.remember(item.path, first_line(item.path))
         return picked
-
-
-def _shown(path: str) -> str:
-    """``path`` as a finding names it: relative to the current folder when below it."""
-    rel = os.path.relpath(path)
-    return path if rel.startswith(".." + os.sep) else rel
 
 
 def _refuse_overwriting(paths: list[str], written: set[str]) -> None:

@@ -12,6 +12,8 @@ from archivekit.diagnostics import ParseResult
 from archivekit.errors import BaselineError
 from archivekit.files.atomic import write_atomic
 from archivekit.files.globs import relative
+from archivekit.files.read import DEFAULT_MAX_BYTES, over_limit, read_file, too_large_message
+from archivekit.text import safe_path
 
 VERSION = 1
 
@@ -41,11 +43,22 @@ class Baseline:
         self.hidden = 0
 
     @classmethod
-    def load(cls, path: str, *, missing_ok: bool = False) -> Baseline:
-        """Read ``path``; an empty baseline if it does not exist and ``missing_ok``."""
+    def load(
+        cls, path: str, *, missing_ok: bool = False, max_bytes: int = DEFAULT_MAX_BYTES
+    ) -> Baseline:
+        """Read ``path``; an empty baseline if it does not exist and ``missing_ok``.
+
+        The file goes through the bounded reader: over ``max_bytes`` (the
+        file-size limit, ``--max-bytes``) it is refused unread, since its
+        decoded entries cost about ten times its size in memory.
+        """
         try:
-            with open(path, "rb") as handle:
-                document = orjson.loads(handle.read())
+            data, size = read_file(path, max_bytes)
+            if over_limit(data, size, max_bytes):
+                raise BaselineError(
+                    f"{path}: {too_large_message(size, max_bytes, what='baseline')}"
+                )
+            document = orjson.loads(data)
         except FileNotFoundError:
             if missing_ok:
                 return cls(path)
@@ -70,7 +83,7 @@ class Baseline:
 
     def filter(self, result: ParseResult) -> ParseResult:
         """``result`` without the findings the baseline records (each key as often as recorded)."""
-        rel = relative(result.path, self.root)
+        rel = safe_path(relative(result.path, self.root))
         self._visited.add(rel)
         if not result.diagnostics or not self._left:
             return result
@@ -102,16 +115,16 @@ class BaselineWriter:
     subset of the archive (``--changed-since``) does not forget the rest.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.path = path
         self.root = os.path.dirname(os.path.abspath(path))
-        self._old = Baseline.load(path, missing_ok=True)._left
+        self._old = Baseline.load(path, missing_ok=True, max_bytes=max_bytes)._left
         self._new: Counter[Key] = Counter()
         self._visited: set[str] = set()
 
     def add(self, result: ParseResult) -> None:
         """Record every finding of ``result``."""
-        rel = relative(result.path, self.root)
+        rel = safe_path(relative(result.path, self.root))
         self._visited.add(rel)
         for d in result.diagnostics:
             self._new[(rel, d.code, d.field)] += 1

@@ -122,6 +122,9 @@ def build(
     levels = dict(config.rules)
     enable = set(rule_codes("--enable", enable))
     chosen = None if select is None else set(rule_codes("--select", select))
+    if chosen is not None and not chosen:
+        # An empty selection would turn every rule off: a run that can never fail.
+        raise UsageError("--select: give at least one rule code (archive rules lists them)")
     ignored = set(rule_codes("--ignore", ignore))
     if chosen is not None:
         enable |= {code for code in chosen if RULE_BY_CODE[code].opt_in}
@@ -163,6 +166,7 @@ def build(
         word_count_tolerance=tolerance,
         max_bytes=max_bytes,
         normalise_urls=config.normalise_urls,
+        final_newline=config.final_newline,
         profile=profile_of(config, profile),
     )
     return Policy(levels, overrides, config.root), options

@@ -96,15 +96,19 @@ def test_version(cli: Cli) -> None:
 
 
 def test_every_command_has_help_with_examples(cli: Cli) -> None:
-    names = [c.name or getattr(c.callback, "__name__", "") for c in app.registered_commands]
-    assert names
-    for name in names:
+    import importlib
+
+    from archivekit.cli.app import COMMANDS
+
+    listed = cli("--help").output
+    for name in COMMANDS:
+        assert f" {name} " in listed, name
         result = cli(name, "--help")
         assert result.exit_code == 0, name
         assert "Example" in result.output, name
-    for command in app.registered_commands:
-        assert command.callback is not None
-        assert command.callback.__doc__
+        # Each command is the function of the same name in archivekit/cli/<name>.py.
+        assert getattr(importlib.import_module(f"archivekit.cli.{name}"), name).__doc__
+    assert app.info.name == "archive"
 
 
 def _installed(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -140,3 +144,75 @@ def test_a_folder_with_nothing_to_check_is_a_usage_error(cli: Cli, tmp_path: Pat
     assert "no files to check" in result.output
     # Files named one by one (as pre-commit passes them) never trip it.
     assert cli("validate", str(SEED)).exit_code == 0
+
+
+def test_validating_one_file_imports_only_what_it_uses(tmp_path: Path) -> None:
+    # Start-up: no other report format, no tomllib without a configuration file, no
+    # multiprocessing for one file, neither convert nor fmt, no cache for a few files.
+    from archivekit.record.write import dump_bytes
+    from bench.generate import make_record
+
+    (tmp_path / "a.txt").write_bytes(dump_bytes(make_record(0)))
+    code = (
+        "import sys\nsys.argv = ['archive', 'validate', 'a.txt']\n"
+        "from archivekit.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(sys.modules), file=sys.stderr)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True
+    )
+    loaded = set(run.stderr.split())
+    assert "archivekit.reports.text" in loaded
+    unwanted = {
+        "tomllib",
+        "multiprocessing",
+        "hashlib",
+        "archivekit.reports.junit",
+        "archivekit.reports.sarif",
+        "archivekit.reports.json",
+        "archivekit.reports.github",
+        "archivekit.cli.convert",
+        "archivekit.cli.fmt",
+        "pydantic",
+    }
+    assert loaded & unwanted == set()
+
+
+def test_version_builds_no_command() -> None:
+    # Every command's module is imported (and its options built) only when it runs.
+    code = (
+        "import sys\nsys.argv = ['archive', '--version']\n"
+        "from archivekit.cli.app import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(' '.join(m for m in sys.modules if m.startswith('archivekit.cli.')))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    modules = set(run.stdout.splitlines()[-1].split())
+    assert "archivekit.cli.app" in modules
+    assert modules <= {"archivekit.cli.app", "archivekit.cli.guard", "archivekit.cli.console"}
+
+
+@pytest.mark.hostile
+def test_jobs_far_above_the_cpu_count_are_capped_with_a_note(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Before: --jobs 100000 forked that many processes, silently.
+    import archivekit.workers as workers
+
+    started: list[int] = []
+    real = workers.Workers.__init__
+
+    def spy(self: object, func: object, count: int) -> None:
+        started.append(count)
+        assert count <= 16, f"{count} workers asked for"  # never fork that many here
+        real(self, func, count)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(workers.Workers, "__init__", spy)
+    monkeypatch.setattr(os, "cpu_count", lambda: 1)
+    for number in range(300):  # enough for the pool
+        (tmp_path / f"{number}.txt").write_bytes(SEED.read_bytes())
+    result = cli("validate", tmp_path, "--jobs", "100000")
+    assert result.exit_code == 0, result.output
+    assert "archive: note: --jobs 100000 capped at 4 (4 per CPU)" in result.stderr
+    assert started == [4]

@@ -63,6 +63,9 @@ def test_select_and_ignore(cli: Cli, mixed: Path) -> None:
     # An opt-in rule selected is turned on.
     result = cli("validate", SEED, "--select", "word-count-mismatch")
     assert "word-count-mismatch" in result.stdout
+    result = cli("validate", mixed, "--select", "")
+    assert result.exit_code == 2
+    assert "at least one rule code" in result.stderr
     result = cli("validate", mixed, "--ignore", "final-newlin")
     assert result.exit_code == 2
     assert "did you mean final-newline?" in result.stderr
@@ -209,3 +212,43 @@ def test_every_seed_rule_in_statistics_has_a_summary(cli: Cli) -> None:
         assert int(count) >= 1, code
         assert level in ("error", "warning")
         assert summary
+
+
+def test_full_runs_respect_gitignore(
+    cli: Cli, mixed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = mixed.parent
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / ".gitignore").write_text("archive/a.txt\nbuild/\n")
+    (root / "build").mkdir()
+    (root / "build" / "junk.txt").write_text("")
+    monkeypatch.chdir(root)
+    result = cli("validate", ".")
+    assert result.stdout.endswith("4 files, 1 error, 3 warnings\n")
+    assert "junk.txt" not in result.stdout
+    assert "a.txt" not in result.stdout
+    # Named one by one, an ignored file is checked; --no-gitignore checks everything.
+    assert "archive/a.txt:4:6" in cli("validate", "archive/a.txt").stdout
+    result = cli("validate", ".", "--no-gitignore")
+    assert result.stdout.endswith("6 files, 3 errors, 3 warnings\n")
+    assert "gitignore: respected" in cli("validate", "--show-settings").stdout
+    assert "archive/a.txt" not in cli("fmt", "--check", "archive").stdout
+    assert "archive/a.txt: invalid" in cli("fmt", "--check", ".", "--no-gitignore").stdout
+
+
+def test_sarif_offers_the_fixes_of_fixable_findings(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(seed_with(date="Published: June 29, 2013", suffix="\n"))
+    (tmp_path / "b.txt").write_text(seed_with(url="http://e.com/b", date="Feb. 30, 2012"))
+    log = orjson.loads(cli("validate", tmp_path, "-f", "sarif").stdout)
+    results = {r["ruleId"]: r for r in log["runs"][0]["results"]}
+    date = results["date-unrecognized"]["fixes"][0]["artifactChanges"][0]["replacements"][0]
+    assert date["deletedRegion"] == {"startLine": 4, "startColumn": 1, "endColumn": 25}
+    assert date["insertedContent"] == {"text": "June 29, 2013"}
+    ending = results["final-newline"]["fixes"][0]["artifactChanges"][0]["replacements"][0]
+    assert ending["deletedRegion"]["byteOffset"] == 0
+    assert ending["insertedContent"]["text"] == seed_with(date="June 29, 2013")
+    assert "fixes" not in results["date-invalid"]  # no obvious repair, none offered
+    if SARIF_SCHEMA.exists():
+        import jsonschema
+
+        jsonschema.Draft7Validator(orjson.loads(SARIF_SCHEMA.read_bytes())).validate(log)

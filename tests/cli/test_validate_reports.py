@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -133,3 +136,26 @@ def test_duplicate_url_under_a_git_work_tree_without_configuration(
     assert (
         "is also the URL of ../a.txt" in result.stdout or str(tmp_path / "a.txt") in result.stdout
     )
+
+
+def test_on_a_real_terminal_the_location_keeps_its_line(tmp_path: Path) -> None:
+    # pre-commit runs hooks in a pseudo-terminal: this is the shape it shows.
+    script = shutil.which("script")
+    if script is None:
+        pytest.skip("script(1) is not installed: no pseudo-terminal to run in")
+    bad = tmp_path / "bad.txt"
+    bad.write_text(seed_with(date="Aug. 32, 2011"), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    done = subprocess.run(
+        [script, "-qc", f"{ARCHIVE} validate bad.txt", "/dev/null"],
+        cwd=tmp_path,
+        env={**env, "TERM": "xterm"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert "\x1b[" in done.stdout  # coloured: a terminal
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", done.stdout)
+    assert "bad.txt:4:6: error[date-invalid]" in plain
+    assert " 4 | Aug. 32, 2011" in plain  # the source excerpt, with its caret below

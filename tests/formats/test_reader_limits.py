@@ -136,3 +136,51 @@ def test_yaml_tags_and_anchors_are_refused_not_evaluated(value: str) -> None:
     reads = _read("md", data)
     assert reads[0].record is None
     assert _codes(reads) == ["front-matter-invalid"]
+
+
+#: Long lines built to make a regular expression or a slicing loop go quadratic:
+#: (format, bytes), 400 KB each. Linear readers take well under a second for each;
+#: the quadratic ones took minutes (a Markdown title "a", 160,000 spaces, "x": 23.5 s).
+_RUN = 400_000
+_LINEAR_CASES = [
+    ("md", b"---\ntitle: a" + b" " * _RUN + b"x\n---\n\nbody"),
+    ("md", b"---\ntitle: a" + b" \t" * (_RUN // 2) + b"x #c\n---\n\nbody"),
+    ("md", b"---\nkeywords: [a" + b" " * _RUN + b"x]\n---\n\nbody"),
+    ("md", b"---\n" + b" " * _RUN + b"x\n---\n\nbody"),
+    ("md", b"---\nkeywords: [" + b"," * 150_000 + b"]\n---\n\nbody"),
+    ("md", b"---\nkeywords: [" + b"a, " * 50_000 + b"]  # c\n---\n\nbody"),
+    ("md", b"---\nword_count: " + b"9" * _RUN + b"\n---\n\nbody"),
+    ("archive", b"http://e.com/" + b" " * _RUN + b"x\nH\nk\nAug. 25, 2011\n1\nb"),
+    ("archive", b"http://e.com/\nH\n" + b" ," * (_RUN // 2) + b"\nAug. 25, 2011\n1\nb"),
+    ("archive", b"http://e.com/\nH\nk\n" + b"Aug. " * (_RUN // 5) + b"\n1\nb"),
+    ("json", HEAD + b'"body":"' + b"\\\\" * (_RUN // 2) + b"x"),
+    ("jsonl", b" " * _RUN + b"x\n"),
+    ("csv", CSV_HEADER + b'"' + b'""' * (_RUN // 2)),
+]
+
+
+def test_every_per_line_cost_is_linear() -> None:
+    """One subprocess reads every case; quadratic code would take minutes, linear takes seconds."""
+    import subprocess
+    import sys
+
+    script = (
+        "import io, sys\n"
+        "from archivekit.formats import FORMAT_BY_NAME, FormatOptions\n"
+        "from tests.formats.test_reader_limits import _LINEAR_CASES\n"
+        "for number, (name, data) in enumerate(_LINEAR_CASES):\n"
+        "    list(FORMAT_BY_NAME[name].read(io.BytesIO(data), 'x', FormatOptions()))\n"
+        "    print(number, flush=True)\n"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        out, err = process.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        done = out.split()
+        pytest.fail(f"quadratic: case {len(done)} ({_LINEAR_CASES[len(done)][0]}) did not finish")
+    assert process.returncode == 0, err
+    assert out.split() == [str(n) for n in range(len(_LINEAR_CASES))]

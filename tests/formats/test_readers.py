@@ -262,3 +262,25 @@ def test_json_with_a_bom_and_csv_with_bad_utf8() -> None:
     head = b"url,headline,keywords,date,word_count,body\r\n"
     (bad,) = read("csv", head + b"http://a.com/x,H\xe9,,2011-08-25,3,B.\r\n")
     assert codes(bad) == ["utf8-invalid"]
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize("fmt", ["json", "jsonl"])
+def test_a_key_given_twice_is_a_warning(fmt: str) -> None:
+    # Before: orjson kept the last value silently: one tool saw one URL, archivekit another.
+    record = (
+        b'{"url": "http://www.nytimes.com/2011/08/25/a.html", "headline": "H - The New York '
+        b'Times", "keywords": [], "date": "2011-08-25", "word_count": 1, "body": "B", '
+    )
+    twice = record + b'"url": "http://www.nytimes.com/2011/08/25/b.html"}'
+    escaped = record + b'"\\u0075rl": "http://www.nytimes.com/2011/08/25/c.html"}'
+    once = record.rstrip(b", ") + b"}"
+    lines = [twice, once, escaped]
+    data = b"\n".join(lines) if fmt == "jsonl" else b"[" + b",\n".join(lines) + b"]"
+    results = list(FORMAT_BY_NAME[fmt].read(io.BytesIO(data), "x", FormatOptions()))
+    codes = [[d.code for d in r.diagnostics] for r in results]
+    assert codes == [["json-duplicate-key"], [], ["json-duplicate-key"]]
+    assert [r.line for r in results if r.diagnostics] == [1, 3]  # where each record starts
+    assert 'key "url" is given more than once' in results[0].diagnostics[0].message
+    assert results[0].record is not None
+    assert results[0].record.url.endswith("/b.html")  # the last value, as every JSON reader

@@ -145,7 +145,7 @@ def test_github_writes_workflow_commands_and_a_summary(
     text = summary.read_text(encoding="utf-8")
     assert text.startswith("earlier step\n## archive validate")
     assert "| `date-invalid` | 1 |" in text
-    assert f"| {batch['bad']} | 1 |" in text
+    assert f"| `{batch['bad']}` | 1 |" in text
     assert "not annotated" not in text
 
 
@@ -225,7 +225,7 @@ def test_junit_survives_markup_and_control_chars_in_paths(cli: Cli, tmp_path: Pa
     result = cli("validate", str(bad), "-f", "junit")
     case = ET.fromstring(result.stdout).find("testsuite/testcase")
     assert case is not None
-    assert case.get("name") == str(tmp_path / 'a&<"b>\N{REPLACEMENT CHARACTER}.txt')
+    assert case.get("name") == str(tmp_path / 'a&<"b>\\x01.txt')  # escaped as text shows it
     assert "file-empty" in (case.findtext("failure") or "")
 
 
@@ -354,3 +354,104 @@ def test_the_coloured_text_has_the_same_location_as_the_plain_one() -> None:
     coloured = format_diagnostic(d, colour=True)
     assert plain == "bad.txt:4:6: error[date-invalid] m"
     assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
+@pytest.mark.hostile
+def test_a_name_that_is_not_utf8_is_escaped_in_every_report(cli: Cli, tmp_path: Path) -> None:
+    # Before: json, sarif, the job summary and convert --rejects ended in
+    # "internal error" with truncated files (the name holds lone surrogates).
+    folder = tmp_path / "in"
+    folder.mkdir()
+    name = os.fsdecode(b"bad-\xff\xfe.txt")
+    (folder / name).write_bytes(b"")
+    summary = tmp_path / "summary.md"
+    formats = ("text", "json", "sarif", "junit", "github", "gitlab")
+    specs = [f"{f}:{tmp_path / f}" for f in formats]
+    args = [a for spec in specs for a in ("-f", spec)]
+    result = cli("validate", folder, *args, env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 1, result.output
+    shown = str(folder / "bad-\\udcff\\udcfe.txt")  # one escaping (safe_path), every format
+    assert (tmp_path / "text").read_text(encoding="utf-8").startswith(shown + ":1:1:")
+    report = orjson.loads((tmp_path / "json").read_bytes())
+    assert [f["path"] for f in report["findings"]] == [shown]
+    sarif = orjson.loads((tmp_path / "sarif").read_bytes())
+    uri = sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]
+    assert uri["uri"].endswith("/bad-%FF%FE.txt")  # the file's own bytes, percent-encoded
+    case = ET.parse(tmp_path / "junit").getroot().find(".//testcase")
+    assert case is not None
+    assert case.get("name") == shown
+    assert f"file={shown}" in (tmp_path / "github").read_text(encoding="utf-8")
+    gitlab = orjson.loads((tmp_path / "gitlab").read_bytes())
+    assert gitlab[0]["location"]["path"].endswith("in/bad-\\udcff\\udcfe.txt")
+    assert f"`{shown}`" in summary.read_text(encoding="utf-8")
+    rejects = tmp_path / "rejects.jsonl"
+    converted = cli(
+        "convert",
+        folder,
+        "--to",
+        "jsonl",
+        "-o",
+        tmp_path / "out.jsonl",
+        "--skip-invalid",
+        "--rejects",
+        rejects,
+    )
+    assert converted.exit_code == 0, converted.output
+    assert orjson.loads(rejects.read_bytes())["path"] == shown
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize(
+    "name",
+    [
+        "<img src=x onerror=alert(1)>.txt",
+        "[click](https--evil.example).txt",
+        "a`b``c|d.txt",
+        "`edge`.txt",
+        "**bold** <!-- x.txt",
+    ],
+)
+def test_job_summary_shows_names_as_code_never_markup(cli: Cli, tmp_path: Path, name: str) -> None:
+    # Before: the summary took Markdown and HTML from file names.
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / name).write_bytes(b"")
+    summary = tmp_path / "summary.md"
+    result = cli("validate", folder, "-f", "github", env={"GITHUB_STEP_SUMMARY": str(summary)})
+    assert result.exit_code == 1
+    row = next(line for line in summary.read_text(encoding="utf-8").splitlines() if "in/" in line)
+    cell = row[2 : row.rindex(" | ")]
+    fence = re.match("`+", cell)
+    assert fence is not None
+    assert cell.endswith(fence.group())
+    inner = cell[len(fence.group()) : -len(fence.group())]
+    assert fence.group() not in inner  # the span cannot close early
+    assert "|" not in inner.replace("\\|", "")  # nor can the table cell
+    assert inner.strip().replace("\\|", "|").endswith(name)
+
+
+@pytest.mark.hostile
+def test_no_job_summary_for_a_usage_error(cli: Cli, tmp_path: Path) -> None:
+    # Before: "no files to check" exited 2 after writing "**passed**" to the summary.
+    (tmp_path / "empty").mkdir()
+    summary = tmp_path / "summary.md"
+    result = cli(
+        "validate", tmp_path / "empty", "-f", "github", env={"GITHUB_STEP_SUMMARY": str(summary)}
+    )
+    assert result.exit_code == 2
+    assert not summary.exists()
+
+
+@pytest.mark.hostile
+def test_a_baseline_over_the_size_limit_is_refused_unread(cli: Cli, tmp_path: Path) -> None:
+    # Before: the baseline was read whole, whatever its size (140 MB cost 1.35 GB).
+    make_batch(tmp_path / "batch")
+    baseline = tmp_path / "base.json"
+    baseline.write_bytes(b'{"version": 1, "findings": [' + b" " * 4096 + b"]}")
+    for extra in ([], ["--update-baseline"]):
+        result = cli(
+            "--max-bytes", "1K", "validate", tmp_path / "batch", "--baseline", baseline, *extra
+        )
+        assert result.exit_code == 2, result.output
+        assert "the baseline is 4.0 KiB, over the 1 KiB limit" in result.stderr
+    assert cli("validate", tmp_path / "batch", "--baseline", baseline).exit_code == 1  # read

@@ -89,3 +89,34 @@ def test_zip_symbolic_links_and_duplicates(tmp_path: Path) -> None:
     assert "a symbolic link" in refused["link.txt"]
     assert "a duplicate" in refused["good.txt"]
     assert "'..' part" in refused["b.txt"]
+
+
+@pytest.mark.parametrize("outer", ["zip", "tar"])
+def test_an_archive_inside_an_archive_is_a_finding_not_silence(tmp_path: Path, outer: str) -> None:
+    # Before: a nested archive was passed over without a word (its records never checked).
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as archive:
+        archive.writestr("hidden.txt", SEED.read_bytes())
+    members = {"good.txt": SEED.read_bytes(), "more.zip": inner.getvalue(), "x.tar.gz": b"\0"}
+    path = tmp_path / f"in.{outer}"
+    if outer == "zip":
+        with zipfile.ZipFile(path, "w") as archive:
+            for name, data in members.items():
+                archive.writestr(name, data)
+    else:
+        with tarfile.open(path, "w") as archive:
+            for name, data in members.items():
+                info = tarfile.TarInfo(name)
+                info.size = len(data)
+                archive.addfile(info, io.BytesIO(data))
+    items = _items(path)
+    assert [i.result.path for i in items if i.result.record is not None] == [f"{path}/good.txt"]
+    nested = {
+        i.result.path.rsplit("/", 1)[-1]: i.result.diagnostics[0]
+        for i in items
+        if i.result.record is None
+    }
+    assert set(nested) == {"more.zip", "x.tar.gz"}
+    assert {d.code for d in nested.values()} == {"archive-nested"}
+    assert all(d.severity.value == "warning" for d in nested.values())
+    assert "archive inside the archive" in nested["more.zip"].message

@@ -1,0 +1,242 @@
+"""The fast path: a record in canonical form checked and rendered from its bytes, no model built.
+
+Most files of a real archive are canonical: six lines, no finding at all.
+For them the full parser (record/parse.py) decodes, splits and checks every
+field and builds a record that a writer then turns back into bytes; here a
+few byte-level tests prove the record canonical, and JSON Lines, CSV and
+JSON array elements are rendered straight from the checked bytes. Anything
+these tests are unsure of returns ``None``: the caller then takes the full
+parser, which reports exactly. The test suite proves the two paths equal
+(findings and output bytes) under hypothesis, on canonical and mutated records.
+
+It applies only with the default rule options (any opt-in rule, profile or
+other setting goes the full way; the size limit is checked by the caller)
+and to the output formats and settings listed in :func:`renderer`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from archivekit.record.dates import format_ap, parse_date
+
+if TYPE_CHECKING:
+    from archivekit.formats import FormatOptions
+    from archivekit.rules import RuleOptions
+
+#: A canonical record's fields as bytes: URL, headline, keywords line, the date
+#: in ISO 8601 (the form every output format writes), word count, body.
+Fields = tuple[bytes, bytes, bytes, bytes, bytes, bytes]
+
+#: Every byte that is not part of a control character (text.CONTROL) in UTF-8,
+#: nor the lead byte 0xC2 of the C1 controls: deleting these leaves nothing
+#: from a clean file (one C loop; a regex scan is many times slower).
+_NOT_SUSPECT = bytes(
+    b for b in range(256) if not (b < 0x20 and b not in (0x09, 0x0A)) and b not in (0x7F, 0xC2)
+)
+_C1 = re.compile(b"\xc2[\x80-\x9f]")
+#: URLs the full check accepts without a word (fields._CANONICAL_URL), in bytes:
+#: no ASCII space after the host, and (_SPACES) no Unicode one either.
+_URL = re.compile(rb"[hH][tT][tT][pP][sS]?://[A-Za-z0-9.-]+(?:[/?#][!-~\x80-\xff]*)?")
+#: The UTF-8 of every non-ASCII character ``str.isspace`` accepts (U+0085 is C1).
+_SPACES = re.compile(
+    rb"\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f|\xe3\x80\x80"
+)
+#: A word count with no leading zero that fits in 63 bits (18 digits always do).
+_COUNT = re.compile(rb"0|[1-9][0-9]{0,17}")
+#: Most keywords a record may hold (fields.MAX_KEYWORDS; imported lazily there).
+_MAX_KEYWORDS = 10_000
+#: Distinct date lines remembered: real archives carry tens of thousands of days
+#: (20,000 generated records hold about 14,600); a full cache is emptied.
+_DATE_CACHE_SIZE = 1 << 16
+_dates: dict[bytes, bytes | None] = {}
+_ASCII_SPACE = frozenset(b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")
+
+
+def applies(options: RuleOptions) -> bool:
+    """True when the rule options are the defaults (the size limit aside): the fast path's own."""
+    return options == _defaults(options.max_bytes)
+
+
+def _defaults(max_bytes: int) -> RuleOptions:
+    default = _DEFAULTS.get(max_bytes)
+    if default is None:
+        from archivekit.rules import RuleOptions
+
+        default = _DEFAULTS[max_bytes] = dataclasses.replace(RuleOptions(), max_bytes=max_bytes)
+    return default
+
+
+_DEFAULTS: dict[int, RuleOptions] = {}
+
+
+def check(data: bytes) -> Fields | None:
+    """The fields of ``data`` when it is a canonical record with no finding at all, else None.
+
+    None means only "not sure": the full parser decides. The caller has
+    already checked the size limit.
+    """
+    if not data or data[-1] == 0x0A or data[:3] == b"\xef\xbb\xbf":
+        return None  # empty, a final newline, a byte order mark: findings
+    suspects = data.translate(None, _NOT_SUSPECT)
+    if suspects and (suspects.strip(b"\xc2") or _C1.search(data) is not None):
+        return None  # a control character somewhere
+    parts = data.split(b"\n", 5)
+    if len(parts) != 6:
+        return None
+    url, headline, keywords, date, count, body = parts
+    if 0x0A in body or _URL.fullmatch(url) is None or _COUNT.fullmatch(count) is None:
+        return None
+    if not url.isascii() and _SPACES.search(url) is not None:
+        return None
+    iso = _dates.get(date, b"")
+    if iso == b"":
+        iso = _iso_date(date)
+    if iso is None:
+        return None
+    try:
+        # Valid UTF-8 as a whole (a line feed byte never sits inside a character).
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if not (_bare(headline) and _bare(body)):
+        return None
+    if keywords:
+        pieces = keywords.split(b",")
+        if len(pieces) > _MAX_KEYWORDS or len(set(pieces)) != len(pieces):
+            return None
+        for piece in pieces:
+            if not _bare(piece):
+                return None
+    return url, headline, keywords, iso, count, body
+
+
+def _iso_date(line: bytes) -> bytes | None:
+    """The ISO form of a canonical AP date line, else None; remembered either way."""
+    iso = None
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None:
+        parsed = parse_date(text)
+        if not isinstance(parsed, tuple) and format_ap(parsed) == text:
+            iso = parsed.isoformat().encode("ascii")
+    if len(_dates) >= _DATE_CACHE_SIZE:
+        _dates.clear()
+    _dates[line] = iso
+    return iso
+
+
+def _bare(value: bytes) -> bool:
+    """Not empty, no whitespace at either end (``str.strip`` would change nothing)."""
+    if not value:
+        return False
+    first, last = value[0], value[-1]
+    if first < 0x80 and last < 0x80:
+        return first not in _ASCII_SPACE and last not in _ASCII_SPACE
+    # A non-ASCII character at an end may be a Unicode space (U+00A0, U+3000 ...).
+    try:
+        text = value[:4].decode("utf-8", "ignore")[:1] + value[-4:].decode("utf-8", "ignore")[-1:]
+    except IndexError:  # pragma: no cover - decode never raises with "ignore"
+        return False
+    return len(text) == 2 and not text[0].isspace() and not text[1].isspace()
+
+
+def _escaped(value: bytes) -> bytes:
+    """``value`` inside a JSON string as orjson writes it: quotes, backslash and tab escaped.
+
+    No other byte needs it: the check let no other control character through,
+    and orjson writes non-ASCII characters (U+2028 too) and DEL as they are.
+    """
+    if b"\\" in value:
+        value = value.replace(b"\\", b"\\\\")
+    if b'"' in value:
+        value = value.replace(b'"', b'\\"')
+    if b"\t" in value:
+        value = value.replace(b"\t", b"\\t")
+    return value
+
+
+def _json_parts(fields: Fields) -> list[bytes]:
+    # One list joined once: the ~10 KB body is copied once (twice if it needs escapes).
+    url, headline, keywords, iso, count, body = fields
+    listed = b'","'.join([_escaped(k) for k in keywords.split(b",")]) if keywords else b""
+    return [
+        b'{"url":"',
+        _escaped(url),
+        b'","headline":"',
+        _escaped(headline),
+        b'","keywords":[' + (b'"' + listed + b'"' if keywords else b"") + b'],"date":"',
+        iso,
+        b'","word_count":',
+        count,
+        b',"body":"',
+        _escaped(body),
+    ]
+
+
+def _json_object(fields: Fields) -> bytes:
+    parts = _json_parts(fields)
+    parts.append(b'"}')
+    return b"".join(parts)
+
+
+def _csv_cell(cell: bytes) -> bytes:
+    # formats.csv._cell on bytes: quote a cell with a quote, a comma or a line break.
+    if b'"' in cell:
+        return b'"' + cell.replace(b'"', b'""') + b'"'
+    if b"," in cell or b"\r" in cell or b"\n" in cell:
+        return b'"' + cell + b'"'
+    return cell
+
+
+def _jsonl_row(fields: Fields) -> bytes:
+    parts = _json_parts(fields)
+    parts.append(b'"}\n')
+    return b"".join(parts)
+
+
+def _csv_row(fields: Fields) -> bytes:
+    return b",".join([_csv_cell(cell) for cell in fields]) + b"\r\n"
+
+
+#: Each format's row renderer and the bytes between two rows (formats.X.rows).
+_ROWS: dict[str, tuple[Callable[[Fields], bytes], bytes]] = {
+    "jsonl": (_jsonl_row, b""),
+    "csv": (_csv_row, b""),
+    "json": (_json_object, b",\n"),
+}
+
+
+def renderer(name: str, options: FormatOptions) -> Callable[[Fields], bytes] | None:
+    """How to render one canonical record as a row of format ``name``, or None: use the format's.
+
+    Known: JSON Lines, CSV and JSON array elements, with the default settings
+    (CSV keywords joined by commas, no spreadsheet guard) and rule options.
+    """
+    known = _ROWS.get(name)
+    if known is None or not applies(options.rules):
+        return None
+    # Every other reader and writer setting at its default (the rules and whether
+    # records are kept aside): a setting added later takes the full path until
+    # this module learns it.
+    plain = dataclasses.replace(options, rules=_defaults(options.rules.max_bytes))
+    if dataclasses.replace(plain, keep_records=True, paragraphs=False) != _plain_options(plain):
+        return None
+    return known[0]
+
+
+def _plain_options(like: FormatOptions) -> FormatOptions:
+    from archivekit.formats import FormatOptions
+
+    return FormatOptions(rules=like.rules)
+
+
+def separator(name: str) -> bytes:
+    """The bytes between two rendered rows of format ``name`` (``,\\n`` for JSON arrays)."""
+    known = _ROWS.get(name)
+    return known[1] if known is not None else b""
