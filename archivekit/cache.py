@@ -8,10 +8,12 @@ The cache lives in ``.archive_cache/`` at the project root (the folder of
 the configuration file, else the current folder), with a ``.gitignore`` that
 ignores it whole; ``--cache-dir`` or ``ARCHIVEKIT_CACHE_DIR`` moves it.
 
-One cache file per command and settings, replaced whole through the one
-atomic writer: two runs at once never leave a torn file (the last one wins).
-A cache file that cannot be read, is truncated, or was written by another
-version or for other settings is ignored and rewritten, never an error.
+One cache file per command and settings (JSON Lines: a header, then one
+line per file), replaced whole through the one atomic writer: two runs at
+once never leave a torn file (the last one wins). A cache file that cannot
+be read, is truncated, or was written by another version or for other
+settings is ignored and rewritten, never an error; a damaged line only
+makes its file be read again.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import functools
 import os
 import time
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, BinaryIO
 
 from archivekit import __version__
 from archivekit.diagnostics import Diagnostic, ParseResult
@@ -85,7 +87,7 @@ class Cache:
     @property
     def path(self) -> str:
         """The cache file of these settings."""
-        return os.path.join(self.folder, f"{self._kind}-{self._key}.json")
+        return os.path.join(self.folder, f"{self._kind}-{self._key}.jsonl")
 
     @property
     def _files(self) -> dict[str, str]:
@@ -95,21 +97,32 @@ class Cache:
         return self._loaded
 
     def _load(self) -> dict[str, str]:
+        """The entries of the cache file: a header line, then one JSON line per file.
+
+        Read a line at a time, so that the file's bytes are never held whole
+        beside the entries. A damaged line is skipped (its file is read again).
+        """
         import orjson
 
+        files: dict[str, str] = {}
         try:
             with open(self.path, "rb") as handle:
-                data = orjson.loads(handle.read())
-        except (OSError, ValueError):  # orjson.JSONDecodeError is a ValueError
+                header = orjson.loads(handle.readline())
+                if (
+                    not isinstance(header, dict)
+                    or header.get("archivekit") != __version__
+                    or header.get("key") != self._key
+                ):
+                    return {}  # another version's, or not ours at all: start again
+                for line in handle:
+                    try:
+                        path, value = orjson.loads(line)
+                    except (ValueError, TypeError):  # JSONDecodeError is a ValueError
+                        continue
+                    if isinstance(path, str) and isinstance(value, str):
+                        files[path] = value
+        except (OSError, ValueError):
             return {}
-        if (
-            not isinstance(data, dict)
-            or data.get("archivekit") != __version__
-            or data.get("key") != self._key
-            or not isinstance(data.get("files"), dict)
-        ):
-            return {}  # another version's, or not ours at all: start again
-        files: dict[str, str] = data["files"]
         return files
 
     def stamp(self, path: str, fmt: str) -> Stamp | None:
@@ -143,27 +156,41 @@ class Cache:
         """Write the cache (and the folder's ``.gitignore``) if anything changed."""
         if not self._dirty:
             return
-        import orjson
-
-        from archivekit.files.atomic import make_folders, write_atomic
+        from archivekit.errors import ArchiveKitError
+        from archivekit.files.atomic import AtomicFile, make_folders, write_atomic
 
         # Entries of files this run did not look at are kept while the file exists
         # (a run over part of the archive keeps the rest); a deleted file's goes.
-        files = {
-            path: value
-            for path, value in self._files.items()
-            if path in self._seen or os.path.lexists(path)
-        }
-        document = {"archivekit": __version__, "key": self._key, "files": files}
+        files = self._files
+        for path in [p for p in files if p not in self._seen and not os.path.lexists(p)]:
+            del files[path]
         try:
             make_folders(self.folder)
             ignore = os.path.join(self.folder, ".gitignore")
             if not os.path.exists(ignore):
                 write_atomic(ignore, _GITIGNORE)
-            write_atomic(self.path, orjson.dumps(document))
-        except OSError:
+            with AtomicFile(self.path, force=True, sync=False) as out:
+                _write_document(out.stream, self._key, files)
+        except (OSError, ArchiveKitError):
             pass  # a read-only tree, a full disk: the next run reads the files again
         self._dirty = False
+
+
+def _write_document(out: BinaryIO, key: str, files: dict[str, str]) -> None:
+    """The cache file, a header line then a line per file, written a few thousand lines
+    at a time: never a second copy of it in memory (200,000 files make about 35 MB)."""
+    import orjson
+
+    dumps = orjson.dumps
+    out.write(dumps({"archivekit": __version__, "key": key}) + b"\n")
+    batch: list[bytes] = []
+    for entry in files.items():
+        batch.append(dumps(entry))  # orjson escapes line feeds: one entry, one line
+        if len(batch) >= 4096:
+            out.write(b"\n".join(batch) + b"\n")
+            batch = []
+    if batch:
+        out.write(b"\n".join(batch) + b"\n")
 
 
 def _encode(entry: Entry) -> str:

@@ -49,6 +49,13 @@ def _write(path: Path, data: bytes) -> None:
     os.utime(path, ns=(stamp, stamp))
 
 
+def _entries(written: Path) -> dict[str, str]:
+    """The entries of a cache file: its lines after the header, each ``[path, value]``."""
+    header, *lines = written.read_bytes().splitlines()
+    assert orjson.loads(header)["key"]
+    return dict(orjson.loads(line) for line in lines)
+
+
 def _results(folder: Path, cache: Path | None, **options: Any) -> list[object]:
     run = Validation(
         [str(folder)], cache=cache is not None, cache_dir=str(cache) if cache else None, **options
@@ -133,7 +140,7 @@ def test_other_settings_use_another_cache(tmp_path: Path) -> None:
     enabled = _results(tmp_path / "in", tmp_path / "c", **options)
     assert enabled == _results(tmp_path / "in", None, **options)
     assert plain == _results(tmp_path / "in", tmp_path / "c")
-    assert len(list((tmp_path / "c").glob("validate-*.json"))) == 2
+    assert len(list((tmp_path / "c").glob("validate-*.jsonl"))) == 2
 
 
 @pytest.mark.parametrize(
@@ -152,16 +159,18 @@ def test_a_damaged_or_foreign_cache_is_ignored_and_rewritten(tmp_path: Path, dam
     _write(tmp_path / "in" / "b.txt", b"not a record")
     expected = _results(tmp_path / "in", None)
     assert _results(tmp_path / "in", tmp_path / "c") == expected
-    (written,) = (tmp_path / "c").glob("validate-*.json")
+    (written,) = (tmp_path / "c").glob("validate-*.jsonl")
     whole = written.read_bytes()
     written.write_bytes(whole[: len(whole) // 2] if damage == b"truncate" else damage)
     assert _results(tmp_path / "in", tmp_path / "c") == expected
-    assert orjson.loads(written.read_bytes())["files"]  # rewritten whole
-    # Entries damaged inside a well-formed file are read again, too.
-    document = orjson.loads(written.read_bytes())
-    document["files"] = {key: value[:-3] for key, value in document["files"].items()}
-    written.write_bytes(orjson.dumps(document))
+    assert len(_entries(written)) == 2  # rewritten whole
+    # Entries damaged inside a well-formed file are read again, too: cut short,
+    # or not JSON at all.
+    header, *lines = written.read_bytes().splitlines()
+    damaged = [orjson.dumps([path, value[:-3]]) for path, value in map(orjson.loads, lines)]
+    written.write_bytes(b"\n".join([header, *damaged, b"[1, 2", b"\xff"]) + b"\n")
     assert _results(tmp_path / "in", tmp_path / "c") == expected
+    assert len(_entries(written)) == 2
 
 
 def test_the_cache_folder_is_ignored_by_git(tmp_path: Path) -> None:
@@ -187,12 +196,12 @@ def test_cli_default_place_options_and_environment(
     assert not (tmp_path / FOLDER).exists()
     assert run("validate", "in").exit_code == 0
     assert (tmp_path / FOLDER / ".gitignore").exists()
-    assert list((tmp_path / FOLDER).glob("validate-*.json"))
+    assert list((tmp_path / FOLDER).glob("validate-*.jsonl"))
     assert run("validate", "in", "--cache-dir", "elsewhere").exit_code == 0
-    assert list((tmp_path / "elsewhere").glob("validate-*.json"))
+    assert list((tmp_path / "elsewhere").glob("validate-*.jsonl"))
     result = run("validate", "in", env={"ARCHIVEKIT_CACHE_DIR": str(tmp_path / "env")})
     assert result.exit_code == 0
-    assert list((tmp_path / "env").glob("validate-*.json"))
+    assert list((tmp_path / "env").glob("validate-*.jsonl"))
     # The project root is the configuration file's folder.
     (tmp_path / "proj").mkdir()
     (tmp_path / "proj" / "archive.toml").write_text("[rules]\n")
@@ -215,8 +224,8 @@ def test_concurrent_runs_never_corrupt_the_cache(tmp_path: Path) -> None:
     outputs = {run.communicate()[0] for run in runs}
     assert len(outputs) == 1
     assert {run.returncode for run in runs} == {1}
-    (written,) = (tmp_path / "c").glob("validate-*.json")
-    assert len(orjson.loads(written.read_bytes())["files"]) == MIN_FILES + 10
+    (written,) = (tmp_path / "c").glob("validate-*.jsonl")
+    assert len(_entries(written)) == MIN_FILES + 10
     again = subprocess.run(command, env=env, capture_output=True, check=False)
     assert {again.stdout} == outputs
 
@@ -251,8 +260,8 @@ def test_fmt_check_remembers_canonical_files_only(tmp_path: Path) -> None:
         return [(o.path, o.status.value, o.after) for o in runs]
 
     assert check(True) == check(False)
-    (written,) = tmp_path.glob("fmt-*.json")
-    assert list(orjson.loads(written.read_bytes())["files"]) == [str(canonical)]
+    (written,) = tmp_path.glob("fmt-*.jsonl")
+    assert list(_entries(written)) == [str(canonical)]
     assert check(True) == check(False)
     _write(canonical, _CONTENTS[5])  # now invalid: read again
     assert check(True) == check(False)
@@ -266,6 +275,6 @@ def test_entries_of_deleted_files_are_dropped_others_kept(tmp_path: Path) -> Non
     (tmp_path / "in" / "a" / "1.txt").unlink()
     _write(tmp_path / "in" / "b" / "2.txt", _CONTENTS[1])
     _results(tmp_path / "in" / "b", tmp_path / "c")  # part of the archive
-    (written,) = (tmp_path / "c").glob("validate-*.json")
-    kept = sorted(orjson.loads(written.read_bytes())["files"])
+    (written,) = (tmp_path / "c").glob("validate-*.jsonl")
+    kept = sorted(_entries(written))
     assert kept == [str(tmp_path / "in" / "b" / name) for name in ("1.txt", "2.txt")]
