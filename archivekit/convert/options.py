@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from archivekit.formats import FormatOptions
+from archivekit.selection import Selection
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +15,8 @@ class ConvertOptions:
     Many-record output goes to ``output`` (a file, or ``-``/``None`` for
     standard output); one-record output goes into ``output_dir``. JSON can be
     either: an array to ``output``, or one file per record in ``output_dir``.
+    ``selection``: which valid records to write (``--since``, ``--keyword``,
+    ``--dedupe``, ``--sample`` ...); the others are neither written nor reported.
     ``partition_by`` (``year``, Parquet only) makes ``output`` a folder of a
     Hive-style dataset (``year=2011/part-0.parquet``).
     """
@@ -29,3 +32,4 @@ class ConvertOptions:
     glob: str | None = None
     partition_by: str | None = None
     format_options: FormatOptions = field(default_factory=FormatOptions)
+    selection: Selection = field(default_factory=Selection)
