@@ -346,6 +346,18 @@ RULES: tuple[Rule, ...] = (
         details=("The word count has leading zeros. Valid; archive fmt drops them."),
     ),
     Rule(
+        "format-guessed",
+        _W,
+        "A file was read as another format than its extension says, from its content.",
+        bad="records.json holding one JSON object per line",
+        good="records.jsonl",
+        details=(
+            "The file's extension names one format but its content is another (a .json file "
+            "holding JSON Lines); it was read as what its content is. Rename the file, or "
+            "give --from FORMAT."
+        ),
+    ),
+    Rule(
         "json-duplicate-key",
         _W,
         "A JSON object gives one key twice; only the last value is used.",
@@ -571,6 +583,7 @@ Every rule: archive rules; one rule: archive explain CODE.
     include = ["archive/**/*.txt"]      # globs relative to this file
     exclude = ["archive/drafts/**"]
     word-count-tolerance = 0.1          # of the opt-in word-count-mismatch
+    profile = "scraped"                 # or "strict", the default (archive explain scraped)
     final-newline = false               # true: one LF ends a canonical file
 
     [tool.archive.rules]                # "error", "warning" or "off"
@@ -584,13 +597,30 @@ Every rule: archive rules; one rule: archive explain CODE.
 for every other rule, or for those. archive validate --show-settings prints
 what a run would use.
 """,
+    "scraped": """The scraped profile: --profile scraped, or profile = "scraped" in [tool.archive]
+
+For archives scraped from the web, where many pages give no date or word count.
+archive validate and archive convert both take it. Under it:
+
+    date-empty, date-unrecognized, date-invalid   a warning; the date is null
+    word-count-invalid                            a warning; the word count is null
+
+The message then ends in "(kept as null: scraped profile)". A null is an empty
+line in the text format, null in JSON, an empty CSV cell, a key left out of the
+Markdown front matter, null in Parquet and SQLite. Every other rule keeps its
+level: a broken URL, an empty headline or a control character in the date line
+is still an error. The default profile, strict, makes every field required.
+
+    archive convert scraped/ --profile scraped --to jsonl -o all.jsonl
+""",
 }
 
 
 def explain(code: str) -> str:
     """What ``archive explain CODE`` prints; raises :class:`UsageError` for an unknown code.
 
-    ``code`` may also be a topic of :data:`TOPICS` (``format``, ``exit-codes``, ``config``).
+    ``code`` may also be a topic of :data:`TOPICS` (``format``, ``exit-codes``, ``config``,
+    ``scraped``).
     """
     if code in TOPICS:
         return TOPICS[code]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
@@ -191,11 +191,18 @@ def fail_usage(message: str) -> typer.Exit:
     return typer.Exit(EXIT_USAGE)
 
 
-def progress(items: Iterator[T], *, enabled: bool, what: str) -> Iterator[T]:
+def progress(
+    items: Iterator[T],
+    *,
+    enabled: bool,
+    what: str,
+    total: Callable[[], int | None] | None = None,
+) -> Iterator[T]:
     """Pass ``items`` through; on a terminal, count them on a progress bar once the batch is big.
 
     ``what`` names the work ("converting"). The bar goes to standard error and
     vanishes when done; nothing is drawn for fewer than PROGRESS_AFTER items.
+    ``total`` is asked once the bar appears: with a count, the bar shows it and an ETA.
     """
     if not enabled:
         yield from items
@@ -208,17 +215,29 @@ def progress(items: Iterator[T], *, enabled: bool, what: str) -> Iterator[T]:
             break
     else:
         return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
+    expected = total() if total is not None else None
+    if expected is not None and expected < count:
+        expected = None  # the walk changed under us: no total rather than a wrong one
+    counted = "{task.completed}/{task.total} records" if expected else "{task.completed} records"
     columns = (
         SpinnerColumn(),
         TextColumn(what),
         BarColumn(),
-        TextColumn("{task.completed} records"),
+        TextColumn(counted),
         TimeElapsedColumn(),
+        *((TimeRemainingColumn(),) if expected else ()),
     )
     with Progress(*columns, transient=True, console=_console()) as bar:
-        task = bar.add_task(what, total=None, completed=count)
+        task = bar.add_task(what, total=expected, completed=count)
         for item in items:
             yield item
             bar.advance(task)

@@ -182,6 +182,12 @@ def convert(
             "--paragraphs", help="Markdown: split run-together paragraphs (undone on reading)."
         ),
     ] = False,
+    heading: Annotated[
+        bool,
+        typer.Option(
+            "--heading", help="Markdown: start the body with the headline as a # heading."
+        ),
+    ] = False,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="Only errors: no warnings, summary or progress bar."),
@@ -243,6 +249,7 @@ def convert(
             csv_keywords="json" if csv_keywords is CsvKeywords.json else "comma",
             excel=excel,
             paragraphs=paragraphs,
+            heading=heading,
             rules=RuleOptions(max_bytes=max_bytes(context), profile=chosen),
         ),
     )
@@ -254,10 +261,25 @@ def convert(
                 paths, options, stdin=sys.stdin.buffer, stdout=sys.stdout.buffer
             )
             outcomes = conversion.run()
+            noted = 0
+
+            def notes() -> None:
+                nonlocal noted
+                for note in conversion.notes[noted:]:
+                    if not quiet:
+                        err.write(f"archive: note: {note}\n")
+                noted = len(conversion.notes)
+
+            notes()
             try:
                 for outcome in progress(
-                    outcomes, enabled=not quiet and err.isatty(), what="converting"
+                    outcomes,
+                    enabled=not quiet and err.isatty(),
+                    what="converting",
+                    total=conversion.expected_records,
                 ):
+                    if len(conversion.notes) > noted:
+                        notes()
                     for d in outcome.diagnostics:
                         if d.severity.value == "error" or not quiet:
                             err.write(format_diagnostic(d, colour=colour) + "\n")
@@ -277,7 +299,12 @@ def convert(
     except Terminated as exc:
         typer.echo("archive: terminated: nothing was written", err=True)
         raise typer.Exit(128 + exc.signum) from None
+    notes()
     summary = conversion.summary
+    if summary.records == 0 and conversion.folders:
+        # A folder named and nothing read from it: a mistyped path or format, most likely.
+        typer.echo("archive: error: no records found in the folders given", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
     if summary.records == 0 and not quiet:
         typer.echo("archive: warning: no records found under the given paths", err=True)
     if not quiet:

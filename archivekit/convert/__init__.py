@@ -6,6 +6,7 @@ __all__ = ["Conversion", "ConvertOptions", "Outcome", "Summary"]
 
 import contextlib
 import errno
+import os
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import BinaryIO
@@ -14,11 +15,24 @@ from archivekit.convert.options import ConvertOptions
 from archivekit.convert.outputs import Targets, records_to_stdout
 from archivekit.diagnostics import Diagnostic, ParseResult, finding
 from archivekit.errors import OutputError, UsageError
-from archivekit.files.walk import STDIN, check_paths
-from archivekit.formats import Format, format_named
+from archivekit.files.archives import is_container
+from archivekit.files.walk import STDIN, check_paths, walk
+from archivekit.formats import (
+    FORMAT_BY_EXTENSION,
+    FORMAT_BY_NAME,
+    Format,
+    format_for_name,
+    format_named,
+)
 from archivekit.rules import Severity
 from archivekit.selection import Picker
-from archivekit.sources.inputs import input_folder_holding, iter_sources, wanted_in
+from archivekit.sources.inputs import (
+    Source,
+    input_folder_holding,
+    iter_sources,
+    picker,
+    wanted_in,
+)
 from archivekit.sources.reading import Item, ReadOptions, read_sources
 from archivekit.text import safe_path
 
@@ -82,8 +96,16 @@ class Conversion:
         self.options = options
         self.target = _check_options(options)
         check_paths(self.inputs)
+        # Without --from or --glob, folders are walked for every format's extensions.
+        self._every = options.from_ is None and options.glob is None
+        #: What the run assumed, for the user (a format guessed from content, the
+        #: extensions a folder walk reads): one line each, added as they are known.
+        self.notes: list[str] = []
+        #: True when an input named is a folder (so that "no records" is a failure).
+        self.folders = any(os.path.isdir(p) for p in self.inputs if p != STDIN)
+
         for path in (options.output, options.rejects):
-            if path and path != STDIN and wanted_in(path, self.inputs, options.from_, options.glob):
+            if path and path != STDIN and self._reads(path):
                 raise UsageError(f"{path}: is also an input; write the output elsewhere")
         if options.output_dir is not None:
             holder = input_folder_holding(
@@ -105,6 +127,11 @@ class Conversion:
         self._stdout = stdout
         self.summary = Summary(target=options.output_dir or options.output or "<stdout>")
 
+    def _reads(self, path: str) -> bool:
+        """Would this run read the file at ``path``?"""
+        options = self.options
+        return wanted_in(path, self.inputs, options.from_, options.glob)
+
     def __iter__(self) -> Iterator[Outcome]:
         return self.run()
 
@@ -120,21 +147,81 @@ class Conversion:
             where = exc.filename or self.summary.target
             raise OutputError(f"{where}: cannot write the output: {exc.strerror or exc}") from exc
 
+    def expected_records(self) -> int | None:
+        """How many records the inputs hold, if the walk alone can tell; else ``None``.
+
+        Known when every input file holds one record (archive text, Markdown, a
+        ``.json`` object): the walk's count, file names only, nothing read. ``None``
+        with standard input, a many-record file or an archive. For a progress bar's
+        total; cheap next to the conversion itself.
+        """
+        if STDIN in self.inputs:
+            return None
+        options = self.options
+        match = picker(options.from_, options.glob)
+        count = 0
+        for found in walk(self.inputs, match=match):
+            name = found.path.rsplit("/", 1)[-1]
+            fmt = FORMAT_BY_NAME.get(options.from_ or "") or format_for_name(name)
+            if fmt is None or not fmt.one or fmt.many or is_container(name):
+                return None
+            count += 1
+        return count or None
+
+    def _sources(self) -> Iterator[Source]:
+        """Every input's sources; a folder without archive files is read for every format.
+
+        By default a folder walk reads archive files (``*.txt``) only, so that a README.md
+        beside the records is not taken for one; a folder that holds none (a Hugo
+        ``content/posts`` of ``.md``, a folder of ``.jsonl``) is walked again for every
+        known extension, with a note saying what was read.
+        """
+        options = self.options
+        folders = {
+            path: os.path.join(os.path.normpath(path), "")
+            for path in self.inputs
+            if self._every and path != STDIN and os.path.isdir(path)
+        }
+        empty = set(folders)
+        for source in iter_sources(
+            self.inputs,
+            force_format=options.from_,
+            pattern=options.glob,
+            stdin=self._stdin,
+            max_bytes=options.format_options.rules.max_bytes,
+            sniff_stdin=True,
+            note=self.notes.append,
+        ):
+            if empty and source.path is not None:
+                where = os.path.normpath(source.path)
+                empty -= {p for p in empty if where.startswith(folders[p])}
+            yield source
+        for path in [p for p in self.inputs if p in empty]:
+            kinds: dict[str, int] = {}
+            for source in iter_sources(
+                [path], max_bytes=options.format_options.rules.max_bytes, every_format=True
+            ):
+                if not kinds:
+                    names = ", ".join(f"*{ext}" for ext in FORMAT_BY_EXTENSION)
+                    self.notes.append(
+                        f"{path}: no *.txt archive files: reading every known format ({names}); "
+                        "--from FORMAT or --glob PATTERN chooses"
+                    )
+                kinds[source.format] = kinds.get(source.format, 0) + 1
+                yield source
+            if kinds:
+                read = ", ".join(f"{count} {name}" for name, count in sorted(kinds.items()))
+                self.notes.append(f"{path}: read {read} file(s)")
+
     def _run(self) -> Generator[Outcome, None, None]:
         options, summary = self.options, self.summary
         with contextlib.ExitStack() as stack:
             targets = Targets(options, self.target, stack, self._stdout)
             formats = options.format_options
-            sources = iter_sources(
-                self.inputs,
-                force_format=options.from_,
-                pattern=options.glob,
-                stdin=self._stdin,
-                max_bytes=formats.rules.max_bytes,
-            )
+            sources = self._sources()
             staged = options.output_dir is not None  # one file per record
             selection = options.selection
-            picker: Picker[Item] = Picker(selection)
+            chooser: Picker[Item] = Picker(selection)
             read = ReadOptions(
                 replace(formats, keep_records=True),
                 # One-record outputs are written by the workers that read the records;
@@ -171,7 +258,7 @@ class Conversion:
                     continue
                 if result.ok and result.record is not None:
                     if selection.ordered:
-                        kept = picker.offer(item, item.url)
+                        kept = chooser.offer(item, item.url)
                         if kept is not None and writing:
                             written, result = put(kept, result)
                     elif writing:
@@ -182,28 +269,29 @@ class Conversion:
                     )
                 if not result.ok:
                     summary.invalid += 1
-                    targets.reject(result)
+                    # (The result may be put's own: an output name the folder cannot hold.)
+                    targets.reject(item._replace(result=result))
                 if item.rows is not None and (options.skip_invalid or not summary.invalid):
                     # The valid records of this item's chunk, this one included, in order.
                     targets.write_rows(item.rows)
                 yield Outcome(result.path, result.index, result.line, result.diagnostics, written)
             summary.selected = (
-                picker.kept if selection.ordered else summary.records - summary.invalid - left_out
+                chooser.kept if selection.ordered else summary.records - summary.invalid - left_out
             )
-            summary.duplicates = picker.duplicates
+            summary.duplicates = chooser.duplicates
             if summary.invalid and not options.skip_invalid:
                 return  # the stack removes every temporary
-            for item in picker.sampled():  # the sample, in input order
+            for item in chooser.sampled():  # the sample, in input order
                 _, result = put(item, item.result)
                 if not result.ok:  # an output name the folder cannot hold
                     summary.invalid += 1
                     summary.selected -= 1
-                    targets.reject(result)
+                    targets.reject(item._replace(result=result))
             if summary.invalid and not options.skip_invalid:
                 return
-            summary.files_written = targets.commit(
-                lambda path: wanted_in(path, self.inputs, options.from_, options.glob)
-            )
+            if not summary.records and self.folders:
+                return  # a folder named and nothing in it: most likely a mistake; write nothing
+            summary.files_written = targets.commit(self._reads)
             summary.committed = True
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import itertools
 import os
 import zlib
@@ -19,12 +20,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from archivekit import cache as cache_module
-from archivekit.diagnostics import ParseResult, failed, unreadable
+from archivekit.diagnostics import ParseResult, failed, finding, unreadable
 from archivekit.files.read import over_limit, read_file, read_stream
-from archivekit.formats import FORMAT_BY_NAME, Format, FormatOptions, Loader, load_whole
+from archivekit.formats import FORMAT_BY_NAME, Format, FormatOptions, Loader, load_whole, sniff
 from archivekit.record import fast
 from archivekit.record.parse import url_line
-from archivekit.sources.inputs import Source
+from archivekit.sources.inputs import Source, resolved
 
 if TYPE_CHECKING:
     from archivekit.cache import Cache
@@ -87,6 +88,7 @@ class Item(NamedTuple):
 
 def read_source(source: Source, options: ReadOptions) -> Iterator[Item]:
     """Every record of one source; a source that cannot be read gives one ``read-error``."""
+    source = resolved(source)
     fmt = FORMAT_BY_NAME[source.format]
     if fmt.streamed and source.error is None:
         records: Iterable[_Record] = _read_stream(source, fmt, options)
@@ -184,7 +186,29 @@ def _parse_data(
     if load is None:
         load = _LOADERS[fmt.name] = _loader(fmt)
     records = load_whole(data, source.label, formats, load, size=size)
+    if fmt.name == "json":
+        records = _json_lines_in_json(data, source.label, formats, list(records))
     return [_record(r, whole, options) for r in records]
+
+
+def _json_lines_in_json(
+    data: bytes, label: str, formats: FormatOptions, records: list[ParseResult]
+) -> list[ParseResult]:
+    """A ``.json`` file that holds JSON Lines (a common mix-up) read as such, with a warning."""
+    if len(records) != 1 or [d.code for d in records[0].diagnostics] != ["json-invalid"]:
+        return records
+    if sniff(data[: 1 << 16]) != "jsonl":
+        return records
+    note = finding(
+        "format-guessed",
+        "this file holds JSON Lines (one object per line), not one JSON document: "
+        "read as JSON Lines; rename it .jsonl",
+        label,
+    )
+    found = list(FORMAT_BY_NAME["jsonl"].read(io.BytesIO(data), label, formats))
+    if found:
+        found[0] = replace(found[0], diagnostics=(note, *found[0].diagnostics))
+    return found
 
 
 def _checked(fields: fast.Fields) -> bytes:
@@ -498,6 +522,8 @@ def read_records(
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     check_paths(inputs)
-    sources = iter_sources(inputs, force_format=format, max_bytes=rules.max_bytes)
+    sources = iter_sources(
+        inputs, force_format=format, max_bytes=rules.max_bytes, sniff_stdin=True, every_format=True
+    )
     options = ReadOptions(FormatOptions(rules=rules))
     return (item.result for item in read_sources(sources, options, jobs=jobs))
