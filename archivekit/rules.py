@@ -443,10 +443,12 @@ RULES: tuple[Rule, ...] = (
         bad="a.txt and b.txt both: http://www.nytimes.com/a.html",
         good="one file per URL",
         details=(
-            "Two files of one batch have the same URL (line 1, compared exactly as written): "
-            "the same article twice. Reported on the later file, naming the first. It "
-            "compares the files of one run only; with --changed-since it still sees every "
-            "file."
+            "Two files of one batch have the same URL (line 1, compared exactly as written, "
+            "or normalised with the option normalise = true in [tool.archive.duplicate-url]: "
+            "http and https, www., a trailing slash, the fragment and utm_* and other "
+            "tracking parameters ignored): the same article twice. Reported on the later "
+            "file, naming the first. It compares the files of one run only; with "
+            "--changed-since it still sees every file."
         ),
     ),
 )
@@ -491,6 +493,8 @@ class RuleOptions:
 
     ``max_bytes`` is the file-size limit (``archive --max-bytes``): a record
     file, document, line or cell larger than this is refused unread.
+    ``normalise_urls``: ``duplicate-url`` compares URLs normalised
+    (:func:`archivekit.urls.normalise_url`), not as written.
     ``profile``: ``strict``, or ``scraped`` to read a missing or unreadable date
     or word count as null with a warning (see :data:`NULLABLE`).
     ``final_newline`` makes one LF the canonical ending of a record file.
@@ -499,6 +503,7 @@ class RuleOptions:
     enable: frozenset[str] = frozenset()
     word_count_tolerance: float = DEFAULT_WORD_COUNT_TOLERANCE
     max_bytes: int = DEFAULT_MAX_BYTES
+    normalise_urls: bool = False
     #: The canonical ending: one LF when true (``final-newline = true``), none by default.
     final_newline: bool = False
     profile: str = "strict"

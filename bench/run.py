@@ -297,7 +297,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"validate{tag}",
                 f"archive validate --no-cache DIR{tag}",
                 [archive, "validate", "--no-cache", str(tree)],
-            )
+            ),
+            # Every figure of the folder, the same records validate reads (issue 14).
+            Command(
+                f"stats{tag}",
+                f"archive stats DIR --format json{tag}",
+                [archive, "stats", str(tree), "--format", "json"],
+            ),
         ]
         for fmt in CONVERT_FORMATS:
             out = tmp / f"convert.{_EXTENSION.get(fmt, fmt)}"
@@ -519,6 +525,13 @@ def build_report(
             "same records, one .json file each",
         ),
         target(
+            "stats / validate",
+            paired("stats", "validate"),
+            "<=",
+            1.5,
+            "archive stats DIR --format json vs archive validate DIR, same records",
+        ),
+        target(
             "validate unchanged (cached) / cat floor",
             paired("validate_cached", "cat"),
             "<=",
@@ -575,6 +588,7 @@ def build_report(
     )
     for key, what in (
         ("validate", "validate"),
+        ("stats", "stats"),
         *((f"convert_{fmt}", f"convert {fmt}") for fmt in CONVERT_FORMATS),
     ):
         targets += [

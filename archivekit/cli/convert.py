@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Callable, Iterator
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -23,17 +22,21 @@ from archivekit.cli.console import (
     fail_usage,
     max_bytes,
     plural,
+    progress,
     use_colour,
 )
 from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK, Terminated, signals_handled
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from archivekit.convert import Outcome
-
-#: Show a progress bar only for batches at least this large (and only on a terminal).
-PROGRESS_AFTER = 500
+from archivekit.cli.selecting import (
+    AllKeywords,
+    Dedupe,
+    Domain,
+    Keyword,
+    Sample,
+    Seed,
+    Since,
+    Until,
+    selection,
+)
 
 
 class PartitionKey(StrEnum):
@@ -72,6 +75,13 @@ EPILOG = """Examples:
   archive convert records.jsonl --to parquet -o records.parquet
 
   archive convert records.jsonl --to parquet --partition-by year -o dataset/
+  archive convert archive/ --to csv -o recent.csv --since 2015 --until 2016-06
+
+  archive convert archive/ --to jsonl -o mexico.jsonl --keyword Mexico --domain nytimes.com
+
+  archive convert archive/ --to jsonl -o unique.jsonl --dedupe
+
+  archive convert archive/ --to jsonl -o sample.jsonl --sample 500 --seed 7
 
 Folders are walked for archive files (*.txt) unless --from FORMAT (that
 format's extensions) or --glob PATTERN; files named on the command line go by
@@ -80,6 +90,11 @@ their extension.
 By default any invalid record stops the whole batch: nothing is written, every
 invalid record is reported, exit 1. --skip-invalid writes the valid ones.
 Outputs appear whole or not at all; existing files are kept unless --force.
+
+Selecting: --since/--until, --keyword, --domain keep the valid records that
+match (in input order), then --dedupe keeps the first of each normalised URL,
+then --sample N draws N of those (the same N for the same --seed). Invalid
+records are reported as always: they have no fields to select by.
 
 Exit status:
 
@@ -192,6 +207,14 @@ def convert(
     ] = None,
     profile: Profile = None,
     config: ConfigFile = None,
+    since: Since = None,
+    until: Until = None,
+    keyword: Keyword = None,
+    all_keywords: AllKeywords = False,
+    domain: Domain = None,
+    sample: Sample = None,
+    seed: Seed = None,
+    dedupe: Dedupe = False,
     storage_option: StorageOption = None,
     scheduler: Scheduler = None,
 ) -> None:
@@ -206,12 +229,23 @@ def convert(
     from archivekit.validate.levels import profile_of
 
     try:
+        picked = selection(
+            since=since,
+            until=until,
+            keyword=keyword,
+            all_keywords=all_keywords,
+            domain=domain,
+            sample=sample,
+            seed=seed,
+            dedupe=dedupe,
+        )
         chosen = profile_of(load_config(config), str(profile) if profile else None)
         storage = parse_storage_options(storage_option or ())
     except ArchiveKitError as exc:
         raise fail_usage(str(exc)) from None
     options = ConvertOptions(
         to=str(to),
+        selection=picked,
         from_=str(from_) if from_ else None,
         output=output,
         output_dir=output_dir,
@@ -250,9 +284,10 @@ def convert(
 
             notes()
             try:
-                for outcome in _progress(
+                for outcome in progress(
                     outcomes,
                     enabled=not quiet and err.isatty(),
+                    what="converting",
                     total=conversion.expected_records,
                 ):
                     if len(conversion.notes) > noted:
@@ -292,63 +327,13 @@ def convert(
         )
         done = f"wrote {what}" if summary.committed else "wrote nothing"
         skipped = " (skipped)" if skip_invalid and summary.invalid else ""
+        kept = ""
+        if picked.active:
+            kept = f", {summary.selected} selected"
+            if picked.dedupe:
+                kept += f" ({plural(summary.duplicates, 'duplicate')} dropped)"
         err.write(
-            f"{plural(summary.records, 'record')}, {summary.invalid} invalid{skipped}, "
+            f"{plural(summary.records, 'record')}, {summary.invalid} invalid{skipped}{kept}, "
             f"{plural(summary.warnings, 'warning')}: {done}\n"
         )
     raise typer.Exit(EXIT_OK if summary.committed else EXIT_FINDINGS)
-
-
-def _progress(
-    outcomes: Iterator[Outcome],
-    *,
-    enabled: bool,
-    total: Callable[[], int | None] | None = None,
-) -> Iterator[Outcome]:
-    """Pass outcomes through; on a terminal, count them on a progress bar once the batch is big.
-
-    ``total`` is asked once the bar appears: with a count, the bar shows it and an ETA.
-    """
-    if not enabled:
-        yield from outcomes
-        return
-    count = 0
-    for outcome in outcomes:
-        count += 1
-        yield outcome
-        if count == PROGRESS_AFTER:
-            break
-    else:
-        return
-    from rich.progress import (
-        BarColumn,
-        Progress,
-        SpinnerColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-
-    expected = total() if total is not None else None
-    if expected is not None and expected < count:
-        expected = None  # the walk changed under us: no total rather than a wrong one
-    counted = "{task.completed}/{task.total} records" if expected else "{task.completed} records"
-    columns = (
-        SpinnerColumn(),
-        TextColumn("converting"),
-        BarColumn(),
-        TextColumn(counted),
-        TimeElapsedColumn(),
-        *((TimeRemainingColumn(),) if expected else ()),
-    )
-    with Progress(*columns, transient=True, console=_console()) as bar:
-        task = bar.add_task("convert", total=expected, completed=count)
-        for outcome in outcomes:
-            yield outcome
-            bar.advance(task)
-
-
-def _console() -> Console:
-    from rich.console import Console
-
-    return Console(stderr=True)

@@ -26,6 +26,7 @@ from archivekit.formats import (
     format_named,
 )
 from archivekit.rules import Severity
+from archivekit.selection import Picker, Selection
 from archivekit.sources.inputs import (
     Source,
     input_folder_holding,
@@ -55,7 +56,12 @@ class Outcome:
 
 @dataclass(slots=True)
 class Summary:
-    """Counts of a finished run; ``committed`` says whether the output was written."""
+    """Counts of a finished run; ``committed`` says whether the output was written.
+
+    ``records`` counts every record read; ``selected`` the valid records the
+    selection kept (all valid records without one), ``duplicates`` those
+    ``--dedupe`` dropped.
+    """
 
     records: int = 0
     invalid: int = 0
@@ -63,6 +69,8 @@ class Summary:
     files_written: int = 0
     committed: bool = False
     target: str = ""
+    selected: int = 0
+    duplicates: int = 0
 
 
 class Conversion:
@@ -217,40 +225,76 @@ class Conversion:
             formats = options.format_options
             sources = self._sources()
             staged = options.output_dir is not None  # one file per record
+            selection = options.selection
+            chooser: Picker[Item] = Picker(selection)
             read = ReadOptions(
                 replace(formats, keep_records=True),
                 # One-record outputs are written by the workers that read the records;
-                # many-record outputs are rendered by them too, a chunk at a time.
+                # many-record outputs are rendered by them too, a chunk at a time
+                # (not when --dedupe or --sample decide here, in input order).
                 render=self.target.name if staged else None,
-                rows=None if staged else self.target.name,
+                rows=None if staged or selection.ordered else self.target.name,
+                urls=selection.dedupe,
+                # The filters run in the workers: a record left out is not rendered.
+                pick=selection if selection.filters else None,
                 storage=options.storage_options,
             )
+            left_out = 0
+
+            def put(item: Item, result: ParseResult) -> tuple[str | None, ParseResult]:
+                if staged:  # a name the output folder cannot hold fails this record only
+                    return _stage(targets, item, result)
+                assert result.record is not None
+                targets.write(item, result.record)
+                return None, result
+
             for item in read_sources(sources, read, jobs=options.jobs, scheduler=options.scheduler):
                 result = item.result
                 written = None
                 # (Once a record is invalid nothing will be written: skip the work.)
                 # A valid record without its record was rendered by a worker, in ``rows``.
                 writing = options.skip_invalid or not summary.invalid
-                record = result.record
-                if result.ok and record is not None and writing:
-                    if staged:  # a name the output folder cannot hold fails this record only
-                        written, result = _stage(targets, item, result)
-                    else:
-                        targets.write(item, record)
                 summary.records += 1
+                if not item.picked:
+                    # Left out by the selection: neither written nor reported.
+                    left_out += 1
+                    if item.rows is not None and writing:
+                        targets.write_rows(item.rows)
+                    yield Outcome(result.path, result.index, result.line, (), None)
+                    continue
+                if result.ok and result.record is not None:
+                    if selection.ordered:
+                        kept = chooser.offer(item, item.url)
+                        if kept is not None and writing:
+                            written, result = put(kept, result)
+                    elif writing:
+                        written, result = put(item, result)
                 if result.diagnostics:
                     summary.warnings += sum(
                         d.severity is Severity.WARNING for d in result.diagnostics
                     )
                 if not result.ok:
                     summary.invalid += 1
-                    targets.reject(item)
+                    # (The result may be put's own: an output name the folder cannot hold.)
+                    targets.reject(item._replace(result=result))
                 if item.rows is not None and (options.skip_invalid or not summary.invalid):
                     # The valid records of this item's chunk, this one included, in order.
                     targets.write_rows(item.rows)
                 yield Outcome(result.path, result.index, result.line, result.diagnostics, written)
+            summary.selected = (
+                chooser.kept if selection.ordered else summary.records - summary.invalid - left_out
+            )
+            summary.duplicates = chooser.duplicates
             if summary.invalid and not options.skip_invalid:
                 return  # the stack removes every temporary
+            for item in chooser.sampled():  # the sample, in input order
+                _, result = put(item, item.result)
+                if not result.ok:  # an output name the folder cannot hold
+                    summary.invalid += 1
+                    summary.selected -= 1
+                    targets.reject(item._replace(result=result))
+            if summary.invalid and not options.skip_invalid:
+                return
             if not summary.records and self.folders:
                 return  # a folder named and nothing in it: most likely a mistake; write nothing
             summary.files_written = targets.commit(self._reads)
@@ -320,6 +364,11 @@ def _check_store(options: ConvertOptions) -> None:
         )
     if options.rejects:
         raise UsageError("--rejects with -o URL: give the rejects a local file of their own run")
+    if options.selection != Selection():
+        raise UsageError(
+            "--since, --until, --keyword, --domain, --dedupe and --sample are not taken with "
+            "-o URL yet: write locally, or select the records in Dask (archivekit.dask)"
+        )
     assert options.output is not None
     fs, path = filesystem(options.output, options.storage_options)
     if fs.exists(path) and not options.force:

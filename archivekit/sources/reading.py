@@ -54,6 +54,13 @@ class ReadOptions:
     ``render``: a one-record format to write each valid record in (the
     item's ``payload``). ``rows``: a many-record format in which the workers
     render their chunk's valid records (the ``rows`` of its last item).
+    ``pick``: which valid records to keep (run where the record is read, in a
+    worker: a selection's filters); the others come back with ``picked``
+    false and neither record nor payload, and are left out of ``rows``.
+    ``digest``: a small summary of each valid record picked (the item's
+    ``digest``), made where it is read, so that the record itself need not
+    cross the pipe (``archive stats``). Both must be picklable, and both
+    turn the byte-level fast path and the cache off (they look at records).
     ``storage``: fsspec storage options for URL sources (``s3://`` ...).
     """
 
@@ -61,6 +68,8 @@ class ReadOptions:
     urls: bool = False
     render: str | None = None
     rows: str | None = None
+    pick: Callable[[Record], bool] | None = None
+    digest: Callable[[Record], object] | None = None
     storage: Mapping[str, Any] | None = field(default=None, hash=False, repr=False)
 
 
@@ -72,7 +81,9 @@ class Item(NamedTuple):
     itself: each comes back without its record (which need not cross the
     pipe), and the chunk's last item carries ``rows``, the output bytes of
     every valid record of the chunk, in order. ``url`` is the record's URL
-    line, when asked for. A named tuple: one is made per record, in the parent.
+    line, when asked for. ``picked`` is false for a valid record that
+    ``ReadOptions.pick`` refused; ``digest`` is ``ReadOptions.digest`` of the
+    record. A named tuple: one is made per record, in the parent.
     """
 
     source: Source
@@ -80,6 +91,8 @@ class Item(NamedTuple):
     payload: bytes | None = None
     rows: bytes | None = None
     url: str | None = None
+    picked: bool = True
+    digest: object = None
 
 
 def read_source(source: Source, options: ReadOptions) -> Iterator[Item]:
@@ -90,34 +103,49 @@ def read_source(source: Source, options: ReadOptions) -> Iterator[Item]:
         records: Iterable[_Record] = _read_stream(source, fmt, options)
     else:
         records = _read_whole(source, fmt, options)
-    for result, payload, url in records:
-        yield Item(source, result, payload, None, url)
+    for result, payload, url, picked, digest in records:
+        yield Item(source, result, payload, None, url, picked, digest)
 
 
-#: One record read: its result, its payload (``ReadOptions.render``) and URL line.
-_Record = tuple[ParseResult, bytes | None, str | None]
+#: One record read: its result, its payload (``ReadOptions.render``), URL line,
+#: whether ``ReadOptions.pick`` kept it, and its digest.
+_Record = tuple[ParseResult, bytes | None, str | None, bool, object]
 
 
 def _record(result: ParseResult, data: bytes | None, options: ReadOptions) -> _Record:
     """The URL and payload of one record; ``data``: a whole archive-format file's bytes."""
     url = None
+    record = result.record
     if options.urls:
         if data is not None:
             url = url_line(data)
-        elif result.record is not None:
-            url = result.record.url
-        if result.record is not None and not options.formats.keep_records:
-            result = replace(result, record=None)  # built only for its URL
+        elif record is not None:
+            url = record.url
+    picked, digest = True, None
+    if record is not None and result.ok:
+        if options.pick is not None and not options.pick(record):
+            picked = False
+        elif options.digest is not None:
+            digest = options.digest(record)
+    if record is not None and (not picked or not options.formats.keep_records):
+        # Built only for its URL, its digest or the selection: it need not travel.
+        result = replace(result, record=None)
+        record = None
     payload = None
-    if options.render is not None and result.record is not None and result.ok:
+    if options.render is not None and record is not None and result.ok:
         dump = FORMAT_BY_NAME[options.render].dump
         assert dump is not None  # render names a one-record format
-        payload = dump(result.record, options.formats)
-    return result, payload, url
+        payload = dump(record, options.formats)
+    return result, payload, url, picked, digest
 
 
 def _formats(source: Source, options: ReadOptions) -> FormatOptions:
-    if options.urls and source.format != "archive" and not options.formats.keep_records:
+    if options.formats.keep_records:
+        return options.formats
+    if options.pick is not None or options.digest is not None:
+        # The selection and the digest look at the record: build it, then drop it.
+        return replace(options.formats, keep_records=True)
+    if options.urls and source.format != "archive":
         # The URL comes from the record itself: build it, even when only checking.
         return replace(options.formats, keep_records=True)
     return options.formats
@@ -130,12 +158,12 @@ def _read_whole(source: Source, fmt: Format, options: ReadOptions) -> list[_Reco
     file, and most files hold one record.
     """
     if source.error is not None:
-        return [(failed(source.label, source.code, source.error), None, None)]
+        return [(failed(source.label, source.code, source.error), None, None, True, None)]
     formats = _formats(source, options)
     try:
         data, size = _read_data(source, formats.rules.max_bytes, options.storage)
     except (OSError, EOFError, zlib.error) as exc:
-        return [(unreadable(source.label, exc, path=source.path), None, None)]
+        return [(unreadable(source.label, exc, path=source.path), None, None, True, None)]
     return _parse_data(source, fmt, data, size, formats, options)
 
 
@@ -222,14 +250,15 @@ def _read_stream(source: Source, fmt: Format, options: ReadOptions) -> Iterator[
             for result in fmt.read(stream, source.label, formats):
                 yield _record(result, None, options)
     except (OSError, EOFError, zlib.error) as exc:
-        yield unreadable(source.label, exc, path=source.path), None, None
+        yield unreadable(source.label, exc, path=source.path), None, None, True, None
 
 
 #: What a worker sends back for one source of its chunk: ``None`` or a URL line
 #: for a source that gave one clean result with nothing to carry (the parent
 #: rebuilds it from the source: most files of a batch), else every record's
-#: (result, payload, url).
-_Returned = str | None | list[_Record]
+#: (result, payload, url, picked, digest); ``(url, picked, digest)`` for a clean
+#: record that carries only those (archive stats).
+_Returned = str | None | tuple[str | None, bool, object] | list[_Record]
 
 
 def _read_chunk(
@@ -251,7 +280,9 @@ def _read_chunk(
     # Looked up once per chunk: how a canonical archive file is taken from its bytes
     # (rendered as a row; or, only checking, nothing to do but its URL), if at all.
     quick: Callable[[fast.Fields], bytes] | None = None
-    if name:
+    if options.pick is not None or options.digest is not None:
+        pass  # the selection and the digest need each record: no byte-level shortcut
+    elif name:
         quick = fast.renderer(name, options.formats)
     elif options.render is None and not options.formats.keep_records:
         quick = _checked if fast.applies(options.formats.rules) else None
@@ -269,7 +300,9 @@ def _read_chunk(
             try:
                 data, size = _read_data(source, limit, options.storage)
             except (OSError, EOFError, zlib.error) as exc:
-                records = [(unreadable(source.label, exc, path=source.path), None, None)]
+                records = [
+                    (unreadable(source.label, exc, path=source.path), None, None, True, None)
+                ]
             else:
                 fields = None if over_limit(data, size, limit) else fast.check(data)
                 if fields is not None and options.render is None:
@@ -281,7 +314,7 @@ def _read_chunk(
         else:
             records = _read_whole(source, fmt, options)
         if renderer is not None:
-            for number, (result, payload, url) in enumerate(records):
+            for number, (result, payload, url, picked, digest) in enumerate(records):
                 if result.record is not None and result.ok:
                     rendered.append(result.record)
                     if quick is not None:
@@ -289,9 +322,9 @@ def _read_chunk(
                         # (jsonl, csv, json: rows of one record join into the same bytes).
                         pieces.append(renderer(rendered, options.formats))
                         rendered.clear()
-                    records[number] = (replace(result, record=None), payload, url)
+                    records[number] = (replace(result, record=None), payload, url, picked, digest)
         if len(records) == 1:
-            result, payload, url = records[0]
+            result, payload, url, picked, digest = records[0]
             if (
                 not result.diagnostics
                 and result.record is None
@@ -299,8 +332,9 @@ def _read_chunk(
                 and result.index is None
                 and result.path == source.label
             ):
-                # Nothing the parent cannot rebuild from the source: the URL alone.
-                append(url)
+                # Nothing the parent cannot rebuild from the source: the URL alone,
+                # or with the selection's verdict and the digest (archive stats).
+                append(url if picked and digest is None else (url, picked, digest))
                 continue
         append(records)
     if renderer is not None and rendered:
@@ -330,8 +364,15 @@ def _items(
         value = next(values)
         if value is None or isinstance(value, str):
             read = [Item(source, ParseResult(source.label, None, ()), None, None, value)]
+        elif isinstance(value, tuple):
+            url, picked, digest = value
+            clean = ParseResult(source.label, None, ())
+            read = [Item(source, clean, None, None, url, picked, digest)]
         else:
-            read = [Item(source, result, payload, None, url) for result, payload, url in value]
+            read = [
+                Item(source, result, payload, None, url, picked, digest)
+                for result, payload, url, picked, digest in value
+            ]
         if where is not None and cache is not None:
             cache.put(*where, [(item.result, item.url) for item in read])
         items.extend(read)
@@ -394,7 +435,13 @@ def read_sources(
     cluster off this machine needs URLs or a shared file system). Everything
     else (order, many-record files, the cache, what comes back) is as with processes.
     """
-    if options.render or options.rows or options.formats.keep_records:
+    if (
+        options.render
+        or options.rows
+        or options.formats.keep_records
+        or options.pick is not None
+        or options.digest is not None
+    ):
         cache = None  # the cache holds findings, never records or renderings
     if scheduler is not None:
         from archivekit.workers import ClusterWorkers  # distributed: the dask extra

@@ -110,13 +110,15 @@ class Validation:
             raise UsageError("--update-baseline needs --baseline FILE to write to")
         if from_ is not None:
             format_named(from_)
+        self.config = config if isinstance(config, Config) else load_config(config)
         if options is not None:  # the rule options of the Python API, given whole
             enable = {*enable, *options.enable}
             word_count_tolerance = options.word_count_tolerance
             max_bytes = options.max_bytes
             if options.profile != "strict":  # else the configuration's profile holds
                 profile = profile or options.profile
-        self.config = config if isinstance(config, Config) else load_config(config)
+            if options.normalise_urls:
+                self.config = replace(self.config, normalise_urls=True)
         self.policy: Policy
         self.policy, self.rules = build(
             self.config,
@@ -174,7 +176,11 @@ class Validation:
 
     def run(self) -> Iterator[ParseResult]:
         """Check every record, yielding its result (see the class docstring)."""
-        duplicates = DuplicateUrls() if self.policy.is_on("duplicate-url") else None
+        duplicates = (
+            DuplicateUrls(normalise=self.rules.normalise_urls)
+            if self.policy.is_on("duplicate-url")
+            else None
+        )
         found: Iterable[Found] = select_files(
             self.paths,
             root=self.config.root,

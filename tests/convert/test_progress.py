@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from archivekit.cli import convert as convert_cmd
+from archivekit.cli import console
 from archivekit.convert import Outcome
 
 
@@ -15,11 +15,11 @@ def outcomes(count: int) -> list[Outcome]:
     return [Outcome(f"f{n}", None, 1, ()) for n in range(count)]
 
 
-@pytest.mark.parametrize("count", [0, 10, convert_cmd.PROGRESS_AFTER, 1200])
+@pytest.mark.parametrize("count", [0, 10, console.PROGRESS_AFTER, 1200])
 def test_progress_passes_every_outcome_through_in_order(count: int) -> None:
     items = outcomes(count)
-    assert list(convert_cmd._progress(iter(items), enabled=True)) == items
-    assert list(convert_cmd._progress(iter(items), enabled=False)) == items
+    assert list(console.progress(iter(items), enabled=True, what="converting")) == items
+    assert list(console.progress(iter(items), enabled=False, what="converting")) == items
 
 
 def test_progress_draws_on_a_terminal_only_for_large_batches(
@@ -27,29 +27,30 @@ def test_progress_draws_on_a_terminal_only_for_large_batches(
 ) -> None:
     drawn = io.StringIO()
 
-    def console() -> object:
+    def make_console() -> object:
         from rich.console import Console
 
         return Console(file=drawn, force_terminal=True)
 
-    monkeypatch.setattr(convert_cmd, "_console", console)
-    list(convert_cmd._progress(iter(outcomes(100)), enabled=True))
+    monkeypatch.setattr(console, "_console", make_console)
+    list(console.progress(iter(outcomes(100)), enabled=True, what="converting"))
     assert drawn.getvalue() == ""
-    list(convert_cmd._progress(iter(outcomes(2000)), enabled=True))
+    list(console.progress(iter(outcomes(2000)), enabled=True, what="converting"))
     assert "records" in drawn.getvalue()
 
 
 def test_progress_shows_a_total_when_the_walk_knows_it(monkeypatch: pytest.MonkeyPatch) -> None:
     drawn = io.StringIO()
 
-    def console() -> object:
+    def make_console() -> object:
         from rich.console import Console
 
         return Console(file=drawn, force_terminal=True, width=120)
 
-    monkeypatch.setattr(convert_cmd, "_console", console)
+    monkeypatch.setattr(console, "_console", make_console)
     items = outcomes(2000)
-    assert list(convert_cmd._progress(iter(items), enabled=True, total=lambda: 2000)) == items
+    shown = console.progress(iter(items), enabled=True, what="converting", total=lambda: 2000)
+    assert list(shown) == items
     assert "/2000 records" in drawn.getvalue()
 
 
