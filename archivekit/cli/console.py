@@ -107,7 +107,7 @@ def _cap_jobs(value: int | None) -> int | None:
     value = at_least_one(value)
     if value is None:
         return None
-    # Imported only when --jobs is given: the pool's module loads multiprocessing,
+    # Imported only when --jobs is given: the pool module loads the process machinery,
     # which validating one file never needs (start-up time).
     from archivekit.workers import max_workers
 

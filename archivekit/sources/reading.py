@@ -470,7 +470,7 @@ def read_sources(
         return
 
     def processes() -> _Pool:
-        from archivekit.workers import Workers  # multiprocessing: only for a large batch
+        from archivekit.workers import Workers  # processes: only for a large batch
 
         return Workers(functools.partial(_read_chunk, options=options), workers)
 
