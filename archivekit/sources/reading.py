@@ -454,6 +454,10 @@ def _pooled(
         else:
             if pool is None:
                 # Started at the first file to read: a run served from the cache starts none.
+                if options.rows:
+                    # The rows' format imported here, once (pyarrow for Parquet: most of
+                    # a second): the forked workers share it instead of each paying it.
+                    FORMAT_BY_NAME[options.rows].rows  # noqa: B018
                 pool = stack.enter_context(Workers(read_chunk, workers))
             plans.append(plan)
             for _done, returned in pool.submit(chunk):
