@@ -472,6 +472,10 @@ def read_sources(
     def processes() -> _Pool:
         from archivekit.workers import Workers  # processes: only for a large batch
 
+        if options.rows:
+            # The rows' format imported here, once (pyarrow for Parquet: most of
+            # a second): the forked workers share it instead of each paying it.
+            FORMAT_BY_NAME[options.rows].rows  # noqa: B018
         return Workers(functools.partial(_read_chunk, options=options), workers)
 
     yield from _pooled(itertools.chain(head, sources), options, processes, cache)

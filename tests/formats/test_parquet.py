@@ -171,3 +171,35 @@ def test_missing_extra_names_it(cli: Cli, tmp_path: Path, monkeypatch: pytest.Mo
     assert result.stderr.strip().splitlines() == [
         "archive: error: pyarrow is not installed: pip install 'archivekit[parquet]'"
     ]
+
+
+def test_partitions_spill_the_biggest_years_under_a_memory_budget(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from archivekit.formats import parquet
+
+    spilled: list[int] = []
+    spill = parquet.PartitionedWriter._spill
+
+    def spy(self: parquet.PartitionedWriter) -> None:
+        spill(self)
+        spilled.append(self._size)
+
+    monkeypatch.setattr(parquet, "PARTITION_BYTES", 40_000)
+    monkeypatch.setattr(parquet, "PENDING_ROWS", 10)
+    monkeypatch.setattr(parquet.PartitionedWriter, "_spill", spy)
+    write_batch(tmp_path / "in", 150)
+    jsonl = tmp_path / "a.jsonl"
+    assert cli("convert", tmp_path / "in", "--to", "jsonl", "-o", jsonl).exit_code == 0
+    dataset = tmp_path / "dataset"
+    result = cli("convert", jsonl, "--to", "parquet", "--partition-by", "year", "-o", dataset)
+    assert result.exit_code == 0, result.output
+    assert spilled
+    assert all(size < 20_000 for size in spilled)
+    rows = [orjson.loads(line) for line in jsonl.read_bytes().splitlines()]
+    for folder in dataset.iterdir():
+        table = pq.read_table(folder / "part-0.parquet")
+        year = folder.name.removeprefix("year=")
+        expected = [row["url"] for row in rows if (row["date"] or "")[:4] == year]
+        assert table.column("url").to_pylist() == expected  # each year's rows, in input order
+    assert pq.read_table(dataset).num_rows == 150
