@@ -23,7 +23,7 @@ from archivekit.selection import Picker, Selection
 from archivekit.sources.inputs import DEFAULT_FOLDER_FORMAT, expand, picker
 from archivekit.sources.reading import ReadOptions, read_sources
 from archivekit.stats.collect import STATS_VERSION, Tally
-from archivekit.stats.digest import Digest, digest
+from archivekit.stats.digest import Digest, digest, digest_fields
 from archivekit.validate.levels import build
 
 __all__ = ["STATS_VERSION", "Statistics", "Tally"]
@@ -100,9 +100,11 @@ class Statistics:
         )
         selection, tally, pick = self.selection, self.tally, self.picker
         options = ReadOptions(
-            FormatOptions(rules=self.rules),
+            # No record kept: each is digested where it is read, and only the digest travels.
+            FormatOptions(rules=self.rules, keep_records=False),
             pick=selection if selection.filters else None,
             digest=digest,
+            digest_fields=digest_fields,
         )
         apply = self.policy.apply
         # The workers build each record (to digest it): import the model here, once,
