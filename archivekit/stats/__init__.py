@@ -118,7 +118,7 @@ class Statistics:
             if not item.picked:
                 yield result
                 continue
-            if isinstance(summary, Digest) and result.ok:
+            if isinstance(summary, Digest) and (not result.diagnostics or result.ok):
                 kept = pick.offer((result, summary), None, key=summary.normal)
                 if kept is not None:
                     tally.add_result(result)
