@@ -123,7 +123,7 @@ def check(data: bytes) -> Fields | None:
 def words(value: bytes) -> int:
     """``text.word_count`` of a field :func:`check` passed, counted on its bytes.
 
-    Such a field holds no control character, so its only ASCII whitespace
+    Such a field holds no control character nor line feed, so its only ASCII whitespace
     is the space and the tab, which ``bytes.split`` knows too; a non-ASCII
     space (U+00A0, U+3000 ...) is the only thing it does not know, and is
     looked for by memchr-speed tests (a body decoded then costs a little more).

@@ -150,7 +150,7 @@ _SPACEY = " \t\xa0\u1680\u2000\u200a\u200b\u2028\u2029\u202f\u205f\u3000\u2019\u
 @pytest.mark.property
 @given(st.text(alphabet=_SPACEY, max_size=40) | st.text(max_size=40))
 def test_words_on_bytes_are_the_words_of_the_text(text: str) -> None:
-    text = CONTROL.sub("", text)
+    text = CONTROL.sub("", text).replace("\n", "")  # a field check() passed holds neither
     assert fast.words(text.encode()) == word_count(text) == len(text.split())
     assert fast.chars(text.encode()) == len(text)
 
