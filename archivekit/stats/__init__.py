@@ -19,6 +19,7 @@ from archivekit.files.read import DEFAULT_MAX_BYTES
 from archivekit.files.select import select_files
 from archivekit.files.walk import check_paths
 from archivekit.formats import FormatOptions, format_named
+from archivekit.record import fast
 from archivekit.selection import Picker, Selection
 from archivekit.sources.inputs import DEFAULT_FOLDER_FORMAT, expand, picker
 from archivekit.sources.reading import ReadOptions, read_sources
@@ -107,9 +108,12 @@ class Statistics:
             digest_fields=digest_fields,
         )
         apply = self.policy.apply
-        # The workers build each record (to digest it): import the model here, once,
-        # before they fork, rather than once in each of them (time and memory).
-        import archivekit.record.model  # noqa: F401
+        if selection.filters or not fast.applies(self.rules):
+            # The workers build every record (to select or digest it): import the model
+            # here, once, before they fork, rather than once in each (time and memory).
+            # Otherwise canonical files are digested from their bytes, and a run over
+            # them never loads pydantic at all.
+            import archivekit.record.model  # noqa: F401
 
         for item in read_sources(sources, options, jobs=self._jobs):
             self.read += 1
