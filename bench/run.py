@@ -16,6 +16,7 @@ beside its time (the table shows its range per command). Results go to bench/res
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import shlex
@@ -358,7 +359,14 @@ def main(argv: list[str] | None = None) -> int:
             "check-jsonschema on N .json files",
             [cjs, "--schemafile", str(schema), *json_files],
         ),
+        Command(
+            "dask_parquet",
+            "read_archive().to_parquet(), 2-worker cluster",
+            [py, str(ROOT / "bench" / "dask_parquet.py"), str(records), str(tmp / "dask.parquet")],
+        ),
     ]
+    if importlib.util.find_spec("distributed") is None:
+        main_set[-1].error = "not available (pip install 'archivekit[dask]')"
     measure(main_set, args.repeat)
 
     print("bench: start-up", file=sys.stderr)
@@ -559,6 +567,16 @@ def build_report(
             "bench/baseline_stdlib.py --to csv",
         ),
     ]
+    targets.append(
+        target(
+            "dask to_parquet / convert parquet",
+            _ratio(t("dask_parquet"), t("convert_parquet")),
+            "<=",
+            3.0,
+            "read_archive(DIR).to_parquet() on a 2-worker LocalCluster (its start-up "
+            "included) vs archive convert DIR --to parquet, same N records",
+        )
+    )
     targets.append(
         target(
             "convert parquet / convert jsonl",

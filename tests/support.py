@@ -248,3 +248,14 @@ def write_mixed(folder: Path, count: int, seed: int = 5) -> list[tuple[Path, Rec
         path.write_bytes(dump_bytes(record))
         written.append((path, record))
     return written
+
+
+def s3_args(options: dict[str, object]) -> list[str]:
+    """``--storage-option`` arguments that reach a test S3 endpoint (the ``s3`` fixture)."""
+    import json
+
+    args = []
+    for key, value in options.items():
+        text = json.dumps(value) if isinstance(value, dict) else str(value)
+        args += ["--storage-option", f"{key}={text}"]
+    return args

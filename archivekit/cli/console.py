@@ -36,6 +36,8 @@ __all__ = [
     "NoCache",
     "Profile",
     "ProfileName",
+    "Scheduler",
+    "StorageOption",
     "fail_usage",
     "max_bytes",
     "plural",
@@ -105,7 +107,7 @@ def _cap_jobs(value: int | None) -> int | None:
     value = at_least_one(value)
     if value is None:
         return None
-    # Imported only when --jobs is given: the pool's module loads multiprocessing,
+    # Imported only when --jobs is given: the pool module loads the process machinery,
     # which validating one file never needs (start-up time).
     from archivekit.workers import max_workers
 
@@ -142,6 +144,28 @@ CacheDir = Annotated[
         envvar="ARCHIVEKIT_CACHE_DIR",
         show_default=".archive_cache at the project root",
         help="Where to keep the results of unchanged files (ARCHIVEKIT_CACHE_DIR).",
+    ),
+]
+
+StorageOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--storage-option",
+        metavar="KEY=VALUE",
+        help="fsspec option for s3://, gs://, az:// ... inputs (endpoint_url=URL, anon=true). "
+        "Repeatable; credentials otherwise come from the environment.",
+    ),
+]
+
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        envvar="DASK_SCHEDULER_ADDRESS",
+        show_default="local worker processes",
+        help="Read the files on the Dask cluster at ADDRESS (tcp://host:8786; the dask "
+        "extra): the same findings and outputs as here.",
     ),
 ]
 

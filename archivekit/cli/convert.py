@@ -17,6 +17,8 @@ from archivekit.cli.console import (
     FormatName,
     Jobs,
     Profile,
+    Scheduler,
+    StorageOption,
     fail_usage,
     max_bytes,
     plural,
@@ -66,6 +68,10 @@ EPILOG = """Examples:
 
   archive convert site/content/posts --from md --to jsonl -o back.jsonl
 
+  archive convert s3://bucket/archive/ --to jsonl -o records.jsonl
+
+  archive convert s3://b/a --to parquet -o s3://b/o --scheduler tcp://h:8786
+
   archive convert records.jsonl --to parquet -o records.parquet
 
   archive convert records.jsonl --to parquet --partition-by year -o dataset/
@@ -106,7 +112,7 @@ def convert(
             metavar="PATH...",
             click_type=PLAIN,
             help="Files, folders (recursively), globs, .gz/.tar/.tar.gz/.zip, "
-            "or - for standard input.",
+            "URLs (s3://, gs://, az://, file://, memory://), or - for standard input.",
             show_default=False,
         ),
     ],
@@ -209,11 +215,14 @@ def convert(
     sample: Sample = None,
     seed: Seed = None,
     dedupe: Dedupe = False,
+    storage_option: StorageOption = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Convert records between formats: archive, json, jsonl, csv, md (see: archive formats)."""
     from archivekit.config import load_config
     from archivekit.convert import Conversion, ConvertOptions
     from archivekit.errors import ArchiveKitError
+    from archivekit.files.remote import parse_storage_options
     from archivekit.formats import FormatOptions
     from archivekit.reports.text import format_diagnostic
     from archivekit.rules import RuleOptions
@@ -231,6 +240,7 @@ def convert(
             dedupe=dedupe,
         )
         chosen = profile_of(load_config(config), str(profile) if profile else None)
+        storage = parse_storage_options(storage_option or ())
     except ArchiveKitError as exc:
         raise fail_usage(str(exc)) from None
     options = ConvertOptions(
@@ -252,6 +262,8 @@ def convert(
             heading=heading,
             rules=RuleOptions(max_bytes=max_bytes(context), profile=chosen),
         ),
+        storage_options=storage,
+        scheduler=scheduler or None,
     )
     err = sys.stderr
     colour = use_colour(err)

@@ -9,13 +9,14 @@ import errno
 import os
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from archivekit.convert.options import ConvertOptions
 from archivekit.convert.outputs import Targets, records_to_stdout
 from archivekit.diagnostics import Diagnostic, ParseResult, finding
-from archivekit.errors import OutputError, UsageError
+from archivekit.errors import OutputError, UsageError, WorkerError
 from archivekit.files.archives import is_container
+from archivekit.files.remote import is_url
 from archivekit.files.walk import STDIN, check_paths, walk
 from archivekit.formats import (
     FORMAT_BY_EXTENSION,
@@ -25,7 +26,7 @@ from archivekit.formats import (
     format_named,
 )
 from archivekit.rules import Severity
-from archivekit.selection import Picker
+from archivekit.selection import Picker, Selection
 from archivekit.sources.inputs import (
     Source,
     input_folder_holding,
@@ -95,7 +96,7 @@ class Conversion:
         self.inputs = list(inputs)
         self.options = options
         self.target = _check_options(options)
-        check_paths(self.inputs)
+        check_paths(self.inputs, storage=options.storage_options)
         # Without --from or --glob, folders are walked for every format's extensions.
         self._every = options.from_ is None and options.glob is None
         #: What the run assumed, for the user (a format guessed from content, the
@@ -123,6 +124,9 @@ class Conversion:
                 )
         if options.output and options.output == options.rejects and options.output != STDIN:
             raise UsageError("--rejects and the output must be different files")
+        self._store = options.output is not None and is_url(options.output)
+        if self._store:
+            _check_store(options)
         self._stdin = stdin
         self._stdout = stdout
         self.summary = Summary(target=options.output_dir or options.output or "<stdout>")
@@ -142,7 +146,7 @@ class Conversion:
         full, permissions), after removing every temporary.
         """
         try:
-            yield from self._run()
+            yield from self._run_store() if self._store else self._run()
         except OSError as exc:
             where = exc.filename or self.summary.target
             raise OutputError(f"{where}: cannot write the output: {exc.strerror or exc}") from exc
@@ -191,6 +195,7 @@ class Conversion:
             max_bytes=options.format_options.rules.max_bytes,
             sniff_stdin=True,
             note=self.notes.append,
+            storage=options.storage_options,
         ):
             if empty and source.path is not None:
                 where = os.path.normpath(source.path)
@@ -232,6 +237,7 @@ class Conversion:
                 urls=selection.dedupe,
                 # The filters run in the workers: a record left out is not rendered.
                 pick=selection if selection.filters else None,
+                storage=options.storage_options,
             )
             left_out = 0
 
@@ -242,7 +248,7 @@ class Conversion:
                 targets.write(item, result.record)
                 return None, result
 
-            for item in read_sources(sources, read, jobs=options.jobs):
+            for item in read_sources(sources, read, jobs=options.jobs, scheduler=options.scheduler):
                 result = item.result
                 written = None
                 # (Once a record is invalid nothing will be written: skip the work.)
@@ -293,6 +299,80 @@ class Conversion:
                 return  # a folder named and nothing in it: most likely a mistake; write nothing
             summary.files_written = targets.commit(self._reads)
             summary.committed = True
+
+    def _run_store(self) -> Generator[Outcome, None, None]:
+        """``-o URL``: check every record on the Dask workers, then (all valid, or
+        ``skip_invalid``) have them write the Parquet dataset to the store."""
+        from archivekit.dask import check_archive, write_parquet
+
+        options, summary = self.options, self.summary
+        settings = {
+            "glob": options.glob,
+            "storage_options": options.storage_options,
+            "options": options.format_options.rules,
+        }
+        with _dask_client(options.scheduler):
+            for part in check_archive(self.inputs, **settings):  # type: ignore[arg-type]
+                summary.records += part.records
+                summary.invalid += part.invalid
+                summary.warnings += part.warnings
+                for r in part.results:
+                    yield Outcome(r.path, r.index, r.line, r.diagnostics)
+            if summary.invalid and not options.skip_invalid:
+                return
+            assert options.output is not None
+            write_parquet(
+                self.inputs,
+                options.output,
+                partition_by=options.partition_by,
+                overwrite=options.force,
+                **settings,  # type: ignore[arg-type]
+            )
+        summary.committed = True
+
+
+@contextlib.contextmanager
+def _dask_client(address: str | None) -> Iterator[None]:
+    """Dask's computations go to the scheduler at ``address`` meanwhile (else run here)."""
+    if address is None:
+        yield
+        return
+    from archivekit.errors import MissingExtra
+
+    try:
+        import distributed
+    except ImportError:
+        raise MissingExtra.for_module("distributed", "dask") from None
+    make: Any = distributed.Client
+    try:
+        client = make(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise WorkerError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    with client:
+        yield
+
+
+def _check_store(options: ConvertOptions) -> None:
+    """``-o URL``: Parquet only, written by Dask; not over an existing dataset unless force."""
+    from archivekit.errors import OutputExists
+    from archivekit.files.remote import filesystem
+
+    if options.to != "parquet":
+        raise UsageError(
+            f"-o {options.output}: object storage takes Parquet datasets (--to parquet); "
+            "write other formats to a local file"
+        )
+    if options.rejects:
+        raise UsageError("--rejects with -o URL: give the rejects a local file of their own run")
+    if options.selection != Selection():
+        raise UsageError(
+            "--since, --until, --keyword, --domain, --dedupe and --sample are not taken with "
+            "-o URL yet: write locally, or select the records in Dask (archivekit.dask)"
+        )
+    assert options.output is not None
+    fs, path = filesystem(options.output, options.storage_options)
+    if fs.exists(path) and not options.force:
+        raise OutputExists(f"{options.output}: exists; give --force to replace it")
 
 
 #: What the file system says about a name (not about the disk): too long, a file

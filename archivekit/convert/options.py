@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from archivekit.formats import FormatOptions
 from archivekit.selection import Selection
@@ -19,6 +21,8 @@ class ConvertOptions:
     ``--dedupe``, ``--sample`` ...); the others are neither written nor reported.
     ``partition_by`` (``year``, Parquet only) makes ``output`` a folder of a
     Hive-style dataset (``year=2011/part-0.parquet``).
+    ``storage_options``: fsspec options for inputs given as URLs (``s3://`` ...).
+    ``scheduler``: a Dask scheduler's address, whose workers read the records.
     """
 
     to: str
@@ -33,3 +37,5 @@ class ConvertOptions:
     partition_by: str | None = None
     format_options: FormatOptions = field(default_factory=FormatOptions)
     selection: Selection = field(default_factory=Selection)
+    storage_options: Mapping[str, Any] | None = field(default=None, hash=False, repr=False)
+    scheduler: str | None = None

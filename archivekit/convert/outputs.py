@@ -21,6 +21,7 @@ import orjson
 from archivekit.errors import UsageError
 from archivekit.files.atomic import TEMP_PREFIX, AtomicFile, Staging
 from archivekit.files.read import read_stream
+from archivekit.files.remote import is_url
 from archivekit.files.walk import STDIN
 from archivekit.text import safe_path
 
@@ -102,7 +103,7 @@ class Targets:
         assert self.staging is not None
         source = item.source
         rel = self._rel(item, record)
-        if source.path is not None and self._options.force:
+        if source.path is not None and self._options.force and not is_url(source.path):
             _refuse_self(self.staging.folder, rel, source.path)
         dump = self._target.dump
         assert dump is not None  # checked with the options: a one-record format

@@ -14,6 +14,7 @@ from typing import Any, BinaryIO, NamedTuple, cast
 from archivekit.errors import UsageError
 from archivekit.files.archives import is_container, iter_members, open_gzip
 from archivekit.files.read import DEFAULT_MAX_BYTES, bomb_limits, open_file
+from archivekit.files.remote import StorageOptions, is_url
 from archivekit.files.walk import GLOB_CHARS, STDIN, STDIN_LABEL, Found, name_matcher, walk
 from archivekit.formats import FORMAT_BY_EXTENSION, FORMAT_BY_NAME, format_for_name, sniff
 
@@ -49,12 +50,14 @@ class Source(NamedTuple):
     #: The rule of the finding ``error`` gives.
     code: str = "read-error"
     note: Callable[[str], None] | None = None
+    size: int | None = None
 
-    def open(self) -> BinaryIO:
+    def open(self, storage: StorageOptions | None = None) -> BinaryIO:
         """A binary stream of the content, gunzipped when the name ends in ``.gz``.
 
         Raises OSError for a file that is not regular (a FIFO, a device) or
-        cannot be opened: the bounded reader never blocks on one.
+        cannot be opened: the bounded reader never blocks on one. A URL is
+        opened with ``storage`` options.
         """
         if self.stream is not None:
             # Standard input is not ours to close: hand out a view that leaves it open.
@@ -63,8 +66,8 @@ class Source(NamedTuple):
             return io.BytesIO(self.data)
         assert self.path is not None
         if self.path.lower().endswith(".gz"):
-            return open_gzip(self.path)
-        return open_file(self.path)
+            return open_gzip(self.path, storage)
+        return open_file(self.path, storage)
 
 
 class _Unclosed(io.BufferedReader):
@@ -109,14 +112,15 @@ def iter_sources(
     every_format: bool = False,
     sniff_stdin: bool = False,
     note: Callable[[str], None] | None = None,
+    storage: StorageOptions | None = None,
 ) -> Iterator[Source]:
     """Every source under ``inputs``, lazily, in order (see :func:`expand`).
 
     Folders are walked for the names :func:`picker` accepts; explicit files
-    and glob matches go by their extension.
+    and glob matches go by their extension. URLs are listed with ``storage`` options.
     """
     match = picker(force_format, pattern, every_format=every_format)
-    found = walk(inputs, match=match, follow_symlinks=follow_symlinks)
+    found = walk(inputs, match=match, follow_symlinks=follow_symlinks, storage=storage)
     return expand(
         found,
         force_format=force_format,
@@ -125,6 +129,7 @@ def iter_sources(
         max_bytes=max_bytes,
         sniff_stdin=sniff_stdin,
         note=note,
+        storage=storage,
     )
 
 
@@ -137,6 +142,7 @@ def expand(
     max_bytes: int = DEFAULT_MAX_BYTES,
     sniff_stdin: bool = False,
     note: Callable[[str], None] | None = None,
+    storage: StorageOptions | None = None,
 ) -> Iterator[Source]:
     """The sources of files the walk found, lazily: each file, or each member of an archive.
 
@@ -150,14 +156,14 @@ def expand(
     these is a :class:`UsageError`, one found in a walk is skipped. Members
     of ``.tar``/``.zip`` files are read when their extension names a format
     (or with ``force_format``); unsafe members and damaged archives become
-    sources with an ``error``. Raises :class:`UsageError` at once for a bad
-    decompression-limit setting.
+    sources with an ``error``; archives behind URLs are read with ``storage``
+    options. Raises :class:`UsageError` at once for a bad decompression-limit setting.
     """
     try:
         bomb_limits()  # a bad setting is a usage error here, not a crash in a worker
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    for path, rel, explicit in found:
+    for path, rel, explicit, size in found:
         if path == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
             # Sniffed when read, not here: the sources before it are read first, and
@@ -171,22 +177,22 @@ def expand(
         # (no container or compression ends in one).
         plain = FORMAT_BY_EXTENSION.get(name[name.rfind(".") :].lower()) if "." in name else None
         if plain is not None:
-            yield Source(path, rel, force_format or plain.name, path)
+            yield Source(path, rel, force_format or plain.name, path, size=size)
             continue
         if is_container(name):
-            yield from _members(path, force_format, max_bytes)
+            yield from _members(path, force_format, max_bytes, storage)
             continue
         known = format_for_name(name)
         chosen = force_format or (known.name if known else default_format)
         if chosen is None:
             if not explicit:
                 continue
-            if not os.path.isdir(path):
+            if is_url(path) or not os.path.isdir(path):
                 raise UsageError(f"{path}: the extension names no format: give --from FORMAT")
             chosen = DEFAULT_FOLDER_FORMAT  # an unreadable folder: reading it reports it
         if rel is not None and rel.lower().endswith(".gz"):
             rel = rel[:-3]
-        yield Source(path, rel, chosen, path=path)
+        yield Source(path, rel, chosen, path=path, size=size)
 
 
 #: Bytes of standard input looked at to guess its format.
@@ -239,11 +245,42 @@ class _Prefixed(io.RawIOBase):
         return len(data)
 
 
-def _members(path: str, force_format: str | None, max_bytes: int) -> Iterator[Source]:
+def sources_of_bytes(
+    label: str,
+    data: bytes,
+    *,
+    force_format: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[Source]:
+    """The sources in ``data``, the bytes of a file named ``label``, as :func:`expand` finds
+    them in that file on disk: the file itself, its gunzipped content (``.gz``), or the
+    members of a tar or zip. A name of no known format is read as the archive format.
+    """
+    name = label.rpartition("/")[2]
+    if is_container(name):
+        yield from _members(label, force_format, max_bytes, None, data)
+        return
+    known = format_for_name(name)
+    chosen = force_format or (known.name if known else DEFAULT_FOLDER_FORMAT)
+    rel = name[:-3] if name.lower().endswith(".gz") else name
+    if name.lower().endswith(".gz"):
+        yield Source(label, rel, chosen, stream=open_gzip(label, data=data))
+    else:
+        yield Source(label, rel, chosen, data=data)
+
+
+def _members(
+    path: str,
+    force_format: str | None,
+    max_bytes: int,
+    storage: StorageOptions | None,
+    data: bytes | None = None,
+) -> Iterator[Source]:
     def pick(name: str) -> bool:
         return force_format is not None or format_for_name(name) is not None
 
-    for member in iter_members(path, pick=pick, max_bytes=max_bytes):
+    members = iter_members(path, pick=pick, max_bytes=max_bytes, storage=storage, data=data)
+    for member in members:
         if member.data is None:
             yield Source(
                 member.label, None, DEFAULT_FOLDER_FORMAT, error=member.error, code=member.code

@@ -15,13 +15,15 @@ import itertools
 import os
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from archivekit import cache as cache_module
 from archivekit.diagnostics import ParseResult, failed, finding, unreadable
-from archivekit.files.read import over_limit, read_file, read_stream
+from archivekit.files.read import over_limit, read_file, read_stream, read_url, read_urls
+from archivekit.files.remote import StorageOptions, is_url, scheme
 from archivekit.formats import FORMAT_BY_NAME, Format, FormatOptions, Loader, load_whole, sniff
 from archivekit.record import fast
 from archivekit.record.parse import url_line
@@ -36,6 +38,11 @@ if TYPE_CHECKING:
 CHUNK = 256
 #: Below this many sources a worker pool costs more to start than it saves.
 POOL_THRESHOLD = 256
+#: Objects fetched from a store at once (URL inputs): enough requests in flight
+#: to hide a store's latency (tens of milliseconds each) ...
+FETCH_BATCH = 128
+#: ... and at most this many bytes held (objects of unknown size count as the limit).
+FETCH_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +64,7 @@ class ReadOptions:
     byte-level fast path off too. ``digest_fields``: the same digest made
     from the fields of a canonical record (record/fast.py), so that such a
     file is digested from its checked bytes, no record built.
+    ``storage``: fsspec storage options for URL sources (``s3://`` ...).
     """
 
     formats: FormatOptions = field(default_factory=FormatOptions)
@@ -66,6 +74,7 @@ class ReadOptions:
     pick: Callable[[Record], bool] | None = None
     digest: Callable[[Record], object] | None = None
     digest_fields: Callable[[fast.Fields], object] | None = None
+    storage: Mapping[str, Any] | None = field(default=None, hash=False, repr=False)
 
 
 class Item(NamedTuple):
@@ -156,7 +165,7 @@ def _read_whole(source: Source, fmt: Format, options: ReadOptions) -> list[_Reco
         return [(failed(source.label, source.code, source.error), None, None, True, None)]
     formats = _formats(source, options)
     try:
-        data, size = _read_data(source, formats.rules.max_bytes)
+        data, size = _read_data(source, formats.rules.max_bytes, options.storage)
     except (OSError, EOFError, zlib.error) as exc:
         return [(unreadable(source.label, exc, path=source.path), None, None, True, None)]
     summarise = _summariser(options)
@@ -189,15 +198,22 @@ def _summariser(options: ReadOptions) -> Callable[[fast.Fields], object] | None:
     return summarise
 
 
-def _read_data(source: Source, limit: int) -> tuple[bytes, int | None]:
-    """A whole source's bytes (at most ``limit + 1``) and its size when known; raises OSError."""
+def _read_data(
+    source: Source, limit: int, storage: StorageOptions | None = None
+) -> tuple[bytes, int | None]:
+    """A whole source's bytes (at most ``limit + 1``) and its size when known; raises OSError.
+
+    A URL is read with ``storage`` options; a fetched object's size is its listed one.
+    """
     if source.stream is not None:
         return read_stream(source.stream, limit), None
     if source.data is not None:
-        return source.data, len(source.data)
+        return source.data, source.size if source.size is not None else len(source.data)
     if source.path is not None and source.path[-3:].lower() != ".gz":
+        if is_url(source.path):
+            return read_url(source.path, limit, size=source.size, storage=storage)
         return read_file(source.path, limit)
-    with source.open() as stream:
+    with source.open(storage) as stream:
         return read_stream(stream, limit), None
 
 
@@ -261,7 +277,7 @@ def _read_stream(source: Source, fmt: Format, options: ReadOptions) -> Iterator[
     """The records of a file read as it streams (JSON Lines, CSV), one at a time."""
     formats = _formats(source, options)
     try:
-        with source.open() as stream:
+        with source.open(options.storage) as stream:
             for result in fmt.read(stream, source.label, formats):
                 yield _record(result, None, options)
     except (OSError, EOFError, zlib.error) as exc:
@@ -285,8 +301,11 @@ def _read_chunk(
     chunk's rows come back as one block of bytes: the parent neither unpickles
     records nor serialises them, and writes the block with one call. A
     canonical archive file is rendered straight from its bytes (record/fast.py);
-    anything else goes through the format's full reader and writer.
+    anything else goes through the format's full reader and writer. Objects
+    behind URLs (a cluster's workers fetch them) are fetched at once first.
     """
+    if any(source.path is not None and is_url(source.path) for source in chunk):
+        chunk = list(fetch_sources(iter(chunk), options))
     name = options.rows
     renderer = FORMAT_BY_NAME[name].rows if name else None
     # Looked up once per chunk: how a canonical archive file is taken from its bytes
@@ -313,7 +332,7 @@ def _read_chunk(
         if quick is not None and source.format == "archive" and source.error is None:
             formats = _formats(source, options)
             try:
-                data, size = _read_data(source, limit)
+                data, size = _read_data(source, limit, options.storage)
             except (OSError, EOFError, zlib.error) as exc:
                 records = [
                     (unreadable(source.label, exc, path=source.path), None, None, True, None)
@@ -412,10 +431,10 @@ def _cached(source: Source, cache: Cache) -> tuple[list[Item] | None, tuple[str,
     """The items of an unchanged file from the cache, or where to remember it once read.
 
     Only files on disk of one-record formats are cached (a stream of many
-    records is never held whole).
+    records is never held whole; an object behind a URL has no stamp to trust).
     """
     path = source.path
-    if path is None or source.data is not None or not _poolable(source):
+    if path is None or source.data is not None or is_url(path) or not _poolable(source):
         return None, None
     key = cache.key(path)
     stamp = cache.stamp(path, source.format)
@@ -433,6 +452,7 @@ def read_sources(
     *,
     jobs: int | None = None,
     cache: Cache | None = None,
+    scheduler: str | None = None,
 ) -> Iterator[Item]:
     """Every record of every source, in input order (see :func:`read_source`).
 
@@ -443,6 +463,14 @@ def read_sources(
     is rendered only by workers). With a ``cache`` (checking only: no
     record kept, nothing rendered), an unchanged file's results come from
     it, unread, and every file read is remembered in it (the caller saves it).
+    Objects behind URLs are fetched here, many at once (see
+    :func:`fetch_sources`), and parsed like files (never cached).
+
+    With ``scheduler`` (a Dask scheduler's address) the chunks go to that
+    cluster's workers instead, whatever the batch size; they fetch objects
+    behind URLs themselves, and read local paths as absolute paths (so a
+    cluster off this machine needs URLs or a shared file system). Everything
+    else (order, many-record files, the cache, what comes back) is as with processes.
     """
     if (
         options.render
@@ -452,7 +480,15 @@ def read_sources(
         or options.digest is not None
     ):
         cache = None  # the cache holds findings, never records or renderings
-    sources = iter(sources)
+    if scheduler is not None:
+        from archivekit.workers import ClusterWorkers  # distributed: the dask extra
+
+        here = os.getcwd()
+        cluster = (absolute(source, here) for source in sources)
+        read_chunk = functools.partial(_read_chunk, options=options)
+        yield from _pooled(cluster, options, lambda: ClusterWorkers(read_chunk, scheduler), cache)
+        return
+    sources = fetch_sources(iter(sources), options)
     head = list(itertools.islice(sources, POOL_THRESHOLD))
     if len(head) < cache_module.MIN_FILES:
         cache = None
@@ -469,16 +505,99 @@ def read_sources(
             else:
                 yield from read_source(source, options)
         return
-    yield from _pooled(itertools.chain(head, sources), options, workers, cache)
+
+    def processes() -> _Pool:
+        from archivekit.workers import Workers  # processes: only for a large batch
+
+        return Workers(functools.partial(_read_chunk, options=options), workers)
+
+    yield from _pooled(itertools.chain(head, sources), options, processes, cache)
+
+
+def absolute(source: Source, cwd: str) -> Source:
+    """The source with its path made absolute from ``cwd`` (its label kept), for a worker
+    that may run in another folder."""
+    path = source.path
+    if path is None or is_url(path) or os.path.isabs(path):
+        return source
+    return source._replace(path=os.path.join(cwd, path))
+
+
+def _fetchable(source: Source) -> bool:
+    """A one-record object behind a URL, read whole: fetched in a batch with its neighbours."""
+    path = source.path
+    return (
+        path is not None
+        and source.error is None
+        and source.format in _ONE
+        and path[-3:].lower() != ".gz"
+        and is_url(path)
+    )
+
+
+def fetch_sources(sources: Iterator[Source], options: ReadOptions) -> Iterator[Source]:
+    """The sources, each one-record object behind a URL fetched into ``data``, many at once.
+
+    Consecutive such objects (of one scheme) are fetched together, up to
+    :data:`FETCH_BATCH` objects or :data:`FETCH_BYTES` bytes, through the
+    bounded reader: each at most ``limit + 1`` bytes, none over the limit
+    fetched at all. Order is kept; anything else passes through untouched.
+    """
+    limit = options.formats.rules.max_bytes
+    batch: list[Source] = []
+    held = 0
+    for source in sources:
+        if not _fetchable(source):
+            if batch:
+                yield from _fetch(batch, limit, options)
+                batch, held = [], 0
+            yield source
+            continue
+        if batch and scheme(batch[0].path or "") != scheme(source.path or ""):
+            yield from _fetch(batch, limit, options)
+            batch, held = [], 0
+        batch.append(source)
+        held += min(source.size if source.size is not None else limit, limit)
+        if len(batch) >= FETCH_BATCH or held >= FETCH_BYTES:
+            yield from _fetch(batch, limit, options)
+            batch, held = [], 0
+    if batch:
+        yield from _fetch(batch, limit, options)
+
+
+def _fetch(batch: list[Source], limit: int, options: ReadOptions) -> Iterator[Source]:
+    fetched = read_urls(
+        [(source.path or "", source.size) for source in batch], limit, storage=options.storage
+    )
+    for source, got in zip(batch, fetched, strict=True):
+        if got.error is not None:
+            error = got.error
+            reason = error.strerror or str(error)
+            yield source._replace(path=None, error=f"cannot read the file: {reason}")
+        else:
+            yield source._replace(path=None, data=got.data, size=got.size)
+
+
+#: What a worker sends back for a chunk: each source's records, and the chunk's rows.
+_Chunk = tuple[list[_Returned], bytes | None]
+
+
+class _Pool(AbstractContextManager["_Pool"], Protocol):
+    """What :func:`_pooled` needs of a pool: ``Workers`` or ``ClusterWorkers``."""
+
+    def submit(self, task: list[Source]) -> Iterator[tuple[list[Source], _Chunk]]: ...
+
+    def drain(self) -> Iterator[tuple[list[Source], _Chunk]]: ...
 
 
 def _pooled(
-    sources: Iterator[Source], options: ReadOptions, workers: int, cache: Cache | None
+    sources: Iterator[Source],
+    options: ReadOptions,
+    start: Callable[[], _Pool],
+    cache: Cache | None,
 ) -> Iterator[Item]:
-    from archivekit.workers import Workers  # multiprocessing: only for a large batch
-
-    read_chunk = functools.partial(_read_chunk, options=options)
-    pool: Workers[list[Source], tuple[list[_Returned], bytes | None]] | None = None
+    """The sources read by a pool ``start`` makes (at the first file to read), in order."""
+    pool: _Pool | None = None
     plans: deque[list[_Planned]] = deque()
     chunk: list[Source] = []
     plan: list[_Planned] = []
@@ -491,7 +610,7 @@ def _pooled(
         else:
             if pool is None:
                 # Started at the first file to read: a run served from the cache starts none.
-                pool = stack.enter_context(Workers(read_chunk, workers))
+                pool = stack.enter_context(start())
             plans.append(plan)
             for _done, returned in pool.submit(chunk):
                 yield from _items(plans.popleft(), returned, cache)
