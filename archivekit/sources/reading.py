@@ -60,7 +60,10 @@ class ReadOptions:
     ``digest``: a small summary of each valid record picked (the item's
     ``digest``), made where it is read, so that the record itself need not
     cross the pipe (``archive stats``). Both must be picklable, and both
-    turn the byte-level fast path and the cache off (they look at records).
+    turn the cache off (they look at records); ``pick`` turns the
+    byte-level fast path off too. ``digest_fields``: the same digest made
+    from the fields of a canonical record (record/fast.py), so that such a
+    file is digested from its checked bytes, no record built.
     ``storage``: fsspec storage options for URL sources (``s3://`` ...).
     """
 
@@ -70,6 +73,7 @@ class ReadOptions:
     rows: str | None = None
     pick: Callable[[Record], bool] | None = None
     digest: Callable[[Record], object] | None = None
+    digest_fields: Callable[[fast.Fields], object] | None = None
     storage: Mapping[str, Any] | None = field(default=None, hash=False, repr=False)
 
 
@@ -164,7 +168,34 @@ def _read_whole(source: Source, fmt: Format, options: ReadOptions) -> list[_Reco
         data, size = _read_data(source, formats.rules.max_bytes, options.storage)
     except (OSError, EOFError, zlib.error) as exc:
         return [(unreadable(source.label, exc, path=source.path), None, None, True, None)]
+    summarise = _summariser(options)
+    if summarise is not None and source.format == "archive":
+        limit = formats.rules.max_bytes
+        fields = None if over_limit(data, size, limit) else fast.check(data)
+        if fields is not None:
+            url = url_line(data) if options.urls else None
+            clean = ParseResult(source.label, None, ())
+            return [(clean, None, url, True, summarise(fields))]
     return _parse_data(source, fmt, data, size, formats, options)
+
+
+def _summariser(options: ReadOptions) -> Callable[[fast.Fields], object] | None:
+    """``ReadOptions.digest_fields`` when a canonical archive file may be digested from its bytes.
+
+    Only when the digest is all that is asked of a record: no selection to
+    run on it, nothing rendered or kept, and the fast path's rule options.
+    """
+    summarise = options.digest_fields
+    if (
+        summarise is None
+        or options.pick is not None
+        or options.render is not None
+        or options.rows is not None
+        or options.formats.keep_records
+        or not fast.applies(options.formats.rules)
+    ):
+        return None
+    return summarise
 
 
 def _read_data(
@@ -280,7 +311,10 @@ def _read_chunk(
     # Looked up once per chunk: how a canonical archive file is taken from its bytes
     # (rendered as a row; or, only checking, nothing to do but its URL), if at all.
     quick: Callable[[fast.Fields], bytes] | None = None
-    if options.pick is not None or options.digest is not None:
+    summarise = _summariser(options)
+    if summarise is not None:
+        quick = _checked  # digested from its bytes (below), nothing to render
+    elif options.pick is not None or options.digest is not None:
         pass  # the selection and the digest need each record: no byte-level shortcut
     elif name:
         quick = fast.renderer(name, options.formats)
@@ -305,6 +339,9 @@ def _read_chunk(
                 ]
             else:
                 fields = None if over_limit(data, size, limit) else fast.check(data)
+                if fields is not None and summarise is not None:
+                    append((url_line(data) if options.urls else None, True, summarise(fields)))
+                    continue
                 if fields is not None and options.render is None:
                     if name:
                         pieces.append(quick(fields))

@@ -19,11 +19,12 @@ from archivekit.files.read import DEFAULT_MAX_BYTES
 from archivekit.files.select import select_files
 from archivekit.files.walk import check_paths
 from archivekit.formats import FormatOptions, format_named
+from archivekit.record import fast
 from archivekit.selection import Picker, Selection
 from archivekit.sources.inputs import DEFAULT_FOLDER_FORMAT, expand, picker
 from archivekit.sources.reading import ReadOptions, read_sources
 from archivekit.stats.collect import STATS_VERSION, Tally
-from archivekit.stats.digest import Digest, digest
+from archivekit.stats.digest import Digest, digest, digest_fields
 from archivekit.validate.levels import build
 
 __all__ = ["STATS_VERSION", "Statistics", "Tally"]
@@ -100,14 +101,19 @@ class Statistics:
         )
         selection, tally, pick = self.selection, self.tally, self.picker
         options = ReadOptions(
-            FormatOptions(rules=self.rules),
+            # No record kept: each is digested where it is read, and only the digest travels.
+            FormatOptions(rules=self.rules, keep_records=False),
             pick=selection if selection.filters else None,
             digest=digest,
+            digest_fields=digest_fields,
         )
         apply = self.policy.apply
-        # The workers build each record (to digest it): import the model here, once,
-        # before they fork, rather than once in each of them (time and memory).
-        import archivekit.record.model  # noqa: F401
+        if selection.filters or not fast.applies(self.rules):
+            # The workers build every record (to select or digest it): import the model
+            # here, once, before they fork, rather than once in each (time and memory).
+            # Otherwise canonical files are digested from their bytes, and a run over
+            # them never loads pydantic at all.
+            import archivekit.record.model  # noqa: F401
 
         for item in read_sources(sources, options, jobs=self._jobs):
             self.read += 1
@@ -116,7 +122,7 @@ class Statistics:
             if not item.picked:
                 yield result
                 continue
-            if isinstance(summary, Digest) and result.ok:
+            if isinstance(summary, Digest) and (not result.diagnostics or result.ok):
                 kept = pick.offer((result, summary), None, key=summary.normal)
                 if kept is not None:
                     tally.add_result(result)

@@ -45,11 +45,11 @@ class Distribution:
         "_histogram",
         "_places",
         "_remember",
+        "_zeros",
         "count",
         "maximum",
         "minimum",
         "total",
-        "zeros",
     )
 
     def __init__(self, edges: tuple[float, ...] = COUNT_EDGES, *, remember: bool = True) -> None:
@@ -57,36 +57,61 @@ class Distribution:
         self.total = 0.0
         self.minimum = math.inf
         self.maximum = -math.inf
-        self.zeros = 0
+        self._zeros = 0
         self._buckets: Counter[int] = Counter()
         self._edges = edges
         self._histogram = [0] * len(edges)
-        # Where a value goes (sketch bucket, histogram bin), for values seen before:
-        # word counts and lengths repeat, and this runs once per record in the parent.
-        self._places: dict[float, tuple[int, int]] = {}
+        # Values seen before: [sketch bucket, histogram bin, times seen since last
+        # settled]. Word counts and lengths repeat, and add() runs once per record
+        # in the parent: a value met again is counted here, and put in its bucket
+        # and bin only when the figures are asked for (_settle).
+        self._places: dict[float, list[int]] = {}
         self._remember = remember
 
     def add(self, value: float) -> int:
         """Count one value (>= 0); returns its histogram bin."""
+        place = self._places.get(value)
+        if place is not None:
+            # Met before: the minimum and maximum already allow for it.
+            self.count += 1
+            self.total += value
+            place[2] += 1
+            return place[1]
         self.count += 1
         self.total += value
         if value < self.minimum:
             self.minimum = value
         if value > self.maximum:
             self.maximum = value
-        place = self._places.get(value)
-        if place is None:
-            bucket = math.ceil(math.log(value) / _LOG_GAMMA) if value > 0 else _ZERO
-            place = (bucket, bisect.bisect_right(self._edges, value) - 1)
-            if self._remember and len(self._places) < _PLACES:
-                self._places[value] = place
-        bucket, number = place
+        bucket = math.ceil(math.log(value) / _LOG_GAMMA) if value > 0 else _ZERO
+        number = bisect.bisect_right(self._edges, value) - 1
+        if self._remember and len(self._places) < _PLACES:
+            self._places[value] = [bucket, number, 0]
         if bucket == _ZERO:
-            self.zeros += 1
+            self._zeros += 1
         else:
             self._buckets[bucket] += 1
         self._histogram[number] += 1
         return number
+
+    def _settle(self) -> None:
+        """Put the values met again (add) into their buckets and bins."""
+        buckets, histogram = self._buckets, self._histogram
+        for place in self._places.values():
+            bucket, number, times = place
+            if times:
+                if bucket == _ZERO:
+                    self._zeros += times
+                else:
+                    buckets[bucket] += times
+                histogram[number] += times
+                place[2] = 0
+
+    @property
+    def zeros(self) -> int:
+        """How many values were 0."""
+        self._settle()
+        return self._zeros
 
     def quantile(self, q: float) -> float | None:
         """The ``q`` quantile (0 to 1), within 1 % of a true one; None when empty."""
@@ -94,7 +119,8 @@ class Distribution:
             return None
         # Nearest rank: the smallest value with at least q of the values at or below it.
         rank = max(math.ceil(q * self.count) - 1, 0)
-        seen = self.zeros
+        self._settle()
+        seen = self._zeros
         if rank < seen:
             return 0.0
         for index in sorted(self._buckets):
@@ -113,6 +139,7 @@ class Distribution:
             return round(value, digits) if digits else round(value)
 
         empty = not self.count
+        self._settle()
         bins = []
         for number, count in enumerate(self._histogram):
             high = self._edges[number + 1] if number + 1 < len(self._edges) else None
@@ -173,6 +200,9 @@ class Tally:
     def add_result(self, result: ParseResult) -> None:
         """Count one record's validity and findings (every record read)."""
         self.records += 1
+        if not result.diagnostics:  # most records: nothing to count but them
+            self.valid += 1
+            return
         for diagnostic in result.diagnostics:
             self.findings[diagnostic.code] += 1
             self.severities[diagnostic.severity.value] += 1

@@ -20,6 +20,8 @@ from archivekit.record.model import Record
 from archivekit.record.parse import parse
 from archivekit.record.write import dump_bytes
 from archivekit.rules import RuleOptions
+from archivekit.stats.digest import digest, digest_fields
+from archivekit.text import CONTROL, word_count
 from bench.generate import make_record
 from tests.mutations import mutate
 from tests.strategies import records
@@ -51,6 +53,8 @@ def _agree(data: bytes) -> None:
         assert render is not None
         assert rows is not None
         assert render(fields) == rows([full.record], options), name
+    # archive stats digests a canonical record from its bytes: the same digest.
+    assert digest_fields(fields) == digest(full.record)
 
 
 @pytest.mark.property
@@ -136,3 +140,25 @@ def test_the_date_cache_forgets_when_full(monkeypatch: pytest.MonkeyPatch) -> No
         assert fields is not None
         assert fields[3] == f"2011-08-{day:02d}".encode()
         assert len(fast._dates) <= 4
+
+
+# Every character str.split() takes for whitespace but the controls (which check()
+# refuses), a few of their UTF-8 neighbours, and plain text.
+_SPACEY = " \t\xa0\u1680\u2000\u200a\u200b\u2028\u2029\u202f\u205f\u3000\u2019\u2014\xe9ab"
+
+
+@pytest.mark.property
+@given(st.text(alphabet=_SPACEY, max_size=40) | st.text(max_size=40))
+def test_words_on_bytes_are_the_words_of_the_text(text: str) -> None:
+    text = CONTROL.sub("", text).replace("\n", "")  # a field check() passed holds neither
+    assert fast.words(text.encode()) == word_count(text) == len(text.split())
+    assert fast.chars(text.encode()) == len(text)
+
+
+def test_words_of_a_generated_body() -> None:
+    fields = fast.check(dump_bytes(make_record(7)))
+    assert fields is not None
+    body = fields[5]
+    assert fast.words(body) == len(body.decode().split()) > 100
+    assert fast.words(body.replace(b" ", b"  ", 3)) == fast.words(body)
+    assert fast.words(body.replace(b" ", "\u3000".encode(), 1)) == fast.words(body)

@@ -10,8 +10,11 @@ from urllib.parse import urlsplit
 
 import orjson
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from archivekit.stats import Statistics
+from archivekit.stats.collect import Distribution
 from tests.support import Cli, write_mixed
 
 #: More than the pool threshold, so that the workers read them. STATS_N=20000 for the
@@ -143,3 +146,25 @@ def test_scraped_profile_counts_records_without_a_date_or_word_count(
         "2000",
     ]
     assert orjson.loads(cli(*since).stdout_bytes)["records"] == 1  # no date: not selected
+
+
+@pytest.mark.property
+@given(st.lists(st.integers(0, 5000) | st.sampled_from([0, 7, 7, 7, 300]), max_size=60), st.data())
+def test_a_distribution_read_midway_goes_on_counting_alike(
+    values: list[int], data: st.DataObject
+) -> None:
+    # Values met again are put in their buckets only when read: reading midway
+    # (figures, quantile, zeros) and adding more must give what one pass gives.
+    cut = data.draw(st.integers(0, len(values)))
+    whole, split = Distribution(), Distribution()
+    for value in values:
+        whole.add(value)
+    for value in values[:cut]:
+        split.add(value)
+    split.figures()
+    assert split.zeros == values[:cut].count(0)
+    for value in values[cut:]:
+        split.add(value)
+    assert split.figures() == whole.figures()
+    assert split.zeros == whole.zeros == values.count(0)
+    assert sum(n for _, _, n in whole.figures()["histogram"]) == len(values)
