@@ -131,8 +131,13 @@ class Conversion:
                 # many-record outputs are rendered by them too, a chunk at a time.
                 render=self.target.name if staged else None,
                 rows=None if staged else self.target.name,
+                blocks=targets.scratch.folder if targets.scratch is not None else None,
             )
-            for item in read_sources(sources, read, jobs=options.jobs):
+            items = read_sources(sources, read, jobs=options.jobs)
+            # Closed first on the way out: its workers are stopped before the
+            # scratch folder they write into is removed.
+            stack.callback(items.close)
+            for item in items:
                 result = item.result
                 written = None
                 # (Once a record is invalid nothing will be written: skip the work.)
@@ -152,9 +157,12 @@ class Conversion:
                 if not result.ok:
                     summary.invalid += 1
                     targets.reject(result)
-                if item.rows is not None and (options.skip_invalid or not summary.invalid):
-                    # The valid records of this item's chunk, this one included, in order.
-                    targets.write_rows(item.rows)
+                if item.rows is not None:
+                    if options.skip_invalid or not summary.invalid:
+                        # The valid records of this item's chunk, this one included, in order.
+                        targets.write_rows(item.rows)
+                    else:
+                        targets.skip_rows(item.rows)
                 yield Outcome(result.path, result.index, result.line, result.diagnostics, written)
             if summary.invalid and not options.skip_invalid:
                 return  # the stack removes every temporary

@@ -14,12 +14,13 @@ import itertools
 import os
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from archivekit import cache as cache_module
 from archivekit.diagnostics import ParseResult, failed, unreadable
+from archivekit.files.atomic import Block, write_block
 from archivekit.files.read import over_limit, read_file, read_stream
 from archivekit.formats import FORMAT_BY_NAME, Format, FormatOptions, Loader, load_whole
 from archivekit.record import fast
@@ -46,12 +47,15 @@ class ReadOptions:
     ``render``: a one-record format to write each valid record in (the
     item's ``payload``). ``rows``: a many-record format in which the workers
     render their chunk's valid records (the ``rows`` of its last item).
+    ``blocks``: a :class:`~archivekit.files.atomic.Scratch` folder where the
+    workers write those rows, so that only the file's name crosses back.
     """
 
     formats: FormatOptions = field(default_factory=FormatOptions)
     urls: bool = False
     render: str | None = None
     rows: str | None = None
+    blocks: str | None = None
 
 
 class Item(NamedTuple):
@@ -61,14 +65,15 @@ class Item(NamedTuple):
     For a many-record output, a worker renders its chunk's valid records
     itself: each comes back without its record (which need not cross the
     pipe), and the chunk's last item carries ``rows``, the output bytes of
-    every valid record of the chunk, in order. ``url`` is the record's URL
+    every valid record of the chunk, in order, or (``ReadOptions.blocks``)
+    the scratch file a worker wrote them to. ``url`` is the record's URL
     line, when asked for. A named tuple: one is made per record, in the parent.
     """
 
     source: Source
     result: ParseResult
     payload: bytes | None = None
-    rows: bytes | None = None
+    rows: bytes | Block | None = None
     url: str | None = None
 
 
@@ -194,14 +199,17 @@ _Returned = str | None | list[_Record]
 
 def _read_chunk(
     chunk: list[Source], *, options: ReadOptions
-) -> tuple[list[_Returned], bytes | None]:
+) -> tuple[list[_Returned], bytes | Block | None]:
     """Read a chunk of sources in a worker: what each gave, and the chunk's rows if asked.
 
     With ``rows``, every valid record is rendered here, in the worker, and the
     chunk's rows come back as one block of bytes: the parent neither unpickles
     records nor serialises them, and writes the block with one call. A
     canonical archive file is rendered straight from its bytes (record/fast.py);
-    anything else goes through the format's full reader and writer.
+    anything else goes through the format's full reader and writer. With
+    ``blocks``, the worker writes the block to a scratch file itself and only
+    its name crosses the pipe (no pickling, no copy through the pipe, and the
+    parent splices it into the output without reading it).
     """
     name = options.rows
     renderer = FORMAT_BY_NAME[name].rows if name else None
@@ -265,6 +273,9 @@ def _read_chunk(
         # the whole chunk in one call, as its writer expects.
         pieces.append(renderer(rendered, options.formats))
     rows = fast.separator(name).join(pieces) if name and pieces else None
+    if rows is not None and options.blocks is not None:
+        with contextlib.suppress(OSError):  # a full disk: the parent writes, and says so
+            return returned, write_block(options.blocks, rows)
     return returned, rows
 
 
@@ -274,7 +285,9 @@ _Planned = tuple[Source, list[Item] | None, tuple[str, str] | None]
 
 
 def _items(
-    plan: list[_Planned], returned: tuple[list[_Returned], bytes | None], cache: Cache | None
+    plan: list[_Planned],
+    returned: tuple[list[_Returned], bytes | Block | None],
+    cache: Cache | None,
 ) -> Iterator[Item]:
     """The items of a chunk, in order: the cached ones, and those a worker read, rebuilt here."""
     per_source, rows = returned
@@ -331,7 +344,7 @@ def read_sources(
     *,
     jobs: int | None = None,
     cache: Cache | None = None,
-) -> Iterator[Item]:
+) -> Generator[Item, None, None]:
     """Every record of every source, in input order (see :func:`read_source`).
 
     With more than a few hundred sources the one-record files are read by
@@ -370,7 +383,7 @@ def _pooled(
     from archivekit.workers import Workers  # multiprocessing: only for a large batch
 
     read_chunk = functools.partial(_read_chunk, options=options)
-    pool: Workers[list[Source], tuple[list[_Returned], bytes | None]] | None = None
+    pool: Workers[list[Source], tuple[list[_Returned], bytes | Block | None]] | None = None
     plans: deque[list[_Planned]] = deque()
     chunk: list[Source] = []
     plan: list[_Planned] = []
