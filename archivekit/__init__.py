@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from archivekit.record.parse import parse
     from archivekit.record.write import dump_bytes, dumps
     from archivekit.rules import Rule, RuleOptions, Severity
+    from archivekit.sources.batch import parse_batch
     from archivekit.sources.reading import read_records
     from archivekit.validate import Validation, check_file, validate_paths
 
@@ -48,6 +49,7 @@ _HOME = {
     "dumps": "record.write",
     "iter_files": "files.walk",
     "parse": "record.parse",
+    "parse_batch": "sources.batch",
     "read_records": "sources.reading",
     "to_arrow": "record.arrow",
     "validate_paths": "validate",
@@ -73,6 +75,7 @@ __all__ = [
     "dumps",
     "iter_files",
     "parse",
+    "parse_batch",
     "read_records",
     "to_arrow",
     "validate_paths",

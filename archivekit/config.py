@@ -26,8 +26,11 @@ KEYS = (
     "word-count-tolerance",
     "final-newline",
     "profile",
+    "duplicate-url",
 )
 OVERRIDE_KEYS = ("paths", "rules")
+#: Options of the duplicate-url rule ([tool.archive.duplicate-url]); both spellings.
+DUPLICATE_URL_KEYS = ("normalise", "normalize")
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +52,7 @@ class Config:
     rules: dict[str, str] = field(default_factory=dict)
     overrides: tuple[Override, ...] = ()
     word_count_tolerance: float | None = None
+    normalise_urls: bool = False
     #: One LF ends a canonical file (for editors and pre-commit's end-of-file-fixer).
     final_newline: bool = False
     profile: str | None = None
@@ -172,6 +176,7 @@ def _parse(table: dict[str, Any], path: str) -> Config:
             raise ConfigError(f'{place}: give the files it applies to as paths = ["glob", ...]')
         parsed.append(Override(_globs(override, "paths", place), _rules(override, place)))
     return Config(
+        normalise_urls=_duplicate_url(table, where),
         root=os.path.dirname(os.path.abspath(path)),
         source=path,
         include=_globs(table, "include", where),
@@ -182,6 +187,19 @@ def _parse(table: dict[str, Any], path: str) -> Config:
         final_newline=final_newline,
         profile=profile,
     )
+
+
+def _duplicate_url(table: dict[str, Any], where: str) -> bool:
+    """``[tool.archive.duplicate-url] normalise = true``: compare URLs normalised."""
+    options = table.get("duplicate-url", {})
+    place = f"{where} duplicate-url"
+    if not isinstance(options, dict):
+        raise ConfigError(f"{place}: must be a table, such as {{ normalise = true }}")
+    _known(options, DUPLICATE_URL_KEYS, place)
+    values = [options[key] for key in DUPLICATE_URL_KEYS if key in options]
+    if not all(isinstance(value, bool) for value in values):
+        raise ConfigError(f"{place}: normalise must be true or false")
+    return any(values)
 
 
 def _known(table: dict[str, Any], keys: tuple[str, ...], where: str) -> None:

@@ -16,6 +16,7 @@ from archivekit.diagnostics import Diagnostic, ParseResult, failed, unreadable
 from archivekit.errors import UsageError
 from archivekit.files.atomic import write_atomic
 from archivekit.files.read import over_limit, read_file, read_stream, too_large_message
+from archivekit.files.remote import is_url
 from archivekit.files.select import select_files
 from archivekit.files.walk import STDIN, STDIN_LABEL, check_paths
 from archivekit.record import fast
@@ -141,7 +142,14 @@ def reformat(
     With ``cache`` and without ``write`` (``fmt --check``), files found
     canonical before and unchanged since are not read again (see
     :mod:`archivekit.cache`; ``cache_dir`` moves it).
+    URLs are a :class:`UsageError`: rewriting objects in place is not done.
     """
+    urls = [path for path in paths if is_url(path)]
+    if urls:
+        raise UsageError(
+            f"{urls[0]}: archive fmt rewrites local files only; check objects with "
+            "archive validate, or convert them with archive convert"
+        )
     check_paths(paths)
     if STDIN in paths:
         raise UsageError("- (standard input) cannot be mixed with paths")

@@ -346,6 +346,18 @@ RULES: tuple[Rule, ...] = (
         details=("The word count has leading zeros. Valid; archive fmt drops them."),
     ),
     Rule(
+        "format-guessed",
+        _W,
+        "A file was read as another format than its extension says, from its content.",
+        bad="records.json holding one JSON object per line",
+        good="records.jsonl",
+        details=(
+            "The file's extension names one format but its content is another (a .json file "
+            "holding JSON Lines); it was read as what its content is. Rename the file, or "
+            "give --from FORMAT."
+        ),
+    ),
+    Rule(
         "json-duplicate-key",
         _W,
         "A JSON object gives one key twice; only the last value is used.",
@@ -431,10 +443,12 @@ RULES: tuple[Rule, ...] = (
         bad="a.txt and b.txt both: http://www.nytimes.com/a.html",
         good="one file per URL",
         details=(
-            "Two files of one batch have the same URL (line 1, compared exactly as written): "
-            "the same article twice. Reported on the later file, naming the first. It "
-            "compares the files of one run only; with --changed-since it still sees every "
-            "file."
+            "Two files of one batch have the same URL (line 1, compared exactly as written, "
+            "or normalised with the option normalise = true in [tool.archive.duplicate-url]: "
+            "http and https, www., a trailing slash, the fragment and utm_* and other "
+            "tracking parameters ignored): the same article twice. Reported on the later "
+            "file, naming the first. It compares the files of one run only; with "
+            "--changed-since it still sees every file."
         ),
     ),
 )
@@ -479,6 +493,8 @@ class RuleOptions:
 
     ``max_bytes`` is the file-size limit (``archive --max-bytes``): a record
     file, document, line or cell larger than this is refused unread.
+    ``normalise_urls``: ``duplicate-url`` compares URLs normalised
+    (:func:`archivekit.urls.normalise_url`), not as written.
     ``profile``: ``strict``, or ``scraped`` to read a missing or unreadable date
     or word count as null with a warning (see :data:`NULLABLE`).
     ``final_newline`` makes one LF the canonical ending of a record file.
@@ -487,6 +503,7 @@ class RuleOptions:
     enable: frozenset[str] = frozenset()
     word_count_tolerance: float = DEFAULT_WORD_COUNT_TOLERANCE
     max_bytes: int = DEFAULT_MAX_BYTES
+    normalise_urls: bool = False
     #: The canonical ending: one LF when true (``final-newline = true``), none by default.
     final_newline: bool = False
     profile: str = "strict"
@@ -566,6 +583,7 @@ Every rule: archive rules; one rule: archive explain CODE.
     include = ["archive/**/*.txt"]      # globs relative to this file
     exclude = ["archive/drafts/**"]
     word-count-tolerance = 0.1          # of the opt-in word-count-mismatch
+    profile = "scraped"                 # or "strict", the default (archive explain scraped)
     final-newline = false               # true: one LF ends a canonical file
 
     [tool.archive.rules]                # "error", "warning" or "off"
@@ -579,13 +597,30 @@ Every rule: archive rules; one rule: archive explain CODE.
 for every other rule, or for those. archive validate --show-settings prints
 what a run would use.
 """,
+    "scraped": """The scraped profile: --profile scraped, or profile = "scraped" in [tool.archive]
+
+For archives scraped from the web, where many pages give no date or word count.
+archive validate and archive convert both take it. Under it:
+
+    date-empty, date-unrecognized, date-invalid   a warning; the date is null
+    word-count-invalid                            a warning; the word count is null
+
+The message then ends in "(kept as null: scraped profile)". A null is an empty
+line in the text format, null in JSON, an empty CSV cell, a key left out of the
+Markdown front matter, null in Parquet and SQLite. Every other rule keeps its
+level: a broken URL, an empty headline or a control character in the date line
+is still an error. The default profile, strict, makes every field required.
+
+    archive convert scraped/ --profile scraped --to jsonl -o all.jsonl
+""",
 }
 
 
 def explain(code: str) -> str:
     """What ``archive explain CODE`` prints; raises :class:`UsageError` for an unknown code.
 
-    ``code`` may also be a topic of :data:`TOPICS` (``format``, ``exit-codes``, ``config``).
+    ``code`` may also be a topic of :data:`TOPICS` (``format``, ``exit-codes``, ``config``,
+    ``scraped``).
     """
     if code in TOPICS:
         return TOPICS[code]

@@ -30,7 +30,7 @@ import traceback
 from collections import deque
 from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from archivekit.errors import WorkerError
 
@@ -221,3 +221,65 @@ class Workers(Generic[T, R]):
         if self._frozen:
             self._frozen = False
             gc.unfreeze()
+
+
+class ClusterWorkers(Generic[T, R]):
+    """:class:`Workers` on an existing Dask cluster: the same calls, results in the same order.
+
+    ``address`` is the scheduler's (``tcp://10.0.0.5:8786``). Tasks go to the
+    cluster's workers as they free up; at most ``DEPTH`` per worker thread are
+    in flight, so memory stays flat however many tasks there are. Needs
+    ``distributed`` (the ``archivekit[dask]`` extra). ``func`` and the tasks
+    must be importable and picklable on the workers (archivekit installed there).
+    """
+
+    def __init__(self, func: Callable[[T], R], address: str) -> None:
+        from archivekit.errors import MissingExtra
+
+        try:
+            import distributed
+        except ImportError:
+            raise MissingExtra.for_module("distributed", "dask") from None
+        # Any: distributed's API is not typed.
+        self._client: Any
+        try:
+            client: Any = distributed.Client
+            self._client = client(address, timeout="10s", set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise WorkerError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+        self._func = func
+        threads = sum(self._client.nthreads().values()) or 1
+        self._limit = DEPTH * threads
+        self._busy: deque[tuple[T, object]] = deque()
+
+    def __enter__(self) -> ClusterWorkers[T, R]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def submit(self, task: T) -> Iterator[tuple[T, R]]:
+        """Send ``task`` to the cluster; yields ``(task, result)`` of older tasks, in order."""
+        done = [self._collect()] if len(self._busy) >= self._limit else []
+        self._busy.append((task, self._client.submit(self._func, task, pure=False)))
+        yield from done
+
+    def drain(self) -> Iterator[tuple[T, R]]:
+        """Every ``(task, result)`` still outstanding, in submission order."""
+        while self._busy:
+            yield self._collect()
+
+    def _collect(self) -> tuple[T, R]:
+        task, future = self._busy.popleft()
+        try:
+            value: R = future.result()  # type: ignore[attr-defined]
+        except Exception as exc:  # a task failed or a worker was lost: the run cannot go on
+            raise WorkerError(f"a Dask task failed: {type(exc).__name__}: {exc}") from exc
+        return task, value
+
+    def close(self) -> None:
+        """Cancel what is outstanding and disconnect (idempotent); the cluster keeps running."""
+        if self._busy:
+            self._client.cancel([future for _, future in self._busy])
+            self._busy.clear()
+        self._client.close()

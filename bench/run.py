@@ -16,6 +16,7 @@ beside its time (the table shows its range per command). Results go to bench/res
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
 import shlex
@@ -296,7 +297,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"validate{tag}",
                 f"archive validate --no-cache DIR{tag}",
                 [archive, "validate", "--no-cache", str(tree)],
-            )
+            ),
+            # Every figure of the folder, the same records validate reads (issue 14).
+            Command(
+                f"stats{tag}",
+                f"archive stats DIR --format json{tag}",
+                [archive, "stats", str(tree), "--format", "json"],
+            ),
         ]
         for fmt in CONVERT_FORMATS:
             out = tmp / f"convert.{_EXTENSION.get(fmt, fmt)}"
@@ -352,7 +359,14 @@ def main(argv: list[str] | None = None) -> int:
             "check-jsonschema on N .json files",
             [cjs, "--schemafile", str(schema), *json_files],
         ),
+        Command(
+            "dask_parquet",
+            "read_archive().to_parquet(), 2-worker cluster",
+            [py, str(ROOT / "bench" / "dask_parquet.py"), str(records), str(tmp / "dask.parquet")],
+        ),
     ]
+    if importlib.util.find_spec("distributed") is None:
+        main_set[-1].error = "not available (pip install 'archivekit[dask]')"
     measure(main_set, args.repeat)
 
     print("bench: start-up", file=sys.stderr)
@@ -511,6 +525,13 @@ def build_report(
             "same records, one .json file each",
         ),
         target(
+            "stats / validate",
+            paired("stats", "validate"),
+            "<=",
+            1.5,
+            "archive stats DIR --format json vs archive validate DIR, same records",
+        ),
+        target(
             "validate unchanged (cached) / cat floor",
             paired("validate_cached", "cat"),
             "<=",
@@ -548,6 +569,16 @@ def build_report(
     ]
     targets.append(
         target(
+            "dask to_parquet / convert parquet",
+            _ratio(t("dask_parquet"), t("convert_parquet")),
+            "<=",
+            3.0,
+            "read_archive(DIR).to_parquet() on a 2-worker LocalCluster (its start-up "
+            "included) vs archive convert DIR --to parquet, same N records",
+        )
+    )
+    targets.append(
+        target(
             "convert parquet / convert jsonl",
             _ratio(t("convert_parquet"), t("convert_jsonl")),
             "<=",
@@ -557,6 +588,7 @@ def build_report(
     )
     for key, what in (
         ("validate", "validate"),
+        ("stats", "stats"),
         *((f"convert_{fmt}", f"convert {fmt}") for fmt in CONVERT_FORMATS),
     ):
         targets += [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -68,3 +69,35 @@ def cli() -> Cli:
         return runner.invoke(app, [str(a) for a in args], input=input, env=environ)
 
     return invoke
+
+
+@pytest.fixture(scope="session")
+def s3() -> Iterator[dict[str, object]]:
+    """A real S3 endpoint (moto's server) on a free port of 127.0.0.1, for this session.
+
+    Gives the fsspec storage options that reach it (``endpoint_url``, a test
+    key); make a bucket with ``s3fs.S3FileSystem(**options).mkdir(name)``.
+    Skips when moto or s3fs (the ``dev`` and ``cloud`` extras) is missing.
+    """
+    pytest.importorskip("s3fs", reason="s3fs (archivekit[cloud]) is not installed")
+    server_module = pytest.importorskip("moto.server", reason="moto[server] is not installed")
+    server = server_module.ThreadedMotoServer(ip_address="127.0.0.1", port=_free_port())
+    server.start()
+    host, port = server.get_host_and_port()
+    try:
+        yield {
+            "endpoint_url": f"http://{host}:{port}",
+            "key": "testing",
+            "secret": "testing",
+            "client_kwargs": {"region_name": "eu-west-1"},
+        }
+    finally:
+        server.stop()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -187,3 +187,75 @@ def write_batch(folder: Path, count: int, seed: int = 3) -> list[Path]:
         path.write_bytes(dump_bytes(batch_record(number, rng)))
         paths.append(path)
     return paths
+
+
+# A batch for selection and statistics: many sites, URL spellings and duplicates.
+
+_SITES = ("www.nytimes.com", "nytimes.com", "cooking.nytimes.com", "www.theatlantic.com", "al.com")
+_MIXED_KEYWORDS = (
+    "Mexico",
+    "Drug Cartels",
+    "Elections",
+    "Obama  Barack",
+    "Merkel  Angela",
+    "São Paulo (Brazil)",
+    "Music",
+)
+_SUFFIXES = (" - The New York Times", " | AL.com", " - The Atlantic", "")
+
+
+def mixed_record(number: int, rng: random.Random, earlier: list[Record]) -> Record:
+    """Record ``number`` of a mixed batch: about one in eight repeats an earlier URL,
+    as written or spelled otherwise (scheme, ``www.``, slash, fragment, ``utm_*``)."""
+    day = dt.date(1990, 1, 1) + dt.timedelta(days=rng.randrange(12000))
+    if earlier and rng.random() < 0.12:
+        url = rng.choice(earlier).url
+        variant = rng.randrange(4)
+        if variant == 1:
+            url = url.replace("http://", "https://", 1)
+        elif variant == 2:
+            url += "/?utm_source=feed&utm_medium=rss"
+        elif variant == 3:
+            url += "#comments"
+    else:
+        site = rng.choice(_SITES)
+        scheme = rng.choice(("http", "https"))
+        url = f"{scheme}://{site}/{day:%Y/%m/%d}/story-{number}.html"
+    words = rng.randrange(5, 60)
+    body = " ".join(
+        rng.choice(("the", "border", "officials.Said", "café", "vote")) for _ in range(words)
+    )
+    return Record(
+        url=url,
+        headline=f"Story {number} about {rng.choice(_MIXED_KEYWORDS)}{rng.choice(_SUFFIXES)}",
+        keywords=tuple(rng.sample(_MIXED_KEYWORDS, rng.randrange(0, 4))),
+        date=day,
+        word_count=rng.choice((0, words, words * 2, rng.randrange(1, 5000))),
+        body=body,
+    )
+
+
+def write_mixed(folder: Path, count: int, seed: int = 5) -> list[tuple[Path, Record]]:
+    """``count`` canonical archive files of :func:`mixed_record`, in walk order."""
+    rng = random.Random(seed)
+    written: list[tuple[Path, Record]] = []
+    records: list[Record] = []
+    for number in range(count):
+        record = mixed_record(number, rng, records)
+        records.append(record)
+        path = folder / f"{number // 100:03d}" / f"{number:05d}.txt"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(dump_bytes(record))
+        written.append((path, record))
+    return written
+
+
+def s3_args(options: dict[str, object]) -> list[str]:
+    """``--storage-option`` arguments that reach a test S3 endpoint (the ``s3`` fixture)."""
+    import json
+
+    args = []
+    for key, value in options.items():
+        text = json.dumps(value) if isinstance(value, dict) else str(value)
+        args += ["--storage-option", f"{key}={text}"]
+    return args

@@ -61,6 +61,7 @@ def test_every_rule_that_a_text_file_can_break_has_a_seed() -> None:
         "csv-row",
         "front-matter-invalid",
         "field-unknown",
+        "format-guessed",
         "file-too-large",
         "keyword-too-many",
         # JSON objects, archives inside archives, convert's output names: not a text file.

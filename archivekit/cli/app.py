@@ -18,7 +18,17 @@ if TYPE_CHECKING:
 from archivekit import __version__
 
 #: Every command, in the order ``archive --help`` lists them.
-COMMANDS = ("validate", "convert", "fmt", "formats", "rules", "explain", "schema", "search")
+COMMANDS = (
+    "validate",
+    "convert",
+    "stats",
+    "fmt",
+    "formats",
+    "rules",
+    "explain",
+    "schema",
+    "search",
+)
 #: Every command's module (archivekit/cli/<name>.py) is imported, and its options
 #: built, only when it runs (or --help lists them): ``archive --version`` builds
 #: none, ``archive validate`` only its own.
@@ -57,7 +67,7 @@ def _load(name: str) -> Command:
 app = typer.Typer(
     name="archive",
     cls=_Commands,
-    help="Validate and convert news-archive record files.\n\n"
+    help="Validate, convert and summarise news-archive record files.\n\n"
     "A record file holds six lines: URL, headline, keywords, date (AP style), "
     "word count, body. 'archive explain format' tells more; 'archive rules' lists every rule.",
     no_args_is_help=True,
@@ -67,6 +77,9 @@ app = typer.Typer(
     "  archive fmt --check archive/                   # anything to rewrite?\n\n"
     "  archive convert archive/ --to jsonl -o all.jsonl\n\n"
     "  archive convert archive/ --to sqlite -o all.db && archive search all.db 'cartel'\n\n"
+    "  archive convert archive/ --to csv -o new.csv --since 2015 --dedupe\n\n"
+    "  archive stats archive/                         # records per year, site, keyword\n\n"
+    "  archive stats archive/ -f html -o report.html  # the same, with charts\n\n"
     "  archive explain date-invalid                   # what a rule means\n\n"
     "Run 'archive COMMAND --help' for a command's options.",
     add_completion=False,

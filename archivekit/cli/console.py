@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable, Iterator
 from enum import StrEnum
-from typing import Annotated, Any, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, TextIO, TypeVar
 
 import typer
 
@@ -15,6 +16,14 @@ from archivekit.formats import FORMAT_BY_NAME
 
 # Light on purpose: every command, and `archive --version`, imports this module.
 from archivekit.text import plural
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+T = TypeVar("T")
+
+#: Show a progress bar only for batches at least this large (and only on a terminal).
+PROGRESS_AFTER = 500
 
 __all__ = [
     "FORMAT_CHOICES",
@@ -27,9 +36,12 @@ __all__ = [
     "NoCache",
     "Profile",
     "ProfileName",
+    "Scheduler",
+    "StorageOption",
     "fail_usage",
     "max_bytes",
     "plural",
+    "progress",
     "use_colour",
 ]
 
@@ -95,7 +107,7 @@ def _cap_jobs(value: int | None) -> int | None:
     value = at_least_one(value)
     if value is None:
         return None
-    # Imported only when --jobs is given: the pool's module loads multiprocessing,
+    # Imported only when --jobs is given: the pool module loads the process machinery,
     # which validating one file never needs (start-up time).
     from archivekit.workers import max_workers
 
@@ -132,6 +144,28 @@ CacheDir = Annotated[
         envvar="ARCHIVEKIT_CACHE_DIR",
         show_default=".archive_cache at the project root",
         help="Where to keep the results of unchanged files (ARCHIVEKIT_CACHE_DIR).",
+    ),
+]
+
+StorageOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--storage-option",
+        metavar="KEY=VALUE",
+        help="fsspec option for s3://, gs://, az:// ... inputs (endpoint_url=URL, anon=true). "
+        "Repeatable; credentials otherwise come from the environment.",
+    ),
+]
+
+Scheduler = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        metavar="ADDRESS",
+        envvar="DASK_SCHEDULER_ADDRESS",
+        show_default="local worker processes",
+        help="Read the files on the Dask cluster at ADDRESS (tcp://host:8786; the dask "
+        "extra): the same findings and outputs as here.",
     ),
 ]
 
@@ -179,3 +213,61 @@ def fail_usage(message: str) -> typer.Exit:
     """Print ``archive: error: message`` on standard error; raise what this returns (exit 2)."""
     typer.echo(f"archive: error: {message}", err=True)
     return typer.Exit(EXIT_USAGE)
+
+
+def progress(
+    items: Iterator[T],
+    *,
+    enabled: bool,
+    what: str,
+    total: Callable[[], int | None] | None = None,
+) -> Iterator[T]:
+    """Pass ``items`` through; on a terminal, count them on a progress bar once the batch is big.
+
+    ``what`` names the work ("converting"). The bar goes to standard error and
+    vanishes when done; nothing is drawn for fewer than PROGRESS_AFTER items.
+    ``total`` is asked once the bar appears: with a count, the bar shows it and an ETA.
+    """
+    if not enabled:
+        yield from items
+        return
+    count = 0
+    for item in items:
+        count += 1
+        yield item
+        if count == PROGRESS_AFTER:
+            break
+    else:
+        return
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    expected = total() if total is not None else None
+    if expected is not None and expected < count:
+        expected = None  # the walk changed under us: no total rather than a wrong one
+    counted = "{task.completed}/{task.total} records" if expected else "{task.completed} records"
+    columns = (
+        SpinnerColumn(),
+        TextColumn(what),
+        BarColumn(),
+        TextColumn(counted),
+        TimeElapsedColumn(),
+        *((TimeRemainingColumn(),) if expected else ()),
+    )
+    with Progress(*columns, transient=True, console=_console()) as bar:
+        task = bar.add_task(what, total=expected, completed=count)
+        for item in items:
+            yield item
+            bar.advance(task)
+
+
+def _console() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True)

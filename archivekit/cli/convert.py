@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import sys
-from collections.abc import Iterator
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
@@ -18,20 +17,26 @@ from archivekit.cli.console import (
     FormatName,
     Jobs,
     Profile,
+    Scheduler,
+    StorageOption,
     fail_usage,
     max_bytes,
     plural,
+    progress,
     use_colour,
 )
 from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK, Terminated, signals_handled
-
-if TYPE_CHECKING:
-    from rich.console import Console
-
-    from archivekit.convert import Outcome
-
-#: Show a progress bar only for batches at least this large (and only on a terminal).
-PROGRESS_AFTER = 500
+from archivekit.cli.selecting import (
+    AllKeywords,
+    Dedupe,
+    Domain,
+    Keyword,
+    Sample,
+    Seed,
+    Since,
+    Until,
+    selection,
+)
 
 
 class PartitionKey(StrEnum):
@@ -63,9 +68,20 @@ EPILOG = """Examples:
 
   archive convert site/content/posts --from md --to jsonl -o back.jsonl
 
+  archive convert s3://bucket/archive/ --to jsonl -o records.jsonl
+
+  archive convert s3://b/a --to parquet -o s3://b/o --scheduler tcp://h:8786
+
   archive convert records.jsonl --to parquet -o records.parquet
 
   archive convert records.jsonl --to parquet --partition-by year -o dataset/
+  archive convert archive/ --to csv -o recent.csv --since 2015 --until 2016-06
+
+  archive convert archive/ --to jsonl -o mexico.jsonl --keyword Mexico --domain nytimes.com
+
+  archive convert archive/ --to jsonl -o unique.jsonl --dedupe
+
+  archive convert archive/ --to jsonl -o sample.jsonl --sample 500 --seed 7
 
 Folders are walked for archive files (*.txt) unless --from FORMAT (that
 format's extensions) or --glob PATTERN; files named on the command line go by
@@ -74,6 +90,11 @@ their extension.
 By default any invalid record stops the whole batch: nothing is written, every
 invalid record is reported, exit 1. --skip-invalid writes the valid ones.
 Outputs appear whole or not at all; existing files are kept unless --force.
+
+Selecting: --since/--until, --keyword, --domain keep the valid records that
+match (in input order), then --dedupe keeps the first of each normalised URL,
+then --sample N draws N of those (the same N for the same --seed). Invalid
+records are reported as always: they have no fields to select by.
 
 Exit status:
 
@@ -91,7 +112,7 @@ def convert(
             metavar="PATH...",
             click_type=PLAIN,
             help="Files, folders (recursively), globs, .gz/.tar/.tar.gz/.zip, "
-            "or - for standard input.",
+            "URLs (s3://, gs://, az://, file://, memory://), or - for standard input.",
             show_default=False,
         ),
     ],
@@ -167,6 +188,12 @@ def convert(
             "--paragraphs", help="Markdown: split run-together paragraphs (undone on reading)."
         ),
     ] = False,
+    heading: Annotated[
+        bool,
+        typer.Option(
+            "--heading", help="Markdown: start the body with the headline as a # heading."
+        ),
+    ] = False,
     quiet: Annotated[
         bool,
         typer.Option("--quiet", "-q", help="Only errors: no warnings, summary or progress bar."),
@@ -180,22 +207,45 @@ def convert(
     ] = None,
     profile: Profile = None,
     config: ConfigFile = None,
+    since: Since = None,
+    until: Until = None,
+    keyword: Keyword = None,
+    all_keywords: AllKeywords = False,
+    domain: Domain = None,
+    sample: Sample = None,
+    seed: Seed = None,
+    dedupe: Dedupe = False,
+    storage_option: StorageOption = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Convert records between formats: archive, json, jsonl, csv, md (see: archive formats)."""
     from archivekit.config import load_config
     from archivekit.convert import Conversion, ConvertOptions
     from archivekit.errors import ArchiveKitError
+    from archivekit.files.remote import parse_storage_options
     from archivekit.formats import FormatOptions
     from archivekit.reports.text import format_diagnostic
     from archivekit.rules import RuleOptions
     from archivekit.validate.levels import profile_of
 
     try:
+        picked = selection(
+            since=since,
+            until=until,
+            keyword=keyword,
+            all_keywords=all_keywords,
+            domain=domain,
+            sample=sample,
+            seed=seed,
+            dedupe=dedupe,
+        )
         chosen = profile_of(load_config(config), str(profile) if profile else None)
+        storage = parse_storage_options(storage_option or ())
     except ArchiveKitError as exc:
         raise fail_usage(str(exc)) from None
     options = ConvertOptions(
         to=str(to),
+        selection=picked,
         from_=str(from_) if from_ else None,
         output=output,
         output_dir=output_dir,
@@ -209,8 +259,11 @@ def convert(
             csv_keywords="json" if csv_keywords is CsvKeywords.json else "comma",
             excel=excel,
             paragraphs=paragraphs,
+            heading=heading,
             rules=RuleOptions(max_bytes=max_bytes(context), profile=chosen),
         ),
+        storage_options=storage,
+        scheduler=scheduler or None,
     )
     err = sys.stderr
     colour = use_colour(err)
@@ -220,8 +273,25 @@ def convert(
                 paths, options, stdin=sys.stdin.buffer, stdout=sys.stdout.buffer
             )
             outcomes = conversion.run()
+            noted = 0
+
+            def notes() -> None:
+                nonlocal noted
+                for note in conversion.notes[noted:]:
+                    if not quiet:
+                        err.write(f"archive: note: {note}\n")
+                noted = len(conversion.notes)
+
+            notes()
             try:
-                for outcome in _progress(outcomes, enabled=not quiet and err.isatty()):
+                for outcome in progress(
+                    outcomes,
+                    enabled=not quiet and err.isatty(),
+                    what="converting",
+                    total=conversion.expected_records,
+                ):
+                    if len(conversion.notes) > noted:
+                        notes()
                     for d in outcome.diagnostics:
                         if d.severity.value == "error" or not quiet:
                             err.write(format_diagnostic(d, colour=colour) + "\n")
@@ -241,7 +311,12 @@ def convert(
     except Terminated as exc:
         typer.echo("archive: terminated: nothing was written", err=True)
         raise typer.Exit(128 + exc.signum) from None
+    notes()
     summary = conversion.summary
+    if summary.records == 0 and conversion.folders:
+        # A folder named and nothing read from it: a mistyped path or format, most likely.
+        typer.echo("archive: error: no records found in the folders given", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
     if summary.records == 0 and not quiet:
         typer.echo("archive: warning: no records found under the given paths", err=True)
     if not quiet:
@@ -252,43 +327,13 @@ def convert(
         )
         done = f"wrote {what}" if summary.committed else "wrote nothing"
         skipped = " (skipped)" if skip_invalid and summary.invalid else ""
+        kept = ""
+        if picked.active:
+            kept = f", {summary.selected} selected"
+            if picked.dedupe:
+                kept += f" ({plural(summary.duplicates, 'duplicate')} dropped)"
         err.write(
-            f"{plural(summary.records, 'record')}, {summary.invalid} invalid{skipped}, "
+            f"{plural(summary.records, 'record')}, {summary.invalid} invalid{skipped}{kept}, "
             f"{plural(summary.warnings, 'warning')}: {done}\n"
         )
     raise typer.Exit(EXIT_OK if summary.committed else EXIT_FINDINGS)
-
-
-def _progress(outcomes: Iterator[Outcome], *, enabled: bool) -> Iterator[Outcome]:
-    """Pass outcomes through; on a terminal, count them on a progress bar once the batch is big."""
-    if not enabled:
-        yield from outcomes
-        return
-    count = 0
-    for outcome in outcomes:
-        count += 1
-        yield outcome
-        if count == PROGRESS_AFTER:
-            break
-    else:
-        return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    columns = (
-        SpinnerColumn(),
-        TextColumn("converting"),
-        BarColumn(),
-        TextColumn("{task.completed} records"),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, transient=True, console=_console()) as bar:
-        task = bar.add_task("convert", total=None, completed=count)
-        for outcome in outcomes:
-            yield outcome
-            bar.advance(task)
-
-
-def _console() -> Console:
-    from rich.console import Console
-
-    return Console(stderr=True)

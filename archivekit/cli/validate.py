@@ -18,6 +18,8 @@ from archivekit.cli.console import (
     Jobs,
     NoCache,
     Profile,
+    Scheduler,
+    StorageOption,
     fail_usage,
     max_bytes,
     not_negative,
@@ -48,6 +50,8 @@ EPILOG = """Examples:
 
   archive validate dump.tar.gz records.jsonl   # any format convert reads
 
+  archive validate s3://bucket/archive/ --storage-option anon=true
+
   archive validate . --statistics             # one line per rule, most frequent first
 
   archive validate archive/ --no-cache        # read every file, cached or not
@@ -76,7 +80,8 @@ def validate(
             metavar="[PATH]...",
             click_type=PLAIN,
             help="Files, folders (searched recursively), globs, .gz/.tar/.tar.gz/.zip, "
-            "or - for standard input. None: the current folder, under the configured include.",
+            "URLs (s3://, gs://, az://, file://, memory://), or - for standard input. "
+            "None: the current folder, under the configured include.",
             show_default=False,
         ),
     ] = None,
@@ -222,10 +227,13 @@ def validate(
     ] = False,
     no_cache: NoCache = False,
     cache_dir: CacheDir = None,
+    storage_option: StorageOption = None,
+    scheduler: Scheduler = None,
 ) -> None:
     """Check record files; report each finding with path:line:col, severity, rule code, message."""
     from archivekit.cli.reporting import open_reports, parse_specs, report_paths
     from archivekit.errors import ArchiveKitError, UsageError
+    from archivekit.files.remote import parse_storage_options
     from archivekit.reports import ReportContext
     from archivekit.validate import Validation
 
@@ -258,6 +266,8 @@ def validate(
             fix=fix,
             unsafe_fixes=unsafe_fixes,
             gitignore=not no_gitignore,
+            storage_options=parse_storage_options(storage_option or ()),
+            scheduler=scheduler or None,
         )
         if show_fixes and not fix:
             raise UsageError("--show-fixes lists what --fix changed: add --fix")

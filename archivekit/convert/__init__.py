@@ -6,18 +6,34 @@ __all__ = ["Conversion", "ConvertOptions", "Outcome", "Summary"]
 
 import contextlib
 import errno
+import os
 from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from archivekit.convert.options import ConvertOptions
 from archivekit.convert.outputs import Targets, records_to_stdout
 from archivekit.diagnostics import Diagnostic, ParseResult, finding
-from archivekit.errors import OutputError, UsageError
-from archivekit.files.walk import STDIN, check_paths
-from archivekit.formats import Format, format_named
+from archivekit.errors import OutputError, UsageError, WorkerError
+from archivekit.files.archives import is_container
+from archivekit.files.remote import is_url
+from archivekit.files.walk import STDIN, check_paths, walk
+from archivekit.formats import (
+    FORMAT_BY_EXTENSION,
+    FORMAT_BY_NAME,
+    Format,
+    format_for_name,
+    format_named,
+)
 from archivekit.rules import Severity
-from archivekit.sources.inputs import input_folder_holding, iter_sources, wanted_in
+from archivekit.selection import Picker, Selection
+from archivekit.sources.inputs import (
+    Source,
+    input_folder_holding,
+    iter_sources,
+    picker,
+    wanted_in,
+)
 from archivekit.sources.reading import Item, ReadOptions, read_sources
 from archivekit.text import safe_path
 
@@ -40,7 +56,12 @@ class Outcome:
 
 @dataclass(slots=True)
 class Summary:
-    """Counts of a finished run; ``committed`` says whether the output was written."""
+    """Counts of a finished run; ``committed`` says whether the output was written.
+
+    ``records`` counts every record read; ``selected`` the valid records the
+    selection kept (all valid records without one), ``duplicates`` those
+    ``--dedupe`` dropped.
+    """
 
     records: int = 0
     invalid: int = 0
@@ -48,6 +69,8 @@ class Summary:
     files_written: int = 0
     committed: bool = False
     target: str = ""
+    selected: int = 0
+    duplicates: int = 0
 
 
 class Conversion:
@@ -73,9 +96,17 @@ class Conversion:
         self.inputs = list(inputs)
         self.options = options
         self.target = _check_options(options)
-        check_paths(self.inputs)
+        check_paths(self.inputs, storage=options.storage_options)
+        # Without --from or --glob, folders are walked for every format's extensions.
+        self._every = options.from_ is None and options.glob is None
+        #: What the run assumed, for the user (a format guessed from content, the
+        #: extensions a folder walk reads): one line each, added as they are known.
+        self.notes: list[str] = []
+        #: True when an input named is a folder (so that "no records" is a failure).
+        self.folders = any(os.path.isdir(p) for p in self.inputs if p != STDIN)
+
         for path in (options.output, options.rejects):
-            if path and path != STDIN and wanted_in(path, self.inputs, options.from_, options.glob):
+            if path and path != STDIN and self._reads(path):
                 raise UsageError(f"{path}: is also an input; write the output elsewhere")
         if options.output_dir is not None:
             holder = input_folder_holding(
@@ -93,9 +124,17 @@ class Conversion:
                 )
         if options.output and options.output == options.rejects and options.output != STDIN:
             raise UsageError("--rejects and the output must be different files")
+        self._store = options.output is not None and is_url(options.output)
+        if self._store:
+            _check_store(options)
         self._stdin = stdin
         self._stdout = stdout
         self.summary = Summary(target=options.output_dir or options.output or "<stdout>")
+
+    def _reads(self, path: str) -> bool:
+        """Would this run read the file at ``path``?"""
+        options = self.options
+        return wanted_in(path, self.inputs, options.from_, options.glob)
 
     def __iter__(self) -> Iterator[Outcome]:
         return self.run()
@@ -107,33 +146,110 @@ class Conversion:
         full, permissions), after removing every temporary.
         """
         try:
-            yield from self._run()
+            yield from self._run_store() if self._store else self._run()
         except OSError as exc:
             where = exc.filename or self.summary.target
             raise OutputError(f"{where}: cannot write the output: {exc.strerror or exc}") from exc
+
+    def expected_records(self) -> int | None:
+        """How many records the inputs hold, if the walk alone can tell; else ``None``.
+
+        Known when every input file holds one record (archive text, Markdown, a
+        ``.json`` object): the walk's count, file names only, nothing read. ``None``
+        with standard input, a many-record file or an archive. For a progress bar's
+        total; cheap next to the conversion itself.
+        """
+        if STDIN in self.inputs:
+            return None
+        options = self.options
+        match = picker(options.from_, options.glob)
+        count = 0
+        for found in walk(self.inputs, match=match):
+            name = found.path.rsplit("/", 1)[-1]
+            fmt = FORMAT_BY_NAME.get(options.from_ or "") or format_for_name(name)
+            if fmt is None or not fmt.one or fmt.many or is_container(name):
+                return None
+            count += 1
+        return count or None
+
+    def _sources(self) -> Iterator[Source]:
+        """Every input's sources; a folder without archive files is read for every format.
+
+        By default a folder walk reads archive files (``*.txt``) only, so that a README.md
+        beside the records is not taken for one; a folder that holds none (a Hugo
+        ``content/posts`` of ``.md``, a folder of ``.jsonl``) is walked again for every
+        known extension, with a note saying what was read.
+        """
+        options = self.options
+        folders = {
+            path: os.path.join(os.path.normpath(path), "")
+            for path in self.inputs
+            if self._every and path != STDIN and os.path.isdir(path)
+        }
+        empty = set(folders)
+        for source in iter_sources(
+            self.inputs,
+            force_format=options.from_,
+            pattern=options.glob,
+            stdin=self._stdin,
+            max_bytes=options.format_options.rules.max_bytes,
+            sniff_stdin=True,
+            note=self.notes.append,
+            storage=options.storage_options,
+        ):
+            if empty and source.path is not None:
+                where = os.path.normpath(source.path)
+                empty -= {p for p in empty if where.startswith(folders[p])}
+            yield source
+        for path in [p for p in self.inputs if p in empty]:
+            kinds: dict[str, int] = {}
+            for source in iter_sources(
+                [path], max_bytes=options.format_options.rules.max_bytes, every_format=True
+            ):
+                if not kinds:
+                    names = ", ".join(f"*{ext}" for ext in FORMAT_BY_EXTENSION)
+                    self.notes.append(
+                        f"{path}: no *.txt archive files: reading every known format ({names}); "
+                        "--from FORMAT or --glob PATTERN chooses"
+                    )
+                kinds[source.format] = kinds.get(source.format, 0) + 1
+                yield source
+            if kinds:
+                read = ", ".join(f"{count} {name}" for name, count in sorted(kinds.items()))
+                self.notes.append(f"{path}: read {read} file(s)")
 
     def _run(self) -> Generator[Outcome, None, None]:
         options, summary = self.options, self.summary
         with contextlib.ExitStack() as stack:
             targets = Targets(options, self.target, stack, self._stdout)
             formats = options.format_options
-            sources = iter_sources(
-                self.inputs,
-                force_format=options.from_,
-                pattern=options.glob,
-                stdin=self._stdin,
-                max_bytes=formats.rules.max_bytes,
-            )
+            sources = self._sources()
             staged = options.output_dir is not None  # one file per record
+            selection = options.selection
+            chooser: Picker[Item] = Picker(selection)
             read = ReadOptions(
                 replace(formats, keep_records=True),
                 # One-record outputs are written by the workers that read the records;
-                # many-record outputs are rendered by them too, a chunk at a time.
+                # many-record outputs are rendered by them too, a chunk at a time
+                # (not when --dedupe or --sample decide here, in input order).
                 render=self.target.name if staged else None,
-                rows=None if staged else self.target.name,
+                rows=None if staged or selection.ordered else self.target.name,
                 blocks=targets.scratch.folder if targets.scratch is not None else None,
+                urls=selection.dedupe,
+                # The filters run in the workers: a record left out is not rendered.
+                pick=selection if selection.filters else None,
+                storage=options.storage_options,
             )
-            items = read_sources(sources, read, jobs=options.jobs)
+            left_out = 0
+
+            def put(item: Item, result: ParseResult) -> tuple[str | None, ParseResult]:
+                if staged:  # a name the output folder cannot hold fails this record only
+                    return _stage(targets, item, result)
+                assert result.record is not None
+                targets.write(item, result.record)
+                return None, result
+
+            items = read_sources(sources, read, jobs=options.jobs, scheduler=options.scheduler)
             # Closed first on the way out: its workers are stopped before the
             # scratch folder they write into is removed.
             stack.callback(items.close)
@@ -143,20 +259,32 @@ class Conversion:
                 # (Once a record is invalid nothing will be written: skip the work.)
                 # A valid record without its record was rendered by a worker, in ``rows``.
                 writing = options.skip_invalid or not summary.invalid
-                record = result.record
-                if result.ok and record is not None and writing:
-                    if staged:  # a name the output folder cannot hold fails this record only
-                        written, result = _stage(targets, item, result)
-                    else:
-                        targets.write(item, record)
                 summary.records += 1
+                if not item.picked:
+                    # Left out by the selection: neither written nor reported.
+                    left_out += 1
+                    if item.rows is not None:
+                        if writing:
+                            targets.write_rows(item.rows)
+                        else:
+                            targets.skip_rows(item.rows)
+                    yield Outcome(result.path, result.index, result.line, (), None)
+                    continue
+                if result.ok and result.record is not None:
+                    if selection.ordered:
+                        kept = chooser.offer(item, item.url)
+                        if kept is not None and writing:
+                            written, result = put(kept, result)
+                    elif writing:
+                        written, result = put(item, result)
                 if result.diagnostics:
                     summary.warnings += sum(
                         d.severity is Severity.WARNING for d in result.diagnostics
                     )
                 if not result.ok:
                     summary.invalid += 1
-                    targets.reject(result)
+                    # (The result may be put's own: an output name the folder cannot hold.)
+                    targets.reject(item._replace(result=result))
                 if item.rows is not None:
                     if options.skip_invalid or not summary.invalid:
                         # The valid records of this item's chunk, this one included, in order.
@@ -164,12 +292,98 @@ class Conversion:
                     else:
                         targets.skip_rows(item.rows)
                 yield Outcome(result.path, result.index, result.line, result.diagnostics, written)
+            summary.selected = (
+                chooser.kept if selection.ordered else summary.records - summary.invalid - left_out
+            )
+            summary.duplicates = chooser.duplicates
             if summary.invalid and not options.skip_invalid:
                 return  # the stack removes every temporary
-            summary.files_written = targets.commit(
-                lambda path: wanted_in(path, self.inputs, options.from_, options.glob)
-            )
+            for item in chooser.sampled():  # the sample, in input order
+                _, result = put(item, item.result)
+                if not result.ok:  # an output name the folder cannot hold
+                    summary.invalid += 1
+                    summary.selected -= 1
+                    targets.reject(item._replace(result=result))
+            if summary.invalid and not options.skip_invalid:
+                return
+            if not summary.records and self.folders:
+                return  # a folder named and nothing in it: most likely a mistake; write nothing
+            summary.files_written = targets.commit(self._reads)
             summary.committed = True
+
+    def _run_store(self) -> Generator[Outcome, None, None]:
+        """``-o URL``: check every record on the Dask workers, then (all valid, or
+        ``skip_invalid``) have them write the Parquet dataset to the store."""
+        from archivekit.dask import check_archive, write_parquet
+
+        options, summary = self.options, self.summary
+        settings = {
+            "glob": options.glob,
+            "storage_options": options.storage_options,
+            "options": options.format_options.rules,
+        }
+        with _dask_client(options.scheduler):
+            for part in check_archive(self.inputs, **settings):  # type: ignore[arg-type]
+                summary.records += part.records
+                summary.invalid += part.invalid
+                summary.warnings += part.warnings
+                for r in part.results:
+                    yield Outcome(r.path, r.index, r.line, r.diagnostics)
+            if summary.invalid and not options.skip_invalid:
+                return
+            assert options.output is not None
+            write_parquet(
+                self.inputs,
+                options.output,
+                partition_by=options.partition_by,
+                overwrite=options.force,
+                **settings,  # type: ignore[arg-type]
+            )
+        summary.committed = True
+
+
+@contextlib.contextmanager
+def _dask_client(address: str | None) -> Iterator[None]:
+    """Dask's computations go to the scheduler at ``address`` meanwhile (else run here)."""
+    if address is None:
+        yield
+        return
+    from archivekit.errors import MissingExtra
+
+    try:
+        import distributed
+    except ImportError:
+        raise MissingExtra.for_module("distributed", "dask") from None
+    make: Any = distributed.Client
+    try:
+        client = make(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise WorkerError(f"cannot reach the Dask scheduler at {address}: {exc}") from None
+    with client:
+        yield
+
+
+def _check_store(options: ConvertOptions) -> None:
+    """``-o URL``: Parquet only, written by Dask; not over an existing dataset unless force."""
+    from archivekit.errors import OutputExists
+    from archivekit.files.remote import filesystem
+
+    if options.to != "parquet":
+        raise UsageError(
+            f"-o {options.output}: object storage takes Parquet datasets (--to parquet); "
+            "write other formats to a local file"
+        )
+    if options.rejects:
+        raise UsageError("--rejects with -o URL: give the rejects a local file of their own run")
+    if options.selection != Selection():
+        raise UsageError(
+            "--since, --until, --keyword, --domain, --dedupe and --sample are not taken with "
+            "-o URL yet: write locally, or select the records in Dask (archivekit.dask)"
+        )
+    assert options.output is not None
+    fs, path = filesystem(options.output, options.storage_options)
+    if fs.exists(path) and not options.force:
+        raise OutputExists(f"{options.output}: exists; give --force to replace it")
 
 
 #: What the file system says about a name (not about the disk): too long, a file

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import csv
 import gzip
 import io
 import os
@@ -10,21 +11,25 @@ import re
 import stat
 import sys
 import tempfile
-from collections.abc import Callable
-from typing import TYPE_CHECKING, BinaryIO, cast
+import unicodedata
+import urllib.parse
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
 import orjson
 
 from archivekit.errors import UsageError
 from archivekit.files.atomic import TEMP_PREFIX, AtomicFile, Block, Scratch, Staging, drop_block
+from archivekit.files.read import read_stream
+from archivekit.files.remote import is_url
 from archivekit.files.walk import STDIN
 from archivekit.text import safe_path
 
 if TYPE_CHECKING:
     from archivekit.convert.options import ConvertOptions
-    from archivekit.diagnostics import ParseResult
     from archivekit.formats import BlockSink, Format, Sink
     from archivekit.record.model import Record
+    from archivekit.sources.inputs import Source
     from archivekit.sources.reading import Item
 
 
@@ -53,6 +58,7 @@ class Targets:
         self._spool: BinaryIO | None = None
         self._rejects: AtomicFile | None = None
         self._rejects_spool: BinaryIO | None = None
+        self._inputs: RejectedInputs | None = None
         if options.rejects == STDIN:
             # Standard output is free (the records go to a file): the rejects go there,
             # spooled and copied out only once the outputs are in place.
@@ -106,7 +112,7 @@ class Targets:
         assert self.staging is not None
         source = item.source
         rel = self._rel(item, record)
-        if source.path is not None and self._options.force:
+        if source.path is not None and self._options.force and not is_url(source.path):
             _refuse_self(self.staging.folder, rel, source.path)
         dump = self._target.dump
         assert dump is not None  # checked with the options: a one-record format
@@ -141,16 +147,21 @@ class Targets:
         if isinstance(data, Block):
             drop_block(data)
 
-    def reject(self, result: ParseResult) -> None:
-        """Record a skipped record and why, when ``--rejects`` was given."""
+    def reject(self, item: Item) -> None:
+        """Record a skipped record, its input and why, when ``--rejects`` was given."""
         stream = self._rejects.stream if self._rejects is not None else self._rejects_spool
         if stream is not None:
+            result = item.result
+            if self._inputs is None:
+                self._inputs = RejectedInputs(self._options.format_options.rules.max_bytes)
+                self._stack.callback(self._inputs.close)
             stream.write(
                 orjson.dumps(
                     {
                         "path": safe_path(result.path),
                         "record": result.index,
                         "line": result.line,
+                        "input": self._inputs.get(item),
                         "errors": [
                             {
                                 "code": d.code,
@@ -203,6 +214,98 @@ class Targets:
         return self._stdout or sys.stdout.buffer
 
 
+class RejectedInputs:
+    """The input of each rejected record, read again from its source, in input order.
+
+    A file of one record gives its text; a JSON Lines record its line (the object, when
+    it is valid JSON); a CSV record its row as an object of column: cell. So ``jq`` can
+    fix rejects and ``archive convert - --from jsonl`` take them back. Streams of many
+    records are read forward once however many of their records are rejected; standard
+    input cannot be read again (``None``), nor a JSON array's element.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._label: str | None = None
+        self._stream: BinaryIO | None = None
+        self._text: io.TextIOWrapper | None = None
+        self._rows: Iterator[list[str]] | None = None
+        self._header: list[str] = []
+        self._line = 0
+
+    def get(self, item: Item) -> object:
+        """The input of ``item``'s record, or ``None`` when it cannot be read again."""
+        source, result = item.source, item.result
+        if source.stream is not None or source.error is not None:
+            return None
+        try:
+            if result.index is None:
+                return self._whole(source).decode("utf-8", "replace")
+            if source.format not in ("jsonl", "csv"):
+                return None
+            if self._label != source.label:
+                self._open(source)
+            if source.format == "jsonl":
+                return self._jsonl(result.line)
+            return self._csv(result.line)
+        except (OSError, EOFError, ValueError, csv.Error):
+            return None
+
+    def _whole(self, source: Source) -> bytes:
+        if source.data is not None:
+            return source.data
+        with source.open() as stream:
+            return read_stream(stream, self._limit)[: self._limit]
+
+    def _open(self, source: Source) -> None:
+        self.close()
+        self._label = source.label
+        self._stream = source.open()
+        self._line = 0
+        if source.format == "csv":
+            csv.field_size_limit(self._limit)
+            self._text = io.TextIOWrapper(
+                self._stream, encoding="utf-8-sig", errors="replace", newline=""
+            )
+            self._rows = csv.reader(self._text, strict=False)
+            self._header = next(self._rows, [])
+            self._line = 1
+
+    def _jsonl(self, line: int) -> object:
+        assert self._stream is not None
+        text = b""
+        while self._line < line:
+            text = self._stream.readline(self._limit + 1)
+            if not text:
+                return None
+            self._line += 1
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            return text.decode("utf-8", "replace").rstrip("\r\n")
+
+    def _csv(self, line: int) -> object:
+        assert self._rows is not None
+        reader = cast(Any, self._rows)
+        while True:
+            start = reader.line_num + 1
+            row = next(self._rows, None)
+            if row is None or start > line:
+                return None
+            if start == line:
+                return dict(zip(self._header, row, strict=False))
+
+    def close(self) -> None:
+        """Let go of the stream being read."""
+        if self._text is not None:
+            self._text.detach()
+            self._text = None
+        if self._stream is not None:
+            self._stream.close()
+            self._stream = None
+        self._label, self._rows = None, None
+
+
 def _copy(spool: BinaryIO, destination: BinaryIO) -> None:
     spool.seek(0)
     while chunk := spool.read(1 << 20):
@@ -248,21 +351,54 @@ def _swap_extension(rel: str, extension: str) -> str:
 
 _UNSAFE = re.compile(r"[^a-z0-9]+")
 _NAME_MAX = 80
+#: Letters that Unicode decomposition does not reduce to ASCII, and their usual spelling.
+_LETTERS = str.maketrans(
+    {
+        "ß": "ss",
+        "æ": "ae",
+        "œ": "oe",
+        "ø": "o",
+        "đ": "d",
+        "ð": "d",
+        "þ": "th",
+        "ł": "l",
+        "ı": "i",
+        "ŋ": "ng",
+        "ħ": "h",
+        "–": "-",
+        "—": "-",
+    }
+)
+
+
+def ascii_slug(text: str) -> str:
+    """``text`` lower-cased and transliterated to ASCII (``jalapeño`` -> ``jalapeno``).
+
+    Accents are taken off (Unicode decomposition, combining marks dropped) and a few
+    letters spelled out (``ß`` -> ``ss``); what has no Latin spelling (CJK, Cyrillic)
+    becomes a dash, as before.
+    """
+    lowered = text.lower().translate(_LETTERS)
+    decomposed = unicodedata.normalize("NFKD", lowered)
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _UNSAFE.sub("-", plain).strip("-")
 
 
 def record_name(record: Record, extension: str) -> str:
     """A file name from the record: its date and the URL's last path segment.
 
     ``2011-08-25-26drugs.md`` for ``…/26drugs.html``; only lower-case letters,
-    digits and single dashes, at most 80 characters; the headline when the URL
+    digits and single dashes (accented letters transliterated: ``jalapeño`` ->
+    ``jalapeno``), at most 80 characters; the headline when the URL
     gives nothing; ``undated-`` instead of the date when it is null.
     """
     path = record.url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
     last = path.rsplit("/", 1)[-1] if path.count("/") > 2 else ""
     stem = last.rsplit(".", 1)[0] if "." in last else last
-    slug = _UNSAFE.sub("-", stem.lower()).strip("-")
+    # Percent-encoded letters (caf%C3%A9) read as what they encode.
+    slug = ascii_slug(urllib.parse.unquote(stem, errors="replace"))
     if not slug:
-        slug = _UNSAFE.sub("-", record.headline.lower()).strip("-")
+        slug = ascii_slug(record.headline)
     slug = slug[:_NAME_MAX].rstrip("-") or "record"
     day = "undated" if record.date is None else record.date.isoformat()
     return f"{day}-{slug}{extension}"

@@ -16,6 +16,9 @@ from archivekit.errors import LimitError
 from archivekit.files.read import bomb_limits, format_size, open_file
 
 if TYPE_CHECKING:
+    from archivekit.files.remote import StorageOptions
+
+if TYPE_CHECKING:
     # Imported where an archive is read: a run over plain files never pays for them.
     import tarfile
 
@@ -138,32 +141,43 @@ class Member(NamedTuple):
     code: str = "read-error"
 
 
-def open_gzip(path: str) -> BinaryIO:
+def open_gzip(
+    path: str, storage: StorageOptions | None = None, *, data: bytes | None = None
+) -> BinaryIO:
     """A stream of the gunzipped content of the regular file ``path``, bounded like a member.
 
     Streamed, so only the total and the ratio are bounded (see :func:`bomb_limits`):
-    the readers bound what they hold of it.
+    the readers bound what they hold of it. A URL is read with ``storage``
+    options; ``data``, when given, is the file's bytes (``path`` only names it).
     """
     import gzip
 
     total, ratio = bomb_limits()
-    raw = open_file(path)
+    raw = cast(BinaryIO, io.BytesIO(data)) if data is not None else open_file(path, storage)
     unpacked = cast(BinaryIO, gzip.GzipFile(fileobj=raw, mode="rb"))
     guard = BombGuard(unpacked, max_bytes=total, max_ratio=ratio, compressed=raw.tell)
     return cast(BinaryIO, io.BufferedReader(_Guarded(guard, unpacked, raw)))
 
 
-def iter_members(path: str, *, pick: Callable[[str], bool], max_bytes: int) -> Iterator[Member]:
+def iter_members(
+    path: str,
+    *,
+    pick: Callable[[str], bool],
+    max_bytes: int,
+    storage: StorageOptions | None = None,
+    data: bytes | None = None,
+) -> Iterator[Member]:
     """The members of the tar or zip file ``path`` that ``pick`` (given a name) wants, in order.
 
     Unsafe members that would be read (links, devices, absolute or climbing
     names, duplicates) come back with an ``error``, and so do members over the
     size limits; a damaged archive gives one member named after the archive,
     with the error. Nothing is extracted to disk; each member is held in
-    memory, under ``max_bytes``.
+    memory, under ``max_bytes``. A URL is read with ``storage`` options;
+    ``data``, when given, is the archive's bytes (``path`` only names it).
     """
     try:
-        raw = open_file(path)
+        raw = cast(BinaryIO, io.BytesIO(data)) if data is not None else open_file(path, storage)
     except OSError as exc:
         yield Member(path, "", error=f"cannot read the archive: {exc.strerror or exc}")
         return

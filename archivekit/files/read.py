@@ -3,6 +3,8 @@
 Files are opened without blocking and refused unless regular (a FIFO would
 hang the run for ever, ``/dev/zero`` would fill memory); at most ``limit + 1``
 bytes are read, so that a file over the limit costs no more memory than that.
+Objects behind URLs (``s3://`` ...) are read the same way through fsspec:
+at most ``limit + 1`` bytes each, many at once.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import re
 import shutil
 import stat
 import tempfile
-from collections.abc import Iterator
-from typing import BinaryIO
+from collections.abc import Iterator, Sequence
+from typing import BinaryIO, cast
+
+from archivekit.files.remote import StorageOptions, filesystem, is_url
 
 #: Largest record file read by default: 64 MiB, hundreds of times the largest
 #: real article, small enough that a worker holds it (bytes and text) easily.
@@ -118,12 +122,134 @@ def _open_regular(path: str) -> tuple[int, int]:
     return fd, info.st_size
 
 
-def open_file(path: str) -> BinaryIO:
-    """A buffered binary stream of the regular file ``path`` (see :func:`open_regular`)."""
+def open_file(path: str, storage: StorageOptions | None = None) -> BinaryIO:
+    """A buffered binary stream of the regular file ``path`` (see :func:`open_regular`).
+
+    A URL is opened through fsspec with ``storage`` options: a seekable stream
+    that fetches blocks as they are read.
+    """
+    if is_url(path):
+        return _open_url(path, storage)
     fd = open_regular(path)
     # Reads block as usual from here on: a regular file never waits anyway.
     os.set_blocking(fd, True)
     return os.fdopen(fd, "rb")
+
+
+def _open_url(url: str, storage: StorageOptions | None) -> BinaryIO:
+    fs, inner = filesystem(url, storage)
+    try:
+        if fs.isdir(inner):
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), url)
+        # Buffered over fsspec's file: the readers call readline(size), which it lacks.
+        raw = cast(io.RawIOBase, fs.open(inner, "rb"))
+        return cast(BinaryIO, io.BufferedReader(raw, _READ_SIZE))
+    except OSError:
+        raise
+    except _remote_errors() as exc:
+        raise _as_oserror(exc, url) from None
+
+
+def read_url(
+    url: str, limit: int, *, size: int | None = None, storage: StorageOptions | None = None
+) -> tuple[bytes, int | None]:
+    """:func:`read_file` for a URL: at most ``limit + 1`` bytes of the object, and its size.
+
+    ``size`` (from a listing) saves asking the store for it; an object over
+    the limit is not fetched. Raises OSError for an object that cannot be read.
+    """
+    return read_urls([(url, size)], limit, storage=storage)[0].unwrap()
+
+
+class Fetched:
+    """One object of :func:`read_urls`: its bytes (at most ``limit + 1``) and size, or an error."""
+
+    __slots__ = ("data", "error", "size")
+
+    def __init__(self, data: bytes, size: int | None, error: OSError | None = None) -> None:
+        self.data, self.size, self.error = data, size, error
+
+    def unwrap(self) -> tuple[bytes, int | None]:
+        """``(data, size)``; raises the error when there is one."""
+        if self.error is not None:
+            raise self.error
+        return self.data, self.size
+
+
+def read_urls(
+    urls: Sequence[tuple[str, int | None]], limit: int, *, storage: StorageOptions | None = None
+) -> list[Fetched]:
+    """The objects ``(url, size or None)`` read at once, at most ``limit + 1`` bytes each.
+
+    An object store is asked for them all together (fsspec's concurrent
+    ranged reads: one request per object, many in flight), so the latency of
+    a request is paid once per batch, not once per object. An object whose
+    size is unknown is asked for its size first, so that one over the limit
+    is never fetched. Errors come back per object (a missing key, a folder).
+    """
+    results: list[Fetched | None] = [None] * len(urls)
+    by_fs: dict[int, tuple[object, list[tuple[int, str]]]] = {}
+    failures: tuple[type[BaseException], ...] = (OSError, *_remote_errors())
+    for number, (url, size) in enumerate(urls):
+        fs, inner = filesystem(url, storage)
+        try:
+            if size is None:
+                info = fs.info(inner)
+                if info.get("type") == "directory":
+                    raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), url)
+                size = info.get("size")
+        except failures as exc:
+            results[number] = Fetched(b"", None, _as_oserror(exc, url))
+            continue
+        if size is not None and size > limit:
+            results[number] = Fetched(b"", size)  # over the limit: not fetched at all
+            continue
+        results[number] = Fetched(b"", size)
+        by_fs.setdefault(id(fs), (fs, []))[1].append((number, inner))
+    for fs, wanted in by_fs.values():
+        got = _cat_ranges(fs, [inner for _, inner in wanted], limit)
+        for (number, _), data in zip(wanted, got, strict=True):
+            done = results[number]
+            assert done is not None
+            if isinstance(data, BaseException):
+                done.error = _as_oserror(data, urls[number][0])
+            else:
+                done.data = data
+    return [done for done in results if done is not None]
+
+
+def _cat_ranges(fs: object, paths: list[str], limit: int) -> list[bytes | BaseException]:
+    from fsspec import AbstractFileSystem
+
+    assert isinstance(fs, AbstractFileSystem)
+    count = len(paths)
+    if getattr(fs, "async_impl", False):
+        # One event loop, every request in flight at once (fsspec batches them).
+        return cast(
+            list[bytes | BaseException],
+            fs.cat_ranges(paths, [0] * count, [limit + 1] * count, on_error="return"),
+        )
+    got: list[bytes | BaseException] = []
+    for path in paths:
+        try:
+            got.append(fs.cat_file(path, start=0, end=limit + 1))
+        except Exception as exc:  # per object, as the async stores report them
+            got.append(exc)
+    return got
+
+
+def _as_oserror(exc: BaseException, url: str) -> OSError:
+    if isinstance(exc, OSError):
+        if exc.filename is None and exc.errno is not None:
+            return type(exc)(exc.errno, exc.strerror or str(exc), url)
+        return exc
+    return OSError(errno.EIO, str(exc) or type(exc).__name__, url)
+
+
+def _remote_errors() -> tuple[type[BaseException], ...]:
+    from archivekit.files.remote import errors
+
+    return errors()
 
 
 def read_file(path: str, limit: int) -> tuple[bytes, int]:

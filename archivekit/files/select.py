@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from archivekit.errors import UsageError
 from archivekit.files.globs import compile_globs, relative
+from archivekit.files.remote import StorageOptions
 from archivekit.files.walk import STDIN, Found, name_matcher, walk
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ def select_files(
     match: Callable[[str], object] | None = None,
     follow_symlinks: bool = False,
     gitignore: bool = False,
+    storage: StorageOptions | None = None,
 ) -> Iterator[Found]:
     """The files to read under ``paths``, lazily, in walk order.
 
@@ -36,7 +38,7 @@ def select_files(
     does (default: ``*.txt``). When ``include`` is in force it applies to
     files named explicitly too (pre-commit passes every changed ``.txt``
     file), and ``exclude`` always does. Both are relative to ``root``, the
-    configuration file's folder.
+    configuration file's folder. URLs are listed with ``storage`` options.
     """
     included = None if glob else compile_globs(include)
     excluded = compile_globs(exclude)
@@ -47,7 +49,9 @@ def select_files(
     elif match is None:
         match = name_matcher("*.txt")
     paths = list(paths)
-    found_files: Iterable[Found] = walk(paths, match=match, follow_symlinks=follow_symlinks)
+    found_files: Iterable[Found] = walk(
+        paths, match=match, follow_symlinks=follow_symlinks, storage=storage
+    )
     if gitignore:
         ignored = {p: rules for p in paths if os.path.isdir(p) and (rules := git_ignored(p))}
         if ignored:

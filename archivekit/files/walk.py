@@ -8,9 +8,13 @@ import os
 import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from archivekit.errors import InputError
+from archivekit.files.remote import StorageOptions, filesystem, is_url, join
+
+if TYPE_CHECKING:
+    from fsspec import AbstractFileSystem
 
 #: The path that means "read standard input".
 STDIN = "-"
@@ -35,16 +39,27 @@ class Found(NamedTuple):
     path: str
     rel: str | None
     explicit: bool
+    #: The size in bytes, when the walk learnt it for free (an object store's listing).
+    size: int | None = None
 
 
-def check_paths(paths: Iterable[str]) -> None:
-    """Raise :class:`InputError` naming every path that neither exists nor is a matching glob."""
-    missing = [path for path in paths if path != STDIN and not _exists(path)]
+def check_paths(paths: Iterable[str], *, storage: StorageOptions | None = None) -> None:
+    """Raise :class:`InputError` naming every path that neither exists nor is a matching glob.
+
+    A URL (``s3://bucket/prefix/``) is asked of its store, with ``storage`` options.
+    """
+    missing = [path for path in paths if path != STDIN and not _exists(path, storage)]
     if missing:
         raise InputError("; ".join(f"{path}: no such file or directory" for path in missing))
 
 
-def _exists(path: str) -> bool:
+def _exists(path: str, storage: StorageOptions | None = None) -> bool:
+    if is_url(path):
+        fs, inner = filesystem(path, storage)
+        try:
+            return bool(fs.glob(inner) if GLOB_CHARS & set(inner) else fs.exists(inner))
+        except _remote_errors() as exc:
+            raise InputError(f"{path}: cannot list it: {_reason(exc)}") from None
     return os.path.lexists(path) or bool(GLOB_CHARS & set(path) and _glob(path))
 
 
@@ -54,6 +69,7 @@ def walk(
     match: Callable[[str], object],
     follow_symlinks: bool = False,
     hidden: bool = False,
+    storage: StorageOptions | None = None,
 ) -> Iterator[Found]:
     """Every file to read under ``paths``, lazily, in a stable order.
 
@@ -71,11 +87,14 @@ def walk(
     and ``./archive/0000/x.txt``, or the same folder spelled two ways): files
     are compared by real path, but only when the inputs overlap, so that the
     usual run keeps no set growing with the batch. ``hidden`` walks hidden
-    entries too (for archivekit's own staging folders). Raises
+    entries too (for archivekit's own staging folders). A URL (``s3://``,
+    ``gs://``, ``memory://`` ...) is listed the same way through fsspec with
+    ``storage`` options, one folder (prefix) at a time, each file's size
+    taken from the listing. Raises
     :class:`InputError` for a path that does not exist.
     """
     unique = list(dict.fromkeys(paths))
-    found = _walk_inputs(unique, match, follow_symlinks, hidden)
+    found = _walk_inputs(unique, match, follow_symlinks, hidden, storage)
     if not _overlapping(unique):
         yield from found
         return
@@ -91,7 +110,7 @@ def walk(
 
 def _overlapping(paths: list[str]) -> bool:
     """True when two inputs may reach one file: the same real path, one inside another, a glob."""
-    inputs = [p for p in paths if p != STDIN]
+    inputs = [p for p in paths if p != STDIN and not is_url(p)]
     if len(inputs) < 2:
         return False
     if any(GLOB_CHARS & set(p) and not os.path.lexists(p) for p in inputs):
@@ -101,11 +120,17 @@ def _overlapping(paths: list[str]) -> bool:
 
 
 def _walk_inputs(
-    paths: list[str], match: Callable[[str], object], follow_symlinks: bool, hidden: bool
+    paths: list[str],
+    match: Callable[[str], object],
+    follow_symlinks: bool,
+    hidden: bool,
+    storage: StorageOptions | None,
 ) -> Iterator[Found]:
     for path in paths:
         if path == STDIN:
             yield Found(STDIN, None, True)
+        elif is_url(path):
+            yield from _walk_url(path, match, hidden, storage)
         elif os.path.isdir(path):
             yield from _walk(path, match, follow_symlinks, hidden)
         elif os.path.lexists(path):
@@ -130,6 +155,80 @@ def iter_files(
     """The paths :func:`walk` finds, folders searched for file names matching ``glob``."""
     found = walk(paths, match=name_matcher(glob), follow_symlinks=follow_symlinks)
     return (item.path for item in found)
+
+
+def _walk_url(
+    url: str, match: Callable[[str], object], hidden: bool, storage: StorageOptions | None
+) -> Iterator[Found]:
+    """:func:`walk` over a URL: a folder (prefix) is listed in name order, a glob matched."""
+    fs, root = filesystem(url, storage)
+    try:
+        if GLOB_CHARS & set(root):
+            # Names relative to the part before the first wildcard, in the URL as given.
+            base, inner = _url_glob_base(url), _url_glob_base(root)
+            for entry in sorted(fs.glob(root, detail=True).values(), key=lambda e: e["name"]):
+                if entry.get("type") != "directory":
+                    rel = str(entry["name"])[len(inner) :].lstrip("/")
+                    # Hidden names are left out, as the glob module does on disk.
+                    if not any(part.startswith(".") for part in rel.split("/")):
+                        yield Found(join(base, rel), rel, False, entry.get("size"))
+            return
+        info = fs.info(root)
+    except FileNotFoundError:
+        raise InputError(f"{url}: no such file or directory") from None
+    except _remote_errors() as exc:
+        raise InputError(f"{url}: cannot list it: {_reason(exc)}") from None
+    if info.get("type") != "directory":
+        yield Found(url, url.rstrip("/").rpartition("/")[2], True, info.get("size"))
+        return
+    # An explicit stack of listings, one folder at a time, in name order (as on disk):
+    # memory holds the folders being walked, never the whole bucket.
+    stack: list[tuple[Iterator[tuple[str, bool, int | None]], str]] = [(_list(fs, root, url), "")]
+    while stack:
+        entries, prefix = stack[-1]
+        entry = next(entries, None)
+        if entry is None:
+            stack.pop()
+            continue
+        name, folder, size = entry
+        if name.startswith(".") and not hidden:
+            continue
+        if folder:
+            stack.append(
+                (_list(fs, f"{root.rstrip('/')}/{prefix}{name}", url), prefix + name + "/")
+            )
+        elif match(name):
+            yield Found(join(url, prefix + name), prefix + name, False, size)
+
+
+def _url_glob_base(pattern: str) -> str:
+    parts = pattern.split("/")
+    return "/".join(parts[: next(i for i, p in enumerate(parts) if GLOB_CHARS & set(p))])
+
+
+def _list(fs: AbstractFileSystem, path: str, url: str) -> Iterator[tuple[str, bool, int | None]]:
+    """The (name, is a folder, size) entries of one folder of a store, in name order."""
+    try:
+        listing: list[dict[str, Any]] = fs.ls(path, detail=True)
+    except _remote_errors() as exc:
+        raise InputError(f"{url}: cannot list {path}: {_reason(exc)}") from None
+    entries = []
+    for entry in listing:
+        name = str(entry["name"]).rstrip("/").rpartition("/")[2]
+        if name:
+            entries.append((name, entry.get("type") == "directory", entry.get("size")))
+    entries.sort()
+    return iter(entries)
+
+
+def _remote_errors() -> tuple[type[BaseException], ...]:
+    from archivekit.files.remote import errors
+
+    return errors()
+
+
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
 
 
 def _glob(pattern: str) -> list[str]:

@@ -33,7 +33,9 @@ class FormatOptions:
     ``csv_keywords``: how the CSV keywords cell holds the list (``comma``: joined
     by commas as in the text format; ``json``: a JSON list). ``excel``: CSV for
     spreadsheets (BOM, formula guard; lossy). ``paragraphs``: Markdown bodies
-    split into paragraphs for reading, undone on the way back. ``rules``: the
+    split into paragraphs for reading, undone on the way back. ``heading``: Markdown
+    bodies start with the headline as a ``# `` heading (off: the title is in the
+    front matter only, as Hugo themes expect). ``rules``: the
     rules' settings, the file-size limit (``rules.max_bytes``) among them.
     ``keep_records``: false to check records without building them (validation).
     """
@@ -41,6 +43,7 @@ class FormatOptions:
     csv_keywords: Literal["comma", "json"] = "comma"
     excel: bool = False
     paragraphs: bool = False
+    heading: bool = False
     rules: RuleOptions = field(default_factory=lambda: _rule_options())
     keep_records: bool = True
 
@@ -272,6 +275,41 @@ def format_named(name: str) -> Format:
 
         raise UsageError(f"unknown format {name!r}: choose from {', '.join(FORMAT_BY_NAME)}")
     return found
+
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_CSV_NAMES = frozenset({"url", "headline", "keywords", "date", "word_count", "body"})
+
+
+def sniff(head: bytes) -> str:
+    """The format the first bytes of a stream look like; ``archive`` when no other fits.
+
+    Parquet and SQLite by their magic bytes; Markdown by a ``---`` first line;
+    a JSON array by ``[``; JSON Lines by a first line that is a whole JSON
+    object (else a JSON document); CSV by a header row naming record fields.
+    """
+    if head.startswith(b"PAR1"):
+        return "parquet"
+    if head.startswith(_SQLITE_MAGIC):
+        return "sqlite"
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    first = text.split(b"\n", 1)[0].rstrip(b"\r")
+    if first.rstrip() == b"---":
+        return "md"
+    if text.startswith(b"["):
+        return "json"
+    if text.startswith(b"{"):
+        import orjson
+
+        try:
+            return "jsonl" if isinstance(orjson.loads(first), dict) else "json"
+        except orjson.JSONDecodeError:
+            return "json"
+    if b"," in first and not first.lower().startswith((b"http://", b"https://")):
+        names = {cell.strip(b' "').decode("utf-8", "replace") for cell in first.split(b",")}
+        if len(names & _CSV_NAMES) >= 3:
+            return "csv"
+    return "archive"
 
 
 def format_for_name(name: str) -> Format | None:

@@ -7,7 +7,8 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
-from archivekit.diagnostics import Diagnostic, ParseResult, finding
+from archivekit.diagnostics import Diagnostic, ParseResult, failed, finding
+from archivekit.formats import FormatOptions
 from archivekit.record import fields
 from archivekit.record.fields import FIELDS, LABELS
 from archivekit.record.model import Record
@@ -87,6 +88,30 @@ def record_from_values(
         return ParseResult(path, None, tuple(found), index, line)
     record = Record.model_construct(**checked) if keep else None
     return ParseResult(path, record, tuple(found), index, line)
+
+
+def record_from_json(
+    value: object,
+    *,
+    path: str,
+    options: FormatOptions,
+    line: int = 1,
+    index: int | None = None,
+) -> ParseResult:
+    """Check one decoded JSON value as a record object."""
+    if not isinstance(value, dict):
+        what = f"record {index}" if index is not None else "the document"
+        message = f"{what} is not a JSON object with the six record fields"
+        return failed(path, "json-invalid", message, line, index=index)
+    return record_from_values(
+        value,
+        path=path,
+        where=lambda _name: (line, 1),
+        index=index,
+        line=line,
+        keep=options.keep_records,
+        options=options.rules,
+    )
 
 
 def _collect(into: list[tuple[str, str]], code: str, message: str, name: str | None) -> None:

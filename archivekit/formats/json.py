@@ -12,33 +12,9 @@ import orjson
 from archivekit.diagnostics import ParseResult, failed, finding
 from archivekit.files.atomic import Block, drop_block, splice
 from archivekit.formats import FormatOptions
-from archivekit.formats.base import record_from_values, record_values
+from archivekit.formats.base import record_from_json, record_values
 from archivekit.record.model import Record
 from archivekit.text import quote
-
-
-def record_from_json(
-    value: object,
-    *,
-    path: str,
-    options: FormatOptions,
-    line: int = 1,
-    index: int | None = None,
-) -> ParseResult:
-    """Check one decoded JSON value as a record object."""
-    if not isinstance(value, dict):
-        what = f"record {index}" if index is not None else "the document"
-        message = f"{what} is not a JSON object with the six record fields"
-        return failed(path, "json-invalid", message, line, index=index)
-    return record_from_values(
-        value,
-        path=path,
-        where=lambda _name: (line, 1),
-        index=index,
-        line=line,
-        keep=options.keep_records,
-        options=options.rules,
-    )
 
 
 def load(data: bytes, path: str, options: FormatOptions) -> Iterator[ParseResult]:

@@ -11,8 +11,8 @@ from archivekit.diagnostics import ParseResult, failed
 from archivekit.files.atomic import Block, splice
 from archivekit.files.read import too_large_message
 from archivekit.formats import FormatOptions
-from archivekit.formats.base import record_values
-from archivekit.formats.json import duplicate_keys, record_from_json, with_duplicates
+from archivekit.formats.base import record_from_json, record_values
+from archivekit.formats.json import duplicate_keys, with_duplicates
 from archivekit.record.model import Record
 
 

@@ -18,15 +18,30 @@ KEYS = ("title", "date", "tags", "keywords", "source_url", "word_count", "paragr
 #: What the ``paragraphs`` key says when the body was split for reading.
 SPLIT = "split"
 _FENCE = "---"
+
+
 # A paragraph join in the scraped bodies: a sentence end straight after a
-# lower-case letter or digit, then a capital with no space ("officials.Mexican").
-# Requiring the lower-case letter keeps "U.S.Mexico" and "D.E.A." whole.
-_JOIN = re.compile(r"(?<=[a-z0-9][.!?])(?=[A-Z“])|(?<=[a-z0-9][.!?][\"”’'])(?=[A-Z“\"])")
+# lower-case letter or digit, then a capital with no space ("officials.Mexican",
+# "café.Then", "señor.Él"), or after a closing quote ('said.”The'). Letters of
+# any script count (str.islower/isupper, not ASCII classes); requiring the
+# lower-case letter keeps "U.S.Mexico" and "D.E.A." whole.
+_CANDIDATE = re.compile(r"(?<=\w)[.!?][\"”’'»]?(?=[\w“\"«‘¿¡])")
+_OPENING = frozenset('“"«‘¿¡')
+
+
+def _join(match: re.Match[str]) -> str:
+    text, start, end = match.string, match.start(), match.end()
+    before, after = text[start - 1], text[end]
+    if (before.islower() or before.isdigit()) and (
+        after.isupper() or after.istitle() or after in _OPENING
+    ):
+        return match.group() + "\n\n"
+    return match.group()
 
 
 def split_paragraphs(body: str) -> str:
     """Put a blank line at each run-together paragraph join of a one-line body."""
-    return _JOIN.sub("\n\n", body)
+    return _CANDIDATE.sub(_join, body)
 
 
 def join_paragraphs(body: str) -> str:
@@ -54,7 +69,13 @@ def dump(record: Record, options: FormatOptions) -> bytes:
     if split:
         items.append(("paragraphs", SPLIT))
         body = split_body
-    text = f"{_FENCE}\n{frontmatter.dumps(items)}{_FENCE}\n\n# {record.headline}\n\n{body}\n"
+    heading = f"# {record.headline}"
+    # Without --heading the title is the front matter's alone (Hugo themes show it: a
+    # heading too would show it twice). A body whose first line is that very heading
+    # gets one anyway, so that reading (which drops one such line) gives it back whole.
+    if options.heading or body.split("\n", 1)[0] == heading:
+        body = f"{heading}\n\n{body}"
+    text = f"{_FENCE}\n{frontmatter.dumps(items)}{_FENCE}\n\n{body}\n"
     return text.encode("utf-8")
 
 
@@ -81,7 +102,8 @@ def load(data: bytes, path: str, options: FormatOptions) -> Iterator[ParseResult
     except FrontMatterError as exc:
         yield failed(path, "front-matter-invalid", str(exc), exc.line)
         return
-    body_line, body = _body(lines, end)
+    title = values.get("title")
+    body_line, body = _body(lines, end, f"# {title}" if isinstance(title, str) else None)
     split = values.pop("paragraphs", None) == SPLIT
     fields: dict[str, Any] = {}
     for key, value in values.items():
@@ -106,13 +128,17 @@ def load(data: bytes, path: str, options: FormatOptions) -> Iterator[ParseResult
 _RENAMED = {"title": "headline", "source_url": "url"}
 
 
-def _body(lines: list[str], end: int) -> tuple[int, str]:
-    """The body: after the front matter and the headline heading, without the final newline."""
+def _body(lines: list[str], end: int, heading: str | None) -> tuple[int, str]:
+    """The body: after the front matter and the headline as a heading (if there), no final newline.
+
+    Files written with or without ``--heading`` read the same: a first line that is
+    exactly ``# `` and the title is the heading, not the body.
+    """
     rest = lines[end + 1 :]
     start = end + 1
     while rest and not rest[0].strip():
         rest, start = rest[1:], start + 1
-    if rest and rest[0].startswith("# "):
+    if rest and heading is not None and rest[0].rstrip() == heading:
         rest, start = rest[1:], start + 1
         if rest and not rest[0]:
             rest, start = rest[1:], start + 1

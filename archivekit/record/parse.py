@@ -13,7 +13,7 @@ from archivekit.files.read import too_large_message
 from archivekit.record import fast, fields
 from archivekit.record.fields import FIELDS, LABELS
 from archivekit.rules import NULLABLE, RULE_BY_CODE, RuleOptions, Severity
-from archivekit.text import line_col, quote
+from archivekit.text import line_col, quote, word_count
 
 if TYPE_CHECKING:
     # Imported when a record is built, not before: validation alone never
@@ -321,7 +321,7 @@ def _error_codes(problems: list[fields.Problem]) -> list[str]:
 
 
 def _check_word_count(values: dict[str, Any], text: str, report: _Report, tolerance: float) -> None:
-    declared, actual = values["word_count"], len(values["body"].split())
+    declared, actual = values["word_count"], word_count(values["body"])
     if abs(declared - actual) > tolerance * actual:
         line = 5
         report(

@@ -9,13 +9,14 @@ import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
-from typing import BinaryIO, NamedTuple, cast
+from typing import Any, BinaryIO, NamedTuple, cast
 
 from archivekit.errors import UsageError
 from archivekit.files.archives import is_container, iter_members, open_gzip
 from archivekit.files.read import DEFAULT_MAX_BYTES, bomb_limits, open_file
+from archivekit.files.remote import StorageOptions, is_url
 from archivekit.files.walk import GLOB_CHARS, STDIN, STDIN_LABEL, Found, name_matcher, walk
-from archivekit.formats import FORMAT_BY_EXTENSION, FORMAT_BY_NAME, format_for_name
+from archivekit.formats import FORMAT_BY_EXTENSION, FORMAT_BY_NAME, format_for_name, sniff
 
 #: What a folder walk takes without --from or --glob: archive files. Not every
 #: known extension: a folder of records also holds a README.md or a
@@ -34,7 +35,9 @@ class Source(NamedTuple):
     or ``error`` says why the input cannot be read. A named tuple: one is
     made per file in the parent and sent to a worker, and a tuple is the
     cheapest to build and to pickle (a stream, standard input, never crosses:
-    it is read in order, in the parent).
+    it is read in order, in the parent). ``format`` is :data:`SNIFF` for
+    standard input whose format its first bytes will tell (:func:`resolved`,
+    when it is read); ``note`` is then told what was assumed.
     """
 
     label: str
@@ -46,12 +49,15 @@ class Source(NamedTuple):
     stream: BinaryIO | None = None
     #: The rule of the finding ``error`` gives.
     code: str = "read-error"
+    note: Callable[[str], None] | None = None
+    size: int | None = None
 
-    def open(self) -> BinaryIO:
+    def open(self, storage: StorageOptions | None = None) -> BinaryIO:
         """A binary stream of the content, gunzipped when the name ends in ``.gz``.
 
         Raises OSError for a file that is not regular (a FIFO, a device) or
-        cannot be opened: the bounded reader never blocks on one.
+        cannot be opened: the bounded reader never blocks on one. A URL is
+        opened with ``storage`` options.
         """
         if self.stream is not None:
             # Standard input is not ours to close: hand out a view that leaves it open.
@@ -60,8 +66,8 @@ class Source(NamedTuple):
             return io.BytesIO(self.data)
         assert self.path is not None
         if self.path.lower().endswith(".gz"):
-            return open_gzip(self.path)
-        return open_file(self.path)
+            return open_gzip(self.path, storage)
+        return open_file(self.path, storage)
 
 
 class _Unclosed(io.BufferedReader):
@@ -74,15 +80,21 @@ class _Unclosed(io.BufferedReader):
         """Leave the underlying stream open."""
 
 
-def picker(force_format: str | None, pattern: str | None) -> Callable[[str], object]:
+def picker(
+    force_format: str | None, pattern: str | None, *, every_format: bool = False
+) -> Callable[[str], object]:
     """Which file names a folder walk reads: ``--glob``, else the format's extensions.
 
-    The format is ``--from``'s, else the archive format (``*.txt``); ``.gz``
-    is looked through and letter case ignored.
+    The format is ``--from``'s, else the archive format (``*.txt``), or with
+    ``every_format`` the extensions of every format (``archive convert``);
+    ``.gz`` is looked through and letter case ignored.
     """
     if pattern is not None:
         return name_matcher(pattern)
-    extensions = FORMAT_BY_NAME[force_format or DEFAULT_FOLDER_FORMAT].extensions
+    if every_format and force_format is None:
+        extensions: tuple[str, ...] = tuple(FORMAT_BY_EXTENSION)
+    else:
+        extensions = FORMAT_BY_NAME[force_format or DEFAULT_FOLDER_FORMAT].extensions
     # One compiled regex call per file: the walk asks it of every name.
     ends = "|".join(re.escape(extension) for extension in extensions)
     return re.compile(rf"(?s:.*)(?:{ends})(?:\.gz)?", re.IGNORECASE).fullmatch
@@ -97,19 +109,27 @@ def iter_sources(
     stdin: BinaryIO | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     follow_symlinks: bool = False,
+    every_format: bool = False,
+    sniff_stdin: bool = False,
+    note: Callable[[str], None] | None = None,
+    storage: StorageOptions | None = None,
 ) -> Iterator[Source]:
     """Every source under ``inputs``, lazily, in order (see :func:`expand`).
 
     Folders are walked for the names :func:`picker` accepts; explicit files
-    and glob matches go by their extension.
+    and glob matches go by their extension. URLs are listed with ``storage`` options.
     """
-    found = walk(inputs, match=picker(force_format, pattern), follow_symlinks=follow_symlinks)
+    match = picker(force_format, pattern, every_format=every_format)
+    found = walk(inputs, match=match, follow_symlinks=follow_symlinks, storage=storage)
     return expand(
         found,
         force_format=force_format,
         default_format=default_format,
         stdin=stdin,
         max_bytes=max_bytes,
+        sniff_stdin=sniff_stdin,
+        note=note,
+        storage=storage,
     )
 
 
@@ -120,25 +140,36 @@ def expand(
     default_format: str | None = None,
     stdin: BinaryIO | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    sniff_stdin: bool = False,
+    note: Callable[[str], None] | None = None,
+    storage: StorageOptions | None = None,
 ) -> Iterator[Source]:
     """The sources of files the walk found, lazily: each file, or each member of an archive.
+
+    With ``sniff_stdin``, standard input without ``force_format`` is read as
+    the format its first bytes look like (:func:`~archivekit.formats.sniff`;
+    else as the archive format); ``note`` is told when that is not the
+    archive format.
 
     A file's format is ``force_format``, else its extension's (``.gz`` looked
     through), else ``default_format``; a file named explicitly with none of
     these is a :class:`UsageError`, one found in a walk is skipped. Members
     of ``.tar``/``.zip`` files are read when their extension names a format
     (or with ``force_format``); unsafe members and damaged archives become
-    sources with an ``error``. Raises :class:`UsageError` at once for a bad
-    decompression-limit setting.
+    sources with an ``error``; archives behind URLs are read with ``storage``
+    options. Raises :class:`UsageError` at once for a bad decompression-limit setting.
     """
     try:
         bomb_limits()  # a bad setting is a usage error here, not a crash in a worker
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-    for path, rel, explicit in found:
+    for path, rel, explicit, size in found:
         if path == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
-            yield Source(STDIN_LABEL, None, force_format or DEFAULT_FOLDER_FORMAT, stream=stream)
+            # Sniffed when read, not here: the sources before it are read first, and
+            # standard input may be a pipe whose writer waits on them.
+            how = force_format or (SNIFF if sniff_stdin else DEFAULT_FOLDER_FORMAT)
+            yield Source(STDIN_LABEL, None, how, stream=stream, note=note)
             continue
         # The walk's relative path ends in the name: cheaper than basename.
         name = rel.rpartition("/")[2] if rel else os.path.basename(path)
@@ -146,29 +177,110 @@ def expand(
         # (no container or compression ends in one).
         plain = FORMAT_BY_EXTENSION.get(name[name.rfind(".") :].lower()) if "." in name else None
         if plain is not None:
-            yield Source(path, rel, force_format or plain.name, path)
+            yield Source(path, rel, force_format or plain.name, path, size=size)
             continue
         if is_container(name):
-            yield from _members(path, force_format, max_bytes)
+            yield from _members(path, force_format, max_bytes, storage)
             continue
         known = format_for_name(name)
         chosen = force_format or (known.name if known else default_format)
         if chosen is None:
             if not explicit:
                 continue
-            if not os.path.isdir(path):
+            if is_url(path) or not os.path.isdir(path):
                 raise UsageError(f"{path}: the extension names no format: give --from FORMAT")
             chosen = DEFAULT_FOLDER_FORMAT  # an unreadable folder: reading it reports it
         if rel is not None and rel.lower().endswith(".gz"):
             rel = rel[:-3]
-        yield Source(path, rel, chosen, path=path)
+        yield Source(path, rel, chosen, path=path, size=size)
 
 
-def _members(path: str, force_format: str | None, max_bytes: int) -> Iterator[Source]:
+#: Bytes of standard input looked at to guess its format.
+SNIFF_BYTES = 1 << 16
+#: The format of a source that its content will tell (standard input without --from).
+SNIFF = "?"
+
+
+def resolved(source: Source) -> Source:
+    """``source`` with its format known: standard input's guessed from its first bytes."""
+    if source.format != SNIFF or source.stream is None:
+        return source
+    stream, chosen = _sniffed(source.stream)
+    if chosen != DEFAULT_FOLDER_FORMAT and source.note is not None:
+        source.note(f"read standard input as {chosen} (from its content; --from sets it)")
+    return source._replace(format=chosen, stream=stream)
+
+
+def _sniffed(stream: BinaryIO) -> tuple[BinaryIO, str]:
+    """The stream (its first bytes still to be read) and the format they look like."""
+    peek = getattr(stream, "peek", None)
+    if peek is not None:  # sys.stdin.buffer: look without taking
+        return stream, sniff(peek(SNIFF_BYTES)[:SNIFF_BYTES])
+    head = stream.read(SNIFF_BYTES)
+    return cast(BinaryIO, _Prefixed(head, stream)), sniff(head)
+
+
+class _Prefixed(io.RawIOBase):
+    """``head``, then the rest of ``stream``: a stream whose first bytes were read to sniff it."""
+
+    def __init__(self, head: bytes, stream: BinaryIO) -> None:
+        super().__init__()
+        self._head = memoryview(head)
+        self._stream = stream
+
+    def readable(self) -> bool:
+        """Always: this is a reader."""
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        """Fill ``buffer`` from the head first, then from the stream."""
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            count = min(len(view), len(self._head))
+            view[:count] = self._head[:count]
+            self._head = self._head[count:]
+            return count
+        data = self._stream.read(len(view))
+        view[: len(data)] = data
+        return len(data)
+
+
+def sources_of_bytes(
+    label: str,
+    data: bytes,
+    *,
+    force_format: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Iterator[Source]:
+    """The sources in ``data``, the bytes of a file named ``label``, as :func:`expand` finds
+    them in that file on disk: the file itself, its gunzipped content (``.gz``), or the
+    members of a tar or zip. A name of no known format is read as the archive format.
+    """
+    name = label.rpartition("/")[2]
+    if is_container(name):
+        yield from _members(label, force_format, max_bytes, None, data)
+        return
+    known = format_for_name(name)
+    chosen = force_format or (known.name if known else DEFAULT_FOLDER_FORMAT)
+    rel = name[:-3] if name.lower().endswith(".gz") else name
+    if name.lower().endswith(".gz"):
+        yield Source(label, rel, chosen, stream=open_gzip(label, data=data))
+    else:
+        yield Source(label, rel, chosen, data=data)
+
+
+def _members(
+    path: str,
+    force_format: str | None,
+    max_bytes: int,
+    storage: StorageOptions | None,
+    data: bytes | None = None,
+) -> Iterator[Source]:
     def pick(name: str) -> bool:
         return force_format is not None or format_for_name(name) is not None
 
-    for member in iter_members(path, pick=pick, max_bytes=max_bytes):
+    members = iter_members(path, pick=pick, max_bytes=max_bytes, storage=storage, data=data)
+    for member in members:
         if member.data is None:
             yield Source(
                 member.label, None, DEFAULT_FOLDER_FORMAT, error=member.error, code=member.code
@@ -181,11 +293,16 @@ def _members(path: str, force_format: str | None, max_bytes: int) -> Iterator[So
 
 
 def wanted_in(
-    path: str, inputs: Sequence[str], force_format: str | None, pattern: str | None
+    path: str,
+    inputs: Sequence[str],
+    force_format: str | None,
+    pattern: str | None,
+    *,
+    every_format: bool = False,
 ) -> bool:
     """Would a run over ``inputs`` read the file at ``path``? (to refuse writing over an input)."""
     real = os.path.realpath(path)
-    wanted = picker(force_format, pattern)
+    wanted = picker(force_format, pattern, every_format=every_format)
     for given in inputs:
         if given == STDIN:
             continue
@@ -207,6 +324,8 @@ def input_folder_holding(
     force_format: str | None,
     pattern: str | None,
     extension: str,
+    *,
+    every_format: bool = False,
 ) -> str | None:
     """The input folder that holds (or is) ``folder``, if a walk of it would read files
     with ``extension`` written there: so that an output folder is not read back next run.
@@ -221,6 +340,7 @@ def input_folder_holding(
         if real != root and not real.startswith(root.rstrip(os.sep) + os.sep):
             continue
         hidden = any(p.startswith(".") for p in Path(os.path.relpath(real, root)).parts)
-        if not hidden and (pattern is not None or picker(force_format, None)(f"x{extension}")):
+        wanted = picker(force_format, None, every_format=every_format)
+        if not hidden and (pattern is not None or wanted(f"x{extension}")):
             return given
     return None

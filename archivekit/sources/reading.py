@@ -10,22 +10,25 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import io
 import itertools
 import os
 import zlib
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from archivekit import cache as cache_module
-from archivekit.diagnostics import ParseResult, failed, unreadable
+from archivekit.diagnostics import ParseResult, failed, finding, unreadable
 from archivekit.files.atomic import Block, write_block
-from archivekit.files.read import over_limit, read_file, read_stream
-from archivekit.formats import FORMAT_BY_NAME, Format, FormatOptions, Loader, load_whole
+from archivekit.files.read import over_limit, read_file, read_stream, read_url, read_urls
+from archivekit.files.remote import StorageOptions, is_url, scheme
+from archivekit.formats import FORMAT_BY_NAME, Format, FormatOptions, Loader, load_whole, sniff
 from archivekit.record import fast
 from archivekit.record.parse import url_line
-from archivekit.sources.inputs import Source
+from archivekit.sources.inputs import Source, resolved
 
 if TYPE_CHECKING:
     from archivekit.cache import Cache
@@ -36,6 +39,11 @@ if TYPE_CHECKING:
 CHUNK = 256
 #: Below this many sources a worker pool costs more to start than it saves.
 POOL_THRESHOLD = 256
+#: Objects fetched from a store at once (URL inputs): enough requests in flight
+#: to hide a store's latency (tens of milliseconds each) ...
+FETCH_BATCH = 128
+#: ... and at most this many bytes held (objects of unknown size count as the limit).
+FETCH_BYTES = 64 * 2**20
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +56,16 @@ class ReadOptions:
     item's ``payload``). ``rows``: a many-record format in which the workers
     render their chunk's valid records (the ``rows`` of its last item).
     ``blocks``: a :class:`~archivekit.files.atomic.Scratch` folder where the
-    workers write those rows, so that only the file's name crosses back.
+    workers (processes on this machine) write those rows, so that only the
+    file's name crosses back.
+    ``pick``: which valid records to keep (run where the record is read, in a
+    worker: a selection's filters); the others come back with ``picked``
+    false and neither record nor payload, and are left out of ``rows``.
+    ``digest``: a small summary of each valid record picked (the item's
+    ``digest``), made where it is read, so that the record itself need not
+    cross the pipe (``archive stats``). Both must be picklable, and both
+    turn the byte-level fast path and the cache off (they look at records).
+    ``storage``: fsspec storage options for URL sources (``s3://`` ...).
     """
 
     formats: FormatOptions = field(default_factory=FormatOptions)
@@ -56,6 +73,9 @@ class ReadOptions:
     render: str | None = None
     rows: str | None = None
     blocks: str | None = None
+    pick: Callable[[Record], bool] | None = None
+    digest: Callable[[Record], object] | None = None
+    storage: Mapping[str, Any] | None = field(default=None, hash=False, repr=False)
 
 
 class Item(NamedTuple):
@@ -67,7 +87,9 @@ class Item(NamedTuple):
     pipe), and the chunk's last item carries ``rows``, the output bytes of
     every valid record of the chunk, in order, or (``ReadOptions.blocks``)
     the scratch file a worker wrote them to. ``url`` is the record's URL
-    line, when asked for. A named tuple: one is made per record, in the parent.
+    line, when asked for. ``picked`` is false for a valid record that
+    ``ReadOptions.pick`` refused; ``digest`` is ``ReadOptions.digest`` of the
+    record. A named tuple: one is made per record, in the parent.
     """
 
     source: Source
@@ -75,43 +97,61 @@ class Item(NamedTuple):
     payload: bytes | None = None
     rows: bytes | Block | None = None
     url: str | None = None
+    picked: bool = True
+    digest: object = None
 
 
 def read_source(source: Source, options: ReadOptions) -> Iterator[Item]:
     """Every record of one source; a source that cannot be read gives one ``read-error``."""
+    source = resolved(source)
     fmt = FORMAT_BY_NAME[source.format]
     if fmt.streamed and source.error is None:
         records: Iterable[_Record] = _read_stream(source, fmt, options)
     else:
         records = _read_whole(source, fmt, options)
-    for result, payload, url in records:
-        yield Item(source, result, payload, None, url)
+    for result, payload, url, picked, digest in records:
+        yield Item(source, result, payload, None, url, picked, digest)
 
 
-#: One record read: its result, its payload (``ReadOptions.render``) and URL line.
-_Record = tuple[ParseResult, bytes | None, str | None]
+#: One record read: its result, its payload (``ReadOptions.render``), URL line,
+#: whether ``ReadOptions.pick`` kept it, and its digest.
+_Record = tuple[ParseResult, bytes | None, str | None, bool, object]
 
 
 def _record(result: ParseResult, data: bytes | None, options: ReadOptions) -> _Record:
     """The URL and payload of one record; ``data``: a whole archive-format file's bytes."""
     url = None
+    record = result.record
     if options.urls:
         if data is not None:
             url = url_line(data)
-        elif result.record is not None:
-            url = result.record.url
-        if result.record is not None and not options.formats.keep_records:
-            result = replace(result, record=None)  # built only for its URL
+        elif record is not None:
+            url = record.url
+    picked, digest = True, None
+    if record is not None and result.ok:
+        if options.pick is not None and not options.pick(record):
+            picked = False
+        elif options.digest is not None:
+            digest = options.digest(record)
+    if record is not None and (not picked or not options.formats.keep_records):
+        # Built only for its URL, its digest or the selection: it need not travel.
+        result = replace(result, record=None)
+        record = None
     payload = None
-    if options.render is not None and result.record is not None and result.ok:
+    if options.render is not None and record is not None and result.ok:
         dump = FORMAT_BY_NAME[options.render].dump
         assert dump is not None  # render names a one-record format
-        payload = dump(result.record, options.formats)
-    return result, payload, url
+        payload = dump(record, options.formats)
+    return result, payload, url, picked, digest
 
 
 def _formats(source: Source, options: ReadOptions) -> FormatOptions:
-    if options.urls and source.format != "archive" and not options.formats.keep_records:
+    if options.formats.keep_records:
+        return options.formats
+    if options.pick is not None or options.digest is not None:
+        # The selection and the digest look at the record: build it, then drop it.
+        return replace(options.formats, keep_records=True)
+    if options.urls and source.format != "archive":
         # The URL comes from the record itself: build it, even when only checking.
         return replace(options.formats, keep_records=True)
     return options.formats
@@ -124,24 +164,31 @@ def _read_whole(source: Source, fmt: Format, options: ReadOptions) -> list[_Reco
     file, and most files hold one record.
     """
     if source.error is not None:
-        return [(failed(source.label, source.code, source.error), None, None)]
+        return [(failed(source.label, source.code, source.error), None, None, True, None)]
     formats = _formats(source, options)
     try:
-        data, size = _read_data(source, formats.rules.max_bytes)
+        data, size = _read_data(source, formats.rules.max_bytes, options.storage)
     except (OSError, EOFError, zlib.error) as exc:
-        return [(unreadable(source.label, exc, path=source.path), None, None)]
+        return [(unreadable(source.label, exc, path=source.path), None, None, True, None)]
     return _parse_data(source, fmt, data, size, formats, options)
 
 
-def _read_data(source: Source, limit: int) -> tuple[bytes, int | None]:
-    """A whole source's bytes (at most ``limit + 1``) and its size when known; raises OSError."""
+def _read_data(
+    source: Source, limit: int, storage: StorageOptions | None = None
+) -> tuple[bytes, int | None]:
+    """A whole source's bytes (at most ``limit + 1``) and its size when known; raises OSError.
+
+    A URL is read with ``storage`` options; a fetched object's size is its listed one.
+    """
     if source.stream is not None:
         return read_stream(source.stream, limit), None
     if source.data is not None:
-        return source.data, len(source.data)
+        return source.data, source.size if source.size is not None else len(source.data)
     if source.path is not None and source.path[-3:].lower() != ".gz":
+        if is_url(source.path):
+            return read_url(source.path, limit, size=source.size, storage=storage)
         return read_file(source.path, limit)
-    with source.open() as stream:
+    with source.open(storage) as stream:
         return read_stream(stream, limit), None
 
 
@@ -161,7 +208,29 @@ def _parse_data(
     if load is None:
         load = _LOADERS[fmt.name] = _loader(fmt)
     records = load_whole(data, source.label, formats, load, size=size)
+    if fmt.name == "json":
+        records = _json_lines_in_json(data, source.label, formats, list(records))
     return [_record(r, whole, options) for r in records]
+
+
+def _json_lines_in_json(
+    data: bytes, label: str, formats: FormatOptions, records: list[ParseResult]
+) -> list[ParseResult]:
+    """A ``.json`` file that holds JSON Lines (a common mix-up) read as such, with a warning."""
+    if len(records) != 1 or [d.code for d in records[0].diagnostics] != ["json-invalid"]:
+        return records
+    if sniff(data[: 1 << 16]) != "jsonl":
+        return records
+    note = finding(
+        "format-guessed",
+        "this file holds JSON Lines (one object per line), not one JSON document: "
+        "read as JSON Lines; rename it .jsonl",
+        label,
+    )
+    found = list(FORMAT_BY_NAME["jsonl"].read(io.BytesIO(data), label, formats))
+    if found:
+        found[0] = replace(found[0], diagnostics=(note, *found[0].diagnostics))
+    return found
 
 
 def _checked(fields: fast.Fields) -> bytes:
@@ -183,23 +252,22 @@ def _read_stream(source: Source, fmt: Format, options: ReadOptions) -> Iterator[
     """The records of a file read as it streams (JSON Lines, CSV), one at a time."""
     formats = _formats(source, options)
     try:
-        with source.open() as stream:
+        with source.open(options.storage) as stream:
             for result in fmt.read(stream, source.label, formats):
                 yield _record(result, None, options)
     except (OSError, EOFError, zlib.error) as exc:
-        yield unreadable(source.label, exc, path=source.path), None, None
+        yield unreadable(source.label, exc, path=source.path), None, None, True, None
 
 
 #: What a worker sends back for one source of its chunk: ``None`` or a URL line
 #: for a source that gave one clean result with nothing to carry (the parent
 #: rebuilds it from the source: most files of a batch), else every record's
-#: (result, payload, url).
-_Returned = str | None | list[_Record]
+#: (result, payload, url, picked, digest); ``(url, picked, digest)`` for a clean
+#: record that carries only those (archive stats).
+_Returned = str | None | tuple[str | None, bool, object] | list[_Record]
 
 
-def _read_chunk(
-    chunk: list[Source], *, options: ReadOptions
-) -> tuple[list[_Returned], bytes | Block | None]:
+def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
     """Read a chunk of sources in a worker: what each gave, and the chunk's rows if asked.
 
     With ``rows``, every valid record is rendered here, in the worker, and the
@@ -209,14 +277,19 @@ def _read_chunk(
     anything else goes through the format's full reader and writer. With
     ``blocks``, the worker writes the block to a scratch file itself and only
     its name crosses the pipe (no pickling, no copy through the pipe, and the
-    parent splices it into the output without reading it).
+    parent splices it into the output without reading it). Objects
+    behind URLs (a cluster's workers fetch them) are fetched at once first.
     """
+    if any(source.path is not None and is_url(source.path) for source in chunk):
+        chunk = list(fetch_sources(iter(chunk), options))
     name = options.rows
     renderer = FORMAT_BY_NAME[name].rows if name else None
     # Looked up once per chunk: how a canonical archive file is taken from its bytes
     # (rendered as a row; or, only checking, nothing to do but its URL), if at all.
     quick: Callable[[fast.Fields], bytes] | None = None
-    if name:
+    if options.pick is not None or options.digest is not None:
+        pass  # the selection and the digest need each record: no byte-level shortcut
+    elif name:
         quick = fast.renderer(name, options.formats)
     elif options.render is None and not options.formats.keep_records:
         quick = _checked if fast.applies(options.formats.rules) else None
@@ -232,9 +305,11 @@ def _read_chunk(
         if quick is not None and source.format == "archive" and source.error is None:
             formats = _formats(source, options)
             try:
-                data, size = _read_data(source, limit)
+                data, size = _read_data(source, limit, options.storage)
             except (OSError, EOFError, zlib.error) as exc:
-                records = [(unreadable(source.label, exc, path=source.path), None, None)]
+                records = [
+                    (unreadable(source.label, exc, path=source.path), None, None, True, None)
+                ]
             else:
                 fields = None if over_limit(data, size, limit) else fast.check(data)
                 if fields is not None and options.render is None:
@@ -246,7 +321,7 @@ def _read_chunk(
         else:
             records = _read_whole(source, fmt, options)
         if renderer is not None:
-            for number, (result, payload, url) in enumerate(records):
+            for number, (result, payload, url, picked, digest) in enumerate(records):
                 if result.record is not None and result.ok:
                     rendered.append(result.record)
                     if quick is not None:
@@ -254,9 +329,9 @@ def _read_chunk(
                         # (jsonl, csv, json: rows of one record join into the same bytes).
                         pieces.append(renderer(rendered, options.formats))
                         rendered.clear()
-                    records[number] = (replace(result, record=None), payload, url)
+                    records[number] = (replace(result, record=None), payload, url, picked, digest)
         if len(records) == 1:
-            result, payload, url = records[0]
+            result, payload, url, picked, digest = records[0]
             if (
                 not result.diagnostics
                 and result.record is None
@@ -264,8 +339,9 @@ def _read_chunk(
                 and result.index is None
                 and result.path == source.label
             ):
-                # Nothing the parent cannot rebuild from the source: the URL alone.
-                append(url)
+                # Nothing the parent cannot rebuild from the source: the URL alone,
+                # or with the selection's verdict and the digest (archive stats).
+                append(url if picked and digest is None else (url, picked, digest))
                 continue
         append(records)
     if renderer is not None and rendered:
@@ -284,11 +360,7 @@ def _read_chunk(
 _Planned = tuple[Source, list[Item] | None, tuple[str, str] | None]
 
 
-def _items(
-    plan: list[_Planned],
-    returned: tuple[list[_Returned], bytes | Block | None],
-    cache: Cache | None,
-) -> Iterator[Item]:
+def _items(plan: list[_Planned], returned: _Chunk, cache: Cache | None) -> Iterator[Item]:
     """The items of a chunk, in order: the cached ones, and those a worker read, rebuilt here."""
     per_source, rows = returned
     values = iter(per_source)
@@ -300,8 +372,15 @@ def _items(
         value = next(values)
         if value is None or isinstance(value, str):
             read = [Item(source, ParseResult(source.label, None, ()), None, None, value)]
+        elif isinstance(value, tuple):
+            url, picked, digest = value
+            clean = ParseResult(source.label, None, ())
+            read = [Item(source, clean, None, None, url, picked, digest)]
         else:
-            read = [Item(source, result, payload, None, url) for result, payload, url in value]
+            read = [
+                Item(source, result, payload, None, url, picked, digest)
+                for result, payload, url, picked, digest in value
+            ]
         if where is not None and cache is not None:
             cache.put(*where, [(item.result, item.url) for item in read])
         items.extend(read)
@@ -323,10 +402,10 @@ def _cached(source: Source, cache: Cache) -> tuple[list[Item] | None, tuple[str,
     """The items of an unchanged file from the cache, or where to remember it once read.
 
     Only files on disk of one-record formats are cached (a stream of many
-    records is never held whole).
+    records is never held whole; an object behind a URL has no stamp to trust).
     """
     path = source.path
-    if path is None or source.data is not None or not _poolable(source):
+    if path is None or source.data is not None or is_url(path) or not _poolable(source):
         return None, None
     key = cache.key(path)
     stamp = cache.stamp(path, source.format)
@@ -344,6 +423,7 @@ def read_sources(
     *,
     jobs: int | None = None,
     cache: Cache | None = None,
+    scheduler: str | None = None,
 ) -> Generator[Item, None, None]:
     """Every record of every source, in input order (see :func:`read_source`).
 
@@ -354,10 +434,35 @@ def read_sources(
     is rendered only by workers). With a ``cache`` (checking only: no
     record kept, nothing rendered), an unchanged file's results come from
     it, unread, and every file read is remembered in it (the caller saves it).
+    Objects behind URLs are fetched here, many at once (see
+    :func:`fetch_sources`), and parsed like files (never cached).
+
+    With ``scheduler`` (a Dask scheduler's address) the chunks go to that
+    cluster's workers instead, whatever the batch size; they fetch objects
+    behind URLs themselves, and read local paths as absolute paths (so a
+    cluster off this machine needs URLs or a shared file system). Everything
+    else (order, many-record files, the cache, what comes back) is as with processes.
     """
-    if options.render or options.rows or options.formats.keep_records:
+    if (
+        options.render
+        or options.rows
+        or options.formats.keep_records
+        or options.pick is not None
+        or options.digest is not None
+    ):
         cache = None  # the cache holds findings, never records or renderings
-    sources = iter(sources)
+    if scheduler is not None:
+        from archivekit.workers import ClusterWorkers  # distributed: the dask extra
+
+        # A cluster's workers may run on other machines: their rows come back as bytes.
+        options = replace(options, blocks=None)
+
+        here = os.getcwd()
+        cluster = (absolute(source, here) for source in sources)
+        read_chunk = functools.partial(_read_chunk, options=options)
+        yield from _pooled(cluster, options, lambda: ClusterWorkers(read_chunk, scheduler), cache)
+        return
+    sources = fetch_sources(iter(sources), options)
     head = list(itertools.islice(sources, POOL_THRESHOLD))
     if len(head) < cache_module.MIN_FILES:
         cache = None
@@ -374,16 +479,99 @@ def read_sources(
             else:
                 yield from read_source(source, options)
         return
-    yield from _pooled(itertools.chain(head, sources), options, workers, cache)
+
+    def processes() -> _Pool:
+        from archivekit.workers import Workers  # processes: only for a large batch
+
+        return Workers(functools.partial(_read_chunk, options=options), workers)
+
+    yield from _pooled(itertools.chain(head, sources), options, processes, cache)
+
+
+def absolute(source: Source, cwd: str) -> Source:
+    """The source with its path made absolute from ``cwd`` (its label kept), for a worker
+    that may run in another folder."""
+    path = source.path
+    if path is None or is_url(path) or os.path.isabs(path):
+        return source
+    return source._replace(path=os.path.join(cwd, path))
+
+
+def _fetchable(source: Source) -> bool:
+    """A one-record object behind a URL, read whole: fetched in a batch with its neighbours."""
+    path = source.path
+    return (
+        path is not None
+        and source.error is None
+        and source.format in _ONE
+        and path[-3:].lower() != ".gz"
+        and is_url(path)
+    )
+
+
+def fetch_sources(sources: Iterator[Source], options: ReadOptions) -> Iterator[Source]:
+    """The sources, each one-record object behind a URL fetched into ``data``, many at once.
+
+    Consecutive such objects (of one scheme) are fetched together, up to
+    :data:`FETCH_BATCH` objects or :data:`FETCH_BYTES` bytes, through the
+    bounded reader: each at most ``limit + 1`` bytes, none over the limit
+    fetched at all. Order is kept; anything else passes through untouched.
+    """
+    limit = options.formats.rules.max_bytes
+    batch: list[Source] = []
+    held = 0
+    for source in sources:
+        if not _fetchable(source):
+            if batch:
+                yield from _fetch(batch, limit, options)
+                batch, held = [], 0
+            yield source
+            continue
+        if batch and scheme(batch[0].path or "") != scheme(source.path or ""):
+            yield from _fetch(batch, limit, options)
+            batch, held = [], 0
+        batch.append(source)
+        held += min(source.size if source.size is not None else limit, limit)
+        if len(batch) >= FETCH_BATCH or held >= FETCH_BYTES:
+            yield from _fetch(batch, limit, options)
+            batch, held = [], 0
+    if batch:
+        yield from _fetch(batch, limit, options)
+
+
+def _fetch(batch: list[Source], limit: int, options: ReadOptions) -> Iterator[Source]:
+    fetched = read_urls(
+        [(source.path or "", source.size) for source in batch], limit, storage=options.storage
+    )
+    for source, got in zip(batch, fetched, strict=True):
+        if got.error is not None:
+            error = got.error
+            reason = error.strerror or str(error)
+            yield source._replace(path=None, error=f"cannot read the file: {reason}")
+        else:
+            yield source._replace(path=None, data=got.data, size=got.size)
+
+
+#: What a worker sends back for a chunk: each source's records, and the chunk's rows.
+_Chunk = tuple[list[_Returned], bytes | Block | None]
+
+
+class _Pool(AbstractContextManager["_Pool"], Protocol):
+    """What :func:`_pooled` needs of a pool: ``Workers`` or ``ClusterWorkers``."""
+
+    def submit(self, task: list[Source]) -> Iterator[tuple[list[Source], _Chunk]]: ...
+
+    def drain(self) -> Iterator[tuple[list[Source], _Chunk]]: ...
 
 
 def _pooled(
-    sources: Iterator[Source], options: ReadOptions, workers: int, cache: Cache | None
+    sources: Iterator[Source],
+    options: ReadOptions,
+    start: Callable[[], _Pool],
+    cache: Cache | None,
 ) -> Iterator[Item]:
-    from archivekit.workers import Workers  # multiprocessing: only for a large batch
-
-    read_chunk = functools.partial(_read_chunk, options=options)
-    pool: Workers[list[Source], tuple[list[_Returned], bytes | Block | None]] | None = None
+    """The sources read by a pool ``start`` makes (at the first file to read), in order."""
+    pool: _Pool | None = None
     plans: deque[list[_Planned]] = deque()
     chunk: list[Source] = []
     plan: list[_Planned] = []
@@ -396,7 +584,7 @@ def _pooled(
         else:
             if pool is None:
                 # Started at the first file to read: a run served from the cache starts none.
-                pool = stack.enter_context(Workers(read_chunk, workers))
+                pool = stack.enter_context(start())
             plans.append(plan)
             for _done, returned in pool.submit(chunk):
                 yield from _items(plans.popleft(), returned, cache)
@@ -464,6 +652,8 @@ def read_records(
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     check_paths(inputs)
-    sources = iter_sources(inputs, force_format=format, max_bytes=rules.max_bytes)
+    sources = iter_sources(
+        inputs, force_format=format, max_bytes=rules.max_bytes, sniff_stdin=True, every_format=True
+    )
     options = ReadOptions(FormatOptions(rules=rules))
     return (item.result for item in read_sources(sources, options, jobs=jobs))

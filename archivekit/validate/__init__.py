@@ -18,6 +18,7 @@ from archivekit.config import Config, load_config
 from archivekit.diagnostics import ParseResult
 from archivekit.errors import UsageError
 from archivekit.files.read import DEFAULT_MAX_BYTES
+from archivekit.files.remote import StorageOptions, is_url
 from archivekit.files.select import changed_since, project_root, select_files
 from archivekit.files.walk import STDIN, Found, check_paths, name_matcher
 from archivekit.formats import FormatOptions, format_named
@@ -65,6 +66,13 @@ class Validation:
     not read again: their findings and URLs come from the cache folder
     (``cache_dir``, else ``$ARCHIVEKIT_CACHE_DIR``, else ``.archive_cache``
     at the configuration's root; see :mod:`archivekit.cache`).
+
+    URLs (``s3://bucket/prefix/``, ``gs://``, ``az://``, ``file://``,
+    ``memory://``; the ``archivekit[cloud]`` extra) are read like folders and
+    files, with fsspec ``storage_options`` (``{"endpoint_url": ...}``).
+    ``scheduler``: the address of a Dask scheduler whose workers read and
+    check the files (``archivekit[dask]``); the results are the same, in the
+    same order.
     """
 
     def __init__(
@@ -86,6 +94,8 @@ class Validation:
         changed_since: str | None = None,
         follow_symlinks: bool = False,
         stdin: BinaryIO | None = None,
+        storage_options: StorageOptions | None = None,
+        scheduler: str | None = None,
         written: Iterable[str] = (),
         select: Iterable[str] | None = None,
         ignore: Iterable[str] = (),
@@ -100,13 +110,15 @@ class Validation:
             raise UsageError("--update-baseline needs --baseline FILE to write to")
         if from_ is not None:
             format_named(from_)
+        self.config = config if isinstance(config, Config) else load_config(config)
         if options is not None:  # the rule options of the Python API, given whole
             enable = {*enable, *options.enable}
             word_count_tolerance = options.word_count_tolerance
             max_bytes = options.max_bytes
             if options.profile != "strict":  # else the configuration's profile holds
                 profile = profile or options.profile
-        self.config = config if isinstance(config, Config) else load_config(config)
+            if options.normalise_urls:
+                self.config = replace(self.config, normalise_urls=True)
         self.policy: Policy
         self.policy, self.rules = build(
             self.config,
@@ -117,7 +129,9 @@ class Validation:
             select=select,
             ignore=ignore,
         )
-        check_paths(self.paths)
+        self._storage = dict(storage_options or {})
+        self._scheduler = scheduler
+        check_paths(self.paths, storage=self._storage)
         # Files this run writes (reports, the baseline): never read as records.
         self._written = {os.path.realpath(p) for p in written}
         if update_baseline and baseline:
@@ -162,7 +176,11 @@ class Validation:
 
     def run(self) -> Iterator[ParseResult]:
         """Check every record, yielding its result (see the class docstring)."""
-        duplicates = DuplicateUrls() if self.policy.is_on("duplicate-url") else None
+        duplicates = (
+            DuplicateUrls(normalise=self.rules.normalise_urls)
+            if self.policy.is_on("duplicate-url")
+            else None
+        )
         found: Iterable[Found] = select_files(
             self.paths,
             root=self.config.root,
@@ -172,6 +190,7 @@ class Validation:
             match=picker(self._from, None),
             follow_symlinks=self._follow,
             gitignore=self._gitignore,
+            storage=self._storage,
         )
         if self._written:
             found = _skipping(found, self._written)
@@ -185,15 +204,18 @@ class Validation:
             default_format=DEFAULT_FOLDER_FORMAT,
             stdin=self._stdin,
             max_bytes=self.rules.max_bytes,
+            storage=self._storage,
         )
         if self._fix:
             sources = self._fixing(sources)
         formats = FormatOptions(rules=self.rules, keep_records=self._keep)
-        options = ReadOptions(formats, urls=duplicates is not None)
+        options = ReadOptions(formats, urls=duplicates is not None, storage=self._storage)
         apply, add = self.policy.apply, self.totals.add
         filtered = self._writer is not None or self._baseline is not None
         cache = self._open_cache(options)
-        for item in read_sources(sources, options, jobs=self._jobs, cache=cache):
+        for item in read_sources(
+            sources, options, jobs=self._jobs, cache=cache, scheduler=self._scheduler
+        ):
             result = item.result
             if duplicates is not None:
                 url = result.record.url if result.record is not None else item.url
@@ -336,7 +358,12 @@ def _skipping(found: Iterable[Found], written: set[str]) -> Iterator[Found]:
 def _rereadable(source: Source) -> bool:
     """A record file on disk whose URL line :func:`first_line` can read again."""
     path = source.path
-    return path is not None and source.format == "archive" and path[-3:].lower() != ".gz"
+    return (
+        path is not None
+        and source.format == "archive"
+        and path[-3:].lower() != ".gz"
+        and not is_url(path)
+    )
 
 
 def validate_paths(
@@ -351,6 +378,7 @@ def validate_paths(
     baseline: str | None = None,
     changed_since: str | None = None,
     follow_symlinks: bool = False,
+    storage_options: StorageOptions | None = None,
 ) -> Iterator[ParseResult]:
     """Check every record under ``paths``: exactly the findings ``archive validate paths`` reports.
 
@@ -370,6 +398,7 @@ def validate_paths(
         baseline=baseline,
         changed_since=changed_since,
         follow_symlinks=follow_symlinks,
+        storage_options=storage_options,
     ).run()
 
 

@@ -10,6 +10,7 @@ from archivekit.files.read import open_regular
 from archivekit.files.walk import STDIN
 from archivekit.record.parse import MAX_URL, url_line
 from archivekit.text import quote, safe_path
+from archivekit.urls import normalise_url
 
 
 def first_line(path: str) -> str | None:
@@ -37,16 +38,21 @@ class DuplicateUrls:
     record. For a record file on disk, a hash match is confirmed by reading
     the first file's URL line again, so a collision never gives a false
     finding; for a record with no file of its own (an archive member, a line
-    of JSON Lines, standard input) the URL itself is kept instead.
+    of JSON Lines, standard input) the URL itself is kept instead. With
+    ``normalise``, URLs are compared by :func:`archivekit.urls.normalise_url`.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, normalise: bool = False) -> None:
         self._first: dict[int, str | tuple[str, str]] = {}
+        self._normalise = normalise
+
+    def _key(self, url: str) -> str:
+        return normalise_url(url) if self._normalise else url
 
     def remember(self, path: str, url: str | None) -> None:
         """Record ``url`` as seen in the file ``path`` (if none had it before) without checking."""
         if url is not None:
-            self._first.setdefault(hash(url), path)
+            self._first.setdefault(hash(self._key(url)), path)
 
     def check(self, result: ParseResult, url: str | None, *, reread: bool = True) -> ParseResult:
         """``result``, with a ``duplicate-url`` finding if an earlier record had ``url``.
@@ -56,16 +62,20 @@ class DuplicateUrls:
         """
         if url is None:
             return result
+        key = self._key(url)
         place = result.path if result.index is None else f"{result.path} (record {result.index})"
-        first = self._first.setdefault(hash(url), place if reread else (place, url))
+        first = self._first.setdefault(hash(key), place if reread else (place, key))
         if isinstance(first, tuple):
-            first, same = first[0], first[1] == url
+            first, same = first[0], first[1] == key
         else:
-            same = first != place and first_line(first) == url
+            again = first_line(first) if first != place else None
+            same = again is not None and self._key(again) == key
         if first == place or not same:
             return result
+        how = " (compared normalised)" if self._normalise else ""
         message = (
-            f"{quote(url, limit=300)} is also the URL of {safe_path(first)}: the same article twice"
+            f"{quote(url, limit=300)} is also the URL of {safe_path(first)}{how}: "
+            "the same article twice"
         )
         # A record of a many-record file: at the line its record starts on.
         line = result.line if result.index is not None else 1

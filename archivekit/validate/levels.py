@@ -165,6 +165,7 @@ def build(
         enable=frozenset(running),
         word_count_tolerance=tolerance,
         max_bytes=max_bytes,
+        normalise_urls=config.normalise_urls,
         final_newline=config.final_newline,
         profile=profile_of(config, profile),
     )

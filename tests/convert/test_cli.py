@@ -234,12 +234,17 @@ def test_missing_input_exits_2(cli: Cli) -> None:
     assert "no such file" in result.stderr
 
 
-def test_empty_folder_warns_and_writes_an_empty_output(cli: Cli, tmp_path: Path) -> None:
+def test_empty_folder_fails_and_writes_nothing(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     result = cli("convert", tmp_path / "empty", "--to", "json")
+    assert result.exit_code == 1
+    assert result.stdout_bytes == b""
+    assert "no records found" in result.stderr
+    # An empty file named on its own is no mistake: an empty output, exit 0.
+    (tmp_path / "none.jsonl").write_bytes(b"")
+    result = cli("convert", tmp_path / "none.jsonl", "--to", "json")
     assert result.exit_code == 0
     assert result.stdout_bytes == b"[]\n"
-    assert "no records found" in result.stderr
 
 
 # Defects a new-user trial of ``archive convert`` found.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -14,7 +15,7 @@ from hypothesis import strategies as st
 from archivekit.convert.outputs import record_name
 from archivekit.record.model import Record
 from tests.strategies import records
-from tests.support import write_batch
+from tests.support import Cli, write_batch
 
 pytestmark = pytest.mark.hostile
 
@@ -108,3 +109,95 @@ def test_two_runs_into_one_folder_never_mix_a_file(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stdout + done.stderr
     assert len(back.read_bytes().splitlines()) == len(written)
     assert not [p for p in out.rglob("*") if p.name.startswith(".archive")]
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("http://e.com/2011/jalapeño-prices.html", "2011-08-25-jalapeno-prices.md"),
+        ("http://e.com/2011/caf%C3%A9-stra%C3%9Fe", "2011-08-25-cafe-strasse.md"),
+        ("http://e.com/2011/Łódź.html", "2011-08-25-lodz.md"),
+    ],
+)
+def test_names_transliterate_accents(url: str, name: str) -> None:
+    record = Record(
+        url=url,
+        headline="H",
+        keywords=(),
+        date=dt.date(2011, 8, 25),
+        word_count=1,
+        body="b",
+    )
+    assert record_name(record, ".md") == name
+
+
+def test_rejects_carry_their_input_and_go_back_in(cli: Cli, tmp_path: Path) -> None:
+    import orjson
+
+    good = orjson.dumps(
+        {
+            "url": "http://e.com/a",
+            "headline": "H",
+            "keywords": ["k"],
+            "date": "2011-08-25",
+            "word_count": 3,
+            "body": "b",
+        }
+    )
+    bad = good.replace(b'"2011-08-25"', b'"soon"')
+    src = tmp_path / "a.jsonl"
+    src.write_bytes(good + b"\n" + bad + b"\n" + good + b"\n")
+    rejects = tmp_path / "rejects.jsonl"
+    result = cli(
+        "convert",
+        src,
+        "--to",
+        "jsonl",
+        "-o",
+        tmp_path / "out.jsonl",
+        "--skip-invalid",
+        "--rejects",
+        rejects,
+    )
+    assert result.exit_code == 0, result.output
+    (line,) = rejects.read_bytes().splitlines()
+    reject = orjson.loads(line)
+    assert (reject["path"], reject["record"], reject["line"]) == (str(src), 2, 2)
+    assert reject["input"] == orjson.loads(bad)
+    fixed = orjson.dumps({**reject["input"], "date": "2011-08-26"})
+    back = cli("convert", "-", "--to", "jsonl", input=fixed)
+    assert back.exit_code == 0, back.output
+    # A CSV row comes back as an object of its cells; a text file as its text.
+    csv_src = tmp_path / "a.csv"
+    csv_src.write_text(
+        "url,headline,keywords,date,word_count,body\r\nhttp://e.com/a,H,k,soon,3,b\r\n"
+    )
+    csv_rejects = tmp_path / "csv-rejects.jsonl"
+    cli(
+        "convert",
+        csv_src,
+        "--to",
+        "jsonl",
+        "-o",
+        tmp_path / "o2.jsonl",
+        "--skip-invalid",
+        "--rejects",
+        csv_rejects,
+    )
+    assert orjson.loads(csv_rejects.read_bytes())["input"]["date"] == "soon"
+    txt = tmp_path / "t" / "a.txt"
+    txt.parent.mkdir()
+    txt.write_text("http://e.com/a\nH\nk\nsoon\n3\nb")
+    txt_rejects = tmp_path / "txt-rejects.jsonl"
+    cli(
+        "convert",
+        txt.parent,
+        "--to",
+        "jsonl",
+        "-o",
+        tmp_path / "o3.jsonl",
+        "--skip-invalid",
+        "--rejects",
+        txt_rejects,
+    )
+    assert orjson.loads(txt_rejects.read_bytes())["input"] == txt.read_text()

@@ -59,7 +59,7 @@ def test_row_groups_are_about_64_mb(monkeypatch: pytest.MonkeyPatch) -> None:
     from archivekit.formats import parquet
 
     monkeypatch.setattr(parquet, "ROW_GROUP_BYTES", 100_000)
-    monkeypatch.setattr(parquet, "BATCH_ROWS", 10)
+    monkeypatch.setattr(parquet, "PENDING_ROWS", 10)
     records = _records(400)
     data = write_many(PARQUET, records, FormatOptions())
     metadata = pq.ParquetFile(io.BytesIO(data)).metadata

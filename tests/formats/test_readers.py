@@ -149,7 +149,35 @@ def test_markdown_front_matter_fields() -> None:
     assert '\nsource_url: "http://www.nytimes.com/2011/08/26/world/americas/26drugs.html"' in text
     assert "\nword_count: 8304\n" in text
     assert '\ntags:\n  - "Drug Cartels"\n' in text
-    assert "\n---\n\n# U.S. Widens Role in Mexico’s Fight" in text
+    # The title is the front matter's alone: a Hugo theme shows it once.
+    assert "\n# " not in text
+    assert text.split("\n---\n\n", 1)[1].startswith(seed().body[:40])
+    with_heading = FORMAT_BY_NAME["md"].dump(seed(), FormatOptions(heading=True))  # type: ignore[misc]
+    assert "\n---\n\n# U.S. Widens Role in Mexico’s Fight" in with_heading.decode()
+    # Both read back as the same record.
+    assert read("md", data)[0].record == read("md", with_heading)[0].record == seed()
+
+
+def test_a_body_starting_with_its_own_heading_survives() -> None:
+    record = seed().model_copy(update={"body": f"# {seed().headline}\n\nText."})
+    data = FORMAT_BY_NAME["md"].dump(record, OPTIONS)  # type: ignore[misc]
+    assert read("md", data)[0].record == record
+
+
+@pytest.mark.parametrize(
+    ("body", "split"),
+    [
+        ("café.Then it", "café.\n\nThen it"),
+        ("señor.Él dijo", "señor.\n\nÉl dijo"),
+        ("prêt.«Alors", "prêt.\n\n«Alors"),
+        ("řekl.”Pak", "řekl.”\n\nPak"),
+        ("U.S.Mexico and the D.E.A.", "U.S.Mexico and the D.E.A."),
+        ("3.5 million", "3.5 million"),
+    ],
+)
+def test_paragraphs_split_after_any_script_and_closing_quotes(body: str, split: str) -> None:
+    assert split_paragraphs(body) == split
+    assert join_paragraphs(split) == body
 
 
 def test_markdown_reader_takes_hand_written_front_matter() -> None:

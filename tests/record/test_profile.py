@@ -112,3 +112,10 @@ def test_profile_from_the_configuration(cli: Cli, tmp_path: Path) -> None:
     result = cli("convert", tmp_path / "a.txt", "--to", "jsonl", "--config", bad)
     assert result.exit_code == 2
     assert "profile" in result.stderr
+
+
+def test_archive_explain_describes_the_profile(cli: Cli) -> None:
+    result = cli("explain", "scraped")
+    assert result.exit_code == 0
+    assert "kept as null: scraped profile" in result.stdout
+    assert "scraped profile" in cli("explain", "date-empty").stdout

@@ -1,0 +1,71 @@
+"""How the stats reports spell figures: numbers, shares, bars, and the summary lines."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+#: Eighths of a block: a bar 0.125 characters fine.
+_BLOCKS = " ▏▎▍▌▋▊▉█"
+
+
+def bar(value: float, largest: float, width: int = 24) -> str:
+    """A horizontal bar of ``value`` out of ``largest``, ``width`` characters at most."""
+    if largest <= 0 or value <= 0:
+        return ""
+    eighths = max(1, round(8 * width * value / largest))
+    full, part = divmod(eighths, 8)
+    return "█" * full + (_BLOCKS[part] if part else "")
+
+
+def number(value: float | None) -> str:
+    """``12,345``, ``0.98``, or ``-`` when there is none."""
+    if value is None:
+        return "-"
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.2f}"
+    return f"{int(value):,}"
+
+
+def percent(part: int, whole: int) -> str:
+    """``part`` of ``whole`` as ``12.3 %`` (``-`` of nothing)."""
+    return f"{100 * part / whole:.1f} %" if whole else "-"
+
+
+def counts(
+    mapping: dict[str, int] | Iterable[list[Any]], limit: int | None = None
+) -> list[tuple[str, int]]:
+    """``{"2011": n}`` or ``[["Mexico", n], ...]`` as (label, count) pairs, ``limit`` at most."""
+    pairs = list(mapping.items()) if isinstance(mapping, dict) else [(k, n) for k, n in mapping]
+    return pairs[:limit] if limit is not None else pairs
+
+
+def headline(figures: dict[str, Any]) -> str:
+    """The one-line summary: ``20,000 records: 19,990 valid, 10 invalid``."""
+    return (
+        f"{number(figures['records'])} records: {number(figures['valid'])} valid, "
+        f"{number(figures['invalid'])} invalid"
+    )
+
+
+def selection_line(figures: dict[str, Any]) -> str | None:
+    """What the selection kept, or None when there was none."""
+    chosen = figures["selection"]
+    if not chosen["active"]:
+        return None
+    parts = []
+    if chosen["since"] or chosen["until"]:
+        parts.append(f"dated {chosen['since'] or '...'} to {chosen['until'] or '...'}")
+    if chosen["keywords"]:
+        how = "all of" if chosen["all_keywords"] else "any of"
+        parts.append(f"keywords {how} {', '.join(chosen['keywords'])}")
+    if chosen["domains"]:
+        parts.append(f"sites {', '.join(chosen['domains'])}")
+    text = f"selected {number(chosen['selected'])} of {number(chosen['read'])} records read"
+    if parts:
+        text += f" ({'; '.join(parts)}: {number(chosen['matched'])} matched)"
+    if chosen["dedupe"]:
+        text += f"; --dedupe dropped {number(chosen['duplicates_dropped'])} duplicate(s)"
+    if chosen["sample"] is not None:
+        text += f"; a sample of {chosen['sample']} (seed {chosen['seed']})"
+    return text

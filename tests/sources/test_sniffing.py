@@ -1,0 +1,79 @@
+"""Inputs recognised by content: standard input, a .json of JSON Lines, folders of any format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from archivekit.formats import sniff
+from tests.conftest import SEED
+from tests.support import Cli, write_batch
+
+
+@pytest.mark.parametrize(
+    ("head", "name"),
+    [
+        (b"PAR1\x15\x04", "parquet"),
+        (b"SQLite format 3\x00", "sqlite"),
+        (b"---\ntitle: x\n", "md"),
+        (b'\xef\xbb\xbf[{"url": 1}]', "json"),
+        (b'{"url": "http://a"}\n{"url": "http://b"}\n', "jsonl"),
+        (b'{\n  "url": "http://a"\n}\n', "json"),
+        (b",url,headline,keywords,date,word_count,body\r\n0,a", "csv"),
+        (b"http://example.com/a,b\nHeadline\n", "archive"),
+        (b"", "archive"),
+    ],
+)
+def test_sniff(head: bytes, name: str) -> None:
+    assert sniff(head) == name
+
+
+@pytest.fixture
+def jsonl(cli: Cli, tmp_path: Path) -> Path:
+    write_batch(tmp_path / "in", 5)
+    out = tmp_path / "a.jsonl"
+    assert cli("convert", tmp_path / "in", "--to", "jsonl", "-o", out).exit_code == 0
+    return out
+
+
+def test_standard_input_of_json_lines_is_read_as_such(cli: Cli, jsonl: Path) -> None:
+    result = cli("convert", "-", "--to", "csv", input=jsonl.read_bytes())
+    assert result.exit_code == 0, result.output
+    assert "read standard input as jsonl" in result.stderr
+    assert result.stdout_bytes.count(b"\nhttp://") == 5  # five records under the header
+    # The archive text format is still read without a note.
+    result = cli("convert", "-", "--to", "jsonl", input=SEED.read_bytes())
+    assert result.exit_code == 0
+    assert "note" not in result.stderr
+
+
+def test_a_json_file_holding_json_lines(cli: Cli, jsonl: Path, tmp_path: Path) -> None:
+    lying = tmp_path / "lying.json"
+    lying.write_bytes(jsonl.read_bytes())
+    result = cli("convert", lying, "--to", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert "warning[format-guessed]" in result.stderr
+    assert result.stdout_bytes == jsonl.read_bytes()
+
+
+def test_a_folder_of_markdown_without_from(cli: Cli, jsonl: Path, tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    assert cli("convert", jsonl, "--to", "md", "-d", posts).exit_code == 0
+    result = cli("convert", posts, "--to", "jsonl")
+    assert result.exit_code == 0, result.output
+    assert "no *.txt archive files: reading every known format" in result.stderr
+    assert "read 5 md file(s)" in result.stderr
+    lines = result.stdout_bytes.splitlines()
+    assert sorted(orjson.loads(line)["url"] for line in lines) == sorted(
+        orjson.loads(line)["url"] for line in jsonl.read_bytes().splitlines()
+    )
+
+
+def test_no_records_in_a_named_folder_exits_1(cli: Cli, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.rtf").write_text("x")
+    result = cli("convert", tmp_path / "empty", "--to", "jsonl")
+    assert result.exit_code == 1
+    assert "no records found" in result.stderr
