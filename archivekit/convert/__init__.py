@@ -234,6 +234,7 @@ class Conversion:
                 # (not when --dedupe or --sample decide here, in input order).
                 render=self.target.name if staged else None,
                 rows=None if staged or selection.ordered else self.target.name,
+                blocks=targets.scratch.folder if targets.scratch is not None else None,
                 urls=selection.dedupe,
                 # The filters run in the workers: a record left out is not rendered.
                 pick=selection if selection.filters else None,
@@ -248,7 +249,11 @@ class Conversion:
                 targets.write(item, result.record)
                 return None, result
 
-            for item in read_sources(sources, read, jobs=options.jobs, scheduler=options.scheduler):
+            items = read_sources(sources, read, jobs=options.jobs, scheduler=options.scheduler)
+            # Closed first on the way out: its workers are stopped before the
+            # scratch folder they write into is removed.
+            stack.callback(items.close)
+            for item in items:
                 result = item.result
                 written = None
                 # (Once a record is invalid nothing will be written: skip the work.)
@@ -258,8 +263,11 @@ class Conversion:
                 if not item.picked:
                     # Left out by the selection: neither written nor reported.
                     left_out += 1
-                    if item.rows is not None and writing:
-                        targets.write_rows(item.rows)
+                    if item.rows is not None:
+                        if writing:
+                            targets.write_rows(item.rows)
+                        else:
+                            targets.skip_rows(item.rows)
                     yield Outcome(result.path, result.index, result.line, (), None)
                     continue
                 if result.ok and result.record is not None:
@@ -277,9 +285,12 @@ class Conversion:
                     summary.invalid += 1
                     # (The result may be put's own: an output name the folder cannot hold.)
                     targets.reject(item._replace(result=result))
-                if item.rows is not None and (options.skip_invalid or not summary.invalid):
-                    # The valid records of this item's chunk, this one included, in order.
-                    targets.write_rows(item.rows)
+                if item.rows is not None:
+                    if options.skip_invalid or not summary.invalid:
+                        # The valid records of this item's chunk, this one included, in order.
+                        targets.write_rows(item.rows)
+                    else:
+                        targets.skip_rows(item.rows)
                 yield Outcome(result.path, result.index, result.line, result.diagnostics, written)
             summary.selected = (
                 chooser.kept if selection.ordered else summary.records - summary.invalid - left_out

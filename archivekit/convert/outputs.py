@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, cast
 import orjson
 
 from archivekit.errors import UsageError
-from archivekit.files.atomic import TEMP_PREFIX, AtomicFile, Staging
+from archivekit.files.atomic import TEMP_PREFIX, AtomicFile, Block, Scratch, Staging, drop_block
 from archivekit.files.read import read_stream
 from archivekit.files.remote import is_url
 from archivekit.files.walk import STDIN
@@ -27,7 +27,7 @@ from archivekit.text import safe_path
 
 if TYPE_CHECKING:
     from archivekit.convert.options import ConvertOptions
-    from archivekit.formats import Format, Sink
+    from archivekit.formats import BlockSink, Format, Sink
     from archivekit.record.model import Record
     from archivekit.sources.inputs import Source
     from archivekit.sources.reading import Item
@@ -94,6 +94,15 @@ class Targets:
             stream = self._gz  # type: ignore[assignment]
         if stream is not None and target.sink is not None:
             self._sink = target.sink(stream, options.format_options)
+        #: Where workers write their blocks of rows, when the sink can splice them in:
+        #: beside the output's temporary (one file system), or beside the spool.
+        self.scratch: Scratch | None = None
+        self._blocks: BlockSink | None = None
+        if self._sink is not None and hasattr(self._sink, "write_block"):
+            self._blocks = cast("BlockSink", self._sink)
+            near = os.path.dirname(self._out.temporary) if self._out is not None else None
+            self.scratch = Scratch(near)
+            stack.callback(self.scratch.discard)
 
     def write(self, item: Item, record: Record) -> str | None:
         """Write one valid record; returns the file name it got in the output folder, if any."""
@@ -121,10 +130,22 @@ class Targets:
         """Where :meth:`write` puts the record in the output folder (before any ``-2``)."""
         return os.path.join(self.staging.folder if self.staging else "", self._rel(item, record))
 
-    def write_rows(self, data: bytes) -> None:
-        """Write valid records already rendered in the output format (by a worker)."""
+    def write_rows(self, data: bytes | Block) -> None:
+        """Write valid records already rendered in the output format (by a worker).
+
+        A :class:`Block` (a scratch file a worker wrote) is spliced in and removed.
+        """
         assert self._sink is not None  # rows are rendered only for a many-record output
-        self._sink.write_rows(data)
+        if isinstance(data, Block):
+            assert self._blocks is not None  # blocks are asked for only from such a sink
+            self._blocks.write_block(data)
+        else:
+            self._sink.write_rows(data)
+
+    def skip_rows(self, data: bytes | Block) -> None:
+        """Let go of rows that will not be written (an invalid record fails the run)."""
+        if isinstance(data, Block):
+            drop_block(data)
 
     def reject(self, item: Item) -> None:
         """Record a skipped record, its input and why, when ``--rejects`` was given."""

@@ -16,7 +16,7 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from archivekit.errors import FileChanged, OutputError, OutputExists, UsageError
 from archivekit.files.walk import Found, walk
@@ -537,3 +537,118 @@ def _umask() -> int:
     mask = os.umask(0o077)
     os.umask(mask)
     return mask
+
+
+class Block(NamedTuple):
+    """Rendered output bytes a worker process wrote to a scratch file: its path and size."""
+
+    path: str
+    size: int
+
+
+class Scratch:
+    """A hidden folder where worker processes write blocks of output for the parent to splice.
+
+    Made beside the output (``near``: the output's folder; ``None``: the
+    system's temporary folder, for a spool of standard output), so that the
+    splice stays on one file system. :meth:`discard` removes it and every
+    block left in it, whatever happened; the parent removes each block once
+    spliced (:func:`splice`), so the disk used stays one block per worker.
+    """
+
+    def __init__(self, near: str | None) -> None:
+        try:
+            self.folder = tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=near)
+        except OSError as exc:
+            raise UsageError(f"{near}: cannot write here: {exc.strerror or exc}") from None
+        self._done = False
+
+    def discard(self) -> None:
+        """Remove the folder and every block in it (idempotent)."""
+        if self._done:
+            return
+        self._done = True
+        for found in walk([self.folder], match=lambda name: True, hidden=True):
+            with contextlib.suppress(OSError):
+                os.unlink(found.path)
+        with contextlib.suppress(OSError):
+            os.rmdir(self.folder)
+
+
+def write_block(folder: str, data: bytes) -> Block:
+    """Write ``data`` to a new scratch file in ``folder`` (a :class:`Scratch`'s); raises OSError.
+
+    Called in a worker process; a failed write removes its file.
+    """
+    fd, path = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        raise
+    os.close(fd)
+    return Block(path, len(data))
+
+
+def drop_block(block: Block) -> None:
+    """Remove a block that will not be written (the run is failing)."""
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(block.path)
+
+
+#: Streams whose file descriptor holds exactly what was written to them (no
+#: compression or text layer between): a block can be copied in by the kernel.
+_RAW_STREAMS = (io.BufferedWriter, io.BufferedRandom, io.FileIO)
+#: What copy_file_range(2) and sendfile(2) say when they cannot copy between
+#: these two files (another file system, a pipe, an old kernel): copy by hand.
+_NO_KERNEL_COPY = {errno.EXDEV, errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP, errno.EBADF}
+
+
+def splice(block: Block, stream: BinaryIO) -> None:
+    """Append the block's bytes to ``stream``, then remove the block; raises OSError.
+
+    Into a plain file or pipe the kernel copies the bytes (copy_file_range,
+    else sendfile): they never pass through this process. Into anything else
+    (a gzip stream), or where neither call works, a plain copy a megabyte at
+    a time: memory stays flat either way.
+    """
+    with open(block.path, "rb") as source:
+        done = 0
+        if type(stream) in _RAW_STREAMS:
+            stream.flush()
+            done = _kernel_copy(source.fileno(), stream.fileno(), block.size)
+            if done and stream.seekable():
+                # The buffered stream's idea of its position is stale: ask the file.
+                stream.seek(0, os.SEEK_CUR)
+        source.seek(done)
+        while piece := source.read(1 << 20):
+            stream.write(piece)
+    os.unlink(block.path)
+
+
+def _kernel_copy(source: int, target: int, size: int) -> int:
+    """Copy up to ``size`` bytes of ``source`` to ``target``'s position; returns how many."""
+    done = 0
+    for call in ("copy_file_range", "sendfile"):
+        copy = getattr(os, call, None)
+        if copy is None:
+            continue
+        try:
+            while done < size:
+                if call == "copy_file_range":
+                    step = copy(source, target, size - done, done)
+                else:
+                    step = copy(target, source, done, size - done)
+                if step == 0:
+                    break  # the block is shorter than said: the plain copy reads what is left
+                done += step
+        except OSError as exc:
+            if exc.errno not in _NO_KERNEL_COPY:
+                raise
+            continue
+        return done
+    return done

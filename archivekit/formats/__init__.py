@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, cast
 
 if TYPE_CHECKING:
     from archivekit.diagnostics import ParseResult
-    from archivekit.files.atomic import Staging
+    from archivekit.files.atomic import Block, Staging
     from archivekit.record.model import Record
     from archivekit.rules import RuleOptions
 
@@ -67,6 +67,13 @@ class Sink(Protocol):
 
     def close(self) -> None:
         """Finish the stream (a closing bracket, a flush); the stream stays open."""
+
+
+class BlockSink(Sink, Protocol):
+    """A sink that also takes rows a worker rendered into a scratch file (jsonl, csv, json)."""
+
+    def write_block(self, block: Block) -> None:
+        """Append the block's rows (as ``write_rows`` would), then remove the block."""
 
 
 Loader = Callable[[bytes, str, FormatOptions], Iterable["ParseResult"]]

@@ -11,6 +11,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from archivekit.diagnostics import Diagnostic, ParseResult, failed, finding
+from archivekit.files.atomic import Block, splice
 from archivekit.formats import FormatOptions
 from archivekit.formats.base import Where, record_from_values, record_values
 from archivekit.record.fields import FIELDS
@@ -211,6 +212,10 @@ class Writer:
         """Append rows already rendered by :func:`rows`."""
         # write_through: nothing waits in the text layer, so the bytes land in order.
         self._text.buffer.write(data)
+
+    def write_block(self, block: Block) -> None:
+        """Append rows a worker rendered into a scratch file (then removed)."""
+        splice(block, self._text.buffer)
 
     def close(self) -> None:
         """Flush, and leave the underlying file open for its owner."""

@@ -10,6 +10,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from archivekit.diagnostics import ParseResult, failed, finding
+from archivekit.files.atomic import Block, drop_block, splice
 from archivekit.formats import FormatOptions
 from archivekit.formats.base import record_from_json, record_values
 from archivekit.record.model import Record
@@ -168,6 +169,15 @@ class Writer:
         if data:
             self._out.write((b"[\n" if self._first else b",\n") + data)
             self._first = False
+
+    def write_block(self, block: Block) -> None:
+        """Append array elements a worker rendered into a scratch file (then removed)."""
+        if not block.size:
+            drop_block(block)
+            return
+        self._out.write(b"[\n" if self._first else b",\n")
+        self._first = False
+        splice(block, self._out)
 
     def close(self) -> None:
         """Close the array (``[]`` when no record was written)."""

@@ -8,6 +8,7 @@ from typing import BinaryIO
 import orjson
 
 from archivekit.diagnostics import ParseResult, failed
+from archivekit.files.atomic import Block, splice
 from archivekit.files.read import too_large_message
 from archivekit.formats import FormatOptions
 from archivekit.formats.base import record_from_json, record_values
@@ -63,6 +64,10 @@ class Writer:
     def write_rows(self, data: bytes) -> None:
         """Append records already rendered by :func:`rows`."""
         self._out.write(data)
+
+    def write_block(self, block: Block) -> None:
+        """Append rows a worker rendered into a scratch file (then removed)."""
+        splice(block, self._out)
 
     def close(self) -> None:
         """Nothing to finish: JSON Lines has no trailer."""

@@ -15,13 +15,14 @@ import itertools
 import os
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
 
 from archivekit import cache as cache_module
 from archivekit.diagnostics import ParseResult, failed, finding, unreadable
+from archivekit.files.atomic import Block, write_block
 from archivekit.files.read import over_limit, read_file, read_stream, read_url, read_urls
 from archivekit.files.remote import StorageOptions, is_url, scheme
 from archivekit.formats import FORMAT_BY_NAME, Format, FormatOptions, Loader, load_whole, sniff
@@ -54,6 +55,9 @@ class ReadOptions:
     ``render``: a one-record format to write each valid record in (the
     item's ``payload``). ``rows``: a many-record format in which the workers
     render their chunk's valid records (the ``rows`` of its last item).
+    ``blocks``: a :class:`~archivekit.files.atomic.Scratch` folder where the
+    workers (processes on this machine) write those rows, so that only the
+    file's name crosses back.
     ``pick``: which valid records to keep (run where the record is read, in a
     worker: a selection's filters); the others come back with ``picked``
     false and neither record nor payload, and are left out of ``rows``.
@@ -71,6 +75,7 @@ class ReadOptions:
     urls: bool = False
     render: str | None = None
     rows: str | None = None
+    blocks: str | None = None
     pick: Callable[[Record], bool] | None = None
     digest: Callable[[Record], object] | None = None
     digest_fields: Callable[[fast.Fields], object] | None = None
@@ -84,7 +89,8 @@ class Item(NamedTuple):
     For a many-record output, a worker renders its chunk's valid records
     itself: each comes back without its record (which need not cross the
     pipe), and the chunk's last item carries ``rows``, the output bytes of
-    every valid record of the chunk, in order. ``url`` is the record's URL
+    every valid record of the chunk, in order, or (``ReadOptions.blocks``)
+    the scratch file a worker wrote them to. ``url`` is the record's URL
     line, when asked for. ``picked`` is false for a valid record that
     ``ReadOptions.pick`` refused; ``digest`` is ``ReadOptions.digest`` of the
     record. A named tuple: one is made per record, in the parent.
@@ -93,7 +99,7 @@ class Item(NamedTuple):
     source: Source
     result: ParseResult
     payload: bytes | None = None
-    rows: bytes | None = None
+    rows: bytes | Block | None = None
     url: str | None = None
     picked: bool = True
     digest: object = None
@@ -292,16 +298,17 @@ def _read_stream(source: Source, fmt: Format, options: ReadOptions) -> Iterator[
 _Returned = str | None | tuple[str | None, bool, object] | list[_Record]
 
 
-def _read_chunk(
-    chunk: list[Source], *, options: ReadOptions
-) -> tuple[list[_Returned], bytes | None]:
+def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
     """Read a chunk of sources in a worker: what each gave, and the chunk's rows if asked.
 
     With ``rows``, every valid record is rendered here, in the worker, and the
     chunk's rows come back as one block of bytes: the parent neither unpickles
     records nor serialises them, and writes the block with one call. A
     canonical archive file is rendered straight from its bytes (record/fast.py);
-    anything else goes through the format's full reader and writer. Objects
+    anything else goes through the format's full reader and writer. With
+    ``blocks``, the worker writes the block to a scratch file itself and only
+    its name crosses the pipe (no pickling, no copy through the pipe, and the
+    parent splices it into the output without reading it). Objects
     behind URLs (a cluster's workers fetch them) are fetched at once first.
     """
     if any(source.path is not None and is_url(source.path) for source in chunk):
@@ -379,6 +386,9 @@ def _read_chunk(
         # the whole chunk in one call, as its writer expects.
         pieces.append(renderer(rendered, options.formats))
     rows = fast.separator(name).join(pieces) if name and pieces else None
+    if rows is not None and options.blocks is not None:
+        with contextlib.suppress(OSError):  # a full disk: the parent writes, and says so
+            return returned, write_block(options.blocks, rows)
     return returned, rows
 
 
@@ -387,9 +397,7 @@ def _read_chunk(
 _Planned = tuple[Source, list[Item] | None, tuple[str, str] | None]
 
 
-def _items(
-    plan: list[_Planned], returned: tuple[list[_Returned], bytes | None], cache: Cache | None
-) -> Iterator[Item]:
+def _items(plan: list[_Planned], returned: _Chunk, cache: Cache | None) -> Iterator[Item]:
     """The items of a chunk, in order: the cached ones, and those a worker read, rebuilt here."""
     per_source, rows = returned
     values = iter(per_source)
@@ -453,7 +461,7 @@ def read_sources(
     jobs: int | None = None,
     cache: Cache | None = None,
     scheduler: str | None = None,
-) -> Iterator[Item]:
+) -> Generator[Item, None, None]:
     """Every record of every source, in input order (see :func:`read_source`).
 
     With more than a few hundred sources the one-record files are read by
@@ -482,6 +490,9 @@ def read_sources(
         cache = None  # the cache holds findings, never records or renderings
     if scheduler is not None:
         from archivekit.workers import ClusterWorkers  # distributed: the dask extra
+
+        # A cluster's workers may run on other machines: their rows come back as bytes.
+        options = replace(options, blocks=None)
 
         here = os.getcwd()
         cluster = (absolute(source, here) for source in sources)
@@ -583,7 +594,7 @@ def _fetch(batch: list[Source], limit: int, options: ReadOptions) -> Iterator[So
 
 
 #: What a worker sends back for a chunk: each source's records, and the chunk's rows.
-_Chunk = tuple[list[_Returned], bytes | None]
+_Chunk = tuple[list[_Returned], bytes | Block | None]
 
 
 class _Pool(AbstractContextManager["_Pool"], Protocol):

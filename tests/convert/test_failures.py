@@ -12,6 +12,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from archivekit.convert import Conversion, ConvertOptions
 from archivekit.files.atomic import TEMP_PREFIX
 from tests.conftest import SEED
 from tests.support import BAD_DATE, BAD_URL, Cli, files, temporaries, write_batch
@@ -245,13 +246,36 @@ def test_a_write_failure_is_one_clear_error_and_leaves_nothing(
     assert temporaries(tmp_path) == []
 
 
+def _staged_all(tmp_path: Path, target: str, expected: int) -> bool:
+    """Are the 600 files' outputs all staged (md files), or spliced in (the jsonl temporary)?"""
+    if target == "md":
+        staged = [p for p in temporaries(tmp_path) if p.is_dir()]
+        return bool(staged) and sum(1 for _ in staged[0].rglob("*.md")) == 600
+    out = tmp_path / "out"
+    written = [p for p in out.iterdir() if p.name.startswith(TEMP_PREFIX) and p.is_file()]
+    return bool(written) and written[0].stat().st_size == expected
+
+
 @pytest.mark.hostile
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("target", ["md", "jsonl"])
 def test_signal_to_the_whole_process_group_with_workers_running(
-    tmp_path: Path, signum: int
+    tmp_path: Path, signum: int, target: str
 ) -> None:
-    """CI runners and container stops signal the whole group: workers die too, nothing hangs."""
+    """CI runners and container stops signal the whole group: workers die too, nothing hangs.
+
+    With jsonl the workers write their blocks into a scratch folder beside the output:
+    it goes too.
+    """
     write_batch(tmp_path / "in", 600)  # enough for worker processes
+    (tmp_path / "out").mkdir()
+    expected = 0
+    if target == "jsonl":
+        options = ConvertOptions(to="jsonl", output=str(tmp_path / "expected.jsonl"), jobs=1)
+        list(Conversion([str(tmp_path / "in")], options))
+        expected = (tmp_path / "expected.jsonl").stat().st_size
+        (tmp_path / "expected.jsonl").unlink()
+    output = ["-d", "out"] if target == "md" else ["-o", "out/all.jsonl"]
     code = "from archivekit.cli import main; main()"
     process = subprocess.Popen(
         [
@@ -262,9 +286,8 @@ def test_signal_to_the_whole_process_group_with_workers_running(
             "in",
             "-",  # read after the files, in order: it waits on a pipe nobody writes to
             "--to",
-            "md",
-            "-d",
-            "out",
+            target,
+            *output,
             "--jobs",
             "2",
             "-q",
@@ -274,11 +297,10 @@ def test_signal_to_the_whole_process_group_with_workers_running(
         stderr=subprocess.PIPE,
         start_new_session=True,
     )
-    # The 600 files are staged once the workers are done; then the run waits on
-    # standard input, with its workers alive: a deterministic moment to signal.
+    # The 600 files are staged (or spliced) once the workers are done; then the run
+    # waits on standard input, with its workers alive: a deterministic moment to signal.
     for _ in range(1200):
-        staged = [p for p in temporaries(tmp_path) if p.is_dir()]
-        done = staged and sum(1 for _ in staged[0].rglob("*.md")) == 600
+        done = _staged_all(tmp_path, target, expected)
         if done or process.poll() is not None:
             break
         time.sleep(0.1)

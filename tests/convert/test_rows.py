@@ -6,18 +6,20 @@ import csv
 import io
 import itertools
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from archivekit.convert import Conversion, ConvertOptions
+from archivekit.files.atomic import TEMP_PREFIX, Block
 from archivekit.formats import FORMAT_BY_NAME, FormatOptions
 from archivekit.formats.csv import row_text
 from archivekit.record.model import Record
 from archivekit.sources.reading import POOL_THRESHOLD
 from tests.strategies import records
-from tests.support import output_bytes, sink_output, write_batch, write_many
+from tests.support import output_bytes, sink_output, temporaries, write_batch, write_many
 
 _MANY = [name for name, fmt in FORMAT_BY_NAME.items() if fmt.many]
 _OPTIONS = st.builds(
@@ -84,3 +86,79 @@ def test_workers_write_what_one_process_writes(tmp_path: Path, fmt: str) -> None
     assert serial[3] >= 1
     assert (tmp_path / f"two.{fmt}").read_bytes() == (tmp_path / f"one.{fmt}").read_bytes()
     assert (tmp_path / "two.rejects").read_bytes() == (tmp_path / "one.rejects").read_bytes()
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])  # a header; separators between blocks
+def test_workers_write_blocks_the_parent_splices_in_order(
+    tmp_path: Path, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The rows cross as scratch files, spliced in order, each removed once written."""
+    import archivekit.formats.csv
+    import archivekit.formats.json
+    import archivekit.formats.jsonl
+
+    module = {"jsonl": archivekit.formats.jsonl, "csv": archivekit.formats.csv}.get(
+        fmt, archivekit.formats.json
+    )
+    spliced: list[int] = []
+    real = module.splice
+
+    def spy(block: Block, stream: BinaryIO) -> None:
+        assert Path(block.path).name.startswith(TEMP_PREFIX)
+        spliced.append(block.size)
+        real(block, stream)
+        assert not Path(block.path).exists()
+
+    monkeypatch.setattr(module, "splice", spy)
+    paths = write_batch(tmp_path / "in", 2 * POOL_THRESHOLD)
+    paths[300].write_bytes(b"not a record")
+    inputs = [str(tmp_path / "in")]
+    serial = _convert(inputs, tmp_path / f"one.{fmt}", tmp_path / "one.rejects", fmt, 1)
+    assert spliced == []  # one process renders nothing ahead: no blocks
+    pooled = _convert(inputs, tmp_path / f"two.{fmt}", tmp_path / "two.rejects", fmt, 2)
+    assert pooled == serial
+    assert len(spliced) == 2  # a block per chunk
+    out = (tmp_path / f"two.{fmt}").read_bytes()
+    assert out == (tmp_path / f"one.{fmt}").read_bytes()
+    assert sum(spliced) <= len(out)
+    assert temporaries(tmp_path) == []
+
+
+def test_blocks_of_a_failing_run_are_removed_as_they_come(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An invalid record fails the run: the later blocks are dropped, not kept on disk."""
+    from archivekit.files.atomic import drop_block as real
+
+    dropped: list[Block] = []
+
+    def spy(block: Block) -> None:
+        dropped.append(block)
+        real(block)
+
+    monkeypatch.setattr("archivekit.convert.outputs.drop_block", spy)
+    paths = write_batch(tmp_path / "in", 3 * POOL_THRESHOLD)
+    min(paths).write_bytes(b"not a record")  # the first file read
+    run = Conversion(
+        [str(tmp_path / "in")], ConvertOptions(to="jsonl", output=str(tmp_path / "o.jsonl"), jobs=2)
+    )
+    outcomes = list(run)
+    assert len(outcomes) == 3 * POOL_THRESHOLD
+    assert not run.summary.committed
+    assert len(dropped) == 3
+    assert not any(Path(block.path).exists() for block in dropped)
+    assert not (tmp_path / "o.jsonl").exists()
+    assert temporaries(tmp_path) == []
+
+
+def test_a_run_stopped_part_way_leaves_no_block(tmp_path: Path) -> None:
+    write_batch(tmp_path / "in", 4 * POOL_THRESHOLD)
+    run = Conversion(
+        [str(tmp_path / "in")], ConvertOptions(to="csv", output=str(tmp_path / "o.csv"), jobs=2)
+    )
+    outcomes = iter(run)
+    for _ in range(POOL_THRESHOLD + 5):  # a block written and more in flight
+        next(outcomes)
+    outcomes.close()  # type: ignore[attr-defined]
+    assert temporaries(tmp_path) == []
+    assert not (tmp_path / "o.csv").exists()

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import gzip
+import io
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -9,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from archivekit.errors import OutputError, OutputExists
-from archivekit.files.atomic import Staging
+from archivekit.files.atomic import Block, Scratch, Staging, splice, write_block
 from tests.support import Cli, files, temporaries
 
 pytestmark = pytest.mark.hostile
@@ -140,3 +143,62 @@ def test_many_records_with_one_name_are_numbered_in_linear_time(
     assert len(set(names)) == 2000
     assert probes < 4 * 2000  # was about 2000 * 2000 / 2
     staging.discard()
+
+
+def _block(scratch: Scratch, data: bytes) -> Block:
+    block = write_block(scratch.folder, data)
+    assert Path(block.path).read_bytes() == data
+    return block
+
+
+@pytest.mark.parametrize("kernel", [True, False])
+def test_a_spliced_block_lands_between_the_buffered_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kernel: bool
+) -> None:
+    if not kernel:  # another file system, an old kernel: the plain copy
+
+        def refuse(*args: object) -> int:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+
+        monkeypatch.setattr(os, "copy_file_range", refuse, raising=False)
+        monkeypatch.setattr(os, "sendfile", refuse, raising=False)
+    scratch = Scratch(str(tmp_path))
+    data = bytes(range(256)) * 5000  # more than one plain-copy piece
+    out = tmp_path / "out"
+    with open(out, "wb") as stream:
+        stream.write(b"head,")
+        splice(_block(scratch, data), stream)
+        stream.write(b",middle,")
+        assert stream.tell() == 5 + len(data) + 8
+        splice(_block(scratch, b"tail"), stream)
+    assert out.read_bytes() == b"head," + data + b",middle,tail"
+    assert os.listdir(scratch.folder) == []  # each block removed once spliced
+    scratch.discard()
+    assert temporaries(tmp_path) == []
+
+
+def test_a_block_goes_through_a_compressing_stream_and_into_a_pipe(tmp_path: Path) -> None:
+    scratch = Scratch(str(tmp_path))
+    buffer = io.BytesIO()
+    with gzip.GzipFile(fileobj=buffer, mode="wb", mtime=0) as packed:
+        packed.write(b"a")
+        splice(_block(scratch, b"bcd"), packed)  # type: ignore[arg-type]
+    assert gzip.decompress(buffer.getvalue()) == b"abcd"
+    read, write = os.pipe()
+    with open(write, "wb") as stream, open(read, "rb") as back:
+        stream.write(b"<")
+        splice(_block(scratch, b"piped"), stream)
+        stream.write(b">")
+        stream.close()
+        assert back.read() == b"<piped>"
+    scratch.discard()
+    assert temporaries(tmp_path) == []
+
+
+def test_discarding_the_scratch_folder_removes_what_workers_left(tmp_path: Path) -> None:
+    scratch = Scratch(str(tmp_path))
+    for number in range(3):
+        _block(scratch, b"x" * number)
+    scratch.discard()
+    scratch.discard()  # idempotent
+    assert temporaries(tmp_path) == []
