@@ -90,7 +90,10 @@ class Targets:
             stream = self._spool
         self._gz: gzip.GzipFile | None = None
         if stream is not None and options.output and options.output.endswith(".gz"):
-            self._gz = gzip.GzipFile(fileobj=stream, mode="wb", mtime=0)
+            # The header's name is the output's own (without .gz), not the temporary's
+            # random one: the same records give the same bytes on every run.
+            name = os.path.basename(options.output)[:-3]
+            self._gz = gzip.GzipFile(filename=name, fileobj=stream, mode="wb", mtime=0)
             stream = self._gz  # type: ignore[assignment]
         if stream is not None and target.sink is not None:
             self._sink = target.sink(stream, options.format_options)

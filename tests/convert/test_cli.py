@@ -466,3 +466,15 @@ def test_help_says_what_a_folder_walk_reads(cli: Cli) -> None:
     text = " ".join(cli("convert", "--help").stdout_bytes.decode().replace("\u2502", " ").split())
     assert "Folders are walked for archive files (*.txt) unless --from FORMAT" in text
     assert "standard output, only when the records go to -o FILE or --output-dir" in text
+
+
+def test_gzip_output_is_the_same_bytes_on_every_run(cli: Cli, tmp_path: Path) -> None:
+    # The gzip header named the random temporary file: two runs differed byte for byte.
+    write_batch(tmp_path / "in", 5)
+    out = tmp_path / "all.jsonl.gz"
+    assert cli("convert", tmp_path / "in", "--to", "jsonl", "-o", out).exit_code == 0
+    first = out.read_bytes()
+    assert cli("convert", tmp_path / "in", "--to", "jsonl", "-o", out, "--force").exit_code == 0
+    assert out.read_bytes() == first
+    assert first[10:20] == b"all.jsonl\0"  # FNAME in the header: the output's own name
+    assert len(gzip.decompress(first).splitlines()) == 5
