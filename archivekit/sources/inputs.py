@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, NamedTuple, cast
 from archivekit.errors import UsageError
 from archivekit.files.archives import is_container, iter_members, open_gzip
 from archivekit.files.read import DEFAULT_MAX_BYTES, bomb_limits, open_file
-from archivekit.files.remote import StorageOptions, is_url
+from archivekit.files.remote import StorageOptions
 from archivekit.files.walk import GLOB_CHARS, STDIN, STDIN_LABEL, Found, name_matcher, walk
 from archivekit.formats import FORMAT_BY_EXTENSION, FORMAT_BY_NAME, format_for_name, sniff
 
@@ -153,7 +153,7 @@ def expand(
 
     A file's format is ``force_format``, else its extension's (``.gz`` looked
     through), else ``default_format``; a file named explicitly with none of
-    these is a :class:`UsageError`, one found in a walk is skipped. Members
+    these is read as the archive format, one found in a walk is skipped. Members
     of ``.tar``/``.zip`` files are read when their extension names a format
     (or with ``force_format``); unsafe members and damaged archives become
     sources with an ``error``; archives behind URLs are read with ``storage``
@@ -187,9 +187,10 @@ def expand(
         if chosen is None:
             if not explicit:
                 continue
-            if is_url(path) or not os.path.isdir(path):
-                raise UsageError(f"{path}: the extension names no format: give --from FORMAT")
-            chosen = DEFAULT_FOLDER_FORMAT  # an unreadable folder: reading it reports it
+            # A file named explicitly whose name tells nothing (``article``, a FIFO):
+            # the archive text format, as validate and stats read it; reading it
+            # reports what is wrong (a FIFO is a read-error finding, not a usage error).
+            chosen = DEFAULT_FOLDER_FORMAT
         if rel is not None and rel.lower().endswith(".gz"):
             rel = rel[:-3]
         yield Source(path, rel, chosen, path=path, size=size)

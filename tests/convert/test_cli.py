@@ -156,7 +156,9 @@ def test_globs_and_from(cli: Cli, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert result.stdout_bytes.count(b"\n") == 4
     (tmp_path / "odd.rec").write_bytes(SEED.read_bytes())
-    assert cli("convert", tmp_path / "odd.rec", "--to", "jsonl").exit_code == 2
+    # A named file whose extension names no format is read as the archive format, as
+    # validate and stats read it.
+    assert cli("convert", tmp_path / "odd.rec", "--to", "jsonl").exit_code == 0
     assert cli("convert", tmp_path / "odd.rec", "--from", "archive", "--to", "jsonl").exit_code == 0
 
 
@@ -478,3 +480,22 @@ def test_gzip_output_is_the_same_bytes_on_every_run(cli: Cli, tmp_path: Path) ->
     assert out.read_bytes() == first
     assert first[10:20] == b"all.jsonl\0"  # FNAME in the header: the output's own name
     assert len(gzip.decompress(first).splitlines()) == 5
+
+
+def test_a_named_file_without_extension_is_read_as_the_archive_format(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # validate and stats read it so; convert refused it with a usage error, and said the
+    # same misleading thing of a FIFO.
+    plain = tmp_path / "article"
+    plain.write_bytes(SEED.read_bytes())
+    out = tmp_path / "out.jsonl"
+    result = cli("convert", plain, "--to", "jsonl", "-o", out)
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(out.read_bytes())["url"].startswith("http")
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    result = cli("convert", fifo, "--to", "jsonl", "-o", tmp_path / "f.jsonl")
+    assert result.exit_code == 1
+    assert "read-error" in result.stderr
+    assert "extension names no format" not in result.stderr
