@@ -32,6 +32,7 @@ from archivekit.sources.inputs import (
     input_folder_holding,
     iter_sources,
     picker,
+    refuse_overwriting,
     wanted_in,
 )
 from archivekit.sources.reading import Item, ReadOptions, read_sources
@@ -105,9 +106,9 @@ class Conversion:
         #: True when an input named is a folder (so that "no records" is a failure).
         self.folders = any(os.path.isdir(p) for p in self.inputs if p != STDIN)
 
-        for path in (options.output, options.rejects):
-            if path and path != STDIN and self._reads(path):
-                raise UsageError(f"{path}: is also an input; write the output elsewhere")
+        refuse_overwriting(
+            (options.output, options.rejects), self.inputs, options.from_, options.glob
+        )
         if options.output_dir is not None:
             holder = input_folder_holding(
                 options.output_dir,
