@@ -12,6 +12,7 @@ import typer
 
 from archivekit.cli.console import (
     FORMAT_CHOICES,
+    PLAIN,
     ConfigFile,
     FormatName,
     Glob,
@@ -84,6 +85,7 @@ def stats(
         list[str],
         typer.Argument(
             metavar="PATH...",
+            click_type=PLAIN,
             help="Files, folders (recursively), globs, .gz/.tar/.tar.gz/.zip, "
             "or - for standard input.",
             show_default=False,
