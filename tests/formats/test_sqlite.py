@@ -86,6 +86,27 @@ def test_search_refuses_other_files(cli: Cli, database: tuple[Path, Path]) -> No
     assert cli("search", db.parent / "missing.db", "x").exit_code == 2
 
 
+def test_search_tells_a_damaged_database_and_a_fifo_from_a_bad_query(
+    cli: Cli, database: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, db = database
+    data = db.read_bytes()
+    damaged = tmp_path / "damaged.db"
+    # The first page (the schema) kept, every other page overwritten.
+    damaged.write_bytes(data[:4096] + b"Z" * (len(data) - 4096))
+    result = cli("search", damaged, "the")
+    assert result.exit_code == 2
+    assert f"{damaged}: the database is damaged or unreadable" in result.stderr
+    assert "bad search query" not in result.stderr
+    fifo = tmp_path / "fifo.db"
+    os.mkfifo(fifo)
+    result = cli("search", fifo, "x")
+    assert result.exit_code == 2
+    assert f"{fifo}: not a regular file" in result.stderr
+    missing = cli("search", tmp_path / "missing.db", "x")
+    assert "no such file" in missing.stderr
+
+
 def test_sqlite_needs_a_file(cli: Cli, database: tuple[Path, Path]) -> None:
     jsonl, _ = database
     result = cli("convert", jsonl, "--to", "sqlite")
