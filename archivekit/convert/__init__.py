@@ -25,6 +25,7 @@ from archivekit.formats import (
     format_for_name,
     format_named,
 )
+from archivekit.formats.base import stopped_part_way
 from archivekit.rules import Severity
 from archivekit.selection import Picker, Selection
 from archivekit.sources.inputs import (
@@ -66,6 +67,8 @@ class Summary:
 
     records: int = 0
     invalid: int = 0
+    #: Of the invalid: many-record files whose reading stopped part-way (rows lost).
+    unread: int = 0
     warnings: int = 0
     files_written: int = 0
     committed: bool = False
@@ -284,6 +287,7 @@ class Conversion:
                     )
                 if not result.ok:
                     summary.invalid += 1
+                    summary.unread += stopped_part_way(result)
                     # (The result may be put's own: an output name the folder cannot hold.)
                     targets.reject(item._replace(result=result))
                 if item.rows is not None:
