@@ -455,6 +455,10 @@ RULES: tuple[Rule, ...] = (
 
 RULE_BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 
+#: The rules whose finding means an input (or the rest of it) was not read at all:
+#: no record to count, and a run that must not end as if all were read.
+UNREAD = frozenset({"read-error", "file-too-large"})
+
 #: The rules whose findings ``archive validate --fix`` repairs (dates in an
 #: unrecognized shape only when a date can be found in them; see archivekit.fixes).
 FIXABLE = frozenset(

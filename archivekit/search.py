@@ -34,13 +34,15 @@ def search(path: str, query: str, *, limit: int = 10, tokens: int = 16) -> list[
 
     ``query`` is FTS5 syntax: words (all must match), ``"a phrase"``, ``OR``,
     ``NOT``, ``prefix*``, ``headline:word``. Raises :class:`InputError` when
-    the file is missing or not an archive database, :class:`UsageError` for a
-    query FTS5 cannot parse.
+    the file is missing, not a regular file, not an archive database or
+    damaged, :class:`UsageError` for a query FTS5 cannot parse.
     """
     if limit < 1:
         raise UsageError("the limit must be at least 1")
-    if not os.path.isfile(path):
+    if not os.path.exists(path):
         raise InputError(f"{path}: no such file")
+    if not os.path.isfile(path):
+        raise InputError(f"{path}: not a regular file (a database is a file on disk)")
     try:
         connection = connect_readonly(path)
     except sqlite3.Error as exc:
@@ -65,7 +67,11 @@ def search(path: str, query: str, *, limit: int = 10, tokens: int = 16) -> list[
             (MARK_START, MARK_END, tokens, query, limit),
         ).fetchall()
     except sqlite3.DatabaseError as exc:
-        # The tables are there: what fails now is the query (FTS5 names no error class).
+        # The tables are there: what fails now is the query, unless SQLite says
+        # otherwise. FTS5 names no error class for a query; it reports the generic
+        # SQLITE_ERROR, while a damaged file is SQLITE_CORRUPT, SQLITE_NOTADB, an I/O error...
+        if _primary_code(exc) != sqlite3.SQLITE_ERROR:
+            raise InputError(f"{path}: the database is damaged or unreadable: {exc}") from None
         raise UsageError(
             f"bad search query {query!r}: {exc} (FTS5 syntax: words, "
             '"a phrase", OR, NOT, prefix*, headline:word)'
@@ -73,3 +79,9 @@ def search(path: str, query: str, *, limit: int = 10, tokens: int = 16) -> list[
     finally:
         connection.close()
     return [Match(*row) for row in rows]
+
+
+def _primary_code(exc: sqlite3.Error) -> int:
+    """SQLite's primary result code of ``exc`` (the low byte of an extended code)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return sqlite3.SQLITE_ERROR if code is None else int(code) & 0xFF

@@ -218,7 +218,7 @@ def convert(
     storage_option: StorageOption = None,
     scheduler: Scheduler = None,
 ) -> None:
-    """Convert records between formats: archive, json, jsonl, csv, md (see: archive formats)."""
+    # The summary line (archive --help) is set below, from the format registry.
     from archivekit.config import load_config
     from archivekit.convert import Conversion, ConvertOptions
     from archivekit.errors import ArchiveKitError
@@ -326,7 +326,10 @@ def convert(
             else summary.target
         )
         done = f"wrote {what}" if summary.committed else "wrote nothing"
-        skipped = " (skipped)" if skip_invalid and summary.invalid else ""
+        marks = ["skipped"] if skip_invalid and summary.invalid else []
+        if summary.unread:
+            marks.append(f"{plural(summary.unread, 'file')} not read to the end")
+        skipped = f" ({'; '.join(marks)})" if marks else ""
         kept = ""
         if picked.active:
             kept = f", {summary.selected} selected"
@@ -336,4 +339,10 @@ def convert(
             f"{plural(summary.records, 'record')}, {summary.invalid} invalid{skipped}{kept}, "
             f"{plural(summary.warnings, 'warning')}: {done}\n"
         )
-    raise typer.Exit(EXIT_OK if summary.committed else EXIT_FINDINGS)
+    # A file whose reading stopped part-way fails the run even with --skip-invalid:
+    # the records after the stop are lost, not skipped.
+    raise typer.Exit(EXIT_OK if summary.committed and not summary.unread else EXIT_FINDINGS)
+
+
+# From the registry, so that a new format (parquet, sqlite) is never left out of archive --help.
+convert.__doc__ = f"Convert records between formats: {FORMAT_CHOICES} (see: archive formats)."

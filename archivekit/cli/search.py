@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from archivekit.cli.console import fail_usage, use_colour
+from archivekit.cli.console import PLAIN, at_least_one, fail_usage, use_colour
 from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK
 
 EPILOG = """Examples:
@@ -44,14 +44,23 @@ def search(
         str,
         typer.Argument(
             metavar="FILE.db",
+            click_type=PLAIN,
             help="A database from archive convert --to sqlite.",
             show_default=False,
         ),
     ],
     query: Annotated[
-        str, typer.Argument(metavar="QUERY", help="FTS5 query: words, phrases, OR, NOT, prefix*.")
+        str,
+        typer.Argument(
+            metavar="QUERY", click_type=PLAIN, help="FTS5 query: words, phrases, OR, NOT, prefix*."
+        ),
     ],
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Most matches to show.")] = 10,
+    limit: Annotated[
+        int,
+        typer.Option(
+            "--limit", "-n", metavar="N", callback=at_least_one, help="Most matches to show."
+        ),
+    ] = 10,
     output: Annotated[
         Output, typer.Option("--format", "-f", help="text for people, json for programs.")
     ] = Output.text,

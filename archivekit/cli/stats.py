@@ -12,6 +12,7 @@ import typer
 
 from archivekit.cli.console import (
     FORMAT_CHOICES,
+    PLAIN,
     ConfigFile,
     FormatName,
     Glob,
@@ -23,7 +24,7 @@ from archivekit.cli.console import (
     progress,
     use_colour,
 )
-from archivekit.cli.guard import EXIT_OK, signals_handled
+from archivekit.cli.guard import EXIT_FINDINGS, EXIT_OK, signals_handled
 from archivekit.cli.selecting import (
     AllKeywords,
     Dedupe,
@@ -73,7 +74,8 @@ described in stats.md, in the documentation.
 Exit status:
 
   0  report written (invalid records are part of the report, not a failure)
-  2  usage error
+  1  report written, but an input (or the rest of one) could not be read
+  2  usage error (an -o FILE that is an input, or exists without --force)
   130/143  interrupted"""
 
 
@@ -83,6 +85,7 @@ def stats(
         list[str],
         typer.Argument(
             metavar="PATH...",
+            click_type=PLAIN,
             help="Files, folders (recursively), globs, .gz/.tar/.tar.gz/.zip, "
             "or - for standard input.",
             show_default=False,
@@ -104,9 +107,11 @@ def stats(
             "-o",
             metavar="FILE",
             show_default="standard output",
-            help="Write the report to FILE (replaced whole, never half-written).",
+            help="Write the report to FILE (whole, never half-written); "
+            "an existing FILE only with --force.",
         ),
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing -o FILE.")] = False,
     top: Annotated[
         int,
         typer.Option(
@@ -170,6 +175,8 @@ def stats(
                 profile=str(profile) if profile else None,
                 top=top,
                 stdin=sys.stdin.buffer,
+                output=None if to_stdout else output,
+                force=force,
             )
             for _ in progress(run.run(), enabled=not quiet and sys.stderr.isatty(), what="reading"):
                 pass
@@ -184,11 +191,16 @@ def stats(
                 _write(output, data)
     except ArchiveKitError as exc:
         raise fail_usage(str(exc)) from None
-    if figures["records"] == 0 and not quiet:
+    # Shown even with -q: a report that silently left inputs out would mislead.
+    for unread in figures["unread"]:
+        typer.echo(
+            f"archive: error: {unread['path']}: {unread['message']} [{unread['code']}]", err=True
+        )
+    if figures["records"] == 0 and not quiet and not figures["unread"]:
         typer.echo("archive: warning: no records found under the given paths", err=True)
     if output and not to_stdout and not quiet:
         typer.echo(f"archive: wrote {output} ({len(data):,} bytes)", err=True)
-    raise typer.Exit(EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if figures["unread"] else EXIT_OK)
 
 
 def _write(path: str, data: bytes) -> None:

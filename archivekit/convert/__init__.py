@@ -25,6 +25,7 @@ from archivekit.formats import (
     format_for_name,
     format_named,
 )
+from archivekit.formats.base import stopped_part_way
 from archivekit.rules import Severity
 from archivekit.selection import Picker, Selection
 from archivekit.sources.inputs import (
@@ -32,6 +33,7 @@ from archivekit.sources.inputs import (
     input_folder_holding,
     iter_sources,
     picker,
+    refuse_overwriting,
     wanted_in,
 )
 from archivekit.sources.reading import Item, ReadOptions, read_sources
@@ -65,6 +67,8 @@ class Summary:
 
     records: int = 0
     invalid: int = 0
+    #: Of the invalid: many-record files whose reading stopped part-way (rows lost).
+    unread: int = 0
     warnings: int = 0
     files_written: int = 0
     committed: bool = False
@@ -105,9 +109,9 @@ class Conversion:
         #: True when an input named is a folder (so that "no records" is a failure).
         self.folders = any(os.path.isdir(p) for p in self.inputs if p != STDIN)
 
-        for path in (options.output, options.rejects):
-            if path and path != STDIN and self._reads(path):
-                raise UsageError(f"{path}: is also an input; write the output elsewhere")
+        refuse_overwriting(
+            (options.output, options.rejects), self.inputs, options.from_, options.glob
+        )
         if options.output_dir is not None:
             holder = input_folder_holding(
                 options.output_dir,
@@ -283,6 +287,7 @@ class Conversion:
                     )
                 if not result.ok:
                     summary.invalid += 1
+                    summary.unread += stopped_part_way(result)
                     # (The result may be put's own: an output name the folder cannot hold.)
                     targets.reject(item._replace(result=result))
                 if item.rows is not None:

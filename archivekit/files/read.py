@@ -68,13 +68,22 @@ def format_size(size: int) -> str:
     return f"{size} byte{'' if size == 1 else 's'}"
 
 
+#: How to raise the size limit, as it must be typed: --max-bytes is an option of
+#: ``archive`` itself, given before the command (``archive validate --max-bytes`` is
+#: "No such option").
+RAISE_LIMIT = "raise it with archive --max-bytes SIZE COMMAND ... (or ARCHIVEKIT_MAX_BYTES=SIZE)"
+
+
+def _exact(size: int) -> str:
+    """``97.7 KiB (100,000 bytes)``; ``1000 bytes`` when the unit is already bytes."""
+    rounded = format_size(size)
+    return rounded if rounded.endswith(("byte", "bytes")) else f"{rounded} ({size:,} bytes)"
+
+
 def too_large_message(size: int | None, limit: int, *, what: str = "file") -> str:
     """The ``file-too-large`` message; ``size`` is None when only "over" is known."""
-    over = f"the {what} is {format_size(size)}, over" if size is not None else f"the {what} is over"
-    return (
-        f"{over} the {format_size(limit)} limit ({limit} bytes): "
-        "split it, or raise the limit with --max-bytes"
-    )
+    over = f"the {what} is {_exact(size)}, over" if size is not None else f"the {what} is over"
+    return f"{over} the limit of {_exact(limit)}: split it, or {RAISE_LIMIT}"
 
 
 def bomb_limits() -> tuple[int, float]:

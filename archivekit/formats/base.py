@@ -246,3 +246,26 @@ def record_values(record: Record) -> dict[str, Any]:
         "word_count": record.word_count,
         "body": record.body,
     }
+
+
+def stopped_message(what: str, rows_read: int, exc: BaseException) -> str:
+    """The ``read-error`` of a many-record file that fails part-way: what was not read.
+
+    A damaged container gives its first rows and then an error: the rest of the
+    file is lost, which must not read like one bad record.
+    """
+    if rows_read == 0:
+        return f"cannot read the {what}: {exc}"
+    return (
+        f"the {what} is damaged: reading stopped at row {rows_read + 1} "
+        f"({rows_read} rows read), the rest of the file was not read: {exc}"
+    )
+
+
+def stopped_part_way(result: ParseResult) -> bool:
+    """Is ``result`` the ``read-error`` of a many-record file read part-way (rows lost)?
+
+    Rows before it were read; the rest of the file was not. Unlike one bad record
+    (or one unreadable file), that loss cannot be skipped silently.
+    """
+    return (result.index or 0) > 1 and any(d.code == "read-error" for d in result.diagnostics)

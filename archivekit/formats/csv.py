@@ -12,6 +12,7 @@ import orjson
 
 from archivekit.diagnostics import Diagnostic, ParseResult, failed, finding
 from archivekit.files.atomic import Block, splice
+from archivekit.files.read import RAISE_LIMIT
 from archivekit.formats import FormatOptions
 from archivekit.formats.base import Where, record_from_values, record_values
 from archivekit.record.fields import FIELDS
@@ -80,7 +81,7 @@ def _rows(text: io.TextIOWrapper, path: str, options: FormatOptions) -> Iterator
             row = next(rows, None)
         except (csv.Error, UnicodeDecodeError) as exc:
             code = "utf8-invalid" if isinstance(exc, UnicodeDecodeError) else "csv-row"
-            hint = "; raise the limit with --max-bytes" if "field limit" in str(exc) else ""
+            hint = f"; {RAISE_LIMIT}" if "field limit" in str(exc) else ""
             message = f"record {index + 1} cannot be read: {exc}{hint}"
             yield failed(path, code, message, start, index=index + 1)
             return

@@ -22,7 +22,7 @@ except ImportError as error:  # pragma: no cover - exercised without the extra i
 from archivekit.diagnostics import ParseResult, failed, finding
 from archivekit.files.read import as_file
 from archivekit.formats import FormatOptions
-from archivekit.formats.base import record_from_values
+from archivekit.formats.base import record_from_values, stopped_message
 from archivekit.record.arrow import ARROW_SCHEMA, record_batch
 from archivekit.record.fields import FIELDS
 from archivekit.record.model import Record
@@ -91,7 +91,9 @@ def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[ParseR
                         )
                     yield result
         except (pa.ArrowException, OSError) as exc:
-            yield failed(path, "read-error", f"the Parquet file is damaged: {exc}", index=index + 1)
+            yield failed(
+                path, "read-error", stopped_message("Parquet file", index, exc), index=index + 1
+            )
 
 
 def _result(row: dict[str, Any], path: str, index: int, options: FormatOptions) -> ParseResult:

@@ -21,7 +21,7 @@ from archivekit.diagnostics import ParseResult, failed
 from archivekit.errors import UsageError
 from archivekit.files.read import as_file
 from archivekit.formats import FormatOptions
-from archivekit.formats.base import record_from_values
+from archivekit.formats.base import record_from_values, stopped_message
 from archivekit.record.model import Record
 
 TABLE = "records"
@@ -76,6 +76,7 @@ def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[ParseR
         except sqlite3.Error as exc:
             yield failed(path, "read-error", f"not an SQLite database: {exc}")
             return
+        index = 0
         try:
             kind = connection.execute(
                 "SELECT type FROM sqlite_master WHERE name = ?", (TABLE,)
@@ -84,13 +85,14 @@ def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[ParseR
                 yield failed(path, "read-error", f"no table {TABLE!r} in the database")
                 return
             cursor = connection.execute(f"SELECT id, {_SELECT[7:]}")
-            index = 0
             while rows := cursor.fetchmany(BATCH):
                 for row in rows:
                     index += 1
                     yield _result(row, path, index, options)
         except sqlite3.Error as exc:
-            yield failed(path, "read-error", f"cannot read the database: {exc}")
+            yield failed(
+                path, "read-error", stopped_message("database", index, exc), index=index + 1
+            )
         finally:
             connection.close()
 

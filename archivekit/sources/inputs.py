@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, NamedTuple, cast
 from archivekit.errors import UsageError
 from archivekit.files.archives import is_container, iter_members, open_gzip
 from archivekit.files.read import DEFAULT_MAX_BYTES, bomb_limits, open_file
-from archivekit.files.remote import StorageOptions
+from archivekit.files.remote import StorageOptions, is_url
 from archivekit.files.walk import GLOB_CHARS, STDIN, STDIN_LABEL, Found, name_matcher, walk
 from archivekit.formats import FORMAT_BY_EXTENSION, FORMAT_BY_NAME, format_for_name, sniff
 
@@ -317,6 +317,34 @@ def wanted_in(
         elif GLOB_CHARS & set(given) and fnmatchcase(real, os.path.realpath(given)):
             return True
     return False
+
+
+def refuse_overwriting(
+    outputs: Iterable[str | None],
+    inputs: Sequence[str],
+    force_format: str | None = None,
+    pattern: str | None = None,
+    *,
+    every_format: bool = False,
+    named_only: bool = False,
+) -> None:
+    """Raise :class:`UsageError` when one of ``outputs`` is a file this run reads.
+
+    The one check behind ``convert -o/--rejects``, ``stats -o`` and ``validate
+    --format FMT:FILE``: writing an input would destroy its records before (or
+    while) they are read. ``named_only`` checks only the inputs named as such
+    (validate skips its reports found inside a folder walk instead).
+    """
+    for path in outputs:
+        if not path or path == STDIN or is_url(path):
+            continue
+        if named_only:
+            real = os.path.realpath(path)
+            hit = any(p != STDIN and os.path.realpath(p) == real for p in inputs)
+        else:
+            hit = wanted_in(path, inputs, force_format, pattern, every_format=every_format)
+        if hit:
+            raise UsageError(f"{path}: is also an input; write the output elsewhere")
 
 
 def input_folder_holding(

@@ -10,18 +10,22 @@ as text, JSON, Markdown or HTML.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO
 
 from archivekit.config import Config, load_config
 from archivekit.diagnostics import ParseResult
+from archivekit.errors import OutputExists
 from archivekit.files.read import DEFAULT_MAX_BYTES
 from archivekit.files.select import select_files
 from archivekit.files.walk import check_paths
 from archivekit.formats import FormatOptions, format_named
 from archivekit.record import fast
+from archivekit.rules import UNREAD
 from archivekit.selection import Picker, Selection
-from archivekit.sources.inputs import DEFAULT_FOLDER_FORMAT, expand, picker
+from archivekit.sources.inputs import DEFAULT_FOLDER_FORMAT, expand, picker, refuse_overwriting
 from archivekit.sources.reading import ReadOptions, read_sources
 from archivekit.stats.collect import STATS_VERSION, Tally
 from archivekit.stats.digest import Digest, digest, digest_fields
@@ -37,11 +41,15 @@ class Statistics:
     :class:`~archivekit.errors.UsageError` (or ``InputError``) before any
     file is read. ``paths``, ``config``, ``glob``, ``from_``, ``jobs`` and
     ``max_bytes`` mean what they mean to :class:`~archivekit.validate.Validation`.
+    ``output`` names the file the report will go to: refused when the run
+    reads it, or when it exists (a regular file) and ``force`` is not given.
     Memory is bounded by the distinct keywords, sites and days, plus 16 to 32
     bytes a record for the duplicate counts, and ``selection.sample`` records.
 
-    Invalid records are counted (``records``, ``invalid``, ``findings``)
-    but cannot be selected: they have no fields to select by. With
+    An input that cannot be read (a ``read-error`` or ``file-too-large``
+    finding) is no record: it is kept in :attr:`unread` and ``unread`` in the
+    figures, not counted. Invalid records are counted (``records``, ``invalid``,
+    ``findings``) but cannot be selected: they have no fields to select by. With
     ``profile="scraped"`` a record missing its date or word count is valid
     (with a warning) and counted: in ``dates.missing`` and
     ``word_count.declared_missing``. Duplicate URLs
@@ -63,10 +71,15 @@ class Statistics:
         top: int = 20,
         follow_symlinks: bool = False,
         stdin: BinaryIO | None = None,
+        output: str | None = None,
+        force: bool = False,
     ) -> None:
         self.paths = list(paths)
         if from_ is not None:
             format_named(from_)
+        refuse_overwriting([output], self.paths, from_, glob)
+        if output and not force and _regular_file(output):
+            raise OutputExists(f"{output}: already exists (use --force to replace it)")
         self.config = config if isinstance(config, Config) else load_config(config)
         self.policy, self.rules = build(self.config, max_bytes=max_bytes, profile=profile)
         check_paths(self.paths)
@@ -77,6 +90,9 @@ class Statistics:
         self._follow, self._stdin = follow_symlinks, stdin
         #: Records read, selected or not.
         self.read = 0
+        #: The inputs (or rests of inputs) that could not be read: a ``read-error``
+        #: or ``file-too-large`` result each, not counted as a record.
+        self.unread: list[ParseResult] = []
 
     def __iter__(self) -> Iterator[ParseResult]:
         return self.run()
@@ -116,8 +132,12 @@ class Statistics:
             import archivekit.record.model  # noqa: F401
 
         for item in read_sources(sources, options, jobs=self._jobs):
-            self.read += 1
             result = apply(item.result)
+            if any(d.code in UNREAD for d in result.diagnostics):
+                self.unread.append(result)
+                yield result
+                continue
+            self.read += 1
             summary = item.digest
             if not item.picked:
                 yield result
@@ -140,6 +160,12 @@ class Statistics:
         figures = self.tally.figures()
         selection = self.selection
         figures["inputs"] = self.paths
+        figures["unread"] = [
+            {"path": r.path, "code": d.code, "message": d.message}
+            for r in self.unread
+            for d in r.diagnostics
+            if d.code in UNREAD
+        ]
         figures["selection"] = {
             "active": selection.active,
             **selection.describe(),
@@ -149,3 +175,11 @@ class Statistics:
             "selected": self.picker.kept,
         }
         return figures
+
+
+def _regular_file(path: str) -> bool:
+    """An existing regular file (a FIFO or /dev/stdout is written into, not replaced)."""
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return False

@@ -23,7 +23,13 @@ from archivekit.files.select import changed_since, project_root, select_files
 from archivekit.files.walk import STDIN, Found, check_paths, name_matcher
 from archivekit.formats import FormatOptions, format_named
 from archivekit.rules import RuleOptions
-from archivekit.sources.inputs import DEFAULT_FOLDER_FORMAT, Source, expand, picker
+from archivekit.sources.inputs import (
+    DEFAULT_FOLDER_FORMAT,
+    Source,
+    expand,
+    picker,
+    refuse_overwriting,
+)
 from archivekit.sources.reading import POOL_THRESHOLD, ReadOptions, read_source, read_sources
 from archivekit.validate.duplicates import DuplicateUrls, first_line
 from archivekit.validate.levels import Policy, build
@@ -133,10 +139,9 @@ class Validation:
         self._scheduler = scheduler
         check_paths(self.paths, storage=self._storage)
         # Files this run writes (reports, the baseline): never read as records.
-        self._written = {os.path.realpath(p) for p in written}
-        if update_baseline and baseline:
-            self._written.add(os.path.realpath(baseline))
-        _refuse_overwriting(self.paths, self._written)
+        outputs = [*written, *([baseline] if update_baseline and baseline else [])]
+        self._written = {os.path.realpath(p) for p in outputs}
+        refuse_overwriting(outputs, self.paths, named_only=True)
         self._glob, self._from = glob, from_
         self._jobs, self._keep = jobs, keep_records
         self._changed_since = changed_since
@@ -333,16 +338,6 @@ class Validation:
             elif duplicates is not None:
                 duplicates.remember(item.path, first_line(item.path))
         return picked
-
-
-def _refuse_overwriting(paths: list[str], written: set[str]) -> None:
-    """Raise :class:`UsageError` when a file this run writes is one of its inputs."""
-    for path in paths:
-        if written and path != "-" and os.path.realpath(path) in written:
-            raise UsageError(
-                f"{path} is both an input and an output of this run (a --format report or "
-                "the baseline): writing it would destroy the record before it is read"
-            )
 
 
 def _skipping(found: Iterable[Found], written: set[str]) -> Iterator[Found]:

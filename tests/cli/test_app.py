@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -216,3 +217,27 @@ def test_jobs_far_above_the_cpu_count_are_capped_with_a_note(
     assert result.exit_code == 0, result.output
     assert "archive: note: --jobs 100000 capped at 4 (4 per CPU)" in result.stderr
     assert started == [4]
+
+
+def test_help_shows_no_typer_internals_and_every_format(cli: Cli) -> None:
+    from archivekit.cli.app import COMMANDS
+    from archivekit.formats import FORMAT_BY_NAME
+
+    for name in COMMANDS:
+        out = cli(name, "--help").output
+        assert "<str>" not in out, name
+        assert "<int" not in out, name
+        assert "x>=" not in out, name
+    assert "--limit   -n      N " in cli("search", "--help").output
+    assert "0 is not 1 or more" in cli("search", "x.db", "q", "-n", "0").output
+    listed = " ".join(cli("--help").output.split())
+    for fmt in FORMAT_BY_NAME:
+        assert fmt in listed.split("convert", 1)[1].split("(see: archive formats)")[0], fmt
+
+
+def test_formats_table_columns_line_up(cli: Cli) -> None:
+    rows = cli("formats").stdout.split("\n\n")[0].splitlines()
+    assert len(rows) >= 7
+    # The third and fourth columns start at the same place on every row.
+    holds = {re.search(r"  (?=one|many)", row).end() for row in rows}  # type: ignore[union-attr]
+    assert len(holds) == 1, rows

@@ -26,7 +26,7 @@ def test_a_report_naming_an_input_is_refused_and_the_input_kept(cli: Cli, tmp_pa
     for spec in (f"sarif:{record}", f"json:{tmp_path}/./a.txt"):
         result = cli("validate", record, "--format", spec)
         assert result.exit_code == 2
-        assert "both an input and an output" in result.stderr
+        assert "is also an input" in result.stderr
         assert record.read_bytes() == SEED.read_bytes()
 
 

@@ -90,7 +90,14 @@ def test_a_regular_file_is_read_only_up_to_the_limit(
     monkeypatch.setattr("archivekit.files.read.os.read", spy)
     result = check_file(str(path), options=RuleOptions(max_bytes=1000))
     assert codes(result) == ["file-too-large"]
-    assert "the file is 97.7 KiB, over the 1000 bytes limit" in result.diagnostics[0].message
+    message = result.diagnostics[0].message
+    size = path.stat().st_size
+    assert message.startswith(
+        f"the file is 97.7 KiB ({size:,} bytes), over the limit of 1000 bytes"
+    )
+    assert message.endswith(
+        "raise it with archive --max-bytes SIZE COMMAND ... (or ARCHIVEKIT_MAX_BYTES=SIZE)"
+    )
     # Its size says it is over the limit: not one byte is read.
     assert asked == []
 
@@ -108,7 +115,7 @@ def test_cli_max_bytes_on_endless_stdin() -> None:
         )
     assert done.returncode == 1
     assert "error[file-too-large]" in done.stdout
-    assert "1 MiB limit" in done.stdout
+    assert "over the limit of 1 MiB (1,048,576 bytes)" in done.stdout
     assert "Traceback" not in done.stderr
 
 
@@ -229,10 +236,10 @@ def test_every_command_refuses_a_file_over_the_limit(
         input=data if how == "stdin" else None,
     )
     label = "<stdin>" if how == "stdin" else str(path)
-    size = "over" if how == "stdin" else "4.9 KiB, over"
+    size = "over" if how == "stdin" else f"4.9 KiB ({len(data):,} bytes), over"
     expected = (
-        f"{label}:1:1: error[file-too-large] the file is {size} the 1 KiB limit (1024 bytes): "
-        "split it, or raise the limit with --max-bytes"
+        f"{label}:1:1: error[file-too-large] the file is {size} the limit of 1 KiB (1,024 "
+        "bytes): split it, or raise it with archive --max-bytes SIZE COMMAND ..."
     )
     assert expected in result.stdout + result.stderr
     assert result.exit_code == 1

@@ -86,6 +86,56 @@ def test_search_refuses_other_files(cli: Cli, database: tuple[Path, Path]) -> No
     assert cli("search", db.parent / "missing.db", "x").exit_code == 2
 
 
+def test_search_tells_a_damaged_database_and_a_fifo_from_a_bad_query(
+    cli: Cli, database: tuple[Path, Path], tmp_path: Path
+) -> None:
+    _, db = database
+    data = db.read_bytes()
+    damaged = tmp_path / "damaged.db"
+    # The first page (the schema) kept, every other page overwritten.
+    damaged.write_bytes(data[:4096] + b"Z" * (len(data) - 4096))
+    result = cli("search", damaged, "the")
+    assert result.exit_code == 2
+    assert f"{damaged}: the database is damaged or unreadable" in result.stderr
+    assert "bad search query" not in result.stderr
+    fifo = tmp_path / "fifo.db"
+    os.mkfifo(fifo)
+    result = cli("search", fifo, "x")
+    assert result.exit_code == 2
+    assert f"{fifo}: not a regular file" in result.stderr
+    missing = cli("search", tmp_path / "missing.db", "x")
+    assert "no such file" in missing.stderr
+
+
+def test_a_database_damaged_mid_way_fails_convert_even_with_skip_invalid(
+    cli: Cli, database: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, db = database
+    # Rows are fetched in batches: small ones, so that 150 rows make several.
+    monkeypatch.setattr("archivekit.formats.sqlite.BATCH", 10)
+    with sqlite3.connect(db) as connection:
+        (url,) = connection.execute("SELECT url FROM records WHERE id = 100").fetchone()
+        (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+    data = bytearray(db.read_bytes())
+    # The table leaf page (type 0x0D) that holds row 100: zeroed, rows before it intact.
+    at = data.find(url.encode())
+    while data[at // page_size * page_size] != 0x0D:
+        at = data.find(url.encode(), at + 1)
+    start = at // page_size * page_size
+    data[start : start + page_size] = b"Z" * page_size
+    damaged = tmp_path / "damaged.db"
+    damaged.write_bytes(bytes(data))
+    result = cli(
+        "convert", damaged, "--to", "jsonl", "-o", tmp_path / "out.jsonl", "--skip-invalid"
+    )
+    assert result.exit_code == 1, result.output
+    assert "error[read-error] the database is damaged: reading stopped at row " in result.stderr
+    assert "the rest of the file was not read" in result.stderr
+    assert "(skipped; 1 file not read to the end)" in result.stderr
+    read = len((tmp_path / "out.jsonl").read_bytes().splitlines())
+    assert 0 < read < 100
+
+
 def test_sqlite_needs_a_file(cli: Cli, database: tuple[Path, Path]) -> None:
     jsonl, _ = database
     result = cli("convert", jsonl, "--to", "sqlite")

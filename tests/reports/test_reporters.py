@@ -453,5 +453,5 @@ def test_a_baseline_over_the_size_limit_is_refused_unread(cli: Cli, tmp_path: Pa
             "--max-bytes", "1K", "validate", tmp_path / "batch", "--baseline", baseline, *extra
         )
         assert result.exit_code == 2, result.output
-        assert "the baseline is 4.0 KiB, over the 1 KiB limit" in result.stderr
+        assert "the baseline is 4.0 KiB (4,126 bytes), over the limit of 1 KiB" in result.stderr
     assert cli("validate", tmp_path / "batch", "--baseline", baseline).exit_code == 1  # read

@@ -50,7 +50,7 @@ def test_output_file_is_written_whole_and_replaced(cli: Cli, tmp_path: Path) -> 
     target = tmp_path / "out" / "stats.json"
     target.parent.mkdir()
     target.write_text("old")
-    result = cli("stats", SEEDS, "-f", "json", "-o", target)
+    result = cli("stats", SEEDS, "-f", "json", "-o", target, "--force")
     assert result.exit_code == 0
     assert result.stdout == ""
     assert f"wrote {target}" in result.stderr
@@ -150,3 +150,48 @@ def test_every_json_key_is_documented(cli: Cli) -> None:
     assert missing == []
     for nested in ("word_count", "keywords", "selection", "dates", "duplicates"):
         assert [k for k in figures[nested] if f'"{k}"' not in docs] == [], nested
+
+
+@pytest.mark.parametrize("fmt", ["html", "json"])
+def test_an_output_that_is_an_input_is_refused_and_kept(cli: Cli, tmp_path: Path, fmt: str) -> None:
+    write_mixed(tmp_path / "txt", 3)
+    records = tmp_path / "r.jsonl"
+    assert cli("convert", tmp_path / "txt", "--to", "jsonl", "-o", records).exit_code == 0
+    before = records.read_bytes()
+    for out in (str(records), f"{tmp_path}/./r.jsonl"):
+        result = cli("stats", records, "--format", fmt, "-o", out, "--force")
+        assert result.exit_code == 2, result.output
+        assert f"{out}: is also an input" in result.stderr
+    # A record file the walk of a folder reads is an input too.
+    result = cli("stats", tmp_path / "txt", "-f", fmt, "-o", tmp_path / "txt" / "r.txt", "--force")
+    assert result.exit_code == 2
+    assert "is also an input" in result.stderr
+    assert records.read_bytes() == before
+
+
+def test_an_existing_output_is_replaced_only_with_force(cli: Cli, tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    out.write_bytes(b"keep me")
+    result = cli("stats", SEEDS, "--format", "json", "-o", out)
+    assert result.exit_code == 2
+    assert "already exists (use --force to replace it)" in result.stderr
+    assert out.read_bytes() == b"keep me"
+    result = cli("stats", SEEDS, "--format", "json", "-o", out, "--force")
+    assert result.exit_code == 0, result.output
+    assert orjson.loads(out.read_bytes())["records"] == 22
+
+
+@pytest.mark.parametrize("quiet", [[], ["-q"]])
+def test_an_unreadable_input_is_no_record_is_shown_and_fails(
+    cli: Cli, tmp_path: Path, quiet: list[str]
+) -> None:
+    bad = tmp_path / "bad.txt.gz"
+    bad.write_bytes(b"junk")
+    result = cli("stats", *quiet, "-f", "json", bad, SEEDS)
+    assert result.exit_code == 1, result.output
+    assert f"archive: error: {bad}: cannot read the file" in result.stderr
+    assert "[read-error]" in result.stderr
+    figures = orjson.loads(result.stdout_bytes)
+    assert figures["records"] == 22
+    assert [u["code"] for u in figures["unread"]] == ["read-error"]
+    assert "read-error" not in figures["findings"]
