@@ -56,10 +56,32 @@ def _worker_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     if hasattr(signal, "SIGHUP"):  # a hang-up ends a worker like SIGTERM: no traceback
         signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        # Blocked by the parent around the fork (see Workers): only now, with the
+        # worker's own dispositions in place, may a pending signal arrive.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOPS)
+
+
+#: The signals that stop a run. A worker forked while one arrives would otherwise run
+#: the parent's Python handler (a traceback per worker) before _worker_signals replaced it.
+_STOPS = {signal.SIGINT, signal.SIGTERM} | ({signal.SIGHUP} if hasattr(signal, "SIGHUP") else set())
 
 
 #: prctl(2) option: the signal this process gets when its parent dies.
 _PR_SET_PDEATHSIG = 1
+
+
+def _start_shielded(process: multiprocessing.process.BaseProcess) -> None:
+    """Start ``process`` with the stop signals blocked: the child inherits the block and
+    lifts it in :func:`_worker_signals`; the parent gets any pending one right after."""
+    if not hasattr(signal, "pthread_sigmask"):
+        process.start()
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, _STOPS)
+    try:
+        process.start()
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -159,7 +181,7 @@ class Workers(Generic[T, R]):
                 process = context.Process(
                     target=_serve, args=(func, child, inherited, os.getpid()), daemon=True
                 )
-                process.start()
+                _start_shielded(process)
                 child.close()
                 self._conns.append(parent)
                 self._procs.append(process)
