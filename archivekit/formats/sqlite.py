@@ -21,7 +21,7 @@ from archivekit.diagnostics import ParseResult, failed
 from archivekit.errors import UsageError
 from archivekit.files.read import as_file
 from archivekit.formats import FormatOptions
-from archivekit.formats.base import record_from_values, stopped_message
+from archivekit.formats.base import record_from_json, stopped_message
 from archivekit.record.model import Record
 
 TABLE = "records"
@@ -112,15 +112,8 @@ def _result(row: tuple[Any, ...], path: str, index: int, options: FormatOptions)
         "body": body,
     }
     line = number if isinstance(number, int) else index
-    return record_from_values(
-        values,
-        path=path,
-        where=lambda _name: (line, 1),
-        index=index,
-        line=line,
-        keep=options.keep_records,
-        options=options.rules,
-    )
+    # A row is checked as a JSON object is: the same fields, the same findings.
+    return record_from_json(values, path=path, options=options, line=line, index=index)
 
 
 def rows(records: Iterable[Record], options: FormatOptions) -> bytes:
