@@ -248,6 +248,15 @@ class Picker(Generic[T]):
                 self._reservoir[slot] = (number, item)
         return None
 
+    def passed(self) -> None:
+        """Count a record that passed the filters, kept as it is: no ``dedupe``, no ``sample``.
+
+        For a record counted elsewhere (``archive stats``: by its worker), not offered.
+        """
+        if self.selection.ordered:
+            raise ValueError("passed() is for selections without dedupe or sample: offer() it")
+        self.matched += 1
+
     def sampled(self) -> list[T]:
         """The sample, in input order (empty without ``sample``)."""
         return [item for _, item in sorted(self._reservoir, key=lambda pair: pair[0])]

@@ -46,6 +46,13 @@ FETCH_BATCH = 128
 FETCH_BYTES = 64 * 2**20
 
 
+class Accumulator(Protocol):
+    """What ``ReadOptions.tally`` makes: something that counts digests (archive stats' Tally)."""
+
+    def add(self, digest: Any) -> None:
+        """Count one record's digest."""
+
+
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
     """How sources are read. Picklable, for worker processes.
@@ -66,8 +73,13 @@ class ReadOptions:
     cross the pipe (``archive stats``). Both must be picklable, and both
     turn the cache off (they look at records); ``pick`` turns the
     byte-level fast path off too. ``digest_fields``: the same digest made
-    from the fields of a canonical record (record/fast.py), so that such a
-    file is digested from its checked bytes, no record built.
+    from the fields of a canonical record and its body's characters
+    (record/fast.py ``measured``), so that such a file is digested from its
+    checked bytes, no record built. ``tally``: makes an accumulator (an
+    ``add`` method taking a digest) that a worker fills with the digests of
+    its chunk's clean records (no finding: nothing the parent's levels can
+    change), sending it back once, on the chunk's last item, instead of a
+    digest a record; the parent merges the accumulators.
     ``storage``: fsspec storage options for URL sources (``s3://`` ...).
     """
 
@@ -78,7 +90,8 @@ class ReadOptions:
     blocks: str | None = None
     pick: Callable[[Record], bool] | None = None
     digest: Callable[[Record], object] | None = None
-    digest_fields: Callable[[fast.Fields], object] | None = None
+    digest_fields: Callable[[fast.Fields, int], object] | None = None
+    tally: Callable[[], Accumulator] | None = None
     storage: Mapping[str, Any] | None = field(default=None, hash=False, repr=False)
 
 
@@ -93,7 +106,10 @@ class Item(NamedTuple):
     the scratch file a worker wrote them to. ``url`` is the record's URL
     line, when asked for. ``picked`` is false for a valid record that
     ``ReadOptions.pick`` refused; ``digest`` is ``ReadOptions.digest`` of the
-    record. A named tuple: one is made per record, in the parent.
+    record. ``tally``: on a chunk's last item, the accumulator
+    (``ReadOptions.tally``) its worker filled with the digests of the chunk's
+    clean records, which come back without theirs. A named tuple: one is made
+    per record, in the parent.
     """
 
     source: Source
@@ -103,6 +119,7 @@ class Item(NamedTuple):
     url: str | None = None
     picked: bool = True
     digest: object = None
+    tally: object = None
 
 
 def read_source(source: Source, options: ReadOptions) -> Iterator[Item]:
@@ -154,11 +171,23 @@ def _formats(source: Source, options: ReadOptions) -> FormatOptions:
         return options.formats
     if options.pick is not None or options.digest is not None:
         # The selection and the digest look at the record: build it, then drop it.
-        return replace(options.formats, keep_records=True)
+        return _keeping(options.formats)
     if options.urls and source.format != "archive":
         # The URL comes from the record itself: build it, even when only checking.
-        return replace(options.formats, keep_records=True)
+        return _keeping(options.formats)
     return options.formats
+
+
+#: The last options given to _keeping, and the same keeping records.
+_kept: list[FormatOptions] = []
+
+
+def _keeping(formats: FormatOptions) -> FormatOptions:
+    """``formats`` keeping records; remembered (``replace`` costs microseconds, once per file)."""
+    if _kept and _kept[0] is formats:
+        return _kept[1]
+    _kept[:] = [formats, replace(formats, keep_records=True)]
+    return _kept[1]
 
 
 def _read_whole(source: Source, fmt: Format, options: ReadOptions) -> list[_Record]:
@@ -177,15 +206,15 @@ def _read_whole(source: Source, fmt: Format, options: ReadOptions) -> list[_Reco
     summarise = _summariser(options)
     if summarise is not None and source.format == "archive":
         limit = formats.rules.max_bytes
-        fields = None if over_limit(data, size, limit) else fast.check(data)
-        if fields is not None:
+        measured = None if over_limit(data, size, limit) else fast.measured(data)
+        if measured is not None:
             url = url_line(data) if options.urls else None
             clean = ParseResult(source.label, None, ())
-            return [(clean, None, url, True, summarise(fields))]
+            return [(clean, None, url, True, summarise(*measured))]
     return _parse_data(source, fmt, data, size, formats, options)
 
 
-def _summariser(options: ReadOptions) -> Callable[[fast.Fields], object] | None:
+def _summariser(options: ReadOptions) -> Callable[[fast.Fields, int], object] | None:
     """``ReadOptions.digest_fields`` when a canonical archive file may be digested from its bytes.
 
     Only when the digest is all that is asked of a record: no selection to
@@ -328,6 +357,7 @@ def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
     elif options.render is None and not options.formats.keep_records:
         quick = _checked if fast.applies(options.formats.rules) else None
     limit = options.formats.rules.max_bytes
+    tally = options.tally() if options.tally is not None else None
     returned: list[_Returned] = []
     append = returned.append
     pieces: list[bytes] = []
@@ -345,10 +375,22 @@ def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
                     (unreadable(source.label, exc, path=source.path), None, None, True, None)
                 ]
             else:
-                fields = None if over_limit(data, size, limit) else fast.check(data)
-                if fields is not None and summarise is not None:
-                    append((url_line(data) if options.urls else None, True, summarise(fields)))
-                    continue
+                fields = None
+                if over_limit(data, size, limit):
+                    pass
+                elif summarise is not None:
+                    measured = fast.measured(data)
+                    if measured is not None:
+                        digest = summarise(*measured)
+                        url = url_line(data) if options.urls else None
+                        if tally is not None:
+                            tally.add(digest)
+                            append(url)
+                        else:
+                            append((url, True, digest))
+                        continue
+                else:
+                    fields = fast.check(data)
                 if fields is not None and options.render is None:
                     if name:
                         pieces.append(quick(fields))
@@ -367,6 +409,12 @@ def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
                         pieces.append(renderer(rendered, options.formats))
                         rendered.clear()
                     records[number] = (replace(result, record=None), payload, url, picked, digest)
+        if tally is not None:
+            for number, (result, payload, url, picked, digest) in enumerate(records):
+                if digest is not None and picked and not result.diagnostics:
+                    # Clean: valid whatever levels the parent applies; counted here.
+                    tally.add(digest)
+                    records[number] = (result, payload, url, picked, None)
         if len(records) == 1:
             result, payload, url, picked, digest = records[0]
             if (
@@ -388,8 +436,8 @@ def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
     rows = fast.separator(name).join(pieces) if name and pieces else None
     if rows is not None and options.blocks is not None:
         with contextlib.suppress(OSError):  # a full disk: the parent writes, and says so
-            return returned, write_block(options.blocks, rows)
-    return returned, rows
+            return returned, write_block(options.blocks, rows), tally
+    return returned, rows, tally
 
 
 #: A source of a chunk as the parent planned it: the source, its items when the
@@ -399,7 +447,7 @@ _Planned = tuple[Source, list[Item] | None, tuple[str, str] | None]
 
 def _items(plan: list[_Planned], returned: _Chunk, cache: Cache | None) -> Iterator[Item]:
     """The items of a chunk, in order: the cached ones, and those a worker read, rebuilt here."""
-    per_source, rows = returned
+    per_source, rows, tally = returned
     values = iter(per_source)
     items: list[Item] = []
     for source, hit, where in plan:
@@ -421,8 +469,8 @@ def _items(plan: list[_Planned], returned: _Chunk, cache: Cache | None) -> Itera
         if where is not None and cache is not None:
             cache.put(*where, [(item.result, item.url) for item in read])
         items.extend(read)
-    if rows is not None and items:
-        items[-1] = items[-1]._replace(rows=rows)
+    if (rows is not None or tally is not None) and items:
+        items[-1] = items[-1]._replace(rows=rows, tally=tally)
     yield from items
 
 
@@ -593,8 +641,9 @@ def _fetch(batch: list[Source], limit: int, options: ReadOptions) -> Iterator[So
             yield source._replace(path=None, data=got.data, size=got.size)
 
 
-#: What a worker sends back for a chunk: each source's records, and the chunk's rows.
-_Chunk = tuple[list[_Returned], bytes | Block | None]
+#: What a worker sends back for a chunk: each source's records, the chunk's rows,
+#: and its accumulator (ReadOptions.tally).
+_Chunk = tuple[list[_Returned], bytes | Block | None, "Accumulator | None"]
 
 
 class _Pool(AbstractContextManager["_Pool"], Protocol):
@@ -621,7 +670,7 @@ def _pooled(
     def flush() -> Iterator[Item]:
         nonlocal pool, chunk, plan
         if not chunk and not plans:  # all from the cache, nothing in flight: no worker needed
-            yield from _items(plan, ([], None), cache)
+            yield from _items(plan, ([], None, None), cache)
         else:
             if pool is None:
                 # Started at the first file to read: a run served from the cache starts none.

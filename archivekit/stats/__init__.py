@@ -3,7 +3,8 @@
 :class:`Statistics` reads its inputs the way ``archive validate`` does (the
 configuration's include, exclude and rule levels; every format; the one
 worker pool), applies a :class:`~archivekit.selection.Selection`, and adds
-each record to a :class:`~archivekit.stats.collect.Tally`; :meth:`figures`
+each record to a :class:`~archivekit.stats.collect.Tally` (the workers tally
+their chunks' records, and the tallies are merged); :meth:`figures`
 gives the result as plain data, which :mod:`archivekit.stats.render` writes
 as text, JSON, Markdown or HTML.
 """
@@ -43,7 +44,7 @@ class Statistics:
     ``max_bytes`` mean what they mean to :class:`~archivekit.validate.Validation`.
     ``output`` names the file the report will go to: refused when the run
     reads it, or when it exists (a regular file) and ``force`` is not given.
-    Memory is bounded by the distinct keywords, sites and days, plus 16 to 32
+    Memory is bounded by the distinct keywords, sites and days, plus 16
     bytes a record for the duplicate counts, and ``selection.sample`` records.
 
     An input that cannot be read (a ``read-error`` or ``file-too-large``
@@ -122,6 +123,9 @@ class Statistics:
             pick=selection if selection.filters else None,
             digest=digest,
             digest_fields=digest_fields,
+            # Each worker tallies its chunk's clean records (merged below) unless the
+            # records must be offered, in input order, to --dedupe or --sample here.
+            tally=None if selection.ordered else Tally,
         )
         apply = self.policy.apply
         if selection.filters or not fast.applies(self.rules):
@@ -132,6 +136,9 @@ class Statistics:
             import archivekit.record.model  # noqa: F401
 
         for item in read_sources(sources, options, jobs=self._jobs):
+            if item.tally is not None:
+                assert isinstance(item.tally, Tally)
+                tally.merge(item.tally)
             result = apply(item.result)
             if any(d.code in UNREAD for d in result.diagnostics):
                 self.unread.append(result)
@@ -147,6 +154,10 @@ class Statistics:
                 if kept is not None:
                     tally.add_result(result)
                     tally.add(summary)
+            elif summary is None and not result.diagnostics:
+                # Clean, its fields counted by its worker (merged above).
+                pick.passed()
+                tally.add_result(result)
             else:
                 # Invalid (or valid only by the configured levels): counted, fields unknown.
                 tally.add_result(result)

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
+import itertools
 import math
+from array import array
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from archivekit.diagnostics import ParseResult
 from archivekit.rules import Severity
 from archivekit.stats.digest import Digest
-from archivekit.urls import SeenSet
 
 #: Version of the JSON figures (docs/stats.md): bumped when a key changes meaning.
 STATS_VERSION = 1
@@ -25,11 +28,23 @@ COUNT_EDGES: tuple[float, ...] = (0, *(m * 10**e for e in range(7) for m in (1, 
 RATIO_EDGES: tuple[float, ...] = (0, 0.25, 0.5, 0.8, 0.9, 1.1, 1.25, 2, 4, 8)
 
 
-#: The sketch bucket of zero (no logarithm); far below any real bucket.
-_ZERO = -(2**31)
-#: Values whose places a Distribution remembers: the most frequent are met early, and
-#: memory stays small (about 0.5 MB a distribution) whatever the data.
+#: Distinct values a Distribution holds before putting them in its buckets and bins:
+#: word counts and lengths repeat, and counting them is one C call a batch.
 _PLACES = 4096
+#: Float values are summed exactly, as integers in units of 2**-_SCALE (every
+#: double, subnormals included, is a whole number of them): the mean then does
+#: not depend on the order of the sums, nor on which worker added what.
+_SCALE = 1100
+#: Digests held by a Tally before they are counted, a column at a time.
+_BATCH = 1024
+#: A count's histogram bin, plus one (bisect_right): the joint counts' keys.
+_count_bin = functools.partial(bisect.bisect_right, COUNT_EDGES)
+
+
+def _scaled(value: float) -> int:
+    """``value * 2**_SCALE``, exactly."""
+    numerator, denominator = value.as_integer_ratio()  # the denominator: a power of 2
+    return numerator << (_SCALE + 1 - denominator.bit_length())
 
 
 class Distribution:
@@ -37,81 +52,96 @@ class Distribution:
 
     The quantiles come from a log-bucketed sketch (as DDSketch): memory grows
     with the logarithm of the range of values, never with their number.
+    Values are counted a batch at a time (:meth:`add_many`, one C call),
+    and put in their bucket and bin once per distinct value when the figures
+    are read or more than 4,096 are held; two distributions :meth:`merge`.
+    ``integral``: the values are integers (else floats, summed exactly).
     """
 
     __slots__ = (
         "_buckets",
         "_edges",
         "_histogram",
-        "_places",
-        "_remember",
+        "_scale",
+        "_total",
+        "_values",
         "_zeros",
         "count",
         "maximum",
         "minimum",
-        "total",
     )
 
-    def __init__(self, edges: tuple[float, ...] = COUNT_EDGES, *, remember: bool = True) -> None:
+    def __init__(self, edges: tuple[float, ...] = COUNT_EDGES, *, integral: bool = True) -> None:
         self.count = 0
-        self.total = 0.0
-        self.minimum = math.inf
-        self.maximum = -math.inf
+        self.minimum: float = math.inf
+        self.maximum: float = -math.inf
         self._zeros = 0
         self._buckets: Counter[int] = Counter()
         self._edges = edges
         self._histogram = [0] * len(edges)
-        # Values seen before: [sketch bucket, histogram bin, times seen since last
-        # settled]. Word counts and lengths repeat, and add() runs once per record
-        # in the parent: a value met again is counted here, and put in its bucket
-        # and bin only when the figures are asked for (_settle).
-        self._places: dict[float, list[int]] = {}
-        self._remember = remember
+        # Values not yet in their bucket and bin, with how often each was met.
+        self._values: Counter[float] = Counter()
+        # The sum: of the values (integral), else of the values * 2**_SCALE.
+        self._total = 0
+        self._scale = 0 if integral else _SCALE
 
-    def add(self, value: float) -> int:
-        """Count one value (>= 0); returns its histogram bin."""
-        place = self._places.get(value)
-        if place is not None:
-            # Met before: the minimum and maximum already allow for it.
-            self.count += 1
-            self.total += value
-            place[2] += 1
-            return place[1]
-        self.count += 1
-        self.total += value
-        if value < self.minimum:
-            self.minimum = value
-        if value > self.maximum:
-            self.maximum = value
-        bucket = math.ceil(math.log(value) / _LOG_GAMMA) if value > 0 else _ZERO
-        number = bisect.bisect_right(self._edges, value) - 1
-        if self._remember and len(self._places) < _PLACES:
-            self._places[value] = [bucket, number, 0]
-        if bucket == _ZERO:
-            self._zeros += 1
+    def add(self, value: float) -> None:
+        """Count one value (>= 0)."""
+        self.add_many((value,))
+
+    def add_many(self, values: Sequence[float]) -> None:
+        """Count each of ``values`` (each >= 0)."""
+        if not values:
+            return
+        self.count += len(values)
+        if self._scale:
+            self._total += sum(map(_scaled, values))
         else:
-            self._buckets[bucket] += 1
-        self._histogram[number] += 1
-        return number
+            self._total += int(sum(values))  # integers: exact
+        held = self._values
+        held.update(values)
+        if len(held) > _PLACES:
+            self.settle()
 
-    def _settle(self) -> None:
-        """Put the values met again (add) into their buckets and bins."""
-        buckets, histogram = self._buckets, self._histogram
-        for place in self._places.values():
-            bucket, number, times = place
-            if times:
-                if bucket == _ZERO:
-                    self._zeros += times
-                else:
-                    buckets[bucket] += times
-                histogram[number] += times
-                place[2] = 0
+    def merge(self, other: Distribution) -> None:
+        """Count every value ``other`` counted (same edges)."""
+        self.count += other.count
+        self._total += other._total
+        self.minimum = min(self.minimum, other.minimum)
+        self.maximum = max(self.maximum, other.maximum)
+        self._zeros += other._zeros
+        _add_counts(self._buckets, other._buckets)
+        self._histogram = [a + b for a, b in zip(self._histogram, other._histogram, strict=True)]
+        _add_counts(self._values, other._values)
+        if len(self._values) > _PLACES:
+            self.settle()
+
+    def settle(self) -> None:
+        """Put the values held into their buckets and bins (done when read or merged)."""
+        buckets, histogram, edges = self._buckets, self._histogram, self._edges
+        for value, times in self._values.items():
+            if value < self.minimum:
+                self.minimum = value
+            if value > self.maximum:
+                self.maximum = value
+            if value > 0:
+                buckets[math.ceil(math.log(value) / _LOG_GAMMA)] += times
+            else:
+                self._zeros += times
+            histogram[bisect.bisect_right(edges, value) - 1] += times
+        self._values.clear()
 
     @property
     def zeros(self) -> int:
         """How many values were 0."""
-        self._settle()
+        self.settle()
         return self._zeros
+
+    def mean(self) -> float | None:
+        """The mean, correctly rounded; None when empty."""
+        if not self.count:
+            return None
+        return self._total / (self.count << self._scale)
 
     def quantile(self, q: float) -> float | None:
         """The ``q`` quantile (0 to 1), within 1 % of a true one; None when empty."""
@@ -119,7 +149,7 @@ class Distribution:
             return None
         # Nearest rank: the smallest value with at least q of the values at or below it.
         rank = max(math.ceil(q * self.count) - 1, 0)
-        self._settle()
+        self.settle()
         seen = self._zeros
         if rank < seen:
             return 0.0
@@ -139,7 +169,7 @@ class Distribution:
             return round(value, digits) if digits else round(value)
 
         empty = not self.count
-        self._settle()
+        self.settle()
         bins = []
         for number, count in enumerate(self._histogram):
             high = self._edges[number + 1] if number + 1 < len(self._edges) else None
@@ -149,11 +179,12 @@ class Distribution:
         start = 0
         while start < len(bins) and bins[start][2] == 0:
             start += 1
+        mean = self.mean()
         return {
             "count": self.count,
             "min": None if empty else rounded(self.minimum),
             "max": None if empty else rounded(self.maximum),
-            "mean": None if empty else round(self.total / self.count, 3),
+            "mean": None if mean is None else round(mean, 3),
             "p10": rounded(self.quantile(0.1)),
             "p50": rounded(self.quantile(0.5)),
             "p90": rounded(self.quantile(0.9)),
@@ -162,14 +193,50 @@ class Distribution:
         }
 
 
+class Keys:
+    """64-bit keys (hashes of URLs), 8 bytes each, and how many repeat one met before.
+
+    Kept in 16 arrays by their top 4 bits, so that the repeats are counted a
+    sixteenth at a time (a set of one part: memory for a sixteenth of them).
+    """
+
+    __slots__ = ("_parts",)
+
+    def __init__(self) -> None:
+        self._parts = [array("Q") for _ in range(16)]
+
+    def __len__(self) -> int:
+        return sum(map(len, self._parts))
+
+    def add_many(self, keys: Iterable[int]) -> None:
+        """Remember each of ``keys`` (0 to 2**64 - 1)."""
+        parts = self._parts
+        for key in keys:
+            parts[key >> 60].append(key)
+
+    def merge(self, other: Keys) -> None:
+        """Remember every key of ``other`` too."""
+        for mine, theirs in zip(self._parts, other._parts, strict=True):
+            mine.extend(theirs)
+
+    def repeats(self) -> int:
+        """How many keys were met before (every key but the first of each value)."""
+        return sum(len(part) - len(set(part)) for part in self._parts)
+
+
 class Tally:
     """Every figure of ``archive stats``, added to one record at a time.
 
     Memory: counters keyed by year, month, site, headline suffix, keyword
     and rule (bounded by what is distinct, not by records), fixed-size
-    histograms, and the URL keys seen for the duplicate counts: 16 to 32
-    bytes a record (:class:`~archivekit.urls.SeenSet`), the one figure that
-    must remember every record.
+    histograms, and the URL keys for the duplicate counts: 16 bytes a
+    record (:class:`Keys`), the one figure that must remember every record.
+
+    :meth:`add` holds a batch of digests and counts them a column at a time
+    (C calls: ``Counter.update`` of a column, ``sum``); the workers each
+    tally the records of their chunk, and the parent :meth:`merge` s those
+    tallies in, so that its own work grows with what is distinct in a chunk,
+    not with its records.
     """
 
     def __init__(self, *, top: int = 20) -> None:
@@ -189,13 +256,13 @@ class Tally:
         self.declared = Distribution()
         self.no_declared = 0
         self.counted = Distribution()
-        self.ratio = Distribution(RATIO_EDGES, remember=False)  # ratios seldom repeat
+        self.ratio = Distribution(RATIO_EDGES, integral=False)
+        # (declared, counted) histogram bins, each plus one (_count_bin) -> records.
         self.joint: Counter[tuple[int, int]] = Counter()
         self.length = Distribution()
-        self._exact = SeenSet()
-        self._normal = SeenSet()
-        self.exact_duplicates = 0
-        self.normal_duplicates = 0
+        self._exact = Keys()
+        self._normal = Keys()
+        self._pending: list[Digest] = []
 
     def add_result(self, result: ParseResult) -> None:
         """Count one record's validity and findings (every record read)."""
@@ -212,36 +279,80 @@ class Tally:
             self.valid += 1
 
     def add(self, record: Digest) -> None:
-        """Count one valid record's fields."""
-        if record.day is None:
-            self.no_date += 1
-        else:
-            self.days[record.day] += 1
-        self.sites[record.site] += 1
-        self.suffixes[record.suffix] += 1
-        keywords = record.keywords
-        self.keywords.update(keywords)
-        if not keywords:
-            self.no_keywords += 1
-        self.per_record.add(len(keywords))
-        counted = record.counted
-        counted_bin = self.counted.add(counted)
-        self.length.add(record.length)
-        declared = record.declared
-        if declared is None:
-            self.no_declared += 1
-        else:
-            declared_bin = self.declared.add(declared)
-            if counted:
-                self.ratio.add(declared / counted)
-            self.joint[declared_bin, counted_bin] += 1
-        if not self._exact.add(record.exact):
-            self.exact_duplicates += 1
-        if not self._normal.add(record.normal):
-            self.normal_duplicates += 1
+        """Count one valid record's fields (its validity: :meth:`add_result`)."""
+        pending = self._pending
+        pending.append(record)
+        if len(pending) >= _BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Count the digests held by :meth:`add` (before the tally is read, merged or sent)."""
+        pending = self._pending
+        if not pending:
+            return
+        self._pending = []
+        days, sites, suffixes, keywords, declared, counted, length, exact, normal = zip(
+            *pending, strict=True
+        )
+        if None in days:
+            self.no_date += days.count(None)
+            days = tuple(day for day in days if day is not None)
+        self.days.update(days)
+        self.sites.update(sites)
+        self.suffixes.update(suffixes)
+        sizes = tuple(map(len, keywords))
+        self.no_keywords += sizes.count(0)
+        self.per_record.add_many(sizes)
+        self.keywords.update(itertools.chain.from_iterable(keywords))
+        self.counted.add_many(counted)
+        self.length.add_many(length)
+        if None in declared:
+            self.no_declared += declared.count(None)
+            known = [(d, c) for d, c in zip(declared, counted, strict=True) if d is not None]
+            declared = tuple(d for d, _ in known)
+            counted = tuple(c for _, c in known)
+        self.declared.add_many(declared)
+        self.ratio.add_many([d / c for d, c in zip(declared, counted, strict=True) if c])
+        self.joint.update(zip(map(_count_bin, declared), map(_count_bin, counted), strict=True))
+        self._exact.add_many(exact)
+        self._normal.add_many(normal)
+
+    def merge(self, other: Tally) -> None:
+        """Count everything ``other`` counted too (a worker's tally of its chunk)."""
+        self.flush()
+        other.flush()
+        self.records += other.records
+        self.valid += other.valid
+        self.invalid += other.invalid
+        _add_counts(self.findings, other.findings)
+        _add_counts(self.severities, other.severities)
+        _add_counts(self.days, other.days)
+        self.no_date += other.no_date
+        _add_counts(self.sites, other.sites)
+        _add_counts(self.suffixes, other.suffixes)
+        _add_counts(self.keywords, other.keywords)
+        self.no_keywords += other.no_keywords
+        self.no_declared += other.no_declared
+        for mine, theirs in zip(self._distributions(), other._distributions(), strict=True):
+            mine.merge(theirs)
+        _add_counts(self.joint, other.joint)
+        self._exact.merge(other._exact)
+        self._normal.merge(other._normal)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Sent from a worker to the parent: the digests held are counted first, and
+        # the values put in their buckets and bins there (in parallel), not here.
+        self.flush()
+        for distribution in self._distributions():
+            distribution.settle()
+        return self.__dict__
+
+    def _distributions(self) -> tuple[Distribution, ...]:
+        return (self.per_record, self.declared, self.counted, self.ratio, self.length)
 
     def figures(self) -> dict[str, Any]:
         """Every figure as plain data, with the stable keys of docs/stats.md."""
+        self.flush()
         years: Counter[str] = Counter()
         months: Counter[str] = Counter()
         for ordinal, count in self.days.items():
@@ -254,6 +365,7 @@ class Tally:
         topics = Counter({k: n for k, n in self.keywords.items() if not _is_person(k)})
         ratio = self.ratio
         within = sum(count for low, _, count in ratio.figures(digits=3)["histogram"] if low == 0.9)
+        joint = sorted((d - 1, c - 1, n) for (d, c), n in self.joint.items())
         return {
             "stats_version": STATS_VERSION,
             "records": self.records,
@@ -286,15 +398,21 @@ class Tally:
                 "ratio_within_10_percent": within,
                 "joint": {
                     "edges": list(COUNT_EDGES),
-                    "counts": [[d, c, n] for (d, c), n in sorted(self.joint.items())],
+                    "counts": [[d, c, n] for d, c, n in joint],
                 },
             },
             "body_length": self.length.figures(),
             "duplicates": {
-                "exact": self.exact_duplicates,
-                "normalised": self.normal_duplicates,
+                "exact": self._exact.repeats(),
+                "normalised": self._normal.repeats(),
             },
         }
+
+
+def _add_counts(into: Counter[Any], other: Counter[Any]) -> None:
+    """``into.update(other)`` in C: each key repeated its count times, counted by
+    ``Counter``'s C loop (``update`` of a mapping is a Python loop over its keys)."""
+    into.update(itertools.chain.from_iterable(map(itertools.repeat, other.keys(), other.values())))
 
 
 def _is_person(keyword: str) -> bool:

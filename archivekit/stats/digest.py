@@ -77,8 +77,8 @@ _ORDINALS: dict[bytes, int] = {}
 _ORDINALS_SIZE = 1 << 16
 
 
-def digest_fields(fields: fast.Fields) -> Digest:
-    """:func:`digest` of a canonical record, from the fields :func:`fast.check` gave.
+def digest_fields(fields: fast.Fields, characters: int) -> Digest:
+    """:func:`digest` of a canonical record, from what :func:`fast.measured` gave of it.
 
     No record is built: each figure is taken from the checked bytes
     (tests/record/test_fast.py proves it equal to :func:`digest` of the
@@ -92,14 +92,15 @@ def digest_fields(fields: fast.Fields) -> Digest:
         day = _ORDINALS[iso] = dt.date.fromisoformat(iso.decode("ascii")).toordinal()
     url = url_bytes.decode("utf-8")
     site, normal = site_and_key(url)
+    words, characters = fast.counts(body, characters)
     return Digest(
         day,
         site,
         headline_suffix(headline.decode("utf-8")),
         tuple(keywords.decode("utf-8").split(",")) if keywords else (),
         int(count),
-        fast.words(body),
-        fast.chars(body),
+        words,
+        characters,
         url_key(url),
         url_key(normal),
     )

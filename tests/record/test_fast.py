@@ -54,7 +54,11 @@ def _agree(data: bytes) -> None:
         assert rows is not None
         assert render(fields) == rows([full.record], options), name
     # archive stats digests a canonical record from its bytes: the same digest.
-    assert digest_fields(fields) == digest(full.record)
+    measured = fast.measured(data)
+    assert measured is not None
+    assert measured[0] == fields
+    assert measured[1] == len(full.record.body)
+    assert digest_fields(*measured) == digest(full.record)
 
 
 @pytest.mark.property
@@ -153,6 +157,27 @@ def test_words_on_bytes_are_the_words_of_the_text(text: str) -> None:
     text = CONTROL.sub("", text).replace("\n", "")  # a field check() passed holds neither
     assert fast.words(text.encode()) == word_count(text) == len(text.split())
     assert fast.chars(text.encode()) == len(text)
+    assert fast.counts(text.encode()) == fast.counts(text.encode(), len(text))
+
+
+_ANY_SPACE = " \t\n\r\x0b\x0c\x1c\x1f\x85\xa0\u1680\u2000\u2028\u3000\u2019\xe9ab"
+
+
+@pytest.mark.property
+@given(st.text(alphabet=_ANY_SPACE, max_size=40) | st.text(max_size=40))
+def test_counts_are_those_of_the_text_whatever_it_holds(text: str) -> None:
+    # Every whitespace str.split() knows, controls and line feeds too, side by side,
+    # at either end, alone: counts() is exact on any text, not only on checked fields.
+    data = text.encode("utf-8", "surrogatepass")
+    expected = (len(text.split()), len(text))
+    assert fast.counts(data) == expected
+    assert fast.counts(data, len(text)) == expected
+
+
+def test_counts_of_long_fields_sum_block_by_block() -> None:
+    # Adler-32 sums modulo 65,521: a field longer than a block is summed in blocks.
+    for text in ("ab " * 40_000 + "  x", "\xe9 " * 40_000, "x" * 70_000, " " * 70_000):
+        assert fast.counts(text.encode()) == (len(text.split()), len(text))
 
 
 def test_words_of_a_generated_body() -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import pickle
+import random
 import re
 from collections import Counter
+from fractions import Fraction
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,9 +17,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from archivekit.record import fast
+from archivekit.record.model import Record
+from archivekit.record.write import dump_bytes
 from archivekit.stats import Statistics
-from archivekit.stats.collect import Distribution
-from tests.support import Cli, write_mixed
+from archivekit.stats.collect import Distribution, Keys, Tally
+from archivekit.stats.digest import Digest, digest_fields
+from tests.support import Cli, mixed_record, write_mixed
 
 #: More than the pool threshold, so that the workers read them. STATS_N=20000 for the
 #: issue's check on 20,000 records (about a minute).
@@ -168,3 +176,65 @@ def test_a_distribution_read_midway_goes_on_counting_alike(
     assert split.figures() == whole.figures()
     assert split.zeros == whole.zeros == values.count(0)
     assert sum(n for _, _, n in whole.figures()["histogram"]) == len(values)
+
+
+def _mixed_digests(count: int) -> list[Digest]:
+    """Digests of ``count`` mixed records, some without a date or a declared word count."""
+    rng = random.Random(5)
+    records: list[Record] = []
+    found = []
+    for number in range(count):
+        record = mixed_record(number, rng, records)
+        records.append(record)
+        measured = fast.measured(dump_bytes(record))
+        assert measured is not None
+        found.append(digest_fields(*measured))
+        if number % 7 == 3:  # as --profile scraped gives: no date, no declared count
+            found[-1] = found[-1]._replace(day=None, declared=None if number % 2 else 0)
+    return found
+
+
+_DIGESTS = _mixed_digests(700)
+
+
+@pytest.mark.property
+@given(st.lists(st.integers(0, 699), max_size=6), st.integers(1, 1100))
+def test_tallies_merged_count_what_one_tally_counts(cuts: list[int], batch: int) -> None:
+    # The workers tally their chunks and the parent merges the tallies (through
+    # pickle, as from a worker): the figures are those of one tally of every record,
+    # however the records are cut and whatever the batch held before counting.
+    digests = _DIGESTS
+    whole = Tally()
+    for record in digests:
+        whole.add(record)
+    merged = Tally()
+    edges = [0, *sorted(cuts), len(digests)]
+    for start, end in itertools.pairwise(edges):
+        part = Tally()
+        for record in digests[start:end]:
+            part.add(record)
+            if len(part._pending) >= batch:
+                part.flush()
+        merged.merge(pickle.loads(pickle.dumps(part)))
+    assert merged.figures() == whole.figures()
+
+
+def test_keys_count_the_repeats_in_every_part() -> None:
+    keys = Keys()
+    values = [0, 1, 2**64 - 1, 2**63, 5 << 60, 5 << 60, 1, 2**64 - 1, 2**64 - 1]
+    keys.add_many(values[:4])
+    other = Keys()
+    other.add_many(values[4:])
+    keys.merge(other)
+    assert len(keys) == len(values)
+    assert keys.repeats() == len(values) - len(set(values)) == 4
+
+
+def test_the_mean_of_floats_does_not_depend_on_their_order() -> None:
+    values = [0.1, 1e16, 0.3, -0.0 + 0.0, 1e-300, 2.5, 1e16]
+    forward, backward = Distribution(integral=False), Distribution(integral=False)
+    forward.add_many(values)
+    for value in reversed(values):
+        backward.add(value)
+    exact = sum(Fraction(v) for v in values) / len(values)
+    assert forward.mean() == backward.mean() == float(exact)
