@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from array import array
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
 #: Query parameters that only say where a click came from (analytics, ads, mail
@@ -161,6 +163,17 @@ class SeenSet:
 
 def url_key(text: str) -> int:
     """A 64-bit key of ``text`` that every process computes alike (``hash()`` is salted)."""
-    from hashlib import blake2b  # not at import: validating one file never needs it
-
+    blake2b = _HASH[0] if _HASH else _hash()
     return int.from_bytes(blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest())
+
+
+#: hashlib.blake2b, imported at the first key (validating one file never needs it),
+#: then looked up here: an import statement costs a dictionary lookup or two a key.
+_HASH: list[Callable[..., Any]] = []
+
+
+def _hash() -> Callable[..., Any]:
+    from hashlib import blake2b
+
+    _HASH.append(blake2b)
+    return blake2b

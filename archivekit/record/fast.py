@@ -90,19 +90,25 @@ def check(data: bytes) -> Fields | None:
     return None if checked is None else checked[0]
 
 
-def measured(data: bytes) -> tuple[Fields, int] | None:
-    """:func:`check`, and the characters of the body: the check decodes the record anyway.
+def measured(data: bytes) -> tuple[Fields, int, int] | None:
+    """:func:`check`, and the words and characters of the body (``archive stats``).
 
-    (Counting a body's characters again costs a pass over its bytes.)
+    One ``translate`` of the record serves both: its classes (:func:`counts`)
+    mark the control characters the check looks for, and give the body's
+    whitespace; the check decodes the record anyway, which gives its characters.
     """
-    checked = _check(data)
+    classes = data.translate(_RECORD_CLASSES)
+    checked = _check(data, classes)
     if checked is None:
         return None
     fields, characters = checked
     url, headline, keywords, _, _, body = fields
     # The other lines' bytes less their characters (the date and count lines are ASCII).
     extra = _continuation(url) + _continuation(headline) + _continuation(keywords)
-    return fields, characters - (len(data) - len(body) - extra)
+    characters -= len(data) - len(body) - extra
+    head = len(data) - len(body)
+    words, _ = _counts(body, characters, classes[head:])
+    return fields, words, characters
 
 
 def _continuation(value: bytes) -> int:
@@ -110,13 +116,19 @@ def _continuation(value: bytes) -> int:
     return 0 if value.isascii() else len(value) - len(value.decode("utf-8"))
 
 
-def _check(data: bytes) -> tuple[Fields, int] | None:
-    """:func:`check`'s work: the fields, and the characters of the whole record."""
+def _check(data: bytes, classes: bytes | None = None) -> tuple[Fields, int] | None:
+    """:func:`check`'s work: the fields, and the characters of the whole record.
+
+    ``classes``: ``data.translate(_RECORD_CLASSES)``, when made: a control character is a 3.
+    """
     if not data or data[-1] == 0x0A or data[:3] == b"\xef\xbb\xbf":
         return None  # empty, a final newline, a byte order mark: findings
-    suspects = data.translate(None, _NOT_SUSPECT)
-    if suspects and (suspects.strip(b"\xc2") or _C1.search(data) is not None):
-        return None  # a control character somewhere
+    if classes is None:
+        suspects = data.translate(None, _NOT_SUSPECT)
+        if suspects and (suspects.strip(b"\xc2") or _C1.search(data) is not None):
+            return None  # a control character somewhere
+    elif b"3" in classes or (b"\xc2" in data and _C1.search(data) is not None):
+        return None  # the same test, on the classes
     parts = data.split(b"\n", 5)
     if len(parts) != 6:
         return None
@@ -177,10 +189,15 @@ def counts(value: bytes, characters: int | None = None) -> tuple[int, int]:
     by something else. A field holding a non-ASCII space (U+00A0, U+3000 ...)
     is decoded and split, as the definition says.
     """
+    return _counts(value, characters, None)
+
+
+def _counts(value: bytes, characters: int | None, classes: bytes | None) -> tuple[int, int]:
+    """:func:`counts`; ``classes``: those of ``value`` when made (its ASCII whitespace a 1)."""
     size = len(value)
     plain = value.isascii()
     if not plain and (
-        _E2_SPACES.search(value) is not None
+        (b"\xe2" in value and _E2_SPACES.search(value) is not None)
         or (b"\xc2" in value and (b"\xc2\xa0" in value or b"\xc2\x85" in value))
         or (b"\xe1" in value and b"\xe1\x9a\x80" in value)
         or (b"\xe3" in value and b"\xe3\x80\x80" in value)
@@ -189,7 +206,8 @@ def counts(value: bytes, characters: int | None = None) -> tuple[int, int]:
         return len(text.split()), len(text)
     if not size:
         return 0, 0
-    classes = value.translate(_CLASSES)
+    if classes is None:
+        classes = value.translate(_CLASSES)
     if plain:
         continuation = 0
     elif characters is not None:
@@ -217,6 +235,8 @@ def _total(data: bytes, base: int) -> int:
     Adler-32's first half is 1 plus the bytes' sum modulo 65,521: exact for
     blocks short enough that the sum above ``base`` stays below it.
     """
+    if len(data) <= _BLOCK:  # most fields: one call
+        return ((zlib.adler32(data) & 0xFFFF) - 1 - base * len(data)) % 65521
     view = memoryview(data)
     total = 0
     for start in range(0, len(data), _BLOCK):
@@ -232,6 +252,11 @@ _BLOCK = 32_000
 _CLASSES = bytes(
     0x31 if chr(b).isspace() else 0x32 if 0x80 <= b < 0xC0 else 0x30 for b in range(128)
 ) + bytes(0x32 if b < 0xC0 else 0x30 for b in range(128, 256))
+#: The classes of a whole record's bytes: the same, but a control character (what
+#: check() refuses: text.CONTROL's C0 controls, DEL) is a 3, and a line feed a 1.
+_RECORD_CLASSES = bytes(
+    0x33 if (b < 0x20 and b not in (0x09, 0x0A)) or b == 0x7F else c for b, c in enumerate(_CLASSES)
+)
 #: Two neighbours' classes (unhexlified): whitespace then not -> 1, else 0.
 _GAP_ENDS = bytes(1 if b in (0x10, 0x12) else 0 for b in range(256))
 

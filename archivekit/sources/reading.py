@@ -73,7 +73,7 @@ class ReadOptions:
     cross the pipe (``archive stats``). Both must be picklable, and both
     turn the cache off (they look at records); ``pick`` turns the
     byte-level fast path off too. ``digest_fields``: the same digest made
-    from the fields of a canonical record and its body's characters
+    from the fields of a canonical record and its body's words and characters
     (record/fast.py ``measured``), so that such a file is digested from its
     checked bytes, no record built. ``tally``: makes an accumulator (an
     ``add`` method taking a digest) that a worker fills with the digests of
@@ -90,7 +90,7 @@ class ReadOptions:
     blocks: str | None = None
     pick: Callable[[Record], bool] | None = None
     digest: Callable[[Record], object] | None = None
-    digest_fields: Callable[[fast.Fields, int], object] | None = None
+    digest_fields: Callable[[fast.Fields, int, int], object] | None = None
     tally: Callable[[], Accumulator] | None = None
     storage: Mapping[str, Any] | None = field(default=None, hash=False, repr=False)
 
@@ -214,7 +214,7 @@ def _read_whole(source: Source, fmt: Format, options: ReadOptions) -> list[_Reco
     return _parse_data(source, fmt, data, size, formats, options)
 
 
-def _summariser(options: ReadOptions) -> Callable[[fast.Fields, int], object] | None:
+def _summariser(options: ReadOptions) -> Callable[[fast.Fields, int, int], object] | None:
     """``ReadOptions.digest_fields`` when a canonical archive file may be digested from its bytes.
 
     Only when the digest is all that is asked of a record: no selection to

@@ -7,6 +7,7 @@ import datetime as dt
 import functools
 import itertools
 import math
+import operator
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -39,6 +40,11 @@ _SCALE = 1100
 _BATCH = 1024
 #: A count's histogram bin, plus one (bisect_right): the joint counts' keys.
 _count_bin = functools.partial(bisect.bisect_right, COUNT_EDGES)
+
+
+def _bucket(value: float) -> int:
+    """The sketch bucket of a value > 0: values within 1 % of each other share one."""
+    return math.ceil(math.log(value) / _LOG_GAMMA)
 
 
 def _scaled(value: float) -> int:
@@ -81,7 +87,7 @@ class Distribution:
         self._histogram = [0] * len(edges)
         # Values not yet in their bucket and bin, with how often each was met.
         self._values: Counter[float] = Counter()
-        # The sum: of the values (integral), else of the values * 2**_SCALE.
+        # The sum of the values settled (integral), else of the values * 2**_SCALE.
         self._total = 0
         self._scale = 0 if integral else _SCALE
 
@@ -91,13 +97,7 @@ class Distribution:
 
     def add_many(self, values: Sequence[float]) -> None:
         """Count each of ``values`` (each >= 0)."""
-        if not values:
-            return
         self.count += len(values)
-        if self._scale:
-            self._total += sum(map(_scaled, values))
-        else:
-            self._total += int(sum(values))  # integers: exact
         held = self._values
         held.update(values)
         if len(held) > _PLACES:
@@ -117,19 +117,44 @@ class Distribution:
             self.settle()
 
     def settle(self) -> None:
-        """Put the values held into their buckets and bins (done when read or merged)."""
-        buckets, histogram, edges = self._buckets, self._histogram, self._edges
-        for value, times in self._values.items():
-            if value < self.minimum:
-                self.minimum = value
-            if value > self.maximum:
-                self.maximum = value
-            if value > 0:
-                buckets[math.ceil(math.log(value) / _LOG_GAMMA)] += times
-            else:
-                self._zeros += times
-            histogram[bisect.bisect_right(edges, value) - 1] += times
-        self._values.clear()
+        """Put the values held into their buckets and bins (done when read, or when many).
+
+        The values are sorted, and each bucket and bin takes a run of them
+        (found by bisection, the bucket function deciding at each end of a
+        run): the work grows with the buckets met, not with the values.
+        """
+        held = self._values
+        if not held:
+            return
+        values = sorted(held)
+        times = list(map(held.__getitem__, values))
+        held.clear()
+        before = [0, *itertools.accumulate(times)]  # before[i]: values met below values[i]
+        size = len(values)
+        self.minimum = min(self.minimum, values[0])
+        self.maximum = max(self.maximum, values[-1])
+        weights = map(_scaled, values) if self._scale else values
+        self._total += sum(map(operator.mul, weights, times))
+        start = bisect.bisect_right(values, 0)
+        self._zeros += before[start]
+        buckets = self._buckets
+        while start < size:
+            bucket = _bucket(values[start])
+            end = max(bisect.bisect_right(values, _GAMMA**bucket, start), start + 1)
+            while end - 1 > start and _bucket(values[end - 1]) != bucket:
+                end -= 1
+            while end < size and _bucket(values[end]) == bucket:
+                end += 1
+            buckets[bucket] += before[end] - before[start]
+            start = end
+        edges, histogram = self._edges, self._histogram
+        low = 0
+        for number in range(len(edges)):
+            high = (
+                bisect.bisect_left(values, edges[number + 1]) if number + 1 < len(edges) else size
+            )
+            histogram[number] += before[high] - before[low]
+            low = high
 
     @property
     def zeros(self) -> int:
@@ -141,6 +166,7 @@ class Distribution:
         """The mean, correctly rounded; None when empty."""
         if not self.count:
             return None
+        self.settle()
         return self._total / (self.count << self._scale)
 
     def quantile(self, q: float) -> float | None:
@@ -210,9 +236,13 @@ class Keys:
 
     def add_many(self, keys: Iterable[int]) -> None:
         """Remember each of ``keys`` (0 to 2**64 - 1)."""
-        parts = self._parts
-        for key in keys:
-            parts[key >> 60].append(key)
+        ordered = sorted(keys)  # each part a run: found by bisection, copied in C
+        start = 0
+        for number, part in enumerate(self._parts):
+            end = bisect.bisect_left(ordered, (number + 1) << 60, start)
+            if end > start:
+                part.extend(ordered[start:end])
+            start = end
 
     def merge(self, other: Keys) -> None:
         """Remember every key of ``other`` too."""
@@ -340,11 +370,9 @@ class Tally:
         self._normal.merge(other._normal)
 
     def __getstate__(self) -> dict[str, Any]:
-        # Sent from a worker to the parent: the digests held are counted first, and
-        # the values put in their buckets and bins there (in parallel), not here.
+        # Sent from a worker to the parent: the digests held are counted first. The
+        # distinct values travel as they are: the parent settles thousands at once.
         self.flush()
-        for distribution in self._distributions():
-            distribution.settle()
         return self.__dict__
 
     def _distributions(self) -> tuple[Distribution, ...]:

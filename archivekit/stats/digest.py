@@ -77,14 +77,14 @@ _ORDINALS: dict[bytes, int] = {}
 _ORDINALS_SIZE = 1 << 16
 
 
-def digest_fields(fields: fast.Fields, characters: int) -> Digest:
+def digest_fields(fields: fast.Fields, words: int, characters: int) -> Digest:
     """:func:`digest` of a canonical record, from what :func:`fast.measured` gave of it.
 
     No record is built: each figure is taken from the checked bytes
     (tests/record/test_fast.py proves it equal to :func:`digest` of the
     record the full parser builds).
     """
-    url_bytes, headline, keywords, iso, count, body = fields
+    url_bytes, headline, keywords, iso, count, _body = fields
     day = _ORDINALS.get(iso)
     if day is None:
         if len(_ORDINALS) >= _ORDINALS_SIZE:
@@ -92,7 +92,6 @@ def digest_fields(fields: fast.Fields, characters: int) -> Digest:
         day = _ORDINALS[iso] = dt.date.fromisoformat(iso.decode("ascii")).toordinal()
     url = url_bytes.decode("utf-8")
     site, normal = site_and_key(url)
-    words, characters = fast.counts(body, characters)
     return Digest(
         day,
         site,

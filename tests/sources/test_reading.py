@@ -18,7 +18,7 @@ def _from_record(record: Record) -> object:
     return ("record", record.url)
 
 
-def _from_fields(fields: fast.Fields, characters: int) -> object:
+def _from_fields(fields: fast.Fields, words: int, characters: int) -> object:
     return ("fields", fields[0].decode())
 
 

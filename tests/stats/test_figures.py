@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import itertools
+import math
 import os
 import pickle
 import random
@@ -20,7 +22,7 @@ from hypothesis import strategies as st
 from archivekit.record import fast
 from archivekit.record.model import Record
 from archivekit.record.write import dump_bytes
-from archivekit.stats import Statistics
+from archivekit.stats import Statistics, collect
 from archivekit.stats.collect import Distribution, Keys, Tally
 from archivekit.stats.digest import Digest, digest_fields
 from tests.support import Cli, mixed_record, write_mixed
@@ -238,3 +240,27 @@ def test_the_mean_of_floats_does_not_depend_on_their_order() -> None:
         backward.add(value)
     exact = sum(Fraction(v) for v in values) / len(values)
     assert forward.mean() == backward.mean() == float(exact)
+
+
+@pytest.mark.property
+@given(
+    st.lists(
+        st.integers(0, 10**7) | st.floats(0, 1e6, allow_nan=False) | st.sampled_from([1, 101]),
+        max_size=80,
+    )
+)
+def test_settling_by_runs_places_each_value_as_one_at_a_time_would(values: list[float]) -> None:
+    # Sorted values take their bucket and bin a run at a time: the same counts as
+    # computing the bucket and bin of each value on its own.
+    settled = Distribution()
+    settled.add_many(values)
+    settled.settle()
+    buckets: Counter[int] = Counter()
+    bins = [0] * len(settled._edges)
+    for value in values:
+        if value > 0:
+            buckets[math.ceil(math.log(value) / collect._LOG_GAMMA)] += 1
+        bins[bisect.bisect_right(settled._edges, value) - 1] += 1
+    assert settled._buckets == buckets
+    assert settled._histogram == bins
+    assert settled._zeros == sum(1 for value in values if value == 0)
