@@ -269,7 +269,9 @@ def _iso_date(line: bytes) -> bytes | None:
     except UnicodeDecodeError:
         text = None
     if text is not None:
-        parsed = parse_date(text)
+        # Not through parse_date's own cache: _dates is this path's (one entry a day, not
+        # two: memory in every worker grows with the distinct days met).
+        parsed = parse_date.__wrapped__(text)
         if not isinstance(parsed, tuple) and format_ap(parsed) == text:
             iso = parsed.isoformat().encode("ascii")
     if len(_dates) >= _DATE_CACHE_SIZE:
