@@ -72,11 +72,6 @@ def digest(record: Record) -> Digest:
     )
 
 
-#: ISO date bytes -> ordinal: a few thousand distinct days, met again and again.
-_ORDINALS: dict[bytes, int] = {}
-_ORDINALS_SIZE = 1 << 16
-
-
 def digest_fields(fields: fast.Fields, words: int, characters: int) -> Digest:
     """:func:`digest` of a canonical record, from what :func:`fast.measured` gave of it.
 
@@ -85,11 +80,8 @@ def digest_fields(fields: fast.Fields, words: int, characters: int) -> Digest:
     record the full parser builds).
     """
     url_bytes, headline, keywords, iso, count, _body = fields
-    day = _ORDINALS.get(iso)
-    if day is None:
-        if len(_ORDINALS) >= _ORDINALS_SIZE:
-            _ORDINALS.clear()
-        day = _ORDINALS[iso] = dt.date.fromisoformat(iso.decode("ascii")).toordinal()
+    # Not remembered: a fraction of a microsecond, where a cache costs memory a day.
+    day = dt.date.fromisoformat(iso.decode("ascii")).toordinal()
     url = url_bytes.decode("utf-8")
     site, normal = site_and_key(url)
     return Digest(
