@@ -191,13 +191,22 @@ def stats(
                 _write(output, data)
     except ArchiveKitError as exc:
         raise fail_usage(str(exc)) from None
+    if not quiet:
+        for note in run.notes:
+            typer.echo(f"archive: note: {note}", err=True)
     # Shown even with -q: a report that silently left inputs out would mislead.
     for unread in figures["unread"]:
         typer.echo(
             f"archive: error: {unread['path']}: {unread['message']} [{unread['code']}]", err=True
         )
-    if figures["records"] == 0 and not quiet and not figures["unread"]:
-        typer.echo("archive: warning: no records found under the given paths", err=True)
+    if figures["records"] == 0 and not figures["unread"]:
+        if figures["selection"]["read"] == 0 and any(os.path.isdir(p) for p in paths):
+            # A folder named and nothing read from it: a mistyped path or format, most
+            # likely (as convert says); the figures of nothing are still written.
+            typer.echo("archive: error: no records found in the folders given", err=True)
+            raise typer.Exit(EXIT_FINDINGS)
+        if not quiet:
+            typer.echo("archive: warning: no records found under the given paths", err=True)
     if output and not to_stdout and not quiet:
         typer.echo(f"archive: wrote {output} ({len(data):,} bytes)", err=True)
     raise typer.Exit(EXIT_FINDINGS if figures["unread"] else EXIT_OK)

@@ -100,6 +100,55 @@ def picker(
     return re.compile(rf"(?s:.*)(?:{ends})(?:\.gz)?", re.IGNORECASE).fullmatch
 
 
+#: How a command finds files: its walk (or selection) of ``paths`` for the names ``match`` takes.
+Finder = Callable[[list[str], Callable[[str], object]], Iterable[Found]]
+
+
+def falling_back(
+    find: Finder,
+    paths: Sequence[str],
+    *,
+    note: Callable[[str], None] | None = None,
+) -> Iterator[Found]:
+    """What ``find`` finds of archive files under ``paths``; a folder holding none, every format.
+
+    By default a folder walk reads archive files (``*.txt``) only, so that a
+    README.md beside the records is not taken for one; a folder named in
+    ``paths`` that holds none (a Hugo ``content/posts`` of ``.md``, a folder of
+    ``.jsonl``) is walked again for every known extension, and ``note`` is told
+    so and what was read. The one home of this rule, for every command that
+    walks folders without ``--from`` or ``--glob``.
+    """
+    folders = {
+        path: os.path.join(os.path.abspath(path), "")
+        for path in paths
+        if path != STDIN and not is_url(path) and os.path.isdir(path)
+    }
+    empty = set(folders)
+    for found in find(list(paths), picker(None, None)):
+        if empty:
+            where = os.path.abspath(found.path)  # "." and "./a.txt" alike
+            empty -= {p for p in empty if where.startswith(folders[p])}
+        yield found
+    every = picker(None, None, every_format=True)
+    for path in [p for p in paths if p in empty]:
+        kinds: dict[str, int] = {}
+        for found in find([path], every):
+            if not kinds and note is not None:
+                names = ", ".join(f"*{ext}" for ext in FORMAT_BY_EXTENSION)
+                note(
+                    f"{path}: no *.txt archive files: reading every known format ({names}); "
+                    "--from FORMAT or --glob PATTERN chooses"
+                )
+            known = format_for_name(found.path.rpartition("/")[2])
+            kind = known.name if known is not None else "other"
+            kinds[kind] = kinds.get(kind, 0) + 1
+            yield found
+        if kinds and note is not None:
+            read = ", ".join(f"{count} {name}" for name, count in sorted(kinds.items()))
+            note(f"{path}: read {read} file(s)")
+
+
 def iter_sources(
     inputs: Sequence[str],
     *,

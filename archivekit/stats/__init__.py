@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, BinaryIO
 
 from archivekit.config import Config, load_config
@@ -20,12 +20,18 @@ from archivekit.diagnostics import ParseResult
 from archivekit.errors import OutputExists
 from archivekit.files.read import DEFAULT_MAX_BYTES
 from archivekit.files.select import select_files
-from archivekit.files.walk import check_paths
+from archivekit.files.walk import Found, check_paths
 from archivekit.formats import FormatOptions, format_named
 from archivekit.record import fast
 from archivekit.rules import UNREAD
 from archivekit.selection import Picker, Selection
-from archivekit.sources.inputs import DEFAULT_FOLDER_FORMAT, expand, picker, refuse_overwriting
+from archivekit.sources.inputs import (
+    DEFAULT_FOLDER_FORMAT,
+    expand,
+    falling_back,
+    picker,
+    refuse_overwriting,
+)
 from archivekit.sources.reading import ReadOptions, read_sources
 from archivekit.stats.collect import STATS_VERSION, Tally
 from archivekit.stats.digest import Digest, digest, digest_fields
@@ -93,27 +99,40 @@ class Statistics:
         #: The inputs (or rests of inputs) that could not be read: a ``read-error``
         #: or ``file-too-large`` result each, not counted as a record.
         self.unread: list[ParseResult] = []
+        #: What the run assumed, for the user (standard input's format guessed from its
+        #: content, a folder without archive files read for every format): one line each.
+        self.notes: list[str] = []
 
     def __iter__(self) -> Iterator[ParseResult]:
         return self.run()
 
     def run(self) -> Iterator[ParseResult]:
         """Read and count every record, yielding each one's result (for progress)."""
-        found = select_files(
-            self.paths,
-            root=self.config.root,
-            include=self.config.include,
-            exclude=self.config.exclude,
-            glob=self._glob,
-            match=picker(self._from, None),
-            follow_symlinks=self._follow,
-        )
+
+        def find(paths: list[str], match: Callable[[str], object]) -> Iterable[Found]:
+            return select_files(
+                paths,
+                root=self.config.root,
+                include=self.config.include,
+                exclude=self.config.exclude,
+                glob=self._glob,
+                match=match,
+                follow_symlinks=self._follow,
+            )
+
+        found: Iterable[Found]
+        if self._from is None and self._glob is None and not self.config.include:
+            found = falling_back(find, self.paths, note=self.notes.append)
+        else:
+            found = find(self.paths, picker(self._from, None))
         sources = expand(
             found,
             force_format=self._from,
             default_format=DEFAULT_FOLDER_FORMAT,
             stdin=self._stdin,
             max_bytes=self.rules.max_bytes,
+            sniff_stdin=True,
+            note=self.notes.append,
         )
         selection, tally, pick = self.selection, self.tally, self.picker
         options = ReadOptions(

@@ -64,9 +64,11 @@ def test_unwritable_output_is_a_clear_error(cli: Cli, tmp_path: Path) -> None:
     assert "cannot write the report" in result.stderr
 
 
-def test_no_records_warns(cli: Cli, tmp_path: Path) -> None:
+def test_no_records_in_a_folder_fails(cli: Cli, tmp_path: Path) -> None:
+    # A folder named and nothing read from it (a mistyped path, most likely): exit 1,
+    # as convert does; the figures of nothing are still written.
     result = cli("stats", tmp_path, "-f", "json")
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert "no records found" in result.stderr
     figures = orjson.loads(result.stdout_bytes)
     assert figures["records"] == 0
