@@ -7,6 +7,7 @@ __all__ = ["Conversion", "ConvertOptions", "Outcome", "Summary"]
 import contextlib
 import errno
 import os
+import sys
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
@@ -29,6 +30,7 @@ from archivekit.rules import Severity
 from archivekit.selection import Picker, Selection
 from archivekit.sources.inputs import (
     Source,
+    StdinCopy,
     expand,
     falling_back,
     input_folder_holding,
@@ -176,7 +178,7 @@ class Conversion:
             count += 1
         return count or None
 
-    def _sources(self) -> Iterator[Source]:
+    def _sources(self, stdin: BinaryIO | None) -> Iterator[Source]:
         """Every input's sources; a folder without archive files is read for every format."""
         options = self.options
         storage = options.storage_options
@@ -192,7 +194,7 @@ class Conversion:
         return expand(
             found,
             force_format=options.from_,
-            stdin=self._stdin,
+            stdin=stdin,
             max_bytes=options.format_options.rules.max_bytes,
             sniff_stdin=True,
             note=self.notes.append,
@@ -202,9 +204,14 @@ class Conversion:
     def _run(self) -> Generator[Outcome, None, None]:
         options, summary = self.options, self.summary
         with contextlib.ExitStack() as stack:
-            targets = Targets(options, self.target, stack, self._stdout)
+            stdin = None
+            if options.rejects and STDIN in self.inputs:
+                # A rejected record's input is read back from a copy of standard input.
+                stdin = StdinCopy(self._stdin or sys.stdin.buffer)
+                stack.callback(stdin.close)
+            targets = Targets(options, self.target, stack, self._stdout, stdin)
             formats = options.format_options
-            sources = self._sources()
+            sources = self._sources(stdin.stream if stdin is not None else self._stdin)
             staged = options.output_dir is not None  # one file per record
             selection = options.selection
             chooser: Picker[Item] = Picker(selection)

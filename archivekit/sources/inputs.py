@@ -6,6 +6,7 @@ import io
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any, BinaryIO, NamedTuple, cast
 
 from archivekit.errors import UsageError
 from archivekit.files.archives import is_container, iter_members, open_gzip
+from archivekit.files.atomic import TEMP_PREFIX
 from archivekit.files.read import DEFAULT_MAX_BYTES, bomb_limits, open_file
 from archivekit.files.remote import StorageOptions, is_url
 from archivekit.files.walk import GLOB_CHARS, STDIN, STDIN_LABEL, Found, name_matcher, walk
@@ -293,6 +295,45 @@ class _Prefixed(io.RawIOBase):
         data = self._stream.read(len(view))
         view[: len(data)] = data
         return len(data)
+
+
+class StdinCopy:
+    """Standard input read as it comes, each byte read also kept in a temporary file.
+
+    ``convert --rejects`` reads a rejected record's input back from the copy
+    (:meth:`reopen`): standard input itself cannot be read twice. The copy
+    grows with what was read, and is removed by :meth:`close`.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        # Unbuffered: every byte handed to the reader is in the file at once.
+        self._copy = tempfile.NamedTemporaryFile(prefix=TEMP_PREFIX, buffering=0)  # noqa: SIM115
+        self.stream = cast(BinaryIO, io.BufferedReader(_Teed(stream, self._copy)))
+
+    def reopen(self) -> BinaryIO:
+        """A reader of everything read so far, from the first byte."""
+        return open(self._copy.name, "rb")
+
+    def close(self) -> None:
+        """Remove the copy."""
+        self._copy.close()
+
+
+class _Teed(io.RawIOBase):
+    """The bytes of ``stream``, written to ``copy`` as they are read."""
+
+    def __init__(self, stream: BinaryIO, copy: Any) -> None:
+        self._stream, self._copy = stream, copy
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        count = len(data)
+        buffer[:count] = data
+        self._copy.write(data)
+        return count
 
 
 def sources_of_bytes(
