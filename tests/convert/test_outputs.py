@@ -212,8 +212,8 @@ def test_rejects_read_from_standard_input_carry_their_input(
     # and a rejected record's input is read back from the copy (then removed).
     import orjson
 
-    good = {"url": "http://e.com/a", "headline": "H", "keywords": ["k"], "date": "2011-08-25"}
-    good |= {"word_count": 3, "body": "b"}
+    good: dict[str, object] = {"url": "http://e.com/a", "headline": "H", "keywords": ["k"]}
+    good |= {"date": "2011-08-25", "word_count": 3, "body": "b"}
     bad = {**good, "date": "soon"}
     data = {
         "jsonl": b"\n".join(orjson.dumps(r) for r in (good, good, bad, good)) + b"\n",
