@@ -18,6 +18,7 @@ from archivekit.cli.console import (
     Glob,
     Jobs,
     Profile,
+    StorageOption,
     at_least_one,
     fail_usage,
     max_bytes,
@@ -145,9 +146,11 @@ def stats(
     sample: Sample = None,
     seed: Seed = None,
     dedupe: Dedupe = False,
+    storage_option: StorageOption = None,
 ) -> None:
     """Count what an archive holds: records per year, site, keyword; word counts; duplicates."""
     from archivekit.errors import ArchiveKitError
+    from archivekit.files.remote import parse_storage_options
     from archivekit.stats import Statistics
     from archivekit.stats.render import render
 
@@ -177,6 +180,7 @@ def stats(
                 stdin=sys.stdin.buffer,
                 output=None if to_stdout else output,
                 force=force,
+                storage_options=parse_storage_options(storage_option or ()),
             )
             for _ in progress(run.run(), enabled=not quiet and sys.stderr.isatty(), what="reading"):
                 pass

@@ -19,6 +19,7 @@ from archivekit.config import Config, load_config
 from archivekit.diagnostics import ParseResult
 from archivekit.errors import OutputExists
 from archivekit.files.read import DEFAULT_MAX_BYTES
+from archivekit.files.remote import StorageOptions
 from archivekit.files.select import select_files
 from archivekit.files.walk import Found, check_paths
 from archivekit.formats import FormatOptions, format_named
@@ -79,6 +80,7 @@ class Statistics:
         stdin: BinaryIO | None = None,
         output: str | None = None,
         force: bool = False,
+        storage_options: StorageOptions | None = None,
     ) -> None:
         self.paths = list(paths)
         if from_ is not None:
@@ -88,7 +90,8 @@ class Statistics:
             raise OutputExists(f"{output}: already exists (use --force to replace it)")
         self.config = config if isinstance(config, Config) else load_config(config)
         self.policy, self.rules = build(self.config, max_bytes=max_bytes, profile=profile)
-        check_paths(self.paths)
+        self._storage = dict(storage_options or {})
+        check_paths(self.paths, storage=self._storage)
         self.selection = selection or Selection()
         self.tally = Tally(top=top)
         self.picker: Picker[tuple[ParseResult, Digest]] = Picker(self.selection)
@@ -118,6 +121,7 @@ class Statistics:
                 glob=self._glob,
                 match=match,
                 follow_symlinks=self._follow,
+                storage=self._storage,
             )
 
         found: Iterable[Found]
@@ -133,6 +137,7 @@ class Statistics:
             max_bytes=self.rules.max_bytes,
             sniff_stdin=True,
             note=self.notes.append,
+            storage=self._storage,
         )
         selection, tally, pick = self.selection, self.tally, self.picker
         options = ReadOptions(
@@ -141,6 +146,7 @@ class Statistics:
             pick=selection if selection.filters else None,
             digest=digest,
             digest_fields=digest_fields,
+            storage=self._storage,
         )
         apply = self.policy.apply
         if selection.filters or not fast.applies(self.rules):
