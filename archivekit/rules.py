@@ -353,8 +353,9 @@ RULES: tuple[Rule, ...] = (
         good="records.jsonl",
         details=(
             "The file's extension names one format but its content is another (a .json file "
-            "holding JSON Lines); it was read as what its content is. Rename the file, or "
-            "give --from FORMAT."
+            "holding JSON Lines, a .txt file holding CSV or JSON): it failed as its "
+            "extension's format and was read as what its first bytes say, which gave valid "
+            "records. Rename the file, or give --from FORMAT."
         ),
     ),
     Rule(

@@ -64,7 +64,7 @@ def test_invalid_records_inside_a_many_record_file_are_numbered(cli: Cli, tmp_pa
     data = good + b'{"url": 5}\n' + good + b"not json\n"
     result = cli("convert", "-", "--from", "jsonl", "--to", "csv", input=data)
     assert result.exit_code == 1
-    assert "<stdin>:2:1: error[field-type]" in result.stderr
+    assert "<stdin>:2:2: error[field-type]" in result.stderr  # at the key "url"
     assert "<stdin>:4:1: error[json-invalid]" in result.stderr
     assert result.stdout_bytes == b""
 

@@ -149,3 +149,37 @@ def test_the_current_folder_is_read_once(
         assert result.stdout.endswith("3 files, 0 errors, 0 warnings\n")
     else:
         assert records(result.stdout_bytes) == 3
+
+
+@pytest.mark.parametrize("content", ["csv", "jsonl", "json"])
+def test_a_txt_file_whose_content_is_another_format(
+    cli: Cli, jsonl: Path, tmp_path: Path, content: str
+) -> None:
+    # A .txt that fails as an archive record, and is plainly CSV or JSON: read as that.
+    lying = tmp_path / "records.txt"
+    made = cli("convert", jsonl, "--to", content, "-o", lying, "--force")
+    assert made.exit_code == 0, made.output
+    result = cli("validate", lying)
+    assert result.exit_code == 0, result.output
+    what = {
+        "csv": "CSV with a header row",
+        "jsonl": "JSON Lines (one object per line)",
+        "json": "one JSON document",
+    }[content]
+    guessed = f"{lying}:1:1: warning[format-guessed] this file holds {what}, not an archive record"
+    assert guessed in result.stdout
+    assert result.stdout.endswith("1 file (5 records), 0 errors, 1 warning\n")
+    converted = cli("convert", lying, "--to", "jsonl")
+    assert converted.stdout_bytes == jsonl.read_bytes()
+
+
+def test_a_failing_file_that_only_looks_like_another_format_keeps_its_findings(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # Read as JSON, it gives no valid record either: its own findings are the useful ones.
+    broken = tmp_path / "broken.txt"
+    broken.write_text("[not a url\nHeadline\nk\nAug. 25, 2011\n3\nbody")
+    result = cli("validate", broken)
+    assert result.exit_code == 1
+    assert "format-guessed" not in result.stdout
+    assert f"{broken}:1:5: error[url-invalid]" in result.stdout
