@@ -241,7 +241,9 @@ def _parse_data(
         load = _LOADERS[fmt.name] = _loader(fmt)
     records = list(load_whole(data, source.label, formats, load, size=size))
     if len(records) == 1 and not records[0].ok and not over:
-        records = _by_content(fmt, data, source.label, formats, records)
+        guessed = _by_content(fmt, data, source.label, formats, records)
+        if guessed is not records:
+            records, whole = guessed, None  # each record's URL is its own, not line 1's
     return [_record(r, whole, options) for r in records]
 
 
@@ -268,7 +270,10 @@ def _by_content(
     guess = sniff(data[:SNIFF_BYTES])
     if guess == fmt.name or guess not in _CONTENT or fmt.name not in _CONTENT | {"archive": ""}:
         return records
-    found = list(FORMAT_BY_NAME[guess].read(io.BytesIO(data), label, formats))
+    # Built whatever the caller keeps: a record's URL, digest and selection come from it
+    # (only an archive file's URL is read off its first line); _record drops it after.
+    kept = replace(formats, keep_records=True)
+    found = list(FORMAT_BY_NAME[guess].read(io.BytesIO(data), label, kept))
     if not any(r.ok for r in found):
         return records
     what = _CONTENT.get(fmt.name, "an archive record (six lines)")

@@ -239,7 +239,10 @@ class Validation:
             if duplicates is not None:
                 url = result.record.url if result.record is not None else item.url
                 if url is not None:
-                    result = duplicates.check(result, url, reread=_rereadable(item.source))
+                    # A record of a many-record file (an archive file read as CSV by its
+                    # content, too) is not a whole file whose first line is its URL.
+                    reread = result.index is None and _rereadable(item.source)
+                    result = duplicates.check(result, url, reread=reread)
             result = apply(result)
             if filtered:
                 result = self._filter(result)

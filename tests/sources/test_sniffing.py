@@ -171,6 +171,11 @@ def test_a_txt_file_whose_content_is_another_format(
     assert result.stdout.endswith("1 file (5 records), 0 errors, 1 warning\n")
     converted = cli("convert", lying, "--to", "jsonl")
     assert converted.stdout_bytes == jsonl.read_bytes()
+    # Each record's own URL (not the file's first line) is compared for duplicates.
+    twice = tmp_path / "twice.txt"
+    twice.write_bytes(lying.read_bytes())
+    both = cli("validate", lying, twice)
+    assert both.stdout.count("warning[duplicate-url]") == 5, both.stdout
 
 
 def test_a_failing_file_that_only_looks_like_another_format_keeps_its_findings(
