@@ -581,6 +581,10 @@ Every rule: archive rules; one rule: archive explain CODE.
        a report path that is also an input, bad configuration or baseline
 
 --exit-zero exits 0 whatever was found (usage errors still exit 2).
+
+A folder named that holds nothing to read (a mistyped path or --glob, most
+likely): validate exits 2 ("no files to check"), convert and stats exit 1
+("no records found"), fmt exits 0 with a warning (nothing to reformat).
 """,
     "config": """Configuration: [tool.archive] in the nearest pyproject.toml (or archive.toml)
 
