@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, cast
 if TYPE_CHECKING:
     from archivekit.diagnostics import ParseResult
     from archivekit.files.atomic import Block, Staging
+    from archivekit.record.fast import Fields
     from archivekit.record.model import Record
     from archivekit.rules import RuleOptions
 
@@ -81,6 +82,7 @@ Reader = Callable[[BinaryIO, str, FormatOptions], Iterator["ParseResult"]]
 Dumper = Callable[["Record", FormatOptions], bytes]
 SinkFactory = Callable[[BinaryIO, FormatOptions], Sink]
 RowsRenderer = Callable[[Iterable["Record"], FormatOptions], bytes]
+FieldsRowsRenderer = Callable[[Iterable["Record | Fields"], FormatOptions], bytes]
 PartitionedFactory = Callable[["Staging", FormatOptions], Sink]
 
 
@@ -96,6 +98,8 @@ class Format:
     file format (Parquet, SQLite): never gzipped, never sniffed as text.
     ``extra``: the optional dependency it needs (``archivekit[parquet]``).
     ``file_only``: written into a file by name (SQLite), never to a pipe.
+    ``fields_rows``: its ``rows`` also takes the checked fields of canonical
+    record files (record/fast.py) among the records (Parquet: Arrow columns of their bytes).
     """
 
     name: str
@@ -108,6 +112,7 @@ class Format:
     binary: bool = False
     extra: str | None = None
     file_only: bool = False
+    fields_rows: bool = False
 
     @property
     def holds(self) -> str:
@@ -166,6 +171,12 @@ class Format:
         Workers render their records with it, so that the parent only copies bytes.
         """
         return cast(RowsRenderer, self._impl("rows")) if self.many else None
+
+    @property
+    def rows_of_fields(self) -> FieldsRowsRenderer | None:
+        """``rows(entries, options) -> bytes`` where each entry is a record or a canonical
+        record file's checked fields (``record.fast.check``), or ``None``: see ``fields_rows``."""
+        return cast(FieldsRowsRenderer, self._impl("rows")) if self.fields_rows else None
 
 
 def load_whole(
@@ -249,6 +260,7 @@ FORMATS: tuple[Format, ...] = (
         streamed=True,
         binary=True,
         extra="parquet",
+        fields_rows=True,
     ),
     Format(
         "sqlite",

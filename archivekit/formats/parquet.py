@@ -20,10 +20,11 @@ except ImportError as error:  # pragma: no cover - exercised without the extra i
     raise MissingExtra.for_module("pyarrow", "parquet") from error
 
 from archivekit.diagnostics import ParseResult, failed, finding
+from archivekit.files.atomic import Block, drop_block
 from archivekit.files.read import as_file
 from archivekit.formats import FormatOptions
 from archivekit.formats.base import record_from_values, stopped_message
-from archivekit.record.arrow import ARROW_SCHEMA, record_batch
+from archivekit.record.arrow import ARROW_SCHEMA, Entry, record_batches
 from archivekit.record.fields import FIELDS
 from archivekit.record.model import Record
 from archivekit.text import quote
@@ -108,14 +109,17 @@ def _result(row: dict[str, Any], path: str, index: int, options: FormatOptions) 
     )
 
 
-def rows(records: Iterable[Record], options: FormatOptions) -> bytes:
+def rows(records: Iterable[Entry], options: FormatOptions) -> bytes:
     """``records`` as one Arrow IPC stream (what :meth:`Writer.write_rows` takes).
 
     The workers build the columns; the parent only appends them to the row group.
+    Records and the checked fields of canonical record files (record/fast.py)
+    may come mixed, in order: the fields go into the columns as bytes.
     """
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, ARROW_SCHEMA) as writer:
-        writer.write_batch(record_batch(records))
+        for batch in record_batches(list(records)):
+            writer.write_batch(batch)
     data: bytes = sink.getvalue().to_pybytes()
     return data
 
@@ -123,6 +127,20 @@ def rows(records: Iterable[Record], options: FormatOptions) -> bytes:
 def _batches(data: bytes) -> Iterator[pa.RecordBatch]:
     with pa.ipc.open_stream(data) as reader:
         yield from reader
+
+
+def _block_batches(block: Block) -> list[pa.RecordBatch]:
+    """The batches of a block of rows (an IPC stream a worker wrote), then the block removed.
+
+    The file is mapped, not read: the batches' columns are its pages, no copy
+    made; they stay valid once the file is removed, until the batches are freed.
+    """
+    try:
+        with pa.ipc.open_stream(pa.memory_map(block.path)) as reader:
+            batches = list(reader)
+    finally:
+        drop_block(block)
+    return batches
 
 
 class _Buffer:
@@ -210,8 +228,7 @@ class Writer:
         """Append one record."""
         self._pending.append(record)
         if len(self._pending) >= PENDING_ROWS:
-            self._add(record_batch(self._pending))
-            self._pending = []
+            self._flush_pending()
 
     def write_rows(self, data: bytes) -> None:
         """Append records already rendered by :func:`rows` (after those given to :meth:`write`)."""
@@ -219,9 +236,16 @@ class Writer:
         for batch in _batches(data):
             self._add(batch)
 
+    def write_block(self, block: Block) -> None:
+        """Append the rows a worker wrote to a scratch file (as :meth:`write_rows`); removes it."""
+        self._flush_pending()
+        for batch in _block_batches(block):
+            self._add(batch)
+
     def _flush_pending(self) -> None:
         if self._pending:
-            self._add(record_batch(self._pending))
+            for batch in record_batches(self._pending):
+                self._add(batch)
             self._pending = []
 
     def _add(self, batch: pa.RecordBatch) -> None:
@@ -265,16 +289,25 @@ class PartitionedWriter:
         """Append one record."""
         self._pending.append(record)
         if len(self._pending) >= PENDING_ROWS:
-            self._add(record_batch(self._pending))
-            self._pending = []
+            self._flush_pending()
 
     def write_rows(self, data: bytes) -> None:
         """Append records already rendered by :func:`rows`."""
-        if self._pending:
-            self._add(record_batch(self._pending))
-            self._pending = []
+        self._flush_pending()
         for batch in _batches(data):
             self._add(batch)
+
+    def write_block(self, block: Block) -> None:
+        """Append the rows a worker wrote to a scratch file (as :meth:`write_rows`); removes it."""
+        self._flush_pending()
+        for batch in _block_batches(block):
+            self._add(batch)
+
+    def _flush_pending(self) -> None:
+        if self._pending:
+            for batch in record_batches(self._pending):
+                self._add(batch)
+            self._pending = []
 
     def _add(self, batch: pa.RecordBatch) -> None:
         years = pc.year(batch.column("date"))
@@ -317,9 +350,7 @@ class PartitionedWriter:
 
     def close(self) -> None:
         """Write every year's last row group and footer, and close the files."""
-        if self._pending:
-            self._add(record_batch(self._pending))
-            self._pending = []
+        self._flush_pending()
         self._write_groups()
         for stream, parquet, _buffer in self._files.values():
             parquet.close()
