@@ -523,6 +523,7 @@ def build_report(
         "stdlib jsonl / convert jsonl": ("stdlib_jsonl", "convert_jsonl"),
         "convert jsonl / copy floor": ("convert_jsonl", "copy"),
         "stdlib csv / convert csv": ("stdlib_csv", "convert_csv"),
+        "convert parquet / convert jsonl": ("convert_parquet", "convert_jsonl"),
         "validate one file / check-jsonschema one": ("validate_one", "cjs_one"),
         "archive --version / import typer": ("version", "py_typer"),
     }
@@ -597,7 +598,7 @@ def build_report(
     targets.append(
         target(
             "convert parquet / convert jsonl",
-            _ratio(t("convert_parquet"), t("convert_jsonl")),
+            paired("convert_parquet", "convert_jsonl"),
             "<=",
             1.0,
             "archive convert DIR --to parquet vs --to jsonl, same N records",

@@ -136,7 +136,12 @@ def _block_batches(block: Block) -> list[pa.RecordBatch]:
     made; they stay valid once the file is removed, until the batches are freed.
     """
     try:
-        with pa.ipc.open_stream(pa.memory_map(block.path)) as reader:
+        try:
+            source: pa.NativeFile | pa.Buffer = pa.memory_map(block.path)
+        except OSError:  # a file system that cannot map files: read it instead
+            with open(block.path, "rb") as handle:
+                source = pa.py_buffer(handle.read())
+        with pa.ipc.open_stream(source) as reader:
             batches = list(reader)
     finally:
         drop_block(block)
