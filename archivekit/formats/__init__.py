@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, BinaryIO, Literal, Protocol, cast
 if TYPE_CHECKING:
     from archivekit.diagnostics import ParseResult
     from archivekit.files.atomic import Block, Staging
-    from archivekit.record.fast import Fields
     from archivekit.record.model import Record
     from archivekit.rules import RuleOptions
 
@@ -82,7 +81,12 @@ Reader = Callable[[BinaryIO, str, FormatOptions], Iterator["ParseResult"]]
 Dumper = Callable[["Record", FormatOptions], bytes]
 SinkFactory = Callable[[BinaryIO, FormatOptions], Sink]
 RowsRenderer = Callable[[Iterable["Record"], FormatOptions], bytes]
-FieldsRowsRenderer = Callable[[Iterable["Record | Fields"], FormatOptions], bytes]
+#: ``rows_into``'s entries: records, or canonical record files' checked fields
+#: (``record.fast.Fields``, spelled out: record/fast.py imports this module's options).
+RowsWriter = Callable[
+    [BinaryIO, Iterable["Record | tuple[bytes, bytes, bytes, bytes, bytes, bytes]"], FormatOptions],
+    None,
+]
 PartitionedFactory = Callable[["Staging", FormatOptions], Sink]
 
 
@@ -98,8 +102,9 @@ class Format:
     file format (Parquet, SQLite): never gzipped, never sniffed as text.
     ``extra``: the optional dependency it needs (``archivekit[parquet]``).
     ``file_only``: written into a file by name (SQLite), never to a pipe.
-    ``fields_rows``: its ``rows`` also takes the checked fields of canonical
-    record files (record/fast.py) among the records (Parquet: Arrow columns of their bytes).
+    ``fields_rows``: it has ``rows_into``, which also takes the checked fields of
+    canonical record files (record/fast.py) among the records (Parquet: Arrow columns
+    of their bytes).
     """
 
     name: str
@@ -173,10 +178,11 @@ class Format:
         return cast(RowsRenderer, self._impl("rows")) if self.many else None
 
     @property
-    def rows_of_fields(self) -> FieldsRowsRenderer | None:
-        """``rows(entries, options) -> bytes`` where each entry is a record or a canonical
-        record file's checked fields (``record.fast.check``), or ``None``: see ``fields_rows``."""
-        return cast(FieldsRowsRenderer, self._impl("rows")) if self.fields_rows else None
+    def rows_into(self) -> RowsWriter | None:
+        """``rows_into(stream, entries, options)``: the ``rows`` of ``entries`` written into
+        ``stream``, where each entry is a record or a canonical record file's checked
+        fields (``record.fast.check``); ``None`` unless ``fields_rows``."""
+        return cast(RowsWriter, self._impl("rows_into")) if self.fields_rows else None
 
 
 def load_whole(

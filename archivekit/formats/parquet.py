@@ -7,6 +7,7 @@ without it raises :class:`~archivekit.errors.MissingExtra` naming the extra.
 from __future__ import annotations
 
 import concurrent.futures
+import io
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -116,12 +117,16 @@ def rows(records: Iterable[Entry], options: FormatOptions) -> bytes:
     Records and the checked fields of canonical record files (record/fast.py)
     may come mixed, in order: the fields go into the columns as bytes.
     """
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, ARROW_SCHEMA) as writer:
+    sink = io.BytesIO()
+    rows_into(sink, records, options)
+    return sink.getvalue()
+
+
+def rows_into(stream: BinaryIO, records: Iterable[Entry], options: FormatOptions) -> None:
+    """Write what :func:`rows` returns into ``stream`` (a worker's scratch file)."""
+    with pa.ipc.new_stream(stream, ARROW_SCHEMA) as writer:
         for batch in record_batches(list(records)):
             writer.write_batch(batch)
-    data: bytes = sink.getvalue().to_pybytes()
-    return data
 
 
 def _batches(data: bytes) -> Iterator[pa.RecordBatch]:

@@ -18,7 +18,7 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol, cast
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, cast
 
 from archivekit import cache as cache_module
 from archivekit.diagnostics import ParseResult, failed, finding, unreadable
@@ -27,10 +27,10 @@ from archivekit.files.read import over_limit, read_file, read_stream, read_url, 
 from archivekit.files.remote import StorageOptions, is_url, scheme
 from archivekit.formats import (
     FORMAT_BY_NAME,
-    FieldsRowsRenderer,
     Format,
     FormatOptions,
     Loader,
+    RowsWriter,
     load_whole,
     sniff,
 )
@@ -326,7 +326,7 @@ def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
     # Looked up once per chunk: how a canonical archive file is taken from its bytes
     # (rendered as a row; or, only checking, nothing to do but its URL), if at all.
     quick: Callable[[fast.Fields], bytes] | None = None
-    chunked: FieldsRowsRenderer | None = None
+    chunked: RowsWriter | None = None
     summarise = _summariser(options)
     if summarise is not None:
         quick = _checked  # digested from its bytes (below), nothing to render
@@ -337,7 +337,7 @@ def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
         if quick is None and fast.applies(options.formats.rules):
             # A format that renders a chunk at once (Parquet) may take a canonical
             # file's checked fields among the chunk's records, as they are, in order.
-            chunked = FORMAT_BY_NAME[name].rows_of_fields
+            chunked = FORMAT_BY_NAME[name].rows_into
     elif options.render is None and not options.formats.keep_records:
         quick = _checked if fast.applies(options.formats.rules) else None
     limit = options.formats.rules.max_bytes
@@ -401,7 +401,16 @@ def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
                 continue
         append(records)
     if chunked is not None and rendered:
-        pieces.append(chunked(rendered, options.formats))  # records and fields, in order
+        # Records and fields, in order, streamed into the block (Arrow IPC): no copy first.
+        def write(stream: BinaryIO) -> None:
+            chunked(stream, rendered, options.formats)
+
+        if options.blocks is not None:
+            with contextlib.suppress(OSError):  # a full disk: the parent writes, and says so
+                return returned, write_block(options.blocks, write)
+        sink = io.BytesIO()
+        write(sink)
+        pieces.append(sink.getvalue())
     elif renderer is not None and rendered:
         # A format the fast path does not know (SQLite, or Parquet with other rule
         # options): the whole chunk's records in one call, as its writer expects.
