@@ -353,8 +353,9 @@ RULES: tuple[Rule, ...] = (
         good="records.jsonl",
         details=(
             "The file's extension names one format but its content is another (a .json file "
-            "holding JSON Lines); it was read as what its content is. Rename the file, or "
-            "give --from FORMAT."
+            "holding JSON Lines, a .txt file holding CSV or JSON): it failed as its "
+            "extension's format and was read as what its first bytes say, which gave valid "
+            "records. Rename the file, or give --from FORMAT."
         ),
     ),
     Rule(
@@ -580,6 +581,10 @@ Every rule: archive rules; one rule: archive explain CODE.
        a report path that is also an input, bad configuration or baseline
 
 --exit-zero exits 0 whatever was found (usage errors still exit 2).
+
+A folder named that holds nothing to read (a mistyped path or --glob, most
+likely): validate exits 2 ("no files to check"), convert and stats exit 1
+("no records found"), fmt exits 0 with a warning (nothing to reformat).
 """,
     "config": """Configuration: [tool.archive] in the nearest pyproject.toml (or archive.toml)
 

@@ -302,3 +302,12 @@ def test_fmt_escapes_hostile_names_as_validate_does(cli: Cli, tmp_path: Path) ->
     assert "\x1b" not in written.stdout + written.stderr
     assert f"reformatted {tmp_path}/a\\n+++ b:evil.txt" in written.stdout
     assert f"{tmp_path}/bad\\n\\x1b[2J.txt: invalid, left untouched" in written.stdout
+
+
+def test_a_folder_without_record_files_is_a_warning(cli: Cli, tmp_path: Path) -> None:
+    # As `ruff format` says "No Python files found": exit 0, but not silently.
+    (tmp_path / "notes.md").write_text("x")
+    result = cli("fmt", "--check", tmp_path)
+    assert result.exit_code == 0
+    assert "archive: warning: no record files under the given paths" in result.stderr
+    assert cli("fmt", "--check", "-q", tmp_path).stderr == ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from typing import TYPE_CHECKING, Annotated
@@ -145,6 +146,10 @@ def fmt(
             f"{broken} invalid or unreadable (left untouched)"
         )
         typer.echo(summary, err=diff)
+    if not quiet and sum(counts.values()) + failed == 0 and any(os.path.isdir(p) for p in paths):
+        # As ruff format says "No Python files found": likely a mistyped path or --glob.
+        # Still exit 0: there is nothing to reformat (validate fails on it instead).
+        typer.echo("archive: warning: no record files under the given paths", err=True)
     raise typer.Exit(EXIT_FINDINGS if broken or (check and changed) else EXIT_OK)
 
 

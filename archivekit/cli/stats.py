@@ -18,6 +18,7 @@ from archivekit.cli.console import (
     Glob,
     Jobs,
     Profile,
+    StorageOption,
     at_least_one,
     fail_usage,
     max_bytes,
@@ -145,9 +146,11 @@ def stats(
     sample: Sample = None,
     seed: Seed = None,
     dedupe: Dedupe = False,
+    storage_option: StorageOption = None,
 ) -> None:
     """Count what an archive holds: records per year, site, keyword; word counts; duplicates."""
     from archivekit.errors import ArchiveKitError
+    from archivekit.files.remote import parse_storage_options
     from archivekit.stats import Statistics
     from archivekit.stats.render import render
 
@@ -177,6 +180,7 @@ def stats(
                 stdin=sys.stdin.buffer,
                 output=None if to_stdout else output,
                 force=force,
+                storage_options=parse_storage_options(storage_option or ()),
             )
             for _ in progress(run.run(), enabled=not quiet and sys.stderr.isatty(), what="reading"):
                 pass
@@ -191,13 +195,22 @@ def stats(
                 _write(output, data)
     except ArchiveKitError as exc:
         raise fail_usage(str(exc)) from None
+    if not quiet:
+        for note in run.notes:
+            typer.echo(f"archive: note: {note}", err=True)
     # Shown even with -q: a report that silently left inputs out would mislead.
     for unread in figures["unread"]:
         typer.echo(
             f"archive: error: {unread['path']}: {unread['message']} [{unread['code']}]", err=True
         )
-    if figures["records"] == 0 and not quiet and not figures["unread"]:
-        typer.echo("archive: warning: no records found under the given paths", err=True)
+    if figures["records"] == 0 and not figures["unread"]:
+        if figures["selection"]["read"] == 0 and any(os.path.isdir(p) for p in paths):
+            # A folder named and nothing read from it: a mistyped path or format, most
+            # likely (as convert says); the figures of nothing are still written.
+            typer.echo("archive: error: no records found in the folders given", err=True)
+            raise typer.Exit(EXIT_FINDINGS)
+        if not quiet:
+            typer.echo("archive: warning: no records found under the given paths", err=True)
     if output and not to_stdout and not quiet:
         typer.echo(f"archive: wrote {output} ({len(data):,} bytes)", err=True)
     raise typer.Exit(EXIT_FINDINGS if figures["unread"] else EXIT_OK)

@@ -286,13 +286,20 @@ def validate(
             with open_reports(specs, report_context) as reports:
                 for result in validation:
                     reports.add(result)
+                if not quiet:
+                    for note in validation.notes:
+                        typer.echo(f"archive: note: {note}", err=True)
                 if validation.unmatched:
                     # A folder with nothing to check is most likely a mistyped --glob or
                     # path: passing silently would let a CI job check nothing for ever.
                     # (Files named one by one, as pre-commit passes them, may all be
                     # excluded: that is fine.) Raised before the reports are closed: a
                     # usage error writes no "passed" job summary.
-                    pattern = glob or "*.txt, or the include globs of the configuration"
+                    pattern = (
+                        glob
+                        or "*.txt, else any record format's files, "
+                        "or the include globs of the configuration"
+                    )
                     raise UsageError(
                         f"no files to check under {', '.join(validation.unmatched)} "
                         f"({pattern}): check the paths and --glob"

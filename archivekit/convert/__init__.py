@@ -7,7 +7,8 @@ __all__ = ["Conversion", "ConvertOptions", "Outcome", "Summary"]
 import contextlib
 import errno
 import os
-from collections.abc import Generator, Iterator, Sequence
+import sys
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
@@ -17,9 +18,8 @@ from archivekit.diagnostics import Diagnostic, ParseResult, finding
 from archivekit.errors import OutputError, UsageError, WorkerError
 from archivekit.files.archives import is_container
 from archivekit.files.remote import is_url
-from archivekit.files.walk import STDIN, check_paths, walk
+from archivekit.files.walk import STDIN, Found, check_paths, walk
 from archivekit.formats import (
-    FORMAT_BY_EXTENSION,
     FORMAT_BY_NAME,
     Format,
     format_for_name,
@@ -30,8 +30,10 @@ from archivekit.rules import Severity
 from archivekit.selection import Picker, Selection
 from archivekit.sources.inputs import (
     Source,
+    StdinCopy,
+    expand,
+    falling_back,
     input_folder_holding,
-    iter_sources,
     picker,
     refuse_overwriting,
     wanted_in,
@@ -176,58 +178,40 @@ class Conversion:
             count += 1
         return count or None
 
-    def _sources(self) -> Iterator[Source]:
-        """Every input's sources; a folder without archive files is read for every format.
-
-        By default a folder walk reads archive files (``*.txt``) only, so that a README.md
-        beside the records is not taken for one; a folder that holds none (a Hugo
-        ``content/posts`` of ``.md``, a folder of ``.jsonl``) is walked again for every
-        known extension, with a note saying what was read.
-        """
+    def _sources(self, stdin: BinaryIO | None) -> Iterator[Source]:
+        """Every input's sources; a folder without archive files is read for every format."""
         options = self.options
-        folders = {
-            path: os.path.join(os.path.normpath(path), "")
-            for path in self.inputs
-            if self._every and path != STDIN and os.path.isdir(path)
-        }
-        empty = set(folders)
-        for source in iter_sources(
-            self.inputs,
+        storage = options.storage_options
+        found: Iterable[Found]
+        if self._every:
+            found = falling_back(
+                lambda paths, match: walk(paths, match=match, storage=storage),
+                self.inputs,
+                note=self.notes.append,
+            )
+        else:
+            found = walk(self.inputs, match=picker(options.from_, options.glob), storage=storage)
+        return expand(
+            found,
             force_format=options.from_,
-            pattern=options.glob,
-            stdin=self._stdin,
+            stdin=stdin,
             max_bytes=options.format_options.rules.max_bytes,
             sniff_stdin=True,
             note=self.notes.append,
-            storage=options.storage_options,
-        ):
-            if empty and source.path is not None:
-                where = os.path.normpath(source.path)
-                empty -= {p for p in empty if where.startswith(folders[p])}
-            yield source
-        for path in [p for p in self.inputs if p in empty]:
-            kinds: dict[str, int] = {}
-            for source in iter_sources(
-                [path], max_bytes=options.format_options.rules.max_bytes, every_format=True
-            ):
-                if not kinds:
-                    names = ", ".join(f"*{ext}" for ext in FORMAT_BY_EXTENSION)
-                    self.notes.append(
-                        f"{path}: no *.txt archive files: reading every known format ({names}); "
-                        "--from FORMAT or --glob PATTERN chooses"
-                    )
-                kinds[source.format] = kinds.get(source.format, 0) + 1
-                yield source
-            if kinds:
-                read = ", ".join(f"{count} {name}" for name, count in sorted(kinds.items()))
-                self.notes.append(f"{path}: read {read} file(s)")
+            storage=storage,
+        )
 
     def _run(self) -> Generator[Outcome, None, None]:
         options, summary = self.options, self.summary
         with contextlib.ExitStack() as stack:
-            targets = Targets(options, self.target, stack, self._stdout)
+            stdin = None
+            if options.rejects and STDIN in self.inputs:
+                # A rejected record's input is read back from a copy of standard input.
+                stdin = StdinCopy(self._stdin or sys.stdin.buffer)
+                stack.callback(stdin.close)
+            targets = Targets(options, self.target, stack, self._stdout, stdin)
             formats = options.format_options
-            sources = self._sources()
+            sources = self._sources(stdin.stream if stdin is not None else self._stdin)
             staged = options.output_dir is not None  # one file per record
             selection = options.selection
             chooser: Picker[Item] = Picker(selection)

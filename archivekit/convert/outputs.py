@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from archivekit.convert.options import ConvertOptions
     from archivekit.formats import BlockSink, Format, Sink
     from archivekit.record.model import Record
-    from archivekit.sources.inputs import Source
+    from archivekit.sources.inputs import Source, StdinCopy
     from archivekit.sources.reading import Item
 
 
@@ -50,9 +50,11 @@ class Targets:
         target: Format,
         stack: contextlib.ExitStack,
         stdout: BinaryIO | None,
+        stdin: StdinCopy | None = None,
     ) -> None:
         self._options, self._target, self._stack = options, target, stack
         self._stdout = stdout
+        self._stdin = stdin
         self.staging: Staging | None = None
         self._out: AtomicFile | None = None
         self._spool: BinaryIO | None = None
@@ -156,7 +158,8 @@ class Targets:
         if stream is not None:
             result = item.result
             if self._inputs is None:
-                self._inputs = RejectedInputs(self._options.format_options.rules.max_bytes)
+                limit = self._options.format_options.rules.max_bytes
+                self._inputs = RejectedInputs(limit, self._stdin)
                 self._stack.callback(self._inputs.close)
             stream.write(
                 orjson.dumps(
@@ -224,11 +227,13 @@ class RejectedInputs:
     it is valid JSON); a CSV record its row as an object of column: cell. So ``jq`` can
     fix rejects and ``archive convert - --from jsonl`` take them back. Streams of many
     records are read forward once however many of their records are rejected; standard
-    input cannot be read again (``None``), nor a JSON array's element.
+    input is read again from its copy (``stdin``: without one, ``None``); a JSON array's
+    element is not read again (``None``).
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, stdin: StdinCopy | None = None) -> None:
         self._limit = limit
+        self._stdin = stdin
         self._label: str | None = None
         self._stream: BinaryIO | None = None
         self._text: io.TextIOWrapper | None = None
@@ -239,7 +244,7 @@ class RejectedInputs:
     def get(self, item: Item) -> object:
         """The input of ``item``'s record, or ``None`` when it cannot be read again."""
         source, result = item.source, item.result
-        if source.stream is not None or source.error is not None:
+        if (source.stream is not None and self._stdin is None) or source.error is not None:
             return None
         try:
             if result.index is None:
@@ -257,13 +262,20 @@ class RejectedInputs:
     def _whole(self, source: Source) -> bytes:
         if source.data is not None:
             return source.data
-        with source.open() as stream:
+        with self._opened(source) as stream:
             return read_stream(stream, self._limit)[: self._limit]
+
+    def _opened(self, source: Source) -> BinaryIO:
+        """The source's bytes from the start: standard input's from its copy."""
+        if source.stream is not None:
+            assert self._stdin is not None
+            return self._stdin.reopen()
+        return source.open()
 
     def _open(self, source: Source) -> None:
         self.close()
         self._label = source.label
-        self._stream = source.open()
+        self._stream = self._opened(source)
         self._line = 0
         if source.format == "csv":
             csv.field_size_limit(self._limit)

@@ -14,6 +14,7 @@ import io
 import os
 import stat
 import tempfile
+import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -23,6 +24,106 @@ from archivekit.files.walk import Found, walk
 
 #: The prefix of every temporary archivekit creates; hidden, so that walks skip it.
 TEMP_PREFIX = ".archive-convert-"
+#: This machine, in the names of the temporaries (see :func:`_owned`): a process id
+#: means something only on the host that made it (an output folder may be shared).
+_HOST = f"{zlib.crc32(os.uname().nodename.encode()):08x}"
+#: Folders swept of temporaries left by killed runs, once each per process.
+_swept: set[str] = set()
+
+
+def _owned(name: str = "") -> str:
+    """The name prefix of a temporary this process makes: host and process id, then ``name``.
+
+    ``kill -9`` (or a power cut) runs no cleanup; the next run writing into the
+    same folder removes what such a run left (:func:`sweep`), knowing it by the
+    process id in its name: that process is gone.
+    """
+    return f"{TEMP_PREFIX}{_HOST}-{os.getpid()}.{name}"
+
+
+def sweep(folder: str) -> int:
+    """Remove the temporaries in ``folder`` left by runs on this host whose process is gone.
+
+    Once per folder and process (a listing of one folder, not a walk). A
+    temporary of a live process, of another host, or of an older release
+    (no owner in its name) is left alone. Returns how many were removed.
+    """
+    key = os.path.abspath(folder)
+    if key in _swept:
+        return 0
+    _swept.add(key)
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(TEMP_PREFIX)]
+    except OSError:
+        return 0
+    removed = 0
+    mine = f"{TEMP_PREFIX}{_HOST}-"
+    for name in names:
+        pid = name[len(mine) :].split(".", 1)[0] if name.startswith(mine) else ""
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        try:
+            if stat.S_ISDIR(os.lstat(os.path.join(folder, name)).st_mode):
+                _remove_tree(folder, name)
+            else:
+                os.unlink(os.path.join(folder, name))
+            removed += 1
+        except OSError:
+            continue
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Does process ``pid`` exist (ours or another user's)?"""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # EPERM: it exists, and is somebody else's
+        return True
+    return True
+
+
+def _remove_tree(parent: str, name: str) -> None:
+    """Remove the folder ``name`` in ``parent`` (our own temporaries), however deep.
+
+    Not the walker's job: nothing here is read, and folders must be visited too.
+    Every level is opened with ``O_NOFOLLOW`` from its parent's descriptor and
+    entries are removed with the ``*at`` calls, so a link swapped in meanwhile
+    is removed, never followed; no recursion, so depth does not matter.
+    """
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+    top = os.open(parent, os.O_RDONLY | os.O_DIRECTORY)
+    # Each level: its descriptor, its parent's, its name there, and the folders in it
+    # already gone into (one that could not be emptied is not entered again).
+    stack: list[tuple[int, int, str, set[str]]] = []
+    try:
+        stack.append((os.open(name, flags, dir_fd=top), top, name, set()))
+        while stack:
+            fd, up, entry, entered = stack[-1]
+            inner = None
+            for child in os.listdir(fd):
+                if child in entered:
+                    continue
+                try:
+                    os.unlink(child, dir_fd=fd)
+                except OSError as exc:
+                    if exc.errno in (errno.EISDIR, errno.EPERM):
+                        inner = child  # a folder (EPERM: Linux's answer for unlink of one)
+                        break
+            if inner is not None:
+                entered.add(inner)
+                with contextlib.suppress(OSError):  # gone, or not a folder after all
+                    stack.append((os.open(inner, flags, dir_fd=fd), fd, inner, set()))
+                continue
+            stack.pop()
+            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.rmdir(entry, dir_fd=up)
+    finally:
+        for fd, _, _, _ in stack:
+            os.close(fd)
+        os.close(top)
 
 
 def write_atomic(path: str, data: bytes, *, unchanged_since: os.stat_result | None = None) -> None:
@@ -136,7 +237,8 @@ class AtomicFile:
         folder = str(Path(target).absolute().parent)
         base = Path(target).name
         try:
-            fd, self.temporary = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{base}.", dir=folder)
+            sweep(folder)
+            fd, self.temporary = tempfile.mkstemp(prefix=_owned(f"{base}."), dir=folder)
         except OSError as exc:
             raise UsageError(f"{target}: cannot write here: {exc.strerror or exc}") from None
         try:
@@ -208,7 +310,8 @@ class Staging:
             # Made now, so that the staging folder sits beside the outputs (one file
             # system: renames); removed again if the run places nothing.
             self._created = make_folders(folder)
-            self.temporary = tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=folder)
+            sweep(folder)
+            self.temporary = tempfile.mkdtemp(prefix=_owned(), dir=folder)
         except OSError as exc:
             raise UsageError(f"{folder}: cannot write here: {exc.strerror or exc}") from None
         self.folder = folder
@@ -558,7 +661,9 @@ class Scratch:
 
     def __init__(self, near: str | None) -> None:
         try:
-            self.folder = tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=near)
+            if near is not None:
+                sweep(near)
+            self.folder = tempfile.mkdtemp(prefix=_owned(), dir=near)
         except OSError as exc:
             raise UsageError(f"{near}: cannot write here: {exc.strerror or exc}") from None
         self._done = False

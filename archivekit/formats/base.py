@@ -18,7 +18,7 @@ from archivekit.text import quote
 Where = Callable[[str], tuple[int, int]]
 """Maps a field name to the (line, column) where its entry starts in the input.
 
-Findings are reported there, never at an offset inside the value: a value's
+Findings are reported there (a JSON Lines record: at the key), never inside the value: a value's
 characters do not map to columns of the file (JSON escapes, CSV quotes), so a
 column computed from them would point at the wrong place. The message names the
 field instead."""
@@ -97,8 +97,12 @@ def record_from_json(
     options: FormatOptions,
     line: int = 1,
     index: int | None = None,
+    where: Where | None = None,
 ) -> ParseResult:
-    """Check one decoded JSON value as a record object."""
+    """Check one decoded JSON value as a record object; ``where`` places its fields' findings.
+
+    By default a finding is placed at the start of ``line``.
+    """
     if not isinstance(value, dict):
         what = f"record {index}" if index is not None else "the document"
         message = f"{what} is not a JSON object with the six record fields"
@@ -106,7 +110,7 @@ def record_from_json(
     return record_from_values(
         value,
         path=path,
-        where=lambda _name: (line, 1),
+        where=where or (lambda _name: (line, 1)),
         index=index,
         line=line,
         keep=options.keep_records,

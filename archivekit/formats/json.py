@@ -52,6 +52,40 @@ def load(data: bytes, path: str, options: FormatOptions) -> Iterator[ParseResult
         yield with_duplicates(result, twice.get(index - 1), path)
 
 
+#: A JSON string (escapes included), or one structural character: all that finding the
+#: keys of an object needs (a string is one token, so braces inside it are not counted).
+_KEY_TOKEN = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"|[{}\[\]:,]')
+
+
+def key_columns(line: bytes) -> dict[str, int]:
+    """The column (in characters, from 1) where each key of the object on ``line`` starts.
+
+    For findings on a JSON Lines record: they point at the field's key, not at
+    the start of the line. Only the outermost object's keys, the first of a key
+    given twice; a line that is not such an object gives what was found.
+    """
+    columns: dict[str, int] = {}
+    depth, key = 0, None
+    for token in _KEY_TOKEN.finditer(line):
+        first = line[token.start()]
+        if first == 0x22:  # a string: a key if a colon follows at depth 1
+            key = token
+            continue
+        if first == 0x3A and depth == 1 and key is not None:  # ":"
+            try:
+                name = orjson.loads(key.group())
+            except orjson.JSONDecodeError:
+                name = None
+            if isinstance(name, str) and name not in columns:
+                columns[name] = len(line[: key.start()].decode("utf-8", "replace")) + 1
+        elif first in b"{[":
+            depth += 1
+        elif first in b"}]":
+            depth -= 1
+        key = None
+    return columns
+
+
 def duplicate_keys(data: bytes, records: list[Any]) -> dict[int, tuple[str, ...]]:
     """The keys given twice in each record object of ``data``: {position: keys}.
 

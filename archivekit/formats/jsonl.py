@@ -11,8 +11,8 @@ from archivekit.diagnostics import ParseResult, failed
 from archivekit.files.atomic import Block, splice
 from archivekit.files.read import too_large_message
 from archivekit.formats import FormatOptions
-from archivekit.formats.base import record_from_json, record_values
-from archivekit.formats.json import duplicate_keys, with_duplicates
+from archivekit.formats.base import Where, record_from_json, record_values
+from archivekit.formats.json import duplicate_keys, key_columns, with_duplicates
 from archivekit.record.model import Record
 
 
@@ -42,7 +42,9 @@ def read(stream: BinaryIO, path: str, options: FormatOptions) -> Iterator[ParseR
             column = getattr(exc, "colno", 1) or 1
             yield failed(path, "json-invalid", message, number, column, index=index)
             continue
-        result = record_from_json(value, path=path, options=options, line=number, index=index)
+        result = record_from_json(
+            value, path=path, options=options, line=number, index=index, where=_keys(line, number)
+        )
         yield with_duplicates(result, duplicate_keys(line, [value]).get(0), path)
 
 
@@ -71,3 +73,16 @@ class Writer:
 
     def close(self) -> None:
         """Nothing to finish: JSON Lines has no trailer."""
+
+
+def _keys(line: bytes, number: int) -> Where:
+    """Where a field's finding goes: at its key on the line (found only for a finding)."""
+    columns: dict[str, int] | None = None
+
+    def where(name: str) -> tuple[int, int]:
+        nonlocal columns
+        if columns is None:
+            columns = key_columns(line)
+        return number, columns.get(name, 1)
+
+    return where

@@ -6,6 +6,7 @@ import io
 import os
 import re
 import sys
+import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from fnmatch import fnmatchcase
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Any, BinaryIO, NamedTuple, cast
 
 from archivekit.errors import UsageError
 from archivekit.files.archives import is_container, iter_members, open_gzip
+from archivekit.files.atomic import TEMP_PREFIX
 from archivekit.files.read import DEFAULT_MAX_BYTES, bomb_limits, open_file
 from archivekit.files.remote import StorageOptions, is_url
 from archivekit.files.walk import GLOB_CHARS, STDIN, STDIN_LABEL, Found, name_matcher, walk
@@ -98,6 +100,55 @@ def picker(
     # One compiled regex call per file: the walk asks it of every name.
     ends = "|".join(re.escape(extension) for extension in extensions)
     return re.compile(rf"(?s:.*)(?:{ends})(?:\.gz)?", re.IGNORECASE).fullmatch
+
+
+#: How a command finds files: its walk (or selection) of ``paths`` for the names ``match`` takes.
+Finder = Callable[[list[str], Callable[[str], object]], Iterable[Found]]
+
+
+def falling_back(
+    find: Finder,
+    paths: Sequence[str],
+    *,
+    note: Callable[[str], None] | None = None,
+) -> Iterator[Found]:
+    """What ``find`` finds of archive files under ``paths``; a folder holding none, every format.
+
+    By default a folder walk reads archive files (``*.txt``) only, so that a
+    README.md beside the records is not taken for one; a folder named in
+    ``paths`` that holds none (a Hugo ``content/posts`` of ``.md``, a folder of
+    ``.jsonl``) is walked again for every known extension, and ``note`` is told
+    so and what was read. The one home of this rule, for every command that
+    walks folders without ``--from`` or ``--glob``.
+    """
+    folders = {
+        path: os.path.join(os.path.abspath(path), "")
+        for path in paths
+        if path != STDIN and not is_url(path) and os.path.isdir(path)
+    }
+    empty = set(folders)
+    for found in find(list(paths), picker(None, None)):
+        if empty:
+            where = os.path.abspath(found.path)  # "." and "./a.txt" alike
+            empty -= {p for p in empty if where.startswith(folders[p])}
+        yield found
+    every = picker(None, None, every_format=True)
+    for path in [p for p in paths if p in empty]:
+        kinds: dict[str, int] = {}
+        for found in find([path], every):
+            if not kinds and note is not None:
+                names = ", ".join(f"*{ext}" for ext in FORMAT_BY_EXTENSION)
+                note(
+                    f"{path}: no *.txt archive files: reading every known format ({names}); "
+                    "--from FORMAT or --glob PATTERN chooses"
+                )
+            known = format_for_name(found.path.rpartition("/")[2])
+            kind = known.name if known is not None else "other"
+            kinds[kind] = kinds.get(kind, 0) + 1
+            yield found
+        if kinds and note is not None:
+            read = ", ".join(f"{count} {name}" for name, count in sorted(kinds.items()))
+            note(f"{path}: read {read} file(s)")
 
 
 def iter_sources(
@@ -244,6 +295,45 @@ class _Prefixed(io.RawIOBase):
         data = self._stream.read(len(view))
         view[: len(data)] = data
         return len(data)
+
+
+class StdinCopy:
+    """Standard input read as it comes, each byte read also kept in a temporary file.
+
+    ``convert --rejects`` reads a rejected record's input back from the copy
+    (:meth:`reopen`): standard input itself cannot be read twice. The copy
+    grows with what was read, and is removed by :meth:`close`.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        # Unbuffered: every byte handed to the reader is in the file at once.
+        self._copy = tempfile.NamedTemporaryFile(prefix=TEMP_PREFIX, buffering=0)  # noqa: SIM115
+        self.stream = cast(BinaryIO, io.BufferedReader(_Teed(stream, self._copy)))
+
+    def reopen(self) -> BinaryIO:
+        """A reader of everything read so far, from the first byte."""
+        return open(self._copy.name, "rb")
+
+    def close(self) -> None:
+        """Remove the copy."""
+        self._copy.close()
+
+
+class _Teed(io.RawIOBase):
+    """The bytes of ``stream``, written to ``copy`` as they are read."""
+
+    def __init__(self, stream: BinaryIO, copy: Any) -> None:
+        self._stream, self._copy = stream, copy
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._stream.read(len(buffer))
+        count = len(data)
+        buffer[:count] = data
+        self._copy.write(data)
+        return count
 
 
 def sources_of_bytes(

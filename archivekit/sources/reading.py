@@ -36,7 +36,7 @@ from archivekit.formats import (
 )
 from archivekit.record import fast
 from archivekit.record.parse import url_line
-from archivekit.sources.inputs import Source, resolved
+from archivekit.sources.inputs import SNIFF_BYTES, Source, resolved
 
 if TYPE_CHECKING:
     from archivekit.cache import Cache
@@ -241,34 +241,57 @@ def _parse_data(
 ) -> list[_Record]:
     """The records of a whole source's bytes, by the format's full reader."""
     limit = formats.rules.max_bytes
+    over = over_limit(data, size, limit)
     # The URL of an archive-format file is read off its bytes, valid or not.
-    whole = data if source.format == "archive" and not over_limit(data, size, limit) else None
+    whole = data if source.format == "archive" and not over else None
     load = _LOADERS.get(fmt.name)
     if load is None:
         load = _LOADERS[fmt.name] = _loader(fmt)
-    records = load_whole(data, source.label, formats, load, size=size)
-    if fmt.name == "json":
-        records = _json_lines_in_json(data, source.label, formats, list(records))
+    records = list(load_whole(data, source.label, formats, load, size=size))
+    if len(records) == 1 and not records[0].ok and not over:
+        guessed = _by_content(fmt, data, source.label, formats, records)
+        if guessed is not records:
+            records, whole = guessed, None  # each record's URL is its own, not line 1's
     return [_record(r, whole, options) for r in records]
 
 
-def _json_lines_in_json(
-    data: bytes, label: str, formats: FormatOptions, records: list[ParseResult]
+#: What a file's content is, as a warning says it; only text formats are guessed.
+_CONTENT = {
+    "json": "one JSON document",
+    "jsonl": "JSON Lines (one object per line)",
+    "csv": "CSV with a header row",
+    "md": "Markdown with front matter",
+}
+
+
+def _by_content(
+    fmt: Format, data: bytes, label: str, formats: FormatOptions, records: list[ParseResult]
 ) -> list[ParseResult]:
-    """A ``.json`` file that holds JSON Lines (a common mix-up) read as such, with a warning."""
-    if len(records) != 1 or [d.code for d in records[0].diagnostics] != ["json-invalid"]:
+    """A file failing as its extension's format, read as the format its content plainly is.
+
+    A ``.json`` file of JSON Lines (a common mix-up), a ``.txt`` of CSV or of
+    JSON: read as what the first bytes say (:func:`~archivekit.formats.sniff`),
+    with a ``format-guessed`` warning, when that gives at least one valid
+    record; else the file's own findings stand. Only a failing file is looked
+    at, so a clean archive file costs nothing more.
+    """
+    guess = sniff(data[:SNIFF_BYTES])
+    if guess == fmt.name or guess not in _CONTENT or fmt.name not in _CONTENT | {"archive": ""}:
         return records
-    if sniff(data[: 1 << 16]) != "jsonl":
+    # Built whatever the caller keeps: a record's URL, digest and selection come from it
+    # (only an archive file's URL is read off its first line); _record drops it after.
+    kept = replace(formats, keep_records=True)
+    found = list(FORMAT_BY_NAME[guess].read(io.BytesIO(data), label, kept))
+    if not any(r.ok for r in found):
         return records
+    what = _CONTENT.get(fmt.name, "an archive record (six lines)")
     note = finding(
         "format-guessed",
-        "this file holds JSON Lines (one object per line), not one JSON document: "
-        "read as JSON Lines; rename it .jsonl",
+        f"this file holds {_CONTENT[guess]}, not {what}: read as {guess}; "
+        f"rename it {FORMAT_BY_NAME[guess].extensions[0]} or give --from {guess}",
         label,
     )
-    found = list(FORMAT_BY_NAME["jsonl"].read(io.BytesIO(data), label, formats))
-    if found:
-        found[0] = replace(found[0], diagnostics=(note, *found[0].diagnostics))
+    found[0] = replace(found[0], diagnostics=(note, *found[0].diagnostics))
     return found
 
 

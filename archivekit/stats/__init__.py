@@ -12,20 +12,27 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, BinaryIO
 
 from archivekit.config import Config, load_config
 from archivekit.diagnostics import ParseResult
 from archivekit.errors import OutputExists
 from archivekit.files.read import DEFAULT_MAX_BYTES
+from archivekit.files.remote import StorageOptions
 from archivekit.files.select import select_files
-from archivekit.files.walk import check_paths
+from archivekit.files.walk import Found, check_paths
 from archivekit.formats import FormatOptions, format_named
 from archivekit.record import fast
 from archivekit.rules import UNREAD
 from archivekit.selection import Picker, Selection
-from archivekit.sources.inputs import DEFAULT_FOLDER_FORMAT, expand, picker, refuse_overwriting
+from archivekit.sources.inputs import (
+    DEFAULT_FOLDER_FORMAT,
+    expand,
+    falling_back,
+    picker,
+    refuse_overwriting,
+)
 from archivekit.sources.reading import ReadOptions, read_sources
 from archivekit.stats.collect import STATS_VERSION, Tally
 from archivekit.stats.digest import Digest, digest, digest_fields
@@ -73,6 +80,7 @@ class Statistics:
         stdin: BinaryIO | None = None,
         output: str | None = None,
         force: bool = False,
+        storage_options: StorageOptions | None = None,
     ) -> None:
         self.paths = list(paths)
         if from_ is not None:
@@ -82,7 +90,8 @@ class Statistics:
             raise OutputExists(f"{output}: already exists (use --force to replace it)")
         self.config = config if isinstance(config, Config) else load_config(config)
         self.policy, self.rules = build(self.config, max_bytes=max_bytes, profile=profile)
-        check_paths(self.paths)
+        self._storage = dict(storage_options or {})
+        check_paths(self.paths, storage=self._storage)
         self.selection = selection or Selection()
         self.tally = Tally(top=top)
         self.picker: Picker[tuple[ParseResult, Digest]] = Picker(self.selection)
@@ -93,27 +102,42 @@ class Statistics:
         #: The inputs (or rests of inputs) that could not be read: a ``read-error``
         #: or ``file-too-large`` result each, not counted as a record.
         self.unread: list[ParseResult] = []
+        #: What the run assumed, for the user (standard input's format guessed from its
+        #: content, a folder without archive files read for every format): one line each.
+        self.notes: list[str] = []
 
     def __iter__(self) -> Iterator[ParseResult]:
         return self.run()
 
     def run(self) -> Iterator[ParseResult]:
         """Read and count every record, yielding each one's result (for progress)."""
-        found = select_files(
-            self.paths,
-            root=self.config.root,
-            include=self.config.include,
-            exclude=self.config.exclude,
-            glob=self._glob,
-            match=picker(self._from, None),
-            follow_symlinks=self._follow,
-        )
+
+        def find(paths: list[str], match: Callable[[str], object]) -> Iterable[Found]:
+            return select_files(
+                paths,
+                root=self.config.root,
+                include=self.config.include,
+                exclude=self.config.exclude,
+                glob=self._glob,
+                match=match,
+                follow_symlinks=self._follow,
+                storage=self._storage,
+            )
+
+        found: Iterable[Found]
+        if self._from is None and self._glob is None and not self.config.include:
+            found = falling_back(find, self.paths, note=self.notes.append)
+        else:
+            found = find(self.paths, picker(self._from, None))
         sources = expand(
             found,
             force_format=self._from,
             default_format=DEFAULT_FOLDER_FORMAT,
             stdin=self._stdin,
             max_bytes=self.rules.max_bytes,
+            sniff_stdin=True,
+            note=self.notes.append,
+            storage=self._storage,
         )
         selection, tally, pick = self.selection, self.tally, self.picker
         options = ReadOptions(
@@ -122,6 +146,7 @@ class Statistics:
             pick=selection if selection.filters else None,
             digest=digest,
             digest_fields=digest_fields,
+            storage=self._storage,
         )
         apply = self.policy.apply
         if selection.filters or not fast.applies(self.rules):

@@ -14,7 +14,14 @@ import warnings
 from typing import TYPE_CHECKING, Any
 
 from archivekit.errors import MissingExtra
-from archivekit.stats.labels import counts, headline, number, percent, selection_line
+from archivekit.stats.labels import (
+    counts,
+    headline,
+    number,
+    percent,
+    selection_line,
+    unread_lines,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -32,6 +39,7 @@ h1 { font-size: 1.6rem; margin: 0 0 .3rem; }
 h2 { font-size: 1.15rem; margin: 2rem 0 .5rem; border-bottom: 1px solid #dde3ec; }
 .lead { font-size: 1.1rem; }
 .muted { color: #5b6577; }
+.warn { border-left: 4px solid #c62828; background: #fdecea; padding: .4rem 1rem; margin: .8rem 0; }
 .cards { display: flex; flex-wrap: wrap; gap: .75rem; margin: 1rem 0; }
 .card { border: 1px solid #dde3ec; border-radius: 6px; padding: .5rem .9rem; min-width: 8rem; }
 .card b { display: block; font-size: 1.35rem; }
@@ -260,6 +268,14 @@ def html_report(figures: dict[str, Any]) -> str:
     )
     years_title, years_svg, _ = sections[0]
     inputs = ", ".join(figures.get("inputs", []))
+    unread = unread_lines(figures)
+    warning = (
+        f'<div class="warn"><p>{html.escape(unread[0])}</p><ul>'
+        + "".join(f"<li><code>{html.escape(line)}</code></li>" for line in unread[1:])
+        + "</ul></div>"
+        if unread
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -274,6 +290,7 @@ def html_report(figures: dict[str, Any]) -> str:
 <h1>Archive statistics</h1>
 <p class="lead">{html.escape(headline(figures))}; dates {html.escape(span)}.</p>
 <p class="muted">{html.escape(inputs)}</p>
+{warning}
 {f"<p>{html.escape(chosen)}</p>" if chosen else ""}
 <div class="cards">{cards}</div>
 <h2>{years_title}</h2>

@@ -42,9 +42,10 @@ def counts(
 
 def headline(figures: dict[str, Any]) -> str:
     """The one-line summary: ``20,000 records: 19,990 valid, 10 invalid``."""
+    records = figures["records"]
     return (
-        f"{number(figures['records'])} records: {number(figures['valid'])} valid, "
-        f"{number(figures['invalid'])} invalid"
+        f"{number(records)} record{'' if records == 1 else 's'}: "
+        f"{number(figures['valid'])} valid, {number(figures['invalid'])} invalid"
     )
 
 
@@ -69,3 +70,23 @@ def selection_line(figures: dict[str, Any]) -> str | None:
     if chosen["sample"] is not None:
         text += f"; a sample of {chosen['sample']} (seed {chosen['seed']})"
     return text
+
+
+#: Unread inputs listed by name in a report; the rest are counted.
+UNREAD_SHOWN = 10
+
+
+def unread_lines(figures: dict[str, Any]) -> list[str]:
+    """The inputs that could not be read (not counted in any figure), or [] when none.
+
+    A report that silently left inputs out would mislead: the first line says how
+    many, then one line each (``UNREAD_SHOWN`` at most): ``path: message [code]``.
+    """
+    unread = figures.get("unread") or []
+    if not unread:
+        return []
+    lines = [f"{number(len(unread))} input(s) could not be read and are not counted:"]
+    lines += [f"{u['path']}: {u['message']} [{u['code']}]" for u in unread[:UNREAD_SHOWN]]
+    if len(unread) > UNREAD_SHOWN:
+        lines.append(f"... and {number(len(unread) - UNREAD_SHOWN)} more (--format json lists all)")
+    return lines

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from archivekit.stats.labels import bar, counts, headline, number, percent, selection_line
+from archivekit.stats.labels import (
+    bar,
+    counts,
+    headline,
+    number,
+    percent,
+    selection_line,
+    unread_lines,
+)
 
 ROWS = 10
 
@@ -39,6 +47,12 @@ def markdown_report(figures: dict[str, Any]) -> str:
     valid = figures["valid"]
     dates = figures["dates"]
     lines = ["## Archive statistics", "", f"**{headline(figures)}**", ""]
+    unread = unread_lines(figures)
+    if unread:
+        # A GitHub alert: a report that left inputs out must not look complete.
+        lines += ["> [!WARNING]", f"> {_cell(unread[0])}"]
+        lines += [f"> - `{_cell(line)}`" for line in unread[1:]]
+        lines.append("")
     chosen = selection_line(figures)
     if chosen:
         lines += [_cell(chosen), ""]

@@ -9,7 +9,15 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from archivekit.stats.labels import bar, counts, headline, number, percent, selection_line
+from archivekit.stats.labels import (
+    bar,
+    counts,
+    headline,
+    number,
+    percent,
+    selection_line,
+    unread_lines,
+)
 
 #: Rows of each ranked table (sites, suffixes, keywords, people, findings).
 ROWS = 10
@@ -56,6 +64,9 @@ def text_report(figures: dict[str, Any], *, colour: bool = False) -> str:
     )
     print_ = console.print
     print_(Text(headline(figures), style="bold"))
+    for number_, line in enumerate(unread_lines(figures)):
+        # Not wrapped: a long path stays on one line, whole (to copy, or to grep).
+        print_(Text(line if number_ == 0 else f"  {line}", style="bold red"), soft_wrap=True)
     chosen = selection_line(figures)
     if chosen:
         print_(chosen)

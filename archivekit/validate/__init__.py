@@ -10,7 +10,7 @@ plain iterator.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -27,6 +27,7 @@ from archivekit.sources.inputs import (
     DEFAULT_FOLDER_FORMAT,
     Source,
     expand,
+    falling_back,
     picker,
     refuse_overwriting,
 )
@@ -164,6 +165,9 @@ class Validation:
         #: The folders given, when they held nothing to check (a mistyped path or
         #: glob, most likely; empty when files were named or --changed-since given).
         self.unmatched: list[str] = []
+        #: What the run assumed, for the user (standard input's format guessed from its
+        #: content, a folder without archive files read for every format): one line each.
+        self.notes: list[str] = []
         #: With update_baseline: entries kept for the files this run did not check.
         self.baseline_kept = 0
         if unsafe_fixes and not fix:
@@ -186,17 +190,25 @@ class Validation:
             if self.policy.is_on("duplicate-url")
             else None
         )
-        found: Iterable[Found] = select_files(
-            self.paths,
-            root=self.config.root,
-            include=self.config.include,
-            exclude=self.config.exclude,
-            glob=self._glob,
-            match=picker(self._from, None),
-            follow_symlinks=self._follow,
-            gitignore=self._gitignore,
-            storage=self._storage,
-        )
+
+        def find(paths: list[str], match: Callable[[str], object]) -> Iterable[Found]:
+            return select_files(
+                paths,
+                root=self.config.root,
+                include=self.config.include,
+                exclude=self.config.exclude,
+                glob=self._glob,
+                match=match,
+                follow_symlinks=self._follow,
+                gitignore=self._gitignore,
+                storage=self._storage,
+            )
+
+        found: Iterable[Found]
+        if self._from is None and self._glob is None and not self.config.include:
+            found = falling_back(find, self.paths, note=self.notes.append)
+        else:
+            found = find(self.paths, picker(self._from, None))
         if self._written:
             found = _skipping(found, self._written)
         if self._changed_since is not None:
@@ -209,6 +221,8 @@ class Validation:
             default_format=DEFAULT_FOLDER_FORMAT,
             stdin=self._stdin,
             max_bytes=self.rules.max_bytes,
+            sniff_stdin=True,
+            note=self.notes.append,
             storage=self._storage,
         )
         if self._fix:
@@ -225,7 +239,10 @@ class Validation:
             if duplicates is not None:
                 url = result.record.url if result.record is not None else item.url
                 if url is not None:
-                    result = duplicates.check(result, url, reread=_rereadable(item.source))
+                    # A record of a many-record file (an archive file read as CSV by its
+                    # content, too) is not a whole file whose first line is its URL.
+                    reread = result.index is None and _rereadable(item.source)
+                    result = duplicates.check(result, url, reread=reread)
             result = apply(result)
             if filtered:
                 result = self._filter(result)

@@ -139,7 +139,7 @@ def test_installed_command_colour_and_no_color() -> None:
 
 
 def test_a_folder_with_nothing_to_check_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
-    (tmp_path / "notes.md").write_text("x")
+    (tmp_path / "notes.rst").write_text("x")
     result = cli("validate", str(tmp_path))
     assert result.exit_code == 2
     assert "no files to check" in result.output

@@ -404,7 +404,9 @@ def test_jsonl_and_csv_findings_point_at_the_record_and_name_the_field(
     )
     result = cli("convert", jsonl, "--to", "csv")
     assert result.exit_code == 1
-    assert f"{jsonl}:1:1: error[date-invalid] date: " in result.stderr
+    # JSON Lines: at the field's key on the line.
+    column = jsonl.read_text().index('"date"') + 1
+    assert f"{jsonl}:1:{column}: error[date-invalid] date: " in result.stderr
     csv = tmp_path / "bad.csv"
     csv.write_bytes(
         b"url,headline,keywords,date,word_count,body\r\nhttp://a.com/x, H ,k,2011-02-30,5,B.\r\n"

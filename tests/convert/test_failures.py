@@ -13,6 +13,7 @@ import orjson
 import pytest
 
 from archivekit.convert import Conversion, ConvertOptions
+from archivekit.files import atomic
 from archivekit.files.atomic import TEMP_PREFIX
 from tests.conftest import SEED
 from tests.support import BAD_DATE, BAD_URL, Cli, files, temporaries, write_batch
@@ -63,7 +64,7 @@ def test_invalid_records_inside_a_many_record_file_are_numbered(cli: Cli, tmp_pa
     data = good + b'{"url": 5}\n' + good + b"not json\n"
     result = cli("convert", "-", "--from", "jsonl", "--to", "csv", input=data)
     assert result.exit_code == 1
-    assert "<stdin>:2:1: error[field-type]" in result.stderr
+    assert "<stdin>:2:2: error[field-type]" in result.stderr  # at the key "url"
     assert "<stdin>:4:1: error[json-invalid]" in result.stderr
     assert result.stdout_bytes == b""
 
@@ -256,17 +257,8 @@ def _staged_all(tmp_path: Path, target: str, expected: int) -> bool:
     return bool(written) and written[0].stat().st_size == expected
 
 
-@pytest.mark.hostile
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-@pytest.mark.parametrize("target", ["md", "jsonl"])
-def test_signal_to_the_whole_process_group_with_workers_running(
-    tmp_path: Path, signum: int, target: str
-) -> None:
-    """CI runners and container stops signal the whole group: workers die too, nothing hangs.
-
-    With jsonl the workers write their blocks into a scratch folder beside the output:
-    it goes too.
-    """
+def _run_waiting_on_stdin(tmp_path: Path, target: str) -> subprocess.Popen[bytes]:
+    """A convert of 600 files with workers, its outputs all staged, waiting on standard input."""
     write_batch(tmp_path / "in", 600)  # enough for worker processes
     (tmp_path / "out").mkdir()
     expected = 0
@@ -305,6 +297,21 @@ def test_signal_to_the_whole_process_group_with_workers_running(
             break
         time.sleep(0.1)
     assert done
+    return process
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+@pytest.mark.parametrize("target", ["md", "jsonl"])
+def test_signal_to_the_whole_process_group_with_workers_running(
+    tmp_path: Path, signum: int, target: str
+) -> None:
+    """CI runners and container stops signal the whole group: workers die too, nothing hangs.
+
+    With jsonl the workers write their blocks into a scratch folder beside the output:
+    it goes too.
+    """
+    process = _run_waiting_on_stdin(tmp_path, target)
     os.killpg(process.pid, signum)
     try:
         _, err = process.communicate(timeout=120)
@@ -316,6 +323,30 @@ def test_signal_to_the_whole_process_group_with_workers_running(
     assert b"Traceback" not in err
     assert temporaries(tmp_path) == []
     assert files(tmp_path / "out") == {}
+
+
+@pytest.mark.hostile
+@pytest.mark.parametrize("target", ["md", "jsonl"])
+def test_what_a_killed_run_left_is_removed_by_the_next(
+    cli: Cli, tmp_path: Path, target: str
+) -> None:
+    """kill -9 runs no cleanup: the next run writing there removes the dead run's temporaries."""
+    process = _run_waiting_on_stdin(tmp_path, target)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.communicate()
+    left = temporaries(tmp_path / "out")
+    assert left, "nothing staged to leave behind"
+    # A live run's temporaries (this process's) and another host's are left alone.
+    live = tmp_path / "out" / f"{TEMP_PREFIX}{atomic._HOST}-{os.getpid()}.live"
+    other = tmp_path / "out" / f"{TEMP_PREFIX}0badc0de-{process.pid}.other"
+    live.write_bytes(b"")
+    other.write_bytes(b"")
+    atomic._swept.clear()  # this test process sweeps once per folder
+    output: list[str | Path] = (
+        ["-d", tmp_path / "out"] if target == "md" else ["-o", tmp_path / "out" / "b.jsonl"]
+    )
+    assert cli("convert", SEED, "--to", target, *output).exit_code == 0
+    assert sorted(temporaries(tmp_path / "out")) == sorted([live, other])
 
 
 @pytest.mark.hostile

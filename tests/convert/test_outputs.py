@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -201,3 +202,42 @@ def test_rejects_carry_their_input_and_go_back_in(cli: Cli, tmp_path: Path) -> N
         txt_rejects,
     )
     assert orjson.loads(txt_rejects.read_bytes())["input"] == txt.read_text()
+
+
+@pytest.mark.parametrize("kind", ["jsonl", "csv", "archive"])
+def test_rejects_read_from_standard_input_carry_their_input(
+    cli: Cli, tmp_path: Path, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Standard input cannot be read twice: with --rejects it is copied as it is read,
+    # and a rejected record's input is read back from the copy (then removed).
+    import orjson
+
+    good: dict[str, object] = {"url": "http://e.com/a", "headline": "H", "keywords": ["k"]}
+    good |= {"date": "2011-08-25", "word_count": 3, "body": "b"}
+    bad = {**good, "date": "soon"}
+    data = {
+        "jsonl": b"\n".join(orjson.dumps(r) for r in (good, good, bad, good)) + b"\n",
+        "csv": b"url,headline,keywords,date,word_count,body\r\n"
+        + b"http://e.com/a,H,k,2011-08-25,3,b\r\n" * 2
+        + b"http://e.com/a,H,k,soon,3,b\r\n",
+        "archive": b"http://e.com/a\nH\nk\nsoon\n3\nb",
+    }[kind]
+    rejects = tmp_path / "rejects.jsonl"
+    out = tmp_path / "out.jsonl"
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    result = cli(
+        "convert", "-", "--to", "jsonl", "-o", out, "--skip-invalid", "--rejects", rejects,
+        input=data,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    (reject,) = [orjson.loads(line) for line in rejects.read_bytes().splitlines()]
+    assert reject["path"] == "<stdin>"
+    expected: object = {
+        "jsonl": bad,
+        "csv": {**{k: str(v) for k, v in bad.items()}, "keywords": "k"},
+        "archive": data.decode(),
+    }[kind]
+    assert reject["input"] == expected
+    assert not list(temporary.iterdir()), "the copy of standard input is left"

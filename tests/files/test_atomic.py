@@ -6,6 +6,8 @@ import errno
 import gzip
 import io
 import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import BinaryIO
@@ -13,6 +15,7 @@ from typing import BinaryIO
 import pytest
 
 from archivekit.errors import OutputError, OutputExists
+from archivekit.files import atomic
 from archivekit.files.atomic import Block, Scratch, Staging, splice, write_block
 from tests.support import Cli, files, temporaries
 
@@ -225,3 +228,26 @@ def test_a_block_written_by_a_function_and_one_that_fails(tmp_path: Path) -> Non
         write_block(scratch.folder, fail)
     assert os.listdir(scratch.folder) == [Path(block.path).name]
     scratch.discard()
+
+
+@pytest.mark.hostile
+def test_a_dead_runs_temporaries_are_swept_without_following_links(tmp_path: Path) -> None:
+    """The sweep removes links it finds, never what they point to, at any depth."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine")
+    out = tmp_path / "out"
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = out / f"{atomic.TEMP_PREFIX}{atomic._HOST}-{dead.pid}.abc"
+    deep = stale.joinpath(*["d"] * 300)
+    deep.mkdir(parents=True)
+    (deep / "x.md").write_text("x")
+    (stale / "link").symlink_to(outside)
+    (deep / "link").symlink_to(outside)
+    (out / f"{atomic.TEMP_PREFIX}{atomic._HOST}-{dead.pid}.all.jsonl.xyz").write_text("x")
+    (out / "record.md").write_text("kept")
+    assert atomic.sweep(str(out)) == 2
+    assert sorted(p.name for p in out.iterdir()) == ["record.md"]
+    assert (outside / "keep.txt").read_text() == "mine"
+    assert atomic.sweep(str(out)) == 0  # once per folder and process

@@ -196,6 +196,20 @@ def test_convert_s3_gives_the_local_bytes(
     assert back.stdout.endswith("1 file (203 records), 0 errors, 5 warnings\n")
 
 
+def test_stats_s3_gives_the_local_figures(
+    bucket: tuple[Path, str], s3: dict[str, Any], cli: Cli
+) -> None:
+    folder, url = bucket
+    local = cli("stats", folder / "batch", "--format", "json")
+    remote = cli("stats", f"{url}/batch", "--format", "json", *s3_args(s3))
+    assert remote.exit_code == local.exit_code == 0, remote.output
+    got, expected = json.loads(remote.stdout), json.loads(local.stdout)
+    assert got.pop("inputs") == [f"{url}/batch"]
+    expected.pop("inputs")
+    assert got == expected
+    assert got["records"] > 100
+
+
 def test_s3_errors_are_clear(s3: dict[str, Any], cli: Cli) -> None:
     missing = cli("validate", "s3://archive-test/nothing-here/", *s3_args(s3))
     assert missing.exit_code == 2

@@ -73,6 +73,40 @@ def test_a_damaged_file_is_a_finding_not_a_crash() -> None:
     assert [r.diagnostics[0].code for r in results] == ["read-error"]
 
 
+def test_a_file_damaged_part_way_fails_convert_even_with_skip_invalid(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row groups after a damaged one are lost: that is not one bad record to skip."""
+    from archivekit.formats import parquet
+
+    monkeypatch.setattr(parquet, "ROW_GROUP_BYTES", 100_000)
+    monkeypatch.setattr(parquet, "PENDING_ROWS", 10)
+    data = bytearray(write_many(PARQUET, _records(800), FormatOptions()))
+    metadata = pq.ParquetFile(io.BytesIO(bytes(data))).metadata
+    assert metadata.num_row_groups >= 4
+    # The body column of the last row group: overwritten, the groups before it intact
+    # (batches of 256 rows are read: a batch ends before it).
+    last = metadata.num_row_groups - 1
+    before = sum(metadata.row_group(i).num_rows for i in range(last))
+    body = metadata.row_group(last).column(5)
+    start = body.dictionary_page_offset if body.has_dictionary_page else body.data_page_offset
+    data[start : start + body.total_compressed_size] = b"Z" * body.total_compressed_size
+    damaged = tmp_path / "damaged.parquet"
+    damaged.write_bytes(bytes(data))
+    out = tmp_path / "out.jsonl"
+    result = cli("convert", damaged, "--to", "jsonl", "-o", out, "--skip-invalid")
+    assert result.exit_code == 1, result.output
+    assert "error[read-error] the Parquet file is damaged: reading stopped at row " in (
+        result.stderr
+    )
+    assert "the rest of the file was not read" in result.stderr
+    assert "(skipped; 1 file not read to the end)" in result.stderr
+    # What was read before the damage is written, in order: the first row group at least.
+    read = [orjson.loads(line)["url"] for line in out.read_bytes().splitlines()]
+    assert before - 256 < len(read) <= before
+    assert read == [r.url for r in _records(800)][: len(read)]
+
+
 def test_foreign_columns_are_checked_and_extra_ones_warned() -> None:
     table = pa.table(
         {

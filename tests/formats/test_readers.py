@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import orjson
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 from archivekit.convert.outputs import record_name
 from archivekit.diagnostics import ParseResult
 from archivekit.formats import FORMAT_BY_NAME, FORMATS, FormatOptions, format_for_name, frontmatter
+from archivekit.formats.json import key_columns
 from archivekit.formats.markdown import join_paragraphs, split_paragraphs
 from archivekit.record.model import Record
 from archivekit.record.parse import parse
@@ -79,6 +81,39 @@ def test_jsonl_reports_each_bad_line_with_its_number() -> None:
     assert results[2].line == 4
     assert results[2].index == 3
     assert codes(results[3]) == ["json-invalid"]
+
+
+def test_jsonl_findings_point_at_their_field() -> None:
+    # At the field's key on the line (in characters), not at the start of the line.
+    line = b'{"url":"http://e.com/\xc3\xa9","headline":"{H}","date":"soon","keywords":["k"],'
+    line += b'"word_count":3,"body":"b","author":"x"}'
+    (result,) = read("jsonl", b"\n" + line + b"\n")
+    text = line.decode()
+    places = {d.code: (d.line, d.column) for d in result.diagnostics}
+    assert places == {
+        "date-unrecognized": (2, text.index('"date"') + 1),
+        "field-unknown": (2, text.index('"author"') + 1),
+    }
+
+
+@given(
+    st.dictionaries(
+        st.text(max_size=8),
+        st.recursive(
+            st.none() | st.integers(-(2**63), 2**63 - 1) | st.text(),
+            lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=4), c, max_size=3),
+        ),
+        max_size=6,
+    ),
+    st.sampled_from([0, orjson.OPT_INDENT_2]),
+)
+def test_key_columns_point_at_each_key(value: dict[str, object], option: int) -> None:
+    line = orjson.dumps(value, option=option).replace(b"\n", b" ")
+    text = line.decode()
+    columns = key_columns(line)
+    assert set(columns) == set(value)
+    for key, column in columns.items():
+        assert text[column - 1 :].startswith(orjson.dumps(key).decode())
 
 
 def test_json_fields_use_the_text_rules() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import orjson
@@ -77,3 +78,113 @@ def test_no_records_in_a_named_folder_exits_1(cli: Cli, tmp_path: Path) -> None:
     result = cli("convert", tmp_path / "empty", "--to", "jsonl")
     assert result.exit_code == 1
     assert "no records found" in result.stderr
+
+
+def _validated(out: bytes) -> int:
+    return int(out.split(b" records)")[0].rsplit(b"(", 1)[1])
+
+
+def _counted(out: bytes) -> int:
+    return int(orjson.loads(out)["records"])
+
+
+def _lines(out: bytes) -> int:
+    return out.count(b"\n")
+
+
+#: Each command that reads records, and how it says how many it read.
+COMMANDS: dict[str, tuple[tuple[str, ...], Callable[[bytes], int]]] = {
+    "convert": (("--to", "jsonl"), _lines),
+    "validate": ((), _validated),
+    "stats": (("-f", "json"), _counted),
+}
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_sniffs_standard_input(cli: Cli, jsonl: Path, command: str) -> None:
+    options, records = COMMANDS[command]
+    result = cli(command, "-", *options, input=jsonl.read_bytes())
+    assert result.exit_code == 0, result.output
+    assert "archive: note: read standard input as jsonl" in result.stderr
+    assert records(result.stdout_bytes) == 5
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_reads_a_folder_without_txt_for_every_format(
+    cli: Cli, jsonl: Path, tmp_path: Path, command: str
+) -> None:
+    posts = tmp_path / "posts"
+    assert cli("convert", jsonl, "--to", "md", "-d", posts / "md").exit_code == 0
+    (posts / "more.jsonl").write_bytes(jsonl.read_bytes())
+    options, _ = COMMANDS[command]
+    result = cli(command, posts, *options)
+    assert result.exit_code == 0, result.output
+    assert "no *.txt archive files: reading every known format" in result.stderr
+    assert "read 1 jsonl, 5 md file(s)" in result.stderr
+    if command == "validate":
+        # The JSON Lines file repeats the Markdown records' URLs.
+        assert result.stdout.endswith("6 files (10 records), 0 errors, 5 warnings\n")
+    else:
+        assert COMMANDS[command][1](result.stdout_bytes) == 10
+    # A folder that holds archive files is read for them only, without a note.
+    write_batch(posts / "txt", 2)
+    result = cli(command, posts, *options)
+    assert "note" not in result.stderr
+    if command != "validate":
+        assert COMMANDS[command][1](result.stdout_bytes) == 2
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_the_current_folder_is_read_once(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: str
+) -> None:
+    # "." used to look empty to the fallback (./a.txt against "./"): every file was read twice.
+    write_batch(tmp_path, 3)
+    monkeypatch.chdir(tmp_path)
+    options, records = COMMANDS[command]
+    result = cli(command, ".", *options)
+    assert result.exit_code == 0, result.output
+    assert "note" not in result.stderr
+    if command == "validate":
+        assert result.stdout.endswith("3 files, 0 errors, 0 warnings\n")
+    else:
+        assert records(result.stdout_bytes) == 3
+
+
+@pytest.mark.parametrize("content", ["csv", "jsonl", "json"])
+def test_a_txt_file_whose_content_is_another_format(
+    cli: Cli, jsonl: Path, tmp_path: Path, content: str
+) -> None:
+    # A .txt that fails as an archive record, and is plainly CSV or JSON: read as that.
+    lying = tmp_path / "records.txt"
+    made = cli("convert", jsonl, "--to", content, "-o", lying, "--force")
+    assert made.exit_code == 0, made.output
+    result = cli("validate", lying)
+    assert result.exit_code == 0, result.output
+    what = {
+        "csv": "CSV with a header row",
+        "jsonl": "JSON Lines (one object per line)",
+        "json": "one JSON document",
+    }[content]
+    guessed = f"{lying}:1:1: warning[format-guessed] this file holds {what}, not an archive record"
+    assert guessed in result.stdout
+    assert result.stdout.endswith("1 file (5 records), 0 errors, 1 warning\n")
+    converted = cli("convert", lying, "--to", "jsonl")
+    assert converted.stdout_bytes == jsonl.read_bytes()
+    # Each record's own URL (not the file's first line) is compared for duplicates.
+    twice = tmp_path / "twice.txt"
+    twice.write_bytes(lying.read_bytes())
+    both = cli("validate", lying, twice)
+    assert both.stdout.count("warning[duplicate-url]") == 5, both.stdout
+
+
+def test_a_failing_file_that_only_looks_like_another_format_keeps_its_findings(
+    cli: Cli, tmp_path: Path
+) -> None:
+    # Read as JSON, it gives no valid record either: its own findings are the useful ones.
+    broken = tmp_path / "broken.txt"
+    broken.write_text("[not a url\nHeadline\nk\nAug. 25, 2011\n3\nbody")
+    result = cli("validate", broken)
+    assert result.exit_code == 1
+    assert "format-guessed" not in result.stdout
+    assert f"{broken}:1:5: error[url-invalid]" in result.stdout

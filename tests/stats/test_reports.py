@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 
@@ -64,9 +65,11 @@ def test_unwritable_output_is_a_clear_error(cli: Cli, tmp_path: Path) -> None:
     assert "cannot write the report" in result.stderr
 
 
-def test_no_records_warns(cli: Cli, tmp_path: Path) -> None:
+def test_no_records_in_a_folder_fails(cli: Cli, tmp_path: Path) -> None:
+    # A folder named and nothing read from it (a mistyped path, most likely): exit 1,
+    # as convert does; the figures of nothing are still written.
     result = cli("stats", tmp_path, "-f", "json")
-    assert result.exit_code == 0
+    assert result.exit_code == 1
     assert "no records found" in result.stderr
     figures = orjson.loads(result.stdout_bytes)
     assert figures["records"] == 0
@@ -195,3 +198,21 @@ def test_an_unreadable_input_is_no_record_is_shown_and_fails(
     assert figures["records"] == 22
     assert [u["code"] for u in figures["unread"]] == ["read-error"]
     assert "read-error" not in figures["findings"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_every_report_says_which_inputs_were_not_read(cli: Cli, tmp_path: Path, fmt: str) -> None:
+    # Not only standard error: a report read later must not look complete.
+    if fmt == "html":
+        pytest.importorskip("matplotlib")
+    bad = tmp_path / "bad<b>.txt.gz"
+    bad.write_bytes(b"junk")
+    out = tmp_path / f"report.{fmt}"
+    result = cli("stats", "-f", fmt, "-o", out, bad, SEEDS)
+    assert result.exit_code == 1, result.output
+    report = out.read_text()
+    assert "1 input(s) could not be read and are not counted:" in report
+    shown = {"text": str(bad), "markdown": str(bad).replace("<", "&lt;")}.get(fmt)
+    assert f"{shown or html.escape(str(bad))}: cannot read the file" in report
+    if fmt != "text":
+        assert "bad<b>" not in report  # the name is text, never markup

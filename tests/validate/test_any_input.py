@@ -95,7 +95,8 @@ def test_from_forces_a_format_and_folders_walk_its_extensions(cli: Cli, tmp_path
     made["jsonl"].rename(renamed)
     result = cli("validate", renamed, "--from", "jsonl")
     assert result.exit_code == 1
-    assert f"{renamed}:2:1: error[date-invalid]" in result.stdout
+    column = renamed.read_text().splitlines()[1].index('"date"') + 1  # at the key
+    assert f"{renamed}:2:{column}: error[date-invalid]" in result.stdout
     # A folder is walked for the --from format's extensions (.json here), and only those.
     result = cli("validate", tmp_path / "in", "--from", "json", "-q")
     assert result.exit_code == 1
