@@ -7,6 +7,7 @@ without it raises :class:`~archivekit.errors.MissingExtra` naming the extra.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import io
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -222,6 +223,25 @@ class _Background:
         finally:
             self._thread.shutdown(wait=True)
 
+    def discard(self) -> None:
+        """Let go of an unfinished file (the run failed), quietly; nothing after :meth:`close`."""
+        with contextlib.suppress(Exception):
+            self.wait()
+        _abandon(self._parquet)
+        self._thread.shutdown(wait=True)
+
+
+def _abandon(parquet: pq.ParquetWriter) -> None:
+    """Close a writer whose file is being thrown away, while its stream is still open.
+
+    Left to the garbage collector, pyarrow's writer closes itself after the
+    stream is gone and prints a traceback ("write to closed file"). Closing
+    writes a footer into the temporary file about to be removed; whatever
+    goes wrong then (a full disk) no longer matters.
+    """
+    with contextlib.suppress(Exception):
+        parquet.close()
+
 
 class Writer:
     """Writes the records as one Parquet file, a row group of ~64 MB at a time.
@@ -273,6 +293,12 @@ class Writer:
         self._flush_pending()
         self._write_group()
         self._parquet.close()
+
+    def discard(self) -> None:
+        """Give up the file (the run failed), before its stream is closed; no-op after close."""
+        self._pending = []
+        self._buffer = _Buffer()
+        self._parquet.discard()
 
 
 def partition_name(year: int | None) -> str:
@@ -357,6 +383,14 @@ class PartitionedWriter:
             if table is not None:
                 parquet.write_table(table, row_group_size=table.num_rows)
         self._size = 0
+
+    def discard(self) -> None:
+        """Give up every year's file (the run failed), before the staging folder goes."""
+        self._pending = []
+        for stream, parquet, _buffer in self._files.values():
+            _abandon(parquet)
+            stream.close()
+        self._files = {}
 
     def close(self) -> None:
         """Write every year's last row group and footer, and close the files."""
