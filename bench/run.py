@@ -252,6 +252,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--show", metavar="FILE.json", help="only print the table of a results file written before"
     )
+    parser.add_argument(
+        "--only",
+        metavar="KEYS",
+        help="run only these commands, by key before any @ (comma-separated: "
+        "convert_jsonl,convert_parquet,convert_sqlite); the others' targets say n/a",
+    )
     args = parser.parse_args(argv)
     if args.show:
         print_report(orjson.loads(Path(args.show).read_bytes()))
@@ -348,6 +354,11 @@ def main(argv: list[str] | None = None) -> int:
         ),
     ]
 
+    only = set(args.only.split(",")) if args.only else None
+
+    def chosen(commands: list[Command]) -> list[Command]:
+        return [c for c in commands if only is None or c.key.split("@")[0] in only]
+
     print(f"bench: throughput at N = {n} ({args.repeat} rounds)", file=sys.stderr)
     main_set = [
         *floors(records, ""),
@@ -367,6 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if importlib.util.find_spec("distributed") is None:
         main_set[-1].error = "not available (pip install 'archivekit[dask]')"
+    main_set = chosen(main_set)
     measure(main_set, args.repeat)
 
     print("bench: start-up", file=sys.stderr)
@@ -382,13 +394,14 @@ def main(argv: list[str] | None = None) -> int:
             [cjs, "--schemafile", str(schema), str(one_json)],
         ),
     ]
+    startup = chosen(startup)
     measure(startup, args.startup_repeat)
 
     print("bench: memory at N", file=sys.stderr)
-    memory_n = ours(records, "@N")
+    memory_n = chosen(ours(records, "@N"))
     measure(memory_n, 1, warm=False, sample_memory=True)
     print("bench: memory on a file over the size limit", file=sys.stderr)
-    oversized = over_limit_commands(archive, tmp)
+    oversized = chosen(over_limit_commands(archive, tmp))
     measure(oversized, 1, warm=False, sample_memory=True)
     scale: list[Command] = []
     if not args.no_scale:
@@ -398,16 +411,20 @@ def main(argv: list[str] | None = None) -> int:
         print("bench: 10 x N (time and memory)", file=sys.stderr)
         # N and 10 x N side by side, round by round, so that the ratio is
         # not skewed by whatever else the machine was doing in between.
-        scale = [
-            *floors(records, "@N")[:1],
-            *floors(big, "@10N")[:1],
-            *ours(records, "@N time"),
-            *ours(big, "@10N"),
-        ]
+        scale = chosen(
+            [
+                *floors(records, "@N")[:1],
+                *floors(big, "@10N")[:1],
+                *ours(records, "@N time"),
+                *ours(big, "@10N"),
+            ]
+        )
         measure(scale, max(1, min(args.repeat, 2)))
-        scale_memory = ours(big, "@10N mem")
+        scale_memory = chosen(ours(big, "@10N mem"))
         measure(scale_memory, 1, warm=False, sample_memory=True)
-        for timed, sampled in zip(scale[-len(scale_memory) :], scale_memory, strict=True):
+        timed_10n = {c.key.split("@")[0]: c for c in scale if c.key.endswith("@10N")}
+        for sampled in scale_memory:
+            timed = timed_10n[sampled.key.split("@")[0]]
             timed.peak_rss, timed.peak_pss = sampled.peak_rss, sampled.peak_pss
 
     everything = {c.key: c for c in [*main_set, *startup, *memory_n, *oversized, *scale]}
@@ -506,6 +523,7 @@ def build_report(
         "stdlib jsonl / convert jsonl": ("stdlib_jsonl", "convert_jsonl"),
         "convert jsonl / copy floor": ("convert_jsonl", "copy"),
         "stdlib csv / convert csv": ("stdlib_csv", "convert_csv"),
+        "convert parquet / convert jsonl": ("convert_parquet", "convert_jsonl"),
         "validate one file / check-jsonschema one": ("validate_one", "cjs_one"),
         "archive --version / import typer": ("version", "py_typer"),
     }
@@ -580,7 +598,7 @@ def build_report(
     targets.append(
         target(
             "convert parquet / convert jsonl",
-            _ratio(t("convert_parquet"), t("convert_jsonl")),
+            paired("convert_parquet", "convert_jsonl"),
             "<=",
             1.0,
             "archive convert DIR --to parquet vs --to jsonl, same N records",

@@ -10,7 +10,7 @@ import random
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import BinaryIO, Protocol, cast
+from typing import Any, BinaryIO, Protocol, cast
 
 from typer.testing import Result
 
@@ -259,3 +259,18 @@ def s3_args(options: dict[str, object]) -> list[str]:
         text = json.dumps(value) if isinstance(value, dict) else str(value)
         args += ["--storage-option", f"{key}={text}"]
     return args
+
+
+def arrow_reference(items: list[Record]) -> Any:
+    """The records as pyarrow converts their Python values itself (a ``pyarrow.RecordBatch``):
+    what the buffer-built batches of record/arrow.py must equal. Needs pyarrow."""
+    import pyarrow as pa
+
+    from archivekit.record.arrow import ARROW_SCHEMA
+
+    columns = [[getattr(record, name) for record in items] for name in ARROW_SCHEMA.names]
+    columns[2] = [list(keywords) for keywords in columns[2]]
+    return pa.RecordBatch.from_arrays(
+        [pa.array(column, type=f.type) for column, f in zip(columns, ARROW_SCHEMA, strict=True)],
+        schema=ARROW_SCHEMA,
+    )

@@ -99,6 +99,10 @@ class Targets:
             stream = self._gz  # type: ignore[assignment]
         if stream is not None and target.sink is not None:
             self._sink = target.sink(stream, options.format_options)
+        if self._sink is not None and hasattr(self._sink, "discard"):
+            # A failed run: the sink lets go of its unfinished output (Parquet's writer)
+            # before the temporary it writes into is closed and removed (callbacks: LIFO).
+            stack.callback(self._sink.discard)
         #: Where workers write their blocks of rows, when the sink can splice them in:
         #: beside the output's temporary (one file system), or beside the spool.
         self.scratch: Scratch | None = None

@@ -680,23 +680,31 @@ class Scratch:
             os.rmdir(self.folder)
 
 
-def write_block(folder: str, data: bytes) -> Block:
+def write_block(folder: str, data: bytes | Callable[[BinaryIO], object]) -> Block:
     """Write ``data`` to a new scratch file in ``folder`` (a :class:`Scratch`'s); raises OSError.
 
+    ``data`` is the bytes, or a function that writes them into the file it is
+    given (Parquet's workers stream Arrow IPC into it: no copy in memory first).
     Called in a worker process; a failed write removes its file.
     """
     fd, path = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        if callable(data):
+            with open(fd, "wb", closefd=False) as stream:
+                data(stream)
+            size = os.fstat(fd).st_size
+        else:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            size = len(data)
     except BaseException:
         os.close(fd)
         with contextlib.suppress(OSError):
             os.unlink(path)
         raise
     os.close(fd)
-    return Block(path, len(data))
+    return Block(path, size)
 
 
 def drop_block(block: Block) -> None:

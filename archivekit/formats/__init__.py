@@ -81,6 +81,12 @@ Reader = Callable[[BinaryIO, str, FormatOptions], Iterator["ParseResult"]]
 Dumper = Callable[["Record", FormatOptions], bytes]
 SinkFactory = Callable[[BinaryIO, FormatOptions], Sink]
 RowsRenderer = Callable[[Iterable["Record"], FormatOptions], bytes]
+#: ``rows_into``'s entries: records, or canonical record files' checked fields
+#: (``record.fast.Fields``, spelled out: record/fast.py imports this module's options).
+RowsWriter = Callable[
+    [BinaryIO, Iterable["Record | tuple[bytes, bytes, bytes, bytes, bytes, bytes]"], FormatOptions],
+    None,
+]
 PartitionedFactory = Callable[["Staging", FormatOptions], Sink]
 
 
@@ -96,6 +102,9 @@ class Format:
     file format (Parquet, SQLite): never gzipped, never sniffed as text.
     ``extra``: the optional dependency it needs (``archivekit[parquet]``).
     ``file_only``: written into a file by name (SQLite), never to a pipe.
+    ``fields_rows``: it has ``rows_into``, which also takes the checked fields of
+    canonical record files (record/fast.py) among the records (Parquet: Arrow columns
+    of their bytes).
     """
 
     name: str
@@ -108,6 +117,7 @@ class Format:
     binary: bool = False
     extra: str | None = None
     file_only: bool = False
+    fields_rows: bool = False
 
     @property
     def holds(self) -> str:
@@ -166,6 +176,13 @@ class Format:
         Workers render their records with it, so that the parent only copies bytes.
         """
         return cast(RowsRenderer, self._impl("rows")) if self.many else None
+
+    @property
+    def rows_into(self) -> RowsWriter | None:
+        """``rows_into(stream, entries, options)``: the ``rows`` of ``entries`` written into
+        ``stream``, where each entry is a record or a canonical record file's checked
+        fields (``record.fast.check``); ``None`` unless ``fields_rows``."""
+        return cast(RowsWriter, self._impl("rows_into")) if self.fields_rows else None
 
 
 def load_whole(
@@ -249,6 +266,7 @@ FORMATS: tuple[Format, ...] = (
         streamed=True,
         binary=True,
         extra="parquet",
+        fields_rows=True,
     ),
     Format(
         "sqlite",

@@ -7,6 +7,8 @@ without it raises :class:`~archivekit.errors.MissingExtra` naming the extra.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import io
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -20,10 +22,11 @@ except ImportError as error:  # pragma: no cover - exercised without the extra i
     raise MissingExtra.for_module("pyarrow", "parquet") from error
 
 from archivekit.diagnostics import ParseResult, failed, finding
+from archivekit.files.atomic import Block, drop_block
 from archivekit.files.read import as_file
 from archivekit.formats import FormatOptions
 from archivekit.formats.base import record_from_values, stopped_message
-from archivekit.record.arrow import ARROW_SCHEMA, record_batch
+from archivekit.record.arrow import ARROW_SCHEMA, Entry, record_batches
 from archivekit.record.fields import FIELDS
 from archivekit.record.model import Record
 from archivekit.text import quote
@@ -108,21 +111,47 @@ def _result(row: dict[str, Any], path: str, index: int, options: FormatOptions) 
     )
 
 
-def rows(records: Iterable[Record], options: FormatOptions) -> bytes:
+def rows(records: Iterable[Entry], options: FormatOptions) -> bytes:
     """``records`` as one Arrow IPC stream (what :meth:`Writer.write_rows` takes).
 
     The workers build the columns; the parent only appends them to the row group.
+    Records and the checked fields of canonical record files (record/fast.py)
+    may come mixed, in order: the fields go into the columns as bytes.
     """
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, ARROW_SCHEMA) as writer:
-        writer.write_batch(record_batch(records))
-    data: bytes = sink.getvalue().to_pybytes()
-    return data
+    sink = io.BytesIO()
+    rows_into(sink, records, options)
+    return sink.getvalue()
+
+
+def rows_into(stream: BinaryIO, records: Iterable[Entry], options: FormatOptions) -> None:
+    """Write what :func:`rows` returns into ``stream`` (a worker's scratch file)."""
+    with pa.ipc.new_stream(stream, ARROW_SCHEMA) as writer:
+        for batch in record_batches(list(records)):
+            writer.write_batch(batch)
 
 
 def _batches(data: bytes) -> Iterator[pa.RecordBatch]:
     with pa.ipc.open_stream(data) as reader:
         yield from reader
+
+
+def _block_batches(block: Block) -> list[pa.RecordBatch]:
+    """The batches of a block of rows (an IPC stream a worker wrote), then the block removed.
+
+    The file is mapped, not read: the batches' columns are its pages, no copy
+    made; they stay valid once the file is removed, until the batches are freed.
+    """
+    try:
+        try:
+            source: pa.NativeFile | pa.Buffer = pa.memory_map(block.path)
+        except OSError:  # a file system that cannot map files: read it instead
+            with open(block.path, "rb") as handle:
+                source = pa.py_buffer(handle.read())
+        with pa.ipc.open_stream(source) as reader:
+            batches = list(reader)
+    finally:
+        drop_block(block)
+    return batches
 
 
 class _Buffer:
@@ -194,6 +223,25 @@ class _Background:
         finally:
             self._thread.shutdown(wait=True)
 
+    def discard(self) -> None:
+        """Let go of an unfinished file (the run failed), quietly; nothing after :meth:`close`."""
+        with contextlib.suppress(Exception):
+            self.wait()
+        _abandon(self._parquet)
+        self._thread.shutdown(wait=True)
+
+
+def _abandon(parquet: pq.ParquetWriter) -> None:
+    """Close a writer whose file is being thrown away, while its stream is still open.
+
+    Left to the garbage collector, pyarrow's writer closes itself after the
+    stream is gone and prints a traceback ("write to closed file"). Closing
+    writes a footer into the temporary file about to be removed; whatever
+    goes wrong then (a full disk) no longer matters.
+    """
+    with contextlib.suppress(Exception):
+        parquet.close()
+
 
 class Writer:
     """Writes the records as one Parquet file, a row group of ~64 MB at a time.
@@ -210,8 +258,7 @@ class Writer:
         """Append one record."""
         self._pending.append(record)
         if len(self._pending) >= PENDING_ROWS:
-            self._add(record_batch(self._pending))
-            self._pending = []
+            self._flush_pending()
 
     def write_rows(self, data: bytes) -> None:
         """Append records already rendered by :func:`rows` (after those given to :meth:`write`)."""
@@ -219,9 +266,16 @@ class Writer:
         for batch in _batches(data):
             self._add(batch)
 
+    def write_block(self, block: Block) -> None:
+        """Append the rows a worker wrote to a scratch file (as :meth:`write_rows`); removes it."""
+        self._flush_pending()
+        for batch in _block_batches(block):
+            self._add(batch)
+
     def _flush_pending(self) -> None:
         if self._pending:
-            self._add(record_batch(self._pending))
+            for batch in record_batches(self._pending):
+                self._add(batch)
             self._pending = []
 
     def _add(self, batch: pa.RecordBatch) -> None:
@@ -239,6 +293,12 @@ class Writer:
         self._flush_pending()
         self._write_group()
         self._parquet.close()
+
+    def discard(self) -> None:
+        """Give up the file (the run failed), before its stream is closed; no-op after close."""
+        self._pending = []
+        self._buffer = _Buffer()
+        self._parquet.discard()
 
 
 def partition_name(year: int | None) -> str:
@@ -265,16 +325,25 @@ class PartitionedWriter:
         """Append one record."""
         self._pending.append(record)
         if len(self._pending) >= PENDING_ROWS:
-            self._add(record_batch(self._pending))
-            self._pending = []
+            self._flush_pending()
 
     def write_rows(self, data: bytes) -> None:
         """Append records already rendered by :func:`rows`."""
-        if self._pending:
-            self._add(record_batch(self._pending))
-            self._pending = []
+        self._flush_pending()
         for batch in _batches(data):
             self._add(batch)
+
+    def write_block(self, block: Block) -> None:
+        """Append the rows a worker wrote to a scratch file (as :meth:`write_rows`); removes it."""
+        self._flush_pending()
+        for batch in _block_batches(block):
+            self._add(batch)
+
+    def _flush_pending(self) -> None:
+        if self._pending:
+            for batch in record_batches(self._pending):
+                self._add(batch)
+            self._pending = []
 
     def _add(self, batch: pa.RecordBatch) -> None:
         years = pc.year(batch.column("date"))
@@ -315,11 +384,17 @@ class PartitionedWriter:
                 parquet.write_table(table, row_group_size=table.num_rows)
         self._size = 0
 
+    def discard(self) -> None:
+        """Give up every year's file (the run failed), before the staging folder goes."""
+        self._pending = []
+        for stream, parquet, _buffer in self._files.values():
+            _abandon(parquet)
+            stream.close()
+        self._files = {}
+
     def close(self) -> None:
         """Write every year's last row group and footer, and close the files."""
-        if self._pending:
-            self._add(record_batch(self._pending))
-            self._pending = []
+        self._flush_pending()
         self._write_groups()
         for stream, parquet, _buffer in self._files.values():
             parquet.close()

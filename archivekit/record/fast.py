@@ -11,7 +11,9 @@ parser, which reports exactly. The test suite proves the two paths equal
 
 It applies only with the default rule options (any opt-in rule, profile or
 other setting goes the full way; the size limit is checked by the caller)
-and to the output formats and settings listed in :func:`renderer`.
+and to the output formats and settings listed in :func:`renderer`; Parquet
+takes :func:`check`'s fields as they are and builds its Arrow columns of
+them (record/arrow.py, proven equal to pyarrow's own conversion of the record).
 """
 
 from __future__ import annotations

@@ -18,14 +18,22 @@ from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, cast
 
 from archivekit import cache as cache_module
 from archivekit.diagnostics import ParseResult, failed, finding, unreadable
 from archivekit.files.atomic import Block, write_block
 from archivekit.files.read import over_limit, read_file, read_stream, read_url, read_urls
 from archivekit.files.remote import StorageOptions, is_url, scheme
-from archivekit.formats import FORMAT_BY_NAME, Format, FormatOptions, Loader, load_whole, sniff
+from archivekit.formats import (
+    FORMAT_BY_NAME,
+    Format,
+    FormatOptions,
+    Loader,
+    RowsWriter,
+    load_whole,
+    sniff,
+)
 from archivekit.record import fast
 from archivekit.record.parse import url_line
 from archivekit.sources.inputs import SNIFF_BYTES, Source, resolved
@@ -370,6 +378,7 @@ def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
     # Looked up once per chunk: how a canonical archive file is taken from its bytes
     # (rendered as a row; or, only checking, nothing to do but its URL), if at all.
     quick: Callable[[fast.Fields], bytes] | None = None
+    chunked: RowsWriter | None = None
     summarise = _summariser(options)
     if summarise is not None:
         quick = _checked  # digested from its bytes (below), nothing to render
@@ -377,6 +386,10 @@ def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
         pass  # the selection and the digest need each record: no byte-level shortcut
     elif name:
         quick = fast.renderer(name, options.formats)
+        if quick is None and fast.applies(options.formats.rules):
+            # A format that renders a chunk at once (Parquet) may take a canonical
+            # file's checked fields among the chunk's records, as they are, in order.
+            chunked = FORMAT_BY_NAME[name].rows_into
     elif options.render is None and not options.formats.keep_records:
         quick = _checked if fast.applies(options.formats.rules) else None
     limit = options.formats.rules.max_bytes
@@ -384,12 +397,16 @@ def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
     returned: list[_Returned] = []
     append = returned.append
     pieces: list[bytes] = []
-    rendered: list[Record] = []
+    rendered: list[Record | fast.Fields] = []
     records: list[_Record]
     for source in chunk:
         # Poolable sources are one-record formats, read whole.
         fmt = FORMAT_BY_NAME[source.format]
-        if quick is not None and source.format == "archive" and source.error is None:
+        if (
+            (quick is not None or chunked is not None)
+            and source.format == "archive"
+            and source.error is None
+        ):
             formats = _formats(source, options)
             try:
                 data, size = _read_data(source, limit, options.storage)
@@ -415,7 +432,9 @@ def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
                 else:
                     fields = fast.check(data)
                 if fields is not None and options.render is None:
-                    if name:
+                    if chunked is not None:
+                        rendered.append(fields)
+                    elif name and quick is not None:
                         pieces.append(quick(fields))
                     append(url_line(data) if options.urls else None)
                     continue
@@ -429,7 +448,7 @@ def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
                     if quick is not None:
                         # Between rows rendered from bytes: each record a row of its own
                         # (jsonl, csv, json: rows of one record join into the same bytes).
-                        pieces.append(renderer(rendered, options.formats))
+                        pieces.append(renderer(cast("list[Record]", rendered), options.formats))
                         rendered.clear()
                     records[number] = (replace(result, record=None), payload, url, picked, digest)
         if tally is not None:
@@ -452,10 +471,21 @@ def _read_chunk(chunk: list[Source], *, options: ReadOptions) -> _Chunk:
                 append(url if picked and digest is None else (url, picked, digest))
                 continue
         append(records)
-    if renderer is not None and rendered:
-        # A format the fast path does not know (Parquet's Arrow batches, SQLite):
-        # the whole chunk in one call, as its writer expects.
-        pieces.append(renderer(rendered, options.formats))
+    if chunked is not None and rendered:
+        # Records and fields, in order, streamed into the block (Arrow IPC): no copy first.
+        def write(stream: BinaryIO) -> None:
+            chunked(stream, rendered, options.formats)
+
+        if options.blocks is not None:
+            with contextlib.suppress(OSError):  # a full disk: the parent writes, and says so
+                return returned, write_block(options.blocks, write), tally
+        sink = io.BytesIO()
+        write(sink)
+        pieces.append(sink.getvalue())
+    elif renderer is not None and rendered:
+        # A format the fast path does not know (SQLite, or Parquet with other rule
+        # options): the whole chunk's records in one call, as its writer expects.
+        pieces.append(renderer(cast("list[Record]", rendered), options.formats))
     rows = fast.separator(name).join(pieces) if name and pieces else None
     if rows is not None and options.blocks is not None:
         with contextlib.suppress(OSError):  # a full disk: the parent writes, and says so

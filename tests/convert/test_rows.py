@@ -162,3 +162,32 @@ def test_a_run_stopped_part_way_leaves_no_block(tmp_path: Path) -> None:
     outcomes.close()  # type: ignore[attr-defined]
     assert temporaries(tmp_path) == []
     assert not (tmp_path / "o.csv").exists()
+
+
+def test_parquet_rows_cross_as_blocks_the_parent_maps_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Parquet's workers write each chunk's Arrow IPC to a scratch file: mapped, removed."""
+    pq = pytest.importorskip("pyarrow.parquet")
+    from archivekit.files.atomic import drop_block as real
+
+    mapped: list[Block] = []
+
+    def spy(block: Block) -> None:
+        assert Path(block.path).name.startswith(TEMP_PREFIX)
+        mapped.append(block)
+        real(block)
+
+    monkeypatch.setattr("archivekit.formats.parquet.drop_block", spy)
+    paths = write_batch(tmp_path / "in", 2 * POOL_THRESHOLD)
+    paths[300].write_bytes(b"not a record")
+    inputs = [str(tmp_path / "in")]
+    serial = _convert(inputs, tmp_path / "one.parquet", tmp_path / "one.rejects", "parquet", 1)
+    assert mapped == []
+    pooled = _convert(inputs, tmp_path / "two.parquet", tmp_path / "two.rejects", "parquet", 2)
+    assert pooled == serial
+    assert len(mapped) == 2  # a block per chunk
+    assert not any(Path(block.path).exists() for block in mapped)
+    assert (tmp_path / "two.parquet").read_bytes() == (tmp_path / "one.parquet").read_bytes()
+    assert pq.read_table(tmp_path / "two.parquet").num_rows == 2 * POOL_THRESHOLD - 1
+    assert temporaries(tmp_path) == []

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
@@ -205,6 +206,28 @@ def test_discarding_the_scratch_folder_removes_what_workers_left(tmp_path: Path)
     scratch.discard()
     scratch.discard()  # idempotent
     assert temporaries(tmp_path) == []
+
+
+def test_a_block_written_by_a_function_and_one_that_fails(tmp_path: Path) -> None:
+    """A worker may stream a block into the file (Arrow IPC); a failure leaves no file."""
+    scratch = Scratch(str(tmp_path))
+
+    def write(stream: BinaryIO) -> None:
+        stream.write(b"abc")
+        stream.write(memoryview(b"def" * 100_000))
+
+    block = write_block(scratch.folder, write)
+    assert block.size == 3 + 300_000
+    assert Path(block.path).read_bytes() == b"abc" + b"def" * 100_000
+
+    def fail(stream: BinaryIO) -> None:
+        stream.write(b"partial")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with pytest.raises(OSError, match="No space"):
+        write_block(scratch.folder, fail)
+    assert os.listdir(scratch.folder) == [Path(block.path).name]
+    scratch.discard()
 
 
 @pytest.mark.hostile

@@ -237,3 +237,31 @@ def test_partitions_spill_the_biggest_years_under_a_memory_budget(
         expected = [row["url"] for row in rows if (row["date"] or "")[:4] == year]
         assert table.column("url").to_pylist() == expected  # each year's rows, in input order
     assert pq.read_table(dataset).num_rows == 150
+
+
+@pytest.mark.parametrize("partition", [None, "year"])
+def test_a_failed_run_lets_go_of_its_writer_quietly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, partition: str | None
+) -> None:
+    """pyarrow's writer, left to the garbage collector after its stream was closed,
+    printed "Exception ignored ... write to closed file" and a traceback."""
+    import gc
+    import sys
+
+    from archivekit.convert import Conversion, ConvertOptions
+
+    ignored: list[object] = []
+    monkeypatch.setattr(sys, "unraisablehook", ignored.append)
+    paths = write_batch(tmp_path / "in", 40)
+    paths[20].write_bytes(b"not a record")
+    out = tmp_path / ("ds" if partition else "out.parquet")
+    run = Conversion(
+        [str(tmp_path / "in")],
+        ConvertOptions(to="parquet", output=str(out), partition_by=partition, jobs=1),
+    )
+    assert len(list(run)) == 40
+    assert not run.summary.committed
+    del run
+    gc.collect()
+    assert ignored == []
+    assert not out.exists()

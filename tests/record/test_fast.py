@@ -8,6 +8,7 @@ When it is unsure it says None, and the full parser decides.
 
 from __future__ import annotations
 
+import importlib.util
 import random
 
 import pytest
@@ -25,8 +26,10 @@ from archivekit.text import CONTROL, word_count
 from bench.generate import make_record
 from tests.mutations import mutate
 from tests.strategies import records
+from tests.support import arrow_reference
 
 _ROWS = ("jsonl", "csv", "json")
+_ARROW = importlib.util.find_spec("pyarrow") is not None
 # Characters that trip a rule somewhere, and the non-ASCII spaces the byte tests must see.
 _TRICKY = '\x00\x07\t\x0b\r\x1b\x7f\x80\x85\x9f\xa0\ufeff\u2028\u3000\u1680\u202f, .-:/0"\\’Aug'
 
@@ -61,6 +64,11 @@ def _agree(data: bytes) -> None:
     assert measured[0] == fields
     assert measured[1:] == (len(full.record.body.split()), len(full.record.body))
     assert digest_fields(*measured) == digest(full.record)
+    if _ARROW:
+        # Parquet's workers put the fields into Arrow columns as bytes: pyarrow's own batch.
+        from archivekit.record.arrow import record_batch
+
+        assert record_batch([fields]).equals(arrow_reference([full.record]))
 
 
 @pytest.mark.property

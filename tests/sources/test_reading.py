@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from archivekit.formats import FormatOptions
 from archivekit.record import fast
 from archivekit.record.model import Record
@@ -47,3 +49,53 @@ def test_canonical_files_are_digested_from_their_bytes_the_others_from_the_recor
     other_rules = ReadOptions(strict, digest=_from_record, digest_fields=_from_fields)
     for other in (picking, other_rules):
         assert {d[0] for d in _digests(tmp_path, other, 1) if isinstance(d, tuple)} == {"record"}
+
+
+def test_parquet_rows_take_canonical_files_as_fields_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker's chunk for Parquet: canonical files go in as their checked bytes, the
+    others as records, invalid ones not at all, in input order; the block is the IPC stream."""
+    pa = pytest.importorskip("pyarrow")
+    from archivekit.files.atomic import Block, Scratch, drop_block
+    from archivekit.record import arrow
+    from archivekit.sources.reading import _read_chunk
+
+    paths = sorted(write_batch(tmp_path / "in", 60))
+    paths[7].write_bytes(b"not a record")
+    paths[8].write_bytes(paths[8].read_bytes() + b"\n")  # valid, with a warning: full path
+    kinds: list[list[bool]] = []
+    real = arrow.record_batches
+
+    def spy(entries: list[Record | fast.Fields]) -> list[object]:
+        kinds.append([isinstance(entry, tuple) for entry in entries])
+        return real(entries)
+
+    monkeypatch.setattr(arrow, "record_batches", spy)
+    monkeypatch.setattr("archivekit.formats.parquet.record_batches", spy)
+    sources = list(iter_sources([str(tmp_path / "in")]))
+    scratch = Scratch(str(tmp_path))
+    try:
+        options = ReadOptions(FormatOptions(), rows="parquet", blocks=scratch.folder)
+        returned, block, _ = _read_chunk(sources, options=options)
+        assert isinstance(block, Block)
+        with pa.ipc.open_stream(pa.memory_map(block.path)) as reader:
+            got = reader.read_all().to_pylist()
+        drop_block(block)
+    finally:
+        scratch.discard()
+    valid = [p for p in paths if p != paths[7]]
+    expected = [_parsed(p) for p in valid]
+    assert got == [dict(r.model_dump(), keywords=list(r.keywords)) for r in expected]
+    canonical = [fast.check(p.read_bytes()) is not None for p in valid]
+    assert kinds == [canonical]
+    assert 1 < canonical.count(False) < len(canonical)  # both kinds, mixed in one chunk
+    assert len(returned) == len(paths)
+
+
+def _parsed(path: Path) -> Record:
+    from archivekit.record.parse import parse
+
+    record = parse(path.read_bytes().decode()).record
+    assert record is not None
+    return record
