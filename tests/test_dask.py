@@ -31,7 +31,9 @@ def cluster() -> Iterator[str]:
         threads_per_worker=1,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        # A free port, never 8787: None still means 8787 to the scheduler, and another
+        # cluster on the machine made that a warning, an error under -W error.
+        dashboard_address="127.0.0.1:0",
     ) as local:
         yield local.scheduler_address
 
