@@ -422,19 +422,35 @@ def refuse_overwriting(
 
     The one check behind ``convert -o/--rejects``, ``stats -o`` and ``validate
     --format FMT:FILE``: writing an input would destroy its records before (or
-    while) they are read. ``named_only`` checks only the inputs named as such
-    (validate skips its reports found inside a folder walk instead).
+    while) they are read. With ``named_only`` (validate's reports), a file found
+    in a folder walk is refused only when it holds a record (its first line is a
+    URL): a report an earlier run left there is skipped by the walk instead, and
+    replaced.
     """
     for path in outputs:
         if not path or path == STDIN or is_url(path):
             continue
+        wanted = wanted_in(path, inputs, force_format, pattern, every_format=every_format)
         if named_only:
             real = os.path.realpath(path)
             hit = any(p != STDIN and os.path.realpath(p) == real for p in inputs)
+            hit = hit or (wanted and _holds_a_record(path))
         else:
-            hit = wanted_in(path, inputs, force_format, pattern, every_format=every_format)
+            hit = wanted
         if hit:
             raise UsageError(f"{path}: is also an input; write the output elsewhere")
+
+
+def _holds_a_record(path: str) -> bool:
+    """Does the regular file at ``path`` start as a record does, with a URL line?"""
+    try:
+        if not os.path.isfile(path):
+            return False
+        with open(path, "rb") as stream:
+            head = stream.read(16).removeprefix(b"\xef\xbb\xbf").lower()
+    except OSError:
+        return False
+    return head.startswith((b"http://", b"https://"))
 
 
 def input_folder_holding(

@@ -142,7 +142,7 @@ class Validation:
         # Files this run writes (reports, the baseline): never read as records.
         outputs = [*written, *([baseline] if update_baseline and baseline else [])]
         self._written = {os.path.realpath(p) for p in outputs}
-        refuse_overwriting(outputs, self.paths, named_only=True)
+        refuse_overwriting(outputs, self.paths, from_, glob, named_only=True)
         self._glob, self._from = glob, from_
         self._jobs, self._keep = jobs, keep_records
         self._changed_since = changed_since

@@ -30,6 +30,20 @@ def test_a_report_naming_an_input_is_refused_and_the_input_kept(cli: Cli, tmp_pa
         assert record.read_bytes() == SEED.read_bytes()
 
 
+def test_a_report_over_a_record_of_a_walked_folder_is_refused(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The record is not named, only the folder it is in: it is an input all the same.
+    record = tmp_path / "a.txt"
+    record.write_bytes(SEED.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    for spec in ("sarif:a.txt", "json:./a.txt", f"text:{record}"):
+        result = cli("validate", "--format", spec, ".")
+        assert result.exit_code == 2, spec
+        assert "a.txt: is also an input" in result.stderr
+        assert record.read_bytes() == SEED.read_bytes()
+
+
 def test_two_reports_on_one_path_are_refused(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "r.json"
     result = cli("validate", SEED, "-f", f"json:{out}", "-f", f"sarif:{tmp_path}/./r.json")
