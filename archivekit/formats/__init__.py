@@ -299,6 +299,10 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 _CSV_NAMES = frozenset({"url", "headline", "keywords", "date", "word_count", "body"})
 
 
+#: A head this long without a line break holds only part of its first line.
+_WHOLE_LINE = 1 << 16
+
+
 def sniff(head: bytes) -> str:
     """The format the first bytes of a stream look like; ``archive`` when no other fits.
 
@@ -319,6 +323,10 @@ def sniff(head: bytes) -> str:
     if text.startswith(b"{"):
         import orjson
 
+        if b"\n" not in text and first.rstrip() != b"{" and len(head) >= _WHOLE_LINE:
+            # A first line longer than the head (a record of 100 KB): one line of JSON
+            # Lines, or a one-line document, which reading it as JSON Lines gives alike.
+            return "jsonl"
         try:
             return "jsonl" if isinstance(orjson.loads(first), dict) else "json"
         except orjson.JSONDecodeError:

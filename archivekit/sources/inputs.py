@@ -264,11 +264,19 @@ def resolved(source: Source) -> Source:
 
 
 def _sniffed(stream: BinaryIO) -> tuple[BinaryIO, str]:
-    """The stream (its first bytes still to be read) and the format they look like."""
-    peek = getattr(stream, "peek", None)
-    if peek is not None:  # sys.stdin.buffer: look without taking
-        return stream, sniff(peek(SNIFF_BYTES)[:SNIFF_BYTES])
-    head = stream.read(SNIFF_BYTES)
+    """The stream (its first bytes still to be read) and the format they look like.
+
+    The head read is the first line, whole (up to :data:`SNIFF_BYTES`): JSON
+    Lines is told from JSON by parsing it, and a record of JSON Lines is often
+    longer than what a pipe's buffer shows at once (``peek`` gives 4 KiB).
+    """
+    read = getattr(stream, "read1", None) or stream.read
+    head = b""
+    while len(head) < SNIFF_BYTES and b"\n" not in head:
+        more = read(SNIFF_BYTES - len(head))
+        if not more:
+            break
+        head += more
     return cast(BinaryIO, _Prefixed(head, stream)), sniff(head)
 
 

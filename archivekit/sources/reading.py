@@ -278,7 +278,7 @@ def _parse_data(
         load = _LOADERS[fmt.name] = _loader(fmt)
     records = list(load_whole(data, source.label, formats, load, size=size))
     if len(records) == 1 and not records[0].ok and not over:
-        guessed = _by_content(fmt, data, source.label, formats, records)
+        guessed = _by_content(fmt, data, source, formats, records)
         if guessed is not records:
             records, whole = guessed, None  # each record's URL is its own, not line 1's
     return [_record(r, whole, options) for r in records]
@@ -294,7 +294,7 @@ _CONTENT = {
 
 
 def _by_content(
-    fmt: Format, data: bytes, label: str, formats: FormatOptions, records: list[ParseResult]
+    fmt: Format, data: bytes, source: Source, formats: FormatOptions, records: list[ParseResult]
 ) -> list[ParseResult]:
     """A file failing as its extension's format, read as the format its content plainly is.
 
@@ -310,6 +310,7 @@ def _by_content(
     # Built whatever the caller keeps: a record's URL, digest and selection come from it
     # (only an archive file's URL is read off its first line); _record drops it after.
     kept = replace(formats, keep_records=True)
+    label = source.label
     found = list(FORMAT_BY_NAME[guess].read(io.BytesIO(data), label, kept))
     if not any(r.ok for r in found):
         return records
@@ -317,7 +318,11 @@ def _by_content(
     note = finding(
         "format-guessed",
         f"this file holds {_CONTENT[guess]}, not {what}: read as {guess}; "
-        f"rename it {FORMAT_BY_NAME[guess].extensions[0]} or give --from {guess}",
+        + (
+            f"rename it {FORMAT_BY_NAME[guess].extensions[0]} or give --from {guess}"
+            if source.path is not None
+            else f"give --from {guess}"  # standard input, or an archive member
+        ),
         label,
     )
     found[0] = replace(found[0], diagnostics=(note, *found[0].diagnostics))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -188,3 +190,26 @@ def test_a_failing_file_that_only_looks_like_another_format_keeps_its_findings(
     assert result.exit_code == 1
     assert "format-guessed" not in result.stdout
     assert f"{broken}:1:5: error[url-invalid]" in result.stdout
+
+
+@pytest.mark.parametrize("body_size", [10_000, 100_000])
+def test_json_lines_with_long_lines_on_a_real_pipe(tmp_path: Path, body_size: int) -> None:
+    # A pipe shows 4 KiB at a time (peek): a 10 KB first line was cut and taken for JSON.
+    record = {
+        "url": "http://example.com/a",
+        "headline": "H",
+        "keywords": ["k"],
+        "date": "2011-08-25",
+        "word_count": 3,
+        "body": "word " * (body_size // 5) + "end",
+    }
+    lines = b"".join(orjson.dumps({**record, "url": f"http://e.com/{n}"}) + b"\n" for n in range(3))
+    archive = Path(sys.executable).parent / "archive"
+    for command in (["validate", "-", "--strict"], ["stats", "-", "-f", "json"]):
+        result = subprocess.run(
+            [str(archive), *command], input=lines, capture_output=True, check=False
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert b"read standard input as jsonl" in result.stderr
+        if command[0] == "stats":
+            assert orjson.loads(result.stdout)["records"] == 3
