@@ -80,6 +80,30 @@ def test_archive_search_text_and_json(cli: Cli, database: tuple[Path, Path]) -> 
     assert "bad search query" in bad.stderr
 
 
+@pytest.mark.hostile
+def test_a_row_matching_the_query_everywhere_is_searched_at_once(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite's snippet() is quadratic in a row's matches: 80,000 of them took 39 s."""
+    from archivekit import search
+
+    # A low limit: the long row takes the excerpt, and counting calls proves it.
+    monkeypatch.setattr(search, "SNIPPET_LIMIT", 5_000)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    head = "\nk\nAug. 25, 2011\n3\n"
+    (folder / "a.txt").write_text("http://e.com/a\nLong" + head + " ".join(["word"] * 20_000))
+    (folder / "b.txt").write_text("http://e.com/b\nShort" + head + "Before the word, after.")
+    db = tmp_path / "h.db"
+    assert cli("convert", folder, "--to", "sqlite", "-o", db).exit_code == 0
+    found = {m.headline: m.snippet for m in search.search(str(db), "word", limit=5)}
+    mark = f"{search.MARK_START}word{search.MARK_END}"
+    # The short row: SQLite's snippet; the long one: the excerpt, marked the same way.
+    assert found["Short"] == f"Before the {mark}, after."
+    assert found["Long"].startswith(f"{mark} word word")
+    assert found["Long"].endswith("…")
+
+
 def test_search_refuses_other_files(cli: Cli, database: tuple[Path, Path]) -> None:
     jsonl, db = database
     assert cli("search", jsonl, "x").exit_code == 2
