@@ -24,14 +24,14 @@ from archivekit.files.walk import Found, walk
 
 #: The prefix of every temporary archivekit creates; hidden, so that walks skip it.
 TEMP_PREFIX = ".archive-convert-"
-#: This machine, in the names of the temporaries (see :func:`_owned`): a process id
+#: This machine, in the names of the temporaries (see :func:`owned`): a process id
 #: means something only on the host that made it (an output folder may be shared).
 _HOST = f"{zlib.crc32(os.uname().nodename.encode()):08x}"
 #: Folders swept of temporaries left by killed runs, once each per process.
 _swept: set[str] = set()
 
 
-def _owned(name: str = "") -> str:
+def owned(name: str = "") -> str:
     """The name prefix of a temporary this process makes: host and process id, then ``name``.
 
     ``kill -9`` (or a power cut) runs no cleanup; the next run writing into the
@@ -238,7 +238,7 @@ class AtomicFile:
         base = Path(target).name
         try:
             sweep(folder)
-            fd, self.temporary = tempfile.mkstemp(prefix=_owned(f"{base}."), dir=folder)
+            fd, self.temporary = tempfile.mkstemp(prefix=owned(f"{base}."), dir=folder)
         except OSError as exc:
             raise UsageError(f"{target}: cannot write here: {exc.strerror or exc}") from None
         try:
@@ -311,7 +311,7 @@ class Staging:
             # system: renames); removed again if the run places nothing.
             self._created = make_folders(folder)
             sweep(folder)
-            self.temporary = tempfile.mkdtemp(prefix=_owned(), dir=folder)
+            self.temporary = tempfile.mkdtemp(prefix=owned(), dir=folder)
         except OSError as exc:
             raise UsageError(f"{folder}: cannot write here: {exc.strerror or exc}") from None
         self.folder = folder
@@ -663,7 +663,7 @@ class Scratch:
         try:
             if near is not None:
                 sweep(near)
-            self.folder = tempfile.mkdtemp(prefix=_owned(), dir=near)
+            self.folder = tempfile.mkdtemp(prefix=owned(), dir=near)
         except OSError as exc:
             raise UsageError(f"{near}: cannot write here: {exc.strerror or exc}") from None
         self._done = False

@@ -14,7 +14,7 @@ from typing import Any, BinaryIO, NamedTuple, cast
 
 from archivekit.errors import UsageError
 from archivekit.files.archives import is_container, iter_members, open_gzip
-from archivekit.files.atomic import TEMP_PREFIX
+from archivekit.files.atomic import owned, sweep
 from archivekit.files.read import DEFAULT_MAX_BYTES, bomb_limits, open_file
 from archivekit.files.remote import StorageOptions, is_url
 from archivekit.files.walk import GLOB_CHARS, STDIN, STDIN_LABEL, Found, name_matcher, walk
@@ -314,8 +314,13 @@ class StdinCopy:
     """
 
     def __init__(self, stream: BinaryIO) -> None:
-        # Unbuffered: every byte handed to the reader is in the file at once.
-        self._copy = tempfile.NamedTemporaryFile(prefix=TEMP_PREFIX, buffering=0)  # noqa: SIM115
+        # Named after this process, so that the next run removes it after a kill -9
+        # (sweep); unbuffered: every byte handed to the reader is in the file at once.
+        folder = tempfile.gettempdir()
+        sweep(folder)
+        self._copy = tempfile.NamedTemporaryFile(  # noqa: SIM115 (close removes it)
+            prefix=owned("stdin."), dir=folder, buffering=0
+        )
         self.stream = cast(BinaryIO, io.BufferedReader(_Teed(stream, self._copy)))
 
     def reopen(self) -> BinaryIO:

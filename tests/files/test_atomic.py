@@ -251,3 +251,25 @@ def test_a_dead_runs_temporaries_are_swept_without_following_links(tmp_path: Pat
     assert sorted(p.name for p in out.iterdir()) == ["record.md"]
     assert (outside / "keep.txt").read_text() == "mine"
     assert atomic.sweep(str(out)) == 0  # once per folder and process
+
+
+def test_a_dead_runs_copy_of_standard_input_is_swept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`convert - --rejects` copies standard input to the temporary folder: kill -9 left it."""
+    import tempfile
+
+    from archivekit.sources.inputs import StdinCopy
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    left = tmp_path / f"{atomic.TEMP_PREFIX}{atomic._HOST}-{dead.pid}.stdin.abc"
+    left.write_bytes(b"x" * 1000)
+    copy = StdinCopy(io.BytesIO(b"data"))
+    assert copy.stream.read() == b"data"
+    assert not left.exists()
+    with copy.reopen() as again:
+        assert again.read() == b"data"
+    copy.close()
+    assert list(tmp_path.iterdir()) == []
