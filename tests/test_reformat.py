@@ -309,5 +309,5 @@ def test_a_folder_without_record_files_is_a_warning(cli: Cli, tmp_path: Path) ->
     (tmp_path / "notes.md").write_text("x")
     result = cli("fmt", "--check", tmp_path)
     assert result.exit_code == 0
-    assert "archive: warning: no record files under the given paths" in result.stderr
+    assert "archive: warning: no archive files (*.txt) under the given paths" in result.stderr
     assert cli("fmt", "--check", "-q", tmp_path).stderr == ""

@@ -149,7 +149,11 @@ def fmt(
     if not quiet and sum(counts.values()) + failed == 0 and any(os.path.isdir(p) for p in paths):
         # As ruff format says "No Python files found": likely a mistyped path or --glob.
         # Still exit 0: there is nothing to reformat (validate fails on it instead).
-        typer.echo("archive: warning: no record files under the given paths", err=True)
+        typer.echo(
+            "archive: warning: no archive files (*.txt) under the given paths: fmt rewrites "
+            "the archive text format only (convert --to FORMAT rewrites the others)",
+            err=True,
+        )
     raise typer.Exit(EXIT_FINDINGS if broken or (check and changed) else EXIT_OK)
 
 

@@ -88,7 +88,7 @@ def stats(
             metavar="PATH...",
             click_type=PLAIN,
             help="Files, folders (recursively), globs, .gz/.tar/.tar.gz/.zip, "
-            "or - for standard input.",
+            "s3:// gs:// az:// URLs (--storage-option), or - for standard input.",
             show_default=False,
         ),
     ],

@@ -178,7 +178,7 @@ def validate(
         typer.Option(
             "--ignore",
             metavar="CODE[,CODE]",
-            help='Turn these rules off, as "off" in [tool.archive.rules] does. Repeatable.',
+            help='Turn these rules off, as "off" in \\[tool.archive.rules] does. Repeatable.',
         ),
     ] = None,
     statistics: Annotated[

@@ -61,8 +61,9 @@ def key_columns(line: bytes) -> dict[str, int]:
     """The column (in characters, from 1) where each key of the object on ``line`` starts.
 
     For findings on a JSON Lines record: they point at the field's key, not at
-    the start of the line. Only the outermost object's keys, the first of a key
-    given twice; a line that is not such an object gives what was found.
+    the start of the line. Only the outermost object's keys, the last of a key
+    given twice (the value a JSON parser keeps); a line that is not such an object gives
+    what was found.
     """
     columns: dict[str, int] = {}
     depth, key = 0, None
@@ -76,7 +77,7 @@ def key_columns(line: bytes) -> dict[str, int]:
                 name = orjson.loads(key.group())
             except orjson.JSONDecodeError:
                 name = None
-            if isinstance(name, str) and name not in columns:
+            if isinstance(name, str):  # a key given twice: the last, whose value is read
                 columns[name] = len(line[: key.start()].decode("utf-8", "replace")) + 1
         elif first in b"{[":
             depth += 1

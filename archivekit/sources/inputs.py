@@ -148,7 +148,7 @@ def falling_back(
             yield found
         if kinds and note is not None:
             read = ", ".join(f"{count} {name}" for name, count in sorted(kinds.items()))
-            note(f"{path}: read {read} file(s)")
+            note(f"{path}: read {read} {'file' if sum(kinds.values()) == 1 else 'files'}")
 
 
 def iter_sources(

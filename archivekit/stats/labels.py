@@ -85,7 +85,9 @@ def unread_lines(figures: dict[str, Any]) -> list[str]:
     unread = figures.get("unread") or []
     if not unread:
         return []
-    lines = [f"{number(len(unread))} input(s) could not be read and are not counted:"]
+    count = len(unread)
+    inputs = "1 input" if count == 1 else f"{number(count)} inputs"
+    lines = [f"{inputs} could not be read and {'is' if count == 1 else 'are'} not counted:"]
     lines += [f"{u['path']}: {u['message']} [{u['code']}]" for u in unread[:UNREAD_SHOWN]]
     if len(unread) > UNREAD_SHOWN:
         lines.append(f"... and {number(len(unread) - UNREAD_SHOWN)} more (--format json lists all)")

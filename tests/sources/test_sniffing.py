@@ -67,7 +67,7 @@ def test_a_folder_of_markdown_without_from(cli: Cli, jsonl: Path, tmp_path: Path
     result = cli("convert", posts, "--to", "jsonl")
     assert result.exit_code == 0, result.output
     assert "no *.txt archive files: reading every known format" in result.stderr
-    assert "read 5 md file(s)" in result.stderr
+    assert "read 5 md files" in result.stderr
     lines = result.stdout_bytes.splitlines()
     assert sorted(orjson.loads(line)["url"] for line in lines) == sorted(
         orjson.loads(line)["url"] for line in jsonl.read_bytes().splitlines()
@@ -122,7 +122,7 @@ def test_every_command_reads_a_folder_without_txt_for_every_format(
     result = cli(command, posts, *options)
     assert result.exit_code == 0, result.output
     assert "no *.txt archive files: reading every known format" in result.stderr
-    assert "read 1 jsonl, 5 md file(s)" in result.stderr
+    assert "read 1 jsonl, 5 md files" in result.stderr
     if command == "validate":
         # The JSON Lines file repeats the Markdown records' URLs.
         assert result.stdout.endswith("6 files (10 records), 0 errors, 5 warnings\n")

@@ -211,7 +211,7 @@ def test_every_report_says_which_inputs_were_not_read(cli: Cli, tmp_path: Path, 
     result = cli("stats", "-f", fmt, "-o", out, bad, SEEDS)
     assert result.exit_code == 1, result.output
     report = out.read_text()
-    assert "1 input(s) could not be read and are not counted:" in report
+    assert "1 input could not be read and is not counted:" in report
     shown = {"text": str(bad), "markdown": str(bad).replace("<", "&lt;")}.get(fmt)
     assert f"{shown or html.escape(str(bad))}: cannot read the file" in report
     if fmt != "text":
