@@ -150,7 +150,7 @@ def stats(
 ) -> None:
     """Count what an archive holds: records per year, site, keyword; word counts; duplicates."""
     from archivekit.errors import ArchiveKitError
-    from archivekit.files.remote import parse_storage_options
+    from archivekit.files.remote import is_url, parse_storage_options
     from archivekit.stats import Statistics
     from archivekit.stats.render import render
 
@@ -204,7 +204,7 @@ def stats(
             f"archive: error: {unread['path']}: {unread['message']} [{unread['code']}]", err=True
         )
     if figures["records"] == 0 and not figures["unread"]:
-        if figures["selection"]["read"] == 0 and any(os.path.isdir(p) for p in paths):
+        if figures["selection"]["read"] == 0 and any(os.path.isdir(p) or is_url(p) for p in paths):
             # A folder named and nothing read from it: a mistyped path or format, most
             # likely (as convert says); the figures of nothing are still written.
             typer.echo("archive: error: no records found in the folders given", err=True)

@@ -109,7 +109,7 @@ class Conversion:
         #: extensions a folder walk reads): one line each, added as they are known.
         self.notes: list[str] = []
         #: True when an input named is a folder (so that "no records" is a failure).
-        self.folders = any(os.path.isdir(p) for p in self.inputs if p != STDIN)
+        self.folders = any(os.path.isdir(p) or is_url(p) for p in self.inputs if p != STDIN)
 
         refuse_overwriting(
             (options.output, options.rejects), self.inputs, options.from_, options.glob

@@ -126,11 +126,19 @@ def falling_back(
         for path in paths
         if path != STDIN and not is_url(path) and os.path.isdir(path)
     }
+    # A URL (not a glob) that yields nothing is a prefix: an object named is always
+    # yielded, and a missing one was refused before the walk.
+    folders |= {
+        path: path.rstrip("/") + "/"
+        for path in paths
+        if is_url(path) and not GLOB_CHARS & set(path)
+    }
     empty = set(folders)
     for found in find(list(paths), picker(None, None)):
         if empty:
-            where = os.path.abspath(found.path)  # "." and "./a.txt" alike
-            empty -= {p for p in empty if where.startswith(folders[p])}
+            # "." and "./a.txt" alike; a URL as it is.
+            where = found.path if is_url(found.path) else os.path.abspath(found.path)
+            empty -= {p for p in empty if where.startswith(folders[p]) or where == p}
         yield found
     every = picker(None, None, every_format=True)
     for path in [p for p in paths if p in empty]:

@@ -276,7 +276,7 @@ class Validation:
             self.totals.baselined = self._baseline.hidden
             self.stale = self._baseline.stale()
         if self.totals.files == 0 and self._changed_since is None:
-            folders = [p for p in self.paths if os.path.isdir(p)]
+            folders = [p for p in self.paths if os.path.isdir(p) or is_url(p)]
             if folders and len(folders) == len(self.paths):
                 self.unmatched = folders
 

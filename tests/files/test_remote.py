@@ -210,6 +210,33 @@ def test_stats_s3_gives_the_local_figures(
     assert got["records"] > 100
 
 
+def test_a_prefix_without_txt_is_read_for_every_format(
+    bucket: tuple[Path, str], s3: dict[str, Any], cli: Cli
+) -> None:
+    # As a folder on disk: a prefix holding no *.txt is walked again for every format,
+    # and one holding no record at all is a failure, not an empty success.
+    import s3fs
+
+    folder, _ = bucket
+    jsonl = cli("convert", folder / "batch", "--to", "jsonl").stdout_bytes
+    fs = s3fs.S3FileSystem(**s3)
+    fs.pipe({"archive-test/lines/all.jsonl": jsonl, "archive-test/notes/README.rst": b"x"})
+    url = "s3://archive-test/lines/"
+    expected = len(jsonl.splitlines())
+    stats = cli("stats", url, "-f", "json", *s3_args(s3))
+    assert stats.exit_code == 0, stats.output
+    assert json.loads(stats.stdout)["records"] == expected
+    assert "no *.txt archive files: reading every known format" in stats.stderr
+    validated = cli("validate", url, *s3_args(s3))
+    assert f"1 file ({expected} records)" in validated.stdout, validated.output
+    converted = cli("convert", url, "--to", "jsonl", *s3_args(s3))
+    assert converted.stdout_bytes == jsonl
+    notes = "s3://archive-test/notes/"
+    assert cli("validate", notes, *s3_args(s3)).exit_code == 2
+    assert cli("stats", notes, *s3_args(s3)).exit_code == 1
+    assert cli("convert", notes, "--to", "jsonl", *s3_args(s3)).exit_code == 1
+
+
 def test_s3_errors_are_clear(s3: dict[str, Any], cli: Cli) -> None:
     missing = cli("validate", "s3://archive-test/nothing-here/", *s3_args(s3))
     assert missing.exit_code == 2
