@@ -271,16 +271,14 @@ def _abandon(parquet: pq.ParquetWriter) -> None:
         parquet.close()
 
 
-class Writer:
-    """Writes the records as one Parquet file, a row group of ~64 MB at a time.
+class _Sink:
+    """What both writers take: records one by one, or workers' rows, as record batches.
 
-    Memory holds about two row groups' columns at most, however many records pass.
+    Each subclass says what becomes of a batch (:meth:`_add`).
     """
 
-    def __init__(self, out: BinaryIO, options: FormatOptions) -> None:
-        self._parquet = _Background(_writer(out))
+    def __init__(self) -> None:
         self._pending: list[Record] = []
-        self._buffer = _Buffer()
 
     def write(self, record: Record) -> None:
         """Append one record."""
@@ -305,6 +303,21 @@ class Writer:
             for batch in record_batches(self._pending):
                 self._add(batch)
             self._pending = []
+
+    def _add(self, batch: pa.RecordBatch) -> None:
+        raise NotImplementedError
+
+
+class Writer(_Sink):
+    """Writes the records as one Parquet file, a row group of ~64 MB at a time.
+
+    Memory holds about two row groups' columns at most, however many records pass.
+    """
+
+    def __init__(self, out: BinaryIO, options: FormatOptions) -> None:
+        super().__init__()
+        self._parquet = _Background(_writer(out))
+        self._buffer = _Buffer()
 
     def _add(self, batch: pa.RecordBatch) -> None:
         # A row group ends at the row that brings it to ROW_GROUP_BYTES, wherever that
@@ -342,7 +355,7 @@ def partition_name(year: int | None) -> str:
     return f"year={NULL_PARTITION if year is None else year}"
 
 
-class PartitionedWriter:
+class PartitionedWriter(_Sink):
     """Writes a Hive-style dataset: ``year=2011/part-0.parquet`` ... into a staging folder.
 
     One Parquet file per year, each written as it streams; every year's
@@ -352,34 +365,10 @@ class PartitionedWriter:
     """
 
     def __init__(self, staging: Staging, options: FormatOptions) -> None:
+        super().__init__()
         self._staging = staging
         self._files: dict[int | None, tuple[BinaryIO, pq.ParquetWriter, _Buffer]] = {}
-        self._pending: list[Record] = []
         self._size = 0
-
-    def write(self, record: Record) -> None:
-        """Append one record."""
-        self._pending.append(record)
-        if len(self._pending) >= PENDING_ROWS:
-            self._flush_pending()
-
-    def write_rows(self, data: bytes) -> None:
-        """Append records already rendered by :func:`rows`."""
-        self._flush_pending()
-        for batch in _batches(data):
-            self._add(batch)
-
-    def write_block(self, block: Block) -> None:
-        """Append the rows a worker wrote to a scratch file (as :meth:`write_rows`); removes it."""
-        self._flush_pending()
-        for batch in _block_batches(block):
-            self._add(batch)
-
-    def _flush_pending(self) -> None:
-        if self._pending:
-            for batch in record_batches(self._pending):
-                self._add(batch)
-            self._pending = []
 
     def _add(self, batch: pa.RecordBatch) -> None:
         years = pc.year(batch.column("date"))
