@@ -8,7 +8,7 @@ import contextlib
 import errno
 import os
 import sys
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, BinaryIO
 
@@ -18,7 +18,7 @@ from archivekit.diagnostics import Diagnostic, ParseResult, finding
 from archivekit.errors import OutputError, UsageError, WorkerError
 from archivekit.files.archives import is_container
 from archivekit.files.remote import is_url
-from archivekit.files.walk import STDIN, Found, check_paths, walk
+from archivekit.files.walk import STDIN, check_paths, walk
 from archivekit.formats import (
     FORMAT_BY_NAME,
     Format,
@@ -32,9 +32,9 @@ from archivekit.sources.inputs import (
     Source,
     StdinCopy,
     expand,
-    falling_back,
     input_folder_holding,
     picker,
+    record_files,
     refuse_overwriting,
     wanted_in,
 )
@@ -182,15 +182,13 @@ class Conversion:
         """Every input's sources; a folder without archive files is read for every format."""
         options = self.options
         storage = options.storage_options
-        found: Iterable[Found]
-        if self._every:
-            found = falling_back(
-                lambda paths, match: walk(paths, match=match, storage=storage),
-                self.inputs,
-                note=self.notes.append,
-            )
-        else:
-            found = walk(self.inputs, match=picker(options.from_, options.glob), storage=storage)
+        found = record_files(
+            self.inputs,
+            from_=options.from_,
+            glob=options.glob,
+            storage=storage,
+            note=self.notes.append,
+        )
         return expand(
             found,
             force_format=options.from_,

@@ -17,6 +17,7 @@ from archivekit.files.archives import is_container, iter_members, open_gzip
 from archivekit.files.atomic import owned, sweep
 from archivekit.files.read import DEFAULT_MAX_BYTES, bomb_limits, open_file
 from archivekit.files.remote import StorageOptions, is_url
+from archivekit.files.select import select_files
 from archivekit.files.walk import GLOB_CHARS, STDIN, STDIN_LABEL, Found, name_matcher, walk
 from archivekit.formats import FORMAT_BY_EXTENSION, FORMAT_BY_NAME, format_for_name, sniff
 
@@ -157,6 +158,44 @@ def falling_back(
         if kinds and note is not None:
             read = ", ".join(f"{count} {name}" for name, count in sorted(kinds.items()))
             note(f"{path}: read {read} {'file' if sum(kinds.values()) == 1 else 'files'}")
+
+
+def record_files(
+    paths: Sequence[str],
+    *,
+    from_: str | None = None,
+    glob: str | None = None,
+    root: str = ".",
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
+    follow_symlinks: bool = False,
+    gitignore: bool = False,
+    storage: StorageOptions | None = None,
+    note: Callable[[str], None] | None = None,
+) -> Iterator[Found]:
+    """The files a command reads under ``paths``, lazily (``files.select.select_files``).
+
+    ``from_``'s extensions, else ``glob``, else the ``include`` globs pick the
+    names in folders; without any of them, archive files (``*.txt``), and a
+    folder holding none is read for every format (:func:`falling_back`).
+    """
+
+    def find(found: list[str], match: Callable[[str], object]) -> Iterable[Found]:
+        return select_files(
+            found,
+            root=root,
+            include=include,
+            exclude=exclude,
+            glob=glob,
+            match=match,
+            follow_symlinks=follow_symlinks,
+            gitignore=gitignore,
+            storage=storage,
+        )
+
+    if from_ is None and glob is None and not include:
+        return falling_back(find, paths, note=note)
+    return iter(find(list(paths), picker(from_, None)))
 
 
 def iter_sources(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, BinaryIO
 
 from archivekit.config import Config, load_config
@@ -21,8 +21,7 @@ from archivekit.diagnostics import ParseResult
 from archivekit.errors import OutputExists
 from archivekit.files.read import DEFAULT_MAX_BYTES
 from archivekit.files.remote import StorageOptions
-from archivekit.files.select import select_files
-from archivekit.files.walk import Found, check_paths
+from archivekit.files.walk import check_paths
 from archivekit.formats import FormatOptions, format_named
 from archivekit.record import fast
 from archivekit.rules import UNREAD
@@ -30,8 +29,7 @@ from archivekit.selection import Picker, Selection
 from archivekit.sources.inputs import (
     DEFAULT_FOLDER_FORMAT,
     expand,
-    falling_back,
-    picker,
+    record_files,
     refuse_overwriting,
 )
 from archivekit.sources.reading import ReadOptions, read_sources
@@ -113,23 +111,17 @@ class Statistics:
     def run(self) -> Iterator[ParseResult]:
         """Read and count every record, yielding each one's result (for progress)."""
 
-        def find(paths: list[str], match: Callable[[str], object]) -> Iterable[Found]:
-            return select_files(
-                paths,
-                root=self.config.root,
-                include=self.config.include,
-                exclude=self.config.exclude,
-                glob=self._glob,
-                match=match,
-                follow_symlinks=self._follow,
-                storage=self._storage,
-            )
-
-        found: Iterable[Found]
-        if self._from is None and self._glob is None and not self.config.include:
-            found = falling_back(find, self.paths, note=self.notes.append)
-        else:
-            found = find(self.paths, picker(self._from, None))
+        found = record_files(
+            self.paths,
+            from_=self._from,
+            glob=self._glob,
+            root=self.config.root,
+            include=self.config.include,
+            exclude=self.config.exclude,
+            follow_symlinks=self._follow,
+            storage=self._storage,
+            note=self.notes.append,
+        )
         sources = expand(
             found,
             force_format=self._from,

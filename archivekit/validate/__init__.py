@@ -10,7 +10,7 @@ plain iterator.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -27,8 +27,7 @@ from archivekit.sources.inputs import (
     DEFAULT_FOLDER_FORMAT,
     Source,
     expand,
-    falling_back,
-    picker,
+    record_files,
     refuse_overwriting,
 )
 from archivekit.sources.reading import POOL_THRESHOLD, ReadOptions, read_source, read_sources
@@ -191,24 +190,18 @@ class Validation:
             else None
         )
 
-        def find(paths: list[str], match: Callable[[str], object]) -> Iterable[Found]:
-            return select_files(
-                paths,
-                root=self.config.root,
-                include=self.config.include,
-                exclude=self.config.exclude,
-                glob=self._glob,
-                match=match,
-                follow_symlinks=self._follow,
-                gitignore=self._gitignore,
-                storage=self._storage,
-            )
-
-        found: Iterable[Found]
-        if self._from is None and self._glob is None and not self.config.include:
-            found = falling_back(find, self.paths, note=self.notes.append)
-        else:
-            found = find(self.paths, picker(self._from, None))
+        found: Iterable[Found] = record_files(
+            self.paths,
+            from_=self._from,
+            glob=self._glob,
+            root=self.config.root,
+            include=self.config.include,
+            exclude=self.config.exclude,
+            follow_symlinks=self._follow,
+            gitignore=self._gitignore,
+            storage=self._storage,
+            note=self.notes.append,
+        )
         if self._written:
             found = _skipping(found, self._written)
         if self._changed_since is not None:
