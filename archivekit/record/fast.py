@@ -61,8 +61,6 @@ _ASCII_SPACE = frozenset(b" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")
 #: The Unicode spaces led by 0xE2 (U+2000 to U+200A, U+2028, U+2029, U+202F,
 #: U+205F): one literal-prefixed scan, where _SPACES has no prefix to look for.
 _E2_SPACES = re.compile(rb"\xe2(?:\x80[\x80-\x8a\xa8\xa9\xaf]|\x81\x9f)")
-#: Every byte but UTF-8 continuation bytes (0x80 to 0xBF): deleting them leaves those.
-_NOT_CONTINUATION = bytes(b for b in range(256) if not 0x80 <= b < 0xC0)
 
 
 def applies(options: RuleOptions) -> bool:
@@ -159,18 +157,6 @@ def _check(data: bytes, classes: bytes | None = None) -> tuple[Fields, int] | No
             if not _bare(piece):
                 return None
     return (url, headline, keywords, iso, count, body), characters
-
-
-def words(value: bytes) -> int:
-    """``text.word_count`` of a field :func:`check` passed, on its bytes (:func:`counts`)."""
-    return counts(value)[0]
-
-
-def chars(value: bytes) -> int:
-    """The characters of a field :func:`check` passed (valid UTF-8): its non-continuation bytes."""
-    if value.isascii():
-        return len(value)
-    return len(value) - len(value.translate(None, _NOT_CONTINUATION))
 
 
 def counts(value: bytes, characters: int | None = None) -> tuple[int, int]:
