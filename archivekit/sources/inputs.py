@@ -383,13 +383,15 @@ class _Teed(io.RawIOBase):
     """The bytes of ``stream``, written to ``copy`` as they are read."""
 
     def __init__(self, stream: BinaryIO, copy: Any) -> None:
-        self._stream, self._copy = stream, copy
+        # read1: what a pipe holds now, not a wait for a whole buffer's worth.
+        self._read = getattr(stream, "read1", None) or stream.read
+        self._copy = copy
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self._stream.read(len(buffer))
+        data = self._read(len(buffer))
         count = len(data)
         buffer[:count] = data
         self._copy.write(data)
